@@ -1,0 +1,185 @@
+/**
+ * The client's record of watches, and which of them a notification triggers,
+ * following `ZKWatchManager.materialize`: one-shot data, exist and child
+ * watches fire once and are forgotten; persistent watches stay; recursive ones
+ * fire for every descendant except on child-list changes.
+ *
+ * @see https://github.com/apache/zookeeper/blob/master/zookeeper-server/src/main/java/org/apache/zookeeper/ZKWatchManager.java
+ * @module
+ */
+
+import type { EventTypeName, KeeperStateName } from "../protocol/constants.ts";
+
+/** A watch notification as the user receives it. */
+export interface WatchedEvent {
+  /** What happened: a node event, or `"None"` for a change of session state. */
+  type: EventTypeName;
+  /** The session state when the event was produced. */
+  state: KeeperStateName;
+  /** The path of the node, relative to the chroot; `""` for session events. */
+  path: string;
+}
+
+/** A function called with watch notifications. */
+export type Watcher = (event: WatchedEvent) => void;
+
+/** The kinds of watch the client keeps. */
+export type WatchKind =
+  | "data"
+  | "exist"
+  | "child"
+  | "persistent"
+  | "persistentRecursive";
+
+/** All watch kinds, in the order SetWatches2 lists them. */
+export const WATCH_KINDS: readonly WatchKind[] = [
+  "data",
+  "exist",
+  "child",
+  "persistent",
+  "persistentRecursive",
+];
+
+/** The watches of one session, by kind and path. */
+export class WatchRegistry {
+  readonly #byKind: Record<WatchKind, Map<string, Set<Watcher>>> = {
+    data: new Map(),
+    exist: new Map(),
+    child: new Map(),
+    persistent: new Map(),
+    persistentRecursive: new Map(),
+  };
+
+  /**
+   * Records a watch. Adding the same function twice for one path and kind
+   * keeps one: it fires once per trigger, as in the Java client.
+   */
+  add(kind: WatchKind, path: string, watcher: Watcher): void {
+    const map = this.#byKind[kind];
+    let set = map.get(path);
+    if (set === undefined) map.set(path, set = new Set());
+    set.add(watcher);
+  }
+
+  /**
+   * Forgets a watch.
+   *
+   * @returns Whether it was there.
+   */
+  remove(kind: WatchKind, path: string, watcher: Watcher): boolean {
+    const map = this.#byKind[kind];
+    const set = map.get(path);
+    if (set === undefined || !set.delete(watcher)) return false;
+    if (set.size === 0) map.delete(path);
+    return true;
+  }
+
+  /**
+   * Forgets every watch of a kind on a path.
+   *
+   * @returns The watchers that were there.
+   */
+  removeAll(kind: WatchKind, path: string): Set<Watcher> {
+    const map = this.#byKind[kind];
+    const set = map.get(path) ?? new Set();
+    map.delete(path);
+    return set;
+  }
+
+  /** Whether `watcher` (or any watcher, when omitted) watches `path` with `kind`. */
+  has(kind: WatchKind, path: string, watcher?: Watcher): boolean {
+    const set = this.#byKind[kind].get(path);
+    if (set === undefined) return false;
+    return watcher === undefined || set.has(watcher);
+  }
+
+  /** The watched paths of a kind. */
+  paths(kind: WatchKind): string[] {
+    return [...this.#byKind[kind].keys()];
+  }
+
+  /** Number of (path, kind) pairs watched. */
+  get size(): number {
+    let n = 0;
+    for (const kind of WATCH_KINDS) n += this.#byKind[kind].size;
+    return n;
+  }
+
+  /** Every watcher of every kind, each once. */
+  all(): Set<Watcher> {
+    const out = new Set<Watcher>();
+    for (const kind of WATCH_KINDS) {
+      for (const set of this.#byKind[kind].values()) {
+        for (const w of set) out.add(w);
+      }
+    }
+    return out;
+  }
+
+  /** Forgets every one-shot watch (data, exist, child), keeping persistent ones. */
+  clearOneShot(): void {
+    this.#byKind.data.clear();
+    this.#byKind.exist.clear();
+    this.#byKind.child.clear();
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    for (const kind of WATCH_KINDS) this.#byKind[kind].clear();
+  }
+
+  /**
+   * The watchers a node event triggers, each once; one-shot watches among them
+   * are removed.
+   *
+   * @param type The event type.
+   * @param path The node's path, relative to the chroot.
+   * @returns The watchers to call.
+   */
+  trigger(type: EventTypeName, path: string): Set<Watcher> {
+    const out = new Set<Watcher>();
+    const take = (kind: WatchKind) => {
+      const map = this.#byKind[kind];
+      const set = map.get(path);
+      if (set === undefined) return;
+      map.delete(path);
+      for (const w of set) out.add(w);
+    };
+    const keep = (kind: WatchKind, p: string) => {
+      const set = this.#byKind[kind].get(p);
+      if (set !== undefined) { for (const w of set) out.add(w); }
+    };
+    switch (type) {
+      case "NodeCreated":
+      case "NodeDataChanged":
+        take("data");
+        take("exist");
+        break;
+      case "NodeChildrenChanged":
+        take("child");
+        break;
+      case "NodeDeleted":
+        take("data");
+        take("exist");
+        take("child");
+        break;
+      default:
+        return out;
+    }
+    keep("persistent", path);
+    // The server sends no child-list events to recursive watches: it reports
+    // the created or deleted child itself instead.
+    if (
+      type !== "NodeChildrenChanged" &&
+      this.#byKind.persistentRecursive.size > 0
+    ) {
+      for (let p = path;;) {
+        keep("persistentRecursive", p);
+        if (p === "/") break;
+        const slash = p.lastIndexOf("/");
+        p = slash === 0 ? "/" : p.slice(0, slash);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Decoding of jute records from a frame's bytes, bounds-checked so that a short
+ * or hostile buffer is a `RangeError`, never a crash, a hang or a huge
+ * allocation.
+ *
+ * @see https://github.com/apache/zookeeper/blob/master/zookeeper-jute/src/main/java/org/apache/jute/BinaryInputArchive.java
+ * @module
+ */
+
+const decoder = new TextDecoder();
+const TWO_32 = 4294967296;
+
+/**
+ * A big-endian reader over one frame's payload. Buffers it returns are views of
+ * the input (no copy): the caller decides when a copy is needed.
+ */
+export class JuteReader {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #end: number;
+  #pos: number;
+
+  /**
+   * @param bytes The bytes to decode.
+   */
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#pos = 0;
+    this.#end = bytes.byteLength;
+  }
+
+  /** Offset of the next byte to read. */
+  get offset(): number {
+    return this.#pos;
+  }
+
+  /** Number of bytes left to read. */
+  get remaining(): number {
+    return this.#end - this.#pos;
+  }
+
+  #need(n: number, what: string): void {
+    if (this.#end - this.#pos < n) {
+      throw new RangeError(
+        `Cannot read ${what} at offset ${this.#pos}: needs ${n} bytes, ${
+          this.#end - this.#pos
+        } left`,
+      );
+    }
+  }
+
+  /** Reads a 32-bit signed int. */
+  readInt(): number {
+    this.#need(4, "an int");
+    const value = this.#view.getInt32(this.#pos);
+    this.#pos += 4;
+    return value;
+  }
+
+  /** Reads a 64-bit signed long as a `bigint`. */
+  readLong(): bigint {
+    this.#need(8, "a long");
+    const value = this.#view.getBigInt64(this.#pos);
+    this.#pos += 8;
+    return value;
+  }
+
+  /**
+   * Reads a 64-bit signed long as a `number`, for values that are small by
+   * nature (times in milliseconds, counts).
+   *
+   * @throws {RangeError} When the value is not a safe integer.
+   */
+  readLongNumber(): number {
+    this.#need(8, "a long");
+    const hi = this.#view.getInt32(this.#pos);
+    const lo = this.#view.getUint32(this.#pos + 4);
+    const value = hi * TWO_32 + lo;
+    if (!Number.isSafeInteger(value)) {
+      throw new RangeError(
+        `Cannot read the long at offset ${this.#pos} as a number: ${value} is not a safe integer`,
+      );
+    }
+    this.#pos += 8;
+    return value;
+  }
+
+  /** Reads a one-byte boolean: any non-zero byte is `true`. */
+  readBool(): boolean {
+    this.#need(1, "a boolean");
+    return this.#bytes[this.#pos++] !== 0;
+  }
+
+  #length(what: string): number {
+    const n = this.readInt();
+    if (n < -1) {
+      throw new RangeError(
+        `Cannot read ${what} at offset ${this.#pos - 4}: negative length ${n}`,
+      );
+    }
+    if (n > this.#end - this.#pos) {
+      throw new RangeError(
+        `Cannot read ${what} at offset ${
+          this.#pos - 4
+        }: length ${n} exceeds the ${this.#end - this.#pos} bytes left`,
+      );
+    }
+    return n;
+  }
+
+  /** Reads a length-prefixed buffer, `null` for length -1. */
+  readBuffer(): Uint8Array | null {
+    const n = this.#length("a buffer");
+    if (n === -1) return null;
+    const value = this.#bytes.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
+    return value;
+  }
+
+  /** Reads a length-prefixed UTF-8 string, `null` for length -1. */
+  readString(): string | null {
+    const n = this.#length("a string");
+    if (n === -1) return null;
+    const start = this.#pos;
+    this.#pos += n;
+    // Paths are short and almost always ASCII; building them by hand avoids the
+    // cost of a TextDecoder call per string on the notification hot path.
+    if (n <= 64) {
+      let s = "";
+      for (let i = start; i < start + n; i++) {
+        const c = this.#bytes[i];
+        if (c >= 0x80) {
+          return decoder.decode(this.#bytes.subarray(start, start + n));
+        }
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return decoder.decode(this.#bytes.subarray(start, start + n));
+  }
+
+  /**
+   * Reads a vector's length and then each element.
+   *
+   * @param readElement Reads one element with this reader.
+   * @param minElementSize The fewest bytes one element can take, to refuse a
+   *   count that the remaining bytes cannot hold before allocating for it.
+   * @returns The elements, or `null` for length -1.
+   */
+  readVector<T>(readElement: () => T, minElementSize: number): T[] | null {
+    const n = this.readInt();
+    if (n === -1) return null;
+    if (n < 0 || n * minElementSize > this.#end - this.#pos) {
+      throw new RangeError(
+        `Cannot read a vector at offset ${
+          this.#pos - 4
+        }: count ${n} does not fit the ${this.#end - this.#pos} bytes left`,
+      );
+    }
+    const values = new Array<T>(n);
+    for (let i = 0; i < n; i++) values[i] = readElement();
+    return values;
+  }
+
+  /** Reads a vector of strings, `null` for length -1. */
+  readStringVector(): string[] | null {
+    return this.readVector(() => this.readNonNullString("a vector element"), 4);
+  }
+
+  /**
+   * Reads a string that the protocol never leaves null (a path, a child name).
+   *
+   * @param what The field, for the message.
+   * @throws {RangeError} When the string is null.
+   */
+  readNonNullString(what: string): string {
+    const at = this.#pos;
+    const value = this.readString();
+    if (value === null) {
+      throw new RangeError(
+        `Cannot read ${what} at offset ${at}: unexpected null string`,
+      );
+    }
+    return value;
+  }
+
+  /**
+   * Checks that every byte was consumed.
+   *
+   * @param what The record, for the message.
+   * @throws {RangeError} When bytes are left over.
+   */
+  expectEnd(what: string): void {
+    if (this.#pos !== this.#end) {
+      throw new RangeError(
+        `Unexpected ${this.#end - this.#pos} trailing bytes after ${what}`,
+      );
+    }
+  }
+}

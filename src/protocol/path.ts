@@ -1,0 +1,76 @@
+/**
+ * Client-side checks of znode paths, the same rules as ZooKeeper's
+ * `PathUtils.validatePath`, so a bad path fails before anything is sent.
+ *
+ * @see https://github.com/apache/zookeeper/blob/master/zookeeper-server/src/main/java/org/apache/zookeeper/common/PathUtils.java
+ * @module
+ */
+
+import { ZooKeeperError } from "../errors.ts";
+
+function invalid(path: string, reason: string): ZooKeeperError {
+  return new ZooKeeperError(
+    "BADARGUMENTS",
+    `Invalid path "${path}": ${reason}`,
+    { path },
+  );
+}
+
+/**
+ * Why `path` is not a valid znode path, or `undefined` when it is.
+ *
+ * @param path The path to check.
+ * @param sequential A sequential create may end in `/`: the server appends the
+ *   sequence number.
+ * @returns The reason, or `undefined`.
+ */
+export function pathProblem(
+  path: string,
+  sequential = false,
+): string | undefined {
+  if (typeof path !== "string") return "not a string";
+  if (path.length === 0) return "empty";
+  if (path.charCodeAt(0) !== 0x2f) return "must start with /";
+  if (path.length === 1) return undefined;
+  if (path.charCodeAt(path.length - 1) === 0x2f && !sequential) {
+    return "must not end with /";
+  }
+  let segmentStart = 1;
+  for (let i = 1; i <= path.length; i++) {
+    const c = i < path.length ? path.charCodeAt(i) : 0x2f;
+    if (c === 0x2f) {
+      if (i === path.length && sequential) break;
+      const segment = path.slice(segmentStart, i);
+      if (segment.length === 0) return `empty node name at index ${i}`;
+      if (segment === "." || segment === "..") {
+        return `relative node name "${segment}"`;
+      }
+      segmentStart = i + 1;
+      continue;
+    }
+    if (c === 0) return `null character at index ${i}`;
+    if (
+      (c > 0x00 && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)
+    ) {
+      return `invalid character \\u${
+        c.toString(16).padStart(4, "0")
+      } at index ${i}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks a znode path.
+ *
+ * @param path The path to check.
+ * @param sequential Whether it names a sequential create (a trailing `/` is allowed).
+ * @returns The path.
+ * @throws {ZooKeeperError} With code `BADARGUMENTS` when the path is invalid.
+ */
+export function validatePath(path: string, sequential = false): string {
+  const problem = pathProblem(path, sequential);
+  if (problem !== undefined) throw invalid(String(path), problem);
+  return path;
+}

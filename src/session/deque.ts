@@ -1,0 +1,50 @@
+/**
+ * A FIFO queue with O(1) push and shift, for requests awaiting their replies.
+ *
+ * @module
+ */
+
+/** A growable ring buffer. */
+export class Deque<T> {
+  #items: (T | undefined)[] = new Array(16);
+  #head = 0;
+  #size = 0;
+
+  /** Number of items. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Adds an item at the back. */
+  push(item: T): void {
+    if (this.#size === this.#items.length) {
+      const next = new Array<T | undefined>(this.#items.length * 2);
+      for (let i = 0; i < this.#size; i++) {
+        next[i] = this.#items[(this.#head + i) % this.#items.length];
+      }
+      this.#items = next;
+      this.#head = 0;
+    }
+    this.#items[(this.#head + this.#size) % this.#items.length] = item;
+    this.#size++;
+  }
+
+  /** Removes and returns the front item, or `undefined` when empty. */
+  shift(): T | undefined {
+    if (this.#size === 0) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head] = undefined;
+    this.#head = (this.#head + 1) % this.#items.length;
+    this.#size--;
+    return item;
+  }
+
+  /** Removes and returns every item, front first. */
+  drain(): T[] {
+    const out: T[] = [];
+    for (let item = this.shift(); item !== undefined; item = this.shift()) {
+      out.push(item);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The states of a ZooKeeper connection, as a discriminated union.
+ *
+ * @module
+ */
+
+import type { HostPort } from "./connect_string.ts";
+
+/** Details of a live connection. */
+export interface ConnectedDetails {
+  /** The session id. */
+  sessionId: bigint;
+  /** The session timeout the server granted, in milliseconds. */
+  timeout: number;
+  /** The server this connection is to. */
+  host: HostPort;
+}
+
+/**
+ * A connection state:
+ *
+ * - `connecting`: the first connection is being made.
+ * - `connected`: a session was established.
+ * - `connectedReadOnly`: connected to a server that lost its quorum and serves
+ *   reads only (with `readOnly: true`).
+ * - `disconnected`: the connection was lost; the session may still be alive
+ *   and the client is reconnecting to it.
+ * - `reconnected`: connected again to the same session: its ephemeral nodes
+ *   and watches are intact.
+ * - `expired`: the session is gone, with its ephemeral nodes; the client is
+ *   finished and a new one must be made.
+ * - `authFailed`: the server refused the credentials; the client is finished.
+ * - `closed`: `close()` was called.
+ */
+export type ConnectionState =
+  | { type: "connecting" }
+  | ({ type: "connected" } & ConnectedDetails)
+  | ({ type: "connectedReadOnly" } & ConnectedDetails)
+  | ({ type: "reconnected" } & ConnectedDetails)
+  | { type: "disconnected"; error: Error }
+  | { type: "expired" }
+  | { type: "authFailed" }
+  | { type: "closed" };
+
+/** The `type` of a {@linkcode ConnectionState}. */
+export type ConnectionStateType = ConnectionState["type"];

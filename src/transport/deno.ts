@@ -1,0 +1,105 @@
+/**
+ * The transport for Deno, over `Deno.connect` and `Deno.connectTls`.
+ *
+ * @module
+ */
+
+import type {
+  Transport,
+  TransportConnection,
+  TransportConnectOptions,
+  TransportHandlers,
+} from "./transport.ts";
+
+/** The part of a Deno connection this transport uses. */
+interface DenoConn {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  setNoDelay?(noDelay?: boolean): void;
+  close(): void;
+}
+
+/** The part of the `Deno` namespace this transport uses. */
+interface DenoNet {
+  connect(
+    options: { hostname: string; port: number; signal?: AbortSignal },
+  ): Promise<DenoConn>;
+  connectTls(options: {
+    hostname: string;
+    port: number;
+    caCerts?: string[];
+    cert?: string;
+    key?: string;
+    signal?: AbortSignal;
+  }): Promise<DenoConn>;
+}
+
+function denoNamespace(): DenoNet {
+  const deno = (globalThis as unknown as { Deno?: DenoNet }).Deno;
+  if (deno === undefined) {
+    throw new Error("The Deno transport needs the Deno runtime");
+  }
+  return deno;
+}
+
+/** A {@linkcode Transport} over Deno's own sockets. */
+export const denoTransport: Transport = {
+  async connect(
+    options: TransportConnectOptions,
+    handlers: TransportHandlers,
+  ): Promise<TransportConnection> {
+    const deno = denoNamespace();
+    const { host, port, signal, tls } = options;
+    const conn = tls
+      ? await deno.connectTls({
+        hostname: tls.serverName ?? host,
+        port,
+        caCerts: tls.caCerts,
+        cert: tls.cert,
+        key: tls.key,
+        signal,
+      })
+      : await deno.connect({ hostname: host, port, signal });
+    conn.setNoDelay?.(true);
+    const writer = conn.writable.getWriter();
+    let ended = false;
+    const finish = (error?: Error) => {
+      if (ended) return;
+      ended = true;
+      try {
+        conn.close();
+      } catch {
+        // Already closed by the other side.
+      }
+      handlers.closed(error);
+    };
+    (async () => {
+      try {
+        for await (const chunk of conn.readable) {
+          if (ended) break;
+          handlers.data(chunk);
+        }
+        finish();
+      } catch (error) {
+        finish(
+          ended
+            ? undefined
+            : error instanceof Error
+            ? error
+            : new Error(String(error)),
+        );
+      }
+    })();
+    return {
+      write(bytes: Uint8Array): void {
+        if (ended) return;
+        writer.write(bytes).catch((error) => {
+          finish(error instanceof Error ? error : new Error(String(error)));
+        });
+      },
+      close(): void {
+        finish();
+      },
+    };
+  },
+};

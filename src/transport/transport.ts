@@ -1,0 +1,67 @@
+/**
+ * The byte stream under a ZooKeeper connection. The protocol core knows only
+ * this interface; one small file per runtime implements it.
+ *
+ * @module
+ */
+
+/** TLS settings for a connection to ZooKeeper's secure client port. */
+export interface TlsOptions {
+  /** PEM certificate(s) of the authorities trusted to sign the server's certificate. */
+  caCerts?: string[];
+  /** PEM client certificate, for servers that require one. */
+  cert?: string;
+  /** PEM private key of the client certificate. */
+  key?: string;
+  /** Name checked against the server's certificate; defaults to the host. */
+  serverName?: string;
+}
+
+/** Where and how to connect. */
+export interface TransportConnectOptions {
+  /** Host name or IP address (IPv6 without brackets). */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** Use TLS with these settings. */
+  tls?: TlsOptions;
+  /** Aborts the connection attempt. */
+  signal?: AbortSignal;
+}
+
+/** What a transport reports to the connection above it. */
+export interface TransportHandlers {
+  /** Bytes arrived. The chunk is not reused by the transport after the call. */
+  data(chunk: Uint8Array): void;
+  /** The connection ended; `error` says why when it was not a clean close. */
+  closed(error?: Error): void;
+}
+
+/** An open byte stream. */
+export interface TransportConnection {
+  /**
+   * Queues bytes to send, in order. Never throws: a failure is reported
+   * through {@linkcode TransportHandlers.closed}.
+   */
+  write(bytes: Uint8Array): void;
+  /** Closes the connection at once; `closed` is then reported once. */
+  close(): void;
+}
+
+/**
+ * Opens connections. Implementations exist for Deno and Node; a custom one (a
+ * proxy, an in-memory pipe) can be passed to the client.
+ */
+export interface Transport {
+  /**
+   * Connects and starts delivering data to `handlers`.
+   *
+   * @param options Where to connect.
+   * @param handlers Receives data and the end of the connection.
+   * @returns The open connection.
+   */
+  connect(
+    options: TransportConnectOptions,
+    handlers: TransportHandlers,
+  ): Promise<TransportConnection>;
+}
