@@ -75,6 +75,8 @@ export interface SessionOptions {
   cycleDelay: number;
   /** Source of randomness for the reconnect delay. */
   random: () => number;
+  /** The first xid to use (tests start near the wrap-around). */
+  firstXid?: number;
 }
 
 interface Packet {
@@ -152,6 +154,7 @@ export class Session {
     this.#options = options;
     this.#listener = listener;
     this.#timeout = options.sessionTimeout;
+    this.#xid = options.firstXid ?? 1;
     this.#decoder = new FrameDecoder(options.maxFrameSize);
     this.#connect();
   }

@@ -1,0 +1,477 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { JuteReader } from "../src/jute/reader.ts";
+import type { JuteWriter } from "../src/jute/writer.ts";
+import { OpCode } from "../src/protocol/constants.ts";
+import {
+  readAuthPacket,
+  readConnectRequest,
+  readRequestHeader,
+  readSetWatches,
+  writeConnectResponse,
+  writeReplyHeader,
+  writeWatcherEvent,
+} from "../src/protocol/records_session.ts";
+import {
+  readPathRequest,
+  writePathRequest,
+} from "../src/protocol/records_ops.ts";
+import {
+  type ControlRequest,
+  Session,
+  type SessionOptions,
+} from "../src/session/session.ts";
+import type { ConnectionState } from "../src/session/state.ts";
+import type { WatcherEvent } from "../src/protocol/records_session.ts";
+import { ZooKeeperError } from "../src/errors.ts";
+import { FakeClock } from "./helpers/fake_clock.ts";
+import {
+  type FakeSocket,
+  FakeTransport,
+  flush,
+} from "./helpers/fake_transport.ts";
+
+const PASSWORD = new Uint8Array(16).fill(9);
+
+function setup(
+  overrides: Partial<SessionOptions> = {},
+  restore: ControlRequest[] = [],
+) {
+  const clock = new FakeClock();
+  const transport = new FakeTransport();
+  const states: ConnectionState[] = [];
+  const events: WatcherEvent[] = [];
+  const session = new Session({
+    hosts: [{ host: "127.0.0.1", port: 1 }, { host: "127.0.0.2", port: 2 }],
+    sessionTimeout: 9000,
+    transport,
+    clock,
+    readOnly: false,
+    maxFrameSize: 4096,
+    reconnectDelay: 0,
+    cycleDelay: 1000,
+    random: () => 0.5,
+    ...overrides,
+  }, {
+    notification: (e) => events.push(e),
+    state: (s) => states.push(s),
+    restoreWatches: () => restore,
+  });
+  return { clock, transport, session, states, events };
+}
+
+function accept(
+  socket: FakeSocket,
+  timeOut = 9000,
+  sessionId = 0x1234n,
+  readOnly = false,
+) {
+  socket.send((w) =>
+    writeConnectResponse(w, {
+      protocolVersion: 0,
+      timeOut,
+      sessionId,
+      passwd: PASSWORD,
+      readOnly,
+    })
+  );
+}
+
+function reply(
+  socket: FakeSocket,
+  xid: number,
+  zxid: bigint,
+  err = 0,
+  body?: (w: JuteWriter) => void,
+) {
+  socket.send((w) => {
+    writeReplyHeader(w, { xid, zxid, err });
+    body?.(w);
+  });
+}
+
+function header(frame: Uint8Array) {
+  return readRequestHeader(new JuteReader(frame));
+}
+
+function sync(session: Session, path = "/a"): Promise<{ path: string }> {
+  return session.submit(
+    OpCode.sync,
+    "sync",
+    path,
+    (w) => writePathRequest(w, { path }),
+    readPathRequest,
+  );
+}
+
+async function connected() {
+  const ctx = setup();
+  await flush();
+  accept(ctx.transport.last);
+  await flush();
+  return ctx;
+}
+
+describe("Session", () => {
+  it("sends a ConnectRequest with protocol 0, the requested timeout and the readOnly byte", async () => {
+    const { transport } = setup({ readOnly: true });
+    await flush();
+    const frame = transport.last.frames[0];
+    assert.equal(frame.length, 4 + 8 + 4 + 8 + 4 + 16 + 1);
+    const req = readConnectRequest(new JuteReader(frame));
+    assert.deepEqual(req, {
+      protocolVersion: 0,
+      lastZxidSeen: 0n,
+      timeOut: 9000,
+      sessionId: 0n,
+      passwd: new Uint8Array(16),
+      readOnly: true,
+    });
+  });
+
+  it("becomes connected with the negotiated timeout and session id", async () => {
+    const { session, states } = await connected();
+    assert.equal(session.connected, true);
+    assert.equal(session.sessionId, 0x1234n);
+    assert.equal(session.timeout, 9000);
+    assert.deepEqual(session.password, PASSWORD);
+    assert.equal(states.at(-1)?.type, "connected");
+  });
+
+  it("numbers requests from xid 1 and matches replies in order", async () => {
+    const { session, transport } = await connected();
+    const a = sync(session, "/a");
+    const b = sync(session, "/b");
+    await flush();
+    const socket = transport.last;
+    assert.deepEqual(socket.frames.slice(1).map((f) => header(f)), [
+      { xid: 1, type: OpCode.sync },
+      { xid: 2, type: OpCode.sync },
+    ]);
+    // Two calls in one turn went out in one write.
+    assert.equal(socket.writes, 2);
+    reply(socket, 1, 10n, 0, (w) => writePathRequest(w, { path: "/a" }));
+    reply(socket, 2, 11n, 0, (w) => writePathRequest(w, { path: "/b" }));
+    assert.deepEqual(await a, { path: "/a" });
+    assert.deepEqual(await b, { path: "/b" });
+    assert.equal(session.lastZxid, 11n);
+  });
+
+  it("wraps xids back to 1 before 2^31", async () => {
+    const { session, transport } = setup({ firstXid: 0x7ffffffe });
+    await flush();
+    accept(transport.last);
+    await flush();
+    for (let i = 0; i < 3; i++) sync(session).catch(() => {});
+    await flush();
+    assert.deepEqual(transport.last.frames.slice(1).map((f) => header(f).xid), [
+      0x7ffffffe,
+      0x7fffffff,
+      1,
+    ]);
+  });
+
+  it("takes lastZxid only from replies whose zxid is positive", async () => {
+    const { session, transport } = await connected();
+    const a = sync(session);
+    const b = sync(session);
+    await flush();
+    reply(
+      transport.last,
+      1,
+      42n,
+      0,
+      (w) => writePathRequest(w, { path: "/a" }),
+    );
+    reply(transport.last, 2, -1n, -101);
+    await a;
+    await assert.rejects(b);
+    assert.equal(session.lastZxid, 42n);
+  });
+
+  it("rejects a request with the server's error code, named", async () => {
+    const { session, transport } = await connected();
+    const p = sync(session, "/x");
+    await flush();
+    reply(transport.last, 1, 5n, -101);
+    await assert.rejects(p, (e: unknown) => {
+      assert.ok(e instanceof ZooKeeperError);
+      assert.equal(e.code, "NONODE");
+      assert.equal(e.path, "/x");
+      assert.equal(e.message, 'Cannot sync "/x": node does not exist');
+      return true;
+    });
+  });
+
+  it("keeps pings, notifications, auth and SetWatches replies out of the pending queue", async () => {
+    const { session, transport, events } = await connected();
+    const p = sync(session);
+    await flush();
+    const socket = transport.last;
+    reply(socket, -2, 0n);
+    socket.send((w) => {
+      writeReplyHeader(w, { xid: -1, zxid: -1n, err: 0 });
+      writeWatcherEvent(w, { type: 3, state: 3, path: "/w" });
+    });
+    reply(socket, -8, 0n);
+    reply(socket, 1, 7n, 0, (w) => writePathRequest(w, { path: "/a" }));
+    assert.deepEqual(await p, { path: "/a" });
+    assert.deepEqual(events, [{ type: 3, state: 3, path: "/w" }]);
+  });
+
+  it("treats a reply out of order as a lost connection", async () => {
+    const { session, transport, states } = await connected();
+    const p1 = sync(session);
+    const p2 = sync(session);
+    await flush();
+    reply(transport.last, 2, 7n, 0, (w) => writePathRequest(w, { path: "/a" }));
+    for (const p of [p1, p2]) {
+      await assert.rejects(p, (e: unknown) => {
+        assert.ok(e instanceof ZooKeeperError);
+        assert.equal(e.code, "CONNECTIONLOSS");
+        assert.match(String((e.cause as Error).message), /out of order/);
+        return true;
+      });
+    }
+    assert.equal(transport.sockets[0].closed, true);
+    assert.equal(states.at(-1)?.type, "disconnected");
+  });
+
+  it("closes the connection on a frame over the size limit", async () => {
+    const { session, transport, states } = await connected();
+    const p = sync(session);
+    await flush();
+    transport.last.sendRaw(new Uint8Array([0, 0, 0x10, 1, 0, 0]));
+    await assert.rejects(p, (e: unknown) => {
+      assert.ok(e instanceof ZooKeeperError);
+      assert.equal(e.code, "CONNECTIONLOSS");
+      assert.ok(e.cause instanceof ZooKeeperError);
+      assert.equal(e.cause.code, "MARSHALLINGERROR");
+      assert.match(e.cause.message, /Frame length 4097 is out of range/);
+      return true;
+    });
+    assert.equal(transport.sockets[0].closed, true);
+    const last = states.at(-1);
+    assert.equal(last?.type, "disconnected");
+  });
+
+  it("fails a malformed reply with MARSHALLINGERROR and the others with CONNECTIONLOSS", async () => {
+    const { session, transport } = await connected();
+    const p1 = sync(session);
+    const p2 = sync(session);
+    await flush();
+    // A SyncResponse whose string claims more bytes than the frame has.
+    reply(transport.last, 1, 7n, 0, (w) => w.writeInt(50));
+    await assert.rejects(
+      p1,
+      (e: unknown) =>
+        e instanceof ZooKeeperError && e.code === "MARSHALLINGERROR",
+    );
+    await assert.rejects(
+      p2,
+      (e: unknown) =>
+        e instanceof ZooKeeperError && e.code === "CONNECTIONLOSS",
+    );
+  });
+
+  it("reconnects to the next host with the same session id, password and lastZxid", async () => {
+    const { session, transport, clock, states } = await connected();
+    const p = sync(session);
+    await flush();
+    reply(
+      transport.last,
+      1,
+      77n,
+      0,
+      (w) => writePathRequest(w, { path: "/a" }),
+    );
+    await p;
+    transport.last.drop(new Error("reset"));
+    assert.equal(states.at(-1)?.type, "disconnected");
+    clock.advance(0);
+    await flush();
+    assert.equal(transport.sockets.length, 2);
+    assert.notEqual(
+      transport.sockets[1].options.host,
+      transport.sockets[0].options.host,
+    );
+    const req = readConnectRequest(new JuteReader(transport.last.frames[0]));
+    assert.equal(req.sessionId, 0x1234n);
+    assert.deepEqual(req.passwd, PASSWORD);
+    assert.equal(req.lastZxidSeen, 77n);
+    accept(transport.last);
+    await flush();
+    assert.equal(states.at(-1)?.type, "reconnected");
+  });
+
+  it("keeps requests made while disconnected and sends them after auth and SetWatches", async () => {
+    const restore: ControlRequest[] = [{
+      opcode: OpCode.setWatches,
+      encode: (w) => {
+        w.writeLong(0n);
+        w.writeStringVector(["/watched"]);
+        w.writeStringVector([]);
+        w.writeStringVector([]);
+      },
+    }];
+    const { session, transport, clock } = setup({}, restore);
+    await flush();
+    accept(transport.last);
+    await flush();
+    session.addAuth("digest", new TextEncoder().encode("u:p")).catch(() => {});
+    await flush();
+    transport.last.drop();
+    const queued = sync(session, "/queued");
+    clock.advance(0);
+    await flush();
+    const socket = transport.last;
+    assert.equal(
+      socket.frames.length,
+      1,
+      "only the ConnectRequest before the handshake",
+    );
+    accept(socket);
+    await flush();
+    const kinds = socket.frames.slice(1).map((f) => header(f));
+    assert.deepEqual(kinds, [
+      { xid: -4, type: OpCode.auth },
+      { xid: -8, type: OpCode.setWatches },
+      { xid: 1, type: OpCode.sync },
+    ]);
+    const auth = new JuteReader(socket.frames[1]);
+    readRequestHeader(auth);
+    assert.equal(readAuthPacket(auth).scheme, "digest");
+    const sw = new JuteReader(socket.frames[2]);
+    readRequestHeader(sw);
+    assert.deepEqual(readSetWatches(sw).dataWatches, ["/watched"]);
+    reply(socket, 1, 3n, 0, (w) => writePathRequest(w, { path: "/queued" }));
+    assert.deepEqual(await queued, { path: "/queued" });
+  });
+
+  it("reports expiry when the server answers the resume with timeout 0", async () => {
+    const { session, transport, clock, states } = await connected();
+    transport.last.drop();
+    const waiting = sync(session);
+    clock.advance(0);
+    await flush();
+    accept(transport.last, 0, 0n);
+    await assert.rejects(
+      waiting,
+      (e: unknown) =>
+        e instanceof ZooKeeperError && e.code === "SESSIONEXPIRED",
+    );
+    assert.equal(states.at(-1)?.type, "expired");
+    assert.equal(session.ended, true);
+    await assert.rejects(
+      sync(session),
+      (e: unknown) =>
+        e instanceof ZooKeeperError && e.code === "SESSIONEXPIRED",
+    );
+    assert.equal(clock.pending, 0);
+  });
+
+  it("declares the session expired when disconnected for longer than its timeout", async () => {
+    const { transport, clock, states } = await connected();
+    transport.refuse = new Error("refused");
+    transport.last.drop();
+    clock.advance(8999);
+    assert.notEqual(states.at(-1)?.type, "expired");
+    clock.advance(2);
+    await flush();
+    assert.equal(states.at(-1)?.type, "expired");
+  });
+
+  it("pings after a third of the session timeout without sends", async () => {
+    const { transport, clock } = await connected();
+    const socket = transport.last;
+    const before = socket.frames.length;
+    clock.advance(2999);
+    await flush();
+    assert.equal(socket.frames.length, before);
+    clock.advance(1);
+    await flush();
+    assert.deepEqual(header(socket.frames[before]), {
+      xid: -2,
+      type: OpCode.ping,
+    });
+  });
+
+  it("declares the connection lost when nothing arrives for two thirds of the timeout", async () => {
+    const { transport, clock, states } = await connected();
+    clock.advance(5999);
+    assert.equal(states.at(-1)?.type, "connected");
+    clock.advance(1);
+    assert.equal(states.at(-1)?.type, "disconnected");
+    const last = states.at(-1);
+    assert.ok(
+      last?.type === "disconnected" &&
+        /No reply from the server for 6000 ms/.test(last.error.message),
+    );
+    assert.equal(transport.sockets[0].closed, true);
+  });
+
+  it("a reply resets the read deadline", async () => {
+    const { transport, clock, states } = await connected();
+    clock.advance(5000);
+    reply(transport.last, -2, 0n);
+    clock.advance(5000);
+    assert.equal(states.at(-1)?.type, "connected");
+  });
+
+  it("close() sends closeSession, waits for its reply and rejects later calls with CLOSED", async () => {
+    const { session, transport, states, clock } = await connected();
+    const closing = session.close();
+    await flush();
+    const socket = transport.last;
+    assert.deepEqual(header(socket.frames.at(-1)!), {
+      xid: 1,
+      type: OpCode.closeSession,
+    });
+    assert.equal(session.ended, false);
+    reply(socket, 1, 9n);
+    await closing;
+    assert.equal(states.at(-1)?.type, "closed");
+    assert.equal(socket.closed, true);
+    await assert.rejects(
+      sync(session),
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "CLOSED",
+    );
+    assert.equal(clock.pending, 0);
+  });
+
+  it("ends with authFailed when the server refuses credentials", async () => {
+    const { session, transport, states } = await connected();
+    const auth = session.addAuth("digest", new TextEncoder().encode("bad"));
+    const p = sync(session);
+    await flush();
+    reply(transport.last, -4, 0n, -115);
+    await assert.rejects(
+      auth,
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "AUTHFAILED",
+    );
+    await assert.rejects(
+      p,
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "AUTHFAILED",
+    );
+    assert.equal(states.at(-1)?.type, "authFailed");
+  });
+
+  it("refuses a request frame over the size limit before sending it", async () => {
+    const { session, transport } = await connected();
+    const before = transport.last.frames.length;
+    await assert.rejects(
+      session.submit(
+        OpCode.setData,
+        "write",
+        "/big",
+        (w) => w.writeBuffer(new Uint8Array(5000)),
+        undefined,
+      ),
+      (e: unknown) =>
+        e instanceof ZooKeeperError && e.code === "BADARGUMENTS" &&
+        /exceeds the limit/.test(e.message),
+    );
+    await flush();
+    assert.equal(transport.last.frames.length, before);
+  });
+});
