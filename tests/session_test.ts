@@ -12,24 +12,13 @@ import {
   writeReplyHeader,
   writeWatcherEvent,
 } from "../src/protocol/records_session.ts";
-import {
-  readPathRequest,
-  writePathRequest,
-} from "../src/protocol/records_ops.ts";
-import {
-  type ControlRequest,
-  Session,
-  type SessionOptions,
-} from "../src/session/session.ts";
+import { readPathRequest, writePathRequest } from "../src/protocol/records_ops.ts";
+import { type ControlRequest, Session, type SessionOptions } from "../src/session/session.ts";
 import type { ConnectionState } from "../src/session/state.ts";
 import type { WatcherEvent } from "../src/protocol/records_session.ts";
 import { ZooKeeperError } from "../src/errors.ts";
 import { FakeClock } from "./helpers/fake_clock.ts";
-import {
-  type FakeSocket,
-  FakeTransport,
-  flush,
-} from "./helpers/fake_transport.ts";
+import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
 
 const PASSWORD = new Uint8Array(16).fill(9);
 
@@ -264,13 +253,11 @@ describe("Session", () => {
     reply(transport.last, 1, 7n, 0, (w) => w.writeInt(50));
     await assert.rejects(
       p1,
-      (e: unknown) =>
-        e instanceof ZooKeeperError && e.code === "MARSHALLINGERROR",
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "MARSHALLINGERROR",
     );
     await assert.rejects(
       p2,
-      (e: unknown) =>
-        e instanceof ZooKeeperError && e.code === "CONNECTIONLOSS",
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "CONNECTIONLOSS",
     );
   });
 
@@ -357,15 +344,13 @@ describe("Session", () => {
     accept(transport.last, 0, 0n);
     await assert.rejects(
       waiting,
-      (e: unknown) =>
-        e instanceof ZooKeeperError && e.code === "SESSIONEXPIRED",
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "SESSIONEXPIRED",
     );
     assert.equal(states.at(-1)?.type, "expired");
     assert.equal(session.ended, true);
     await assert.rejects(
       sync(session),
-      (e: unknown) =>
-        e instanceof ZooKeeperError && e.code === "SESSIONEXPIRED",
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "SESSIONEXPIRED",
     );
     assert.equal(clock.pending, 0);
   });

@@ -4,11 +4,7 @@
  * @module
  */
 
-import {
-  MultiError,
-  type MultiErrorResult,
-  ZooKeeperError,
-} from "../errors.ts";
+import { MultiError, type MultiErrorResult, ZooKeeperError } from "../errors.ts";
 import type { JuteWriter } from "../jute/writer.ts";
 import { CreateMode, errorCodeName, OpCode } from "../protocol/constants.ts";
 import {
@@ -134,17 +130,11 @@ export function multiResults(
   ops: readonly Op[],
   paths: Paths,
 ): OpResult[] {
-  const failed = results.findIndex((r) =>
-    r.type === OpCode.error && r.body.err !== 0
-  );
+  const failed = results.findIndex((r) => r.type === OpCode.error && r.body.err !== 0);
   if (failed !== -1) {
     const codes: MultiErrorResult[] = ops.map((op, i) => {
       const r = results[i];
-      const err = r === undefined
-        ? -2
-        : r.type === OpCode.error
-        ? r.body.err
-        : 0;
+      const err = r === undefined ? -2 : r.type === OpCode.error ? r.body.err : 0;
       return {
         op: op.op,
         path: op.path,
@@ -198,9 +188,7 @@ export function multiReadResults(
       case 4:
         return {
           op: "getData",
-          data: r.body.data === null
-            ? new Uint8Array(0)
-            : new Uint8Array(r.body.data),
+          data: r.body.data === null ? new Uint8Array(0) : new Uint8Array(r.body.data),
           stat: r.body.stat,
         };
       case 8:

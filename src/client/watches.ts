@@ -93,6 +93,11 @@ export class WatchRegistry {
     return watcher === undefined || set.has(watcher);
   }
 
+  /** Number of watchers of a kind on a path. */
+  count(kind: WatchKind, path: string): number {
+    return this.#byKind[kind].get(path)?.size ?? 0;
+  }
+
   /** The watched paths of a kind. */
   paths(kind: WatchKind): string[] {
     return [...this.#byKind[kind].keys()];

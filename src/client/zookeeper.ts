@@ -7,6 +7,7 @@
 
 import { ZooKeeperError } from "../errors.ts";
 import {
+  AddWatchMode,
   CreateMode,
   DEFAULT_MAX_DATA_SIZE,
   DEFAULT_MAX_FRAME_SIZE,
@@ -16,6 +17,7 @@ import {
   KeeperState,
   type KeeperStateName,
   OpCode,
+  WatcherType,
 } from "../protocol/constants.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
 import {
@@ -36,14 +38,13 @@ import {
   writePathRequest,
   writeSetACLRequest,
   writeSetDataRequest,
+  writeAddWatchRequest,
   writeWatchRequest,
+  writeWatchTypeRequest,
 } from "../protocol/records_ops.ts";
 import type { WatcherEvent } from "../protocol/records_session.ts";
 import { systemClock } from "../session/clock.ts";
-import {
-  type HostPort,
-  parseConnectString,
-} from "../session/connect_string.ts";
+import { type HostPort, parseConnectString } from "../session/connect_string.ts";
 import { Session } from "../session/session.ts";
 import type { ConnectionState } from "../session/state.ts";
 import { defaultTransport } from "../transport/select.ts";
@@ -64,7 +65,8 @@ import type {
   WatchOptions,
 } from "./types.ts";
 import { restoreWatchRequests } from "./restore.ts";
-import { type WatchedEvent, type Watcher, WatchRegistry } from "./watches.ts";
+import { type WatchedEvent, type Watcher, type WatchKind, WatchRegistry } from "./watches.ts";
+import { AsyncQueue } from "./async_queue.ts";
 
 /** Options of {@linkcode ZooKeeper.connect}. */
 export interface ZooKeeperOptions {
@@ -196,8 +198,7 @@ export class ZooKeeper implements AsyncDisposable {
     }, {
       notification: (event) => this.#onNotification(event),
       state: (state) => this.#onState(state),
-      restoreWatches: (zxid) =>
-        restoreWatchRequests(this.#watches, this.#paths, zxid),
+      restoreWatches: (zxid) => restoreWatchRequests(this.#watches, this.#paths, zxid),
     });
     for (const a of options.auth ?? []) {
       this.#session.addAuth(a.scheme, toBytes(a.auth)).catch(() => {});
@@ -429,8 +430,7 @@ export class ZooKeeper implements AsyncDisposable {
           OpCode.delete,
           "delete",
           path,
-          (w) =>
-            writeDeleteRequest(w, { path: p, version: options.version ?? -1 }),
+          (w) => writeDeleteRequest(w, { path: p, version: options.version ?? -1 }),
           undefined,
         ),
     );
@@ -715,10 +715,7 @@ export class ZooKeeper implements AsyncDisposable {
         "list ephemerals under",
         prefix,
         (w) => writeGetEphemeralsRequest(w, { prefixPath: p }),
-        (r) =>
-          readGetEphemeralsResponse(r).ephemerals.map((e) =>
-            this.#paths.strip(e)
-          ),
+        (r) => readGetEphemeralsResponse(r).ephemerals.map((e) => this.#paths.strip(e)),
       ));
   }
 
@@ -764,6 +761,226 @@ export class ZooKeeper implements AsyncDisposable {
    */
   addAuth(scheme: string, auth: Data): Promise<void> {
     return this.#session.addAuth(scheme, toBytes(auth));
+  }
+
+  /**
+   * Sets a persistent watch (ZooKeeper 3.6+): unlike one-shot watches it
+   * stays after firing and is restored after a reconnect.
+   *
+   * - `persistent`: fires for the node's creation, deletion, data change and
+   *   child-list change.
+   * - `persistentRecursive`: fires for the creation, deletion and data change
+   *   of the node and of every node below it (no child-list events).
+   *
+   * @param path The node's path; it need not exist.
+   * @param mode The kind of persistent watch.
+   * @param listener Called with every event, and with session events.
+   */
+  addWatch(path: string, mode: AddWatchModeName, listener: Watcher): Promise<void> {
+    const code = AddWatchMode[mode];
+    if (code === undefined) {
+      return Promise.reject(
+        new ZooKeeperError("BADARGUMENTS", `Cannot watch "${path}": unknown mode "${mode}"`, {
+          path,
+        }),
+      );
+    }
+    return this.#call(path, false, (p) =>
+      this.#session.submit(
+        OpCode.addWatch,
+        "watch",
+        path,
+        (w) => writeAddWatchRequest(w, { path: p, mode: code }),
+        undefined,
+        (err) => err === 0 && this.#watches.add(mode, path, listener),
+      ));
+  }
+
+  /**
+   * Removes one watcher from a path. The watcher receives a last event,
+   * `DataWatchRemoved`, `ChildWatchRemoved` or `PersistentWatchRemoved`.
+   *
+   * @param path The watched path.
+   * @param watcher The function that was registered.
+   * @param type Which of its watches to remove: `data` (data and exist
+   *   watches), `children`, `persistent`, `persistentRecursive` or `any`.
+   * @param options `local`: remove it here only, even when the server cannot
+   *   be reached.
+   * @throws {ZooKeeperError} `NOWATCHER` when the watcher is not set there.
+   */
+  removeWatches(
+    path: string,
+    watcher: Watcher,
+    type: WatcherTypeName = "any",
+    options: { local?: boolean } = {},
+  ): Promise<void> {
+    return this.#removeWatches(path, watcher, type, options.local ?? false);
+  }
+
+  /**
+   * Removes every watcher of a type from a path; each receives a last
+   * `...WatchRemoved` event.
+   *
+   * @param path The watched path.
+   * @param type Which watches to remove.
+   * @param options `local`: remove them here only.
+   * @throws {ZooKeeperError} `NOWATCHER` when no such watch is set there.
+   */
+  removeAllWatches(
+    path: string,
+    type: WatcherTypeName = "any",
+    options: { local?: boolean } = {},
+  ): Promise<void> {
+    return this.#removeWatches(path, undefined, type, options.local ?? false);
+  }
+
+  async #removeWatches(
+    path: string,
+    watcher: Watcher | undefined,
+    type: WatcherTypeName,
+    local: boolean,
+  ): Promise<void> {
+    const serverPath = this.#paths.toServer(path);
+    const kinds = KINDS_OF_TYPE[type];
+    if (kinds === undefined) {
+      throw new ZooKeeperError("BADARGUMENTS", `Cannot remove watches on "${path}": unknown type "${type}"`, {
+        path,
+      });
+    }
+    const held = kinds.filter((k) => this.#watches.has(k, path, watcher));
+    if (held.length === 0) throw ZooKeeperError.fromServer("NOWATCHER", "remove watches on", path);
+    const removed = new Map<WatchKind, Set<Watcher>>();
+    const take = () => {
+      for (const kind of held) {
+        if (watcher === undefined) removed.set(kind, this.#watches.removeAll(kind, path));
+        else if (this.#watches.remove(kind, path, watcher)) removed.set(kind, new Set([watcher]));
+      }
+    };
+    if (local) {
+      take();
+    } else {
+      // Ask the server to drop only the kinds nobody here watches any more.
+      const remaining = (kind: WatchKind) =>
+        watcher === undefined ? 0 : this.#watches.count(kind, path) -
+          (this.#watches.has(kind, path, watcher) ? 1 : 0);
+      const serverTypes = new Set<number>();
+      for (const kind of held) {
+        const group = kind === "data" || kind === "exist" ? ["data", "exist"] as const : [kind];
+        if (group.every((k) => remaining(k) === 0)) serverTypes.add(SERVER_TYPE_OF_KIND[kind]);
+      }
+      for (const serverType of serverTypes) {
+        await this.#session.submit(
+          OpCode.removeWatches,
+          "remove watches on",
+          path,
+          (w) => writeWatchTypeRequest(w, { path: serverPath, type: serverType }),
+          undefined,
+        ).catch((error) => {
+          // The server forgets a one-shot watch as it fires it: the
+          // notification may still be on its way.
+          if (!(error instanceof ZooKeeperError && error.code === "NOWATCHER")) throw error;
+        });
+      }
+      take();
+    }
+    const notified = new Map<Watcher, Set<EventTypeName>>();
+    for (const [kind, watchers] of removed) {
+      const eventType = REMOVED_EVENT[kind];
+      for (const w of watchers) {
+        const types = notified.get(w) ?? new Set();
+        notified.set(w, types);
+        if (types.has(eventType)) continue;
+        types.add(eventType);
+        this.#deliver(new Set([w]), { type: eventType, state: "SyncConnected", path });
+      }
+    }
+  }
+
+  /**
+   * Watches a path persistently and yields its events until the loop breaks,
+   * `signal` aborts or the client closes. The iterator throws `SESSIONEXPIRED`
+   * or `AUTHFAILED` when the session ends that way. Events are queued, never
+   * dropped, however slowly the loop reads them.
+   *
+   * @param path The node's path.
+   * @param options `recursive`: also every node below it.
+   * @returns The events.
+   *
+   * @example Following every change under a path
+   * ```ts ignore
+   * for await (const event of zk.watch("/services", { recursive: true })) {
+   *   console.log(event.type, event.path);
+   * }
+   * ```
+   */
+  watch(
+    path: string,
+    options: { recursive?: boolean; signal?: AbortSignal } = {},
+  ): AsyncIterableIterator<WatchedEvent> {
+    const mode = options.recursive ? "persistentRecursive" : "persistent";
+    const signal = options.signal;
+    const listener: Watcher = (event) => {
+      if (event.type !== "None") queue.push(event);
+      else if (event.state === "Closed") queue.end();
+      else if (event.state === "Expired" || event.state === "AuthFailed") {
+        queue.end(ZooKeeperError.fromServer(
+          event.state === "Expired" ? "SESSIONEXPIRED" : "AUTHFAILED",
+          "watch",
+          path,
+        ));
+      }
+    };
+    const onAbort = () => queue.end();
+    const queue = new AsyncQueue<WatchedEvent>(() => {
+      signal?.removeEventListener("abort", onAbort);
+      if (this.#watches.has(mode, path, listener)) {
+        this.removeWatches(path, listener, mode).catch(() =>
+          this.removeWatches(path, listener, mode, { local: true }).catch(() => {})
+        );
+      }
+    });
+    if (signal?.aborted) queue.end();
+    else {
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.addWatch(path, mode, listener).then(() => {
+        // The reader may have stopped before the server confirmed the watch.
+        if (queue.ended && this.#watches.has(mode, path, listener)) {
+          this.removeWatches(path, listener, mode).catch(() => {});
+        }
+      }, (error) => queue.end(error));
+    }
+    return queue;
+  }
+
+  /**
+   * Yields every change of connection state, ending after a final state
+   * (`closed`, `expired`, `authFailed`) or when `signal` aborts.
+   *
+   * @param options `signal`: stops the iteration.
+   * @returns The states.
+   *
+   * @example Logging connection changes
+   * ```ts ignore
+   * for await (const state of zk.states()) console.log(state.type);
+   * ```
+   */
+  states(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<ConnectionState> {
+    const signal = options.signal;
+    const onAbort = () => queue.end();
+    const queue = new AsyncQueue<ConnectionState>(() => {
+      unsubscribe();
+      signal?.removeEventListener("abort", onAbort);
+    });
+    const unsubscribe = this.onStateChange((state) => {
+      queue.push(state);
+      if (FINAL_STATES.has(state.type)) queue.end();
+    });
+    if (this.#session.ended) {
+      queue.push(this.state);
+      queue.end();
+    } else if (signal?.aborted) queue.end();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    return queue;
   }
 
   /**
@@ -855,12 +1072,40 @@ export class ZooKeeper implements AsyncDisposable {
   }
 }
 
+const FINAL_STATES = new Set<ConnectionState["type"]>(["closed", "expired", "authFailed"]);
+
+/** The watch types `removeWatches` takes. */
+export type WatcherTypeName = "data" | "children" | "persistent" | "persistentRecursive" | "any";
+
+/** The persistent watch modes `addWatch` takes. */
+export type AddWatchModeName = keyof typeof AddWatchMode;
+
+const KINDS_OF_TYPE: Record<WatcherTypeName, WatchKind[]> = {
+  data: ["data", "exist"],
+  children: ["child"],
+  persistent: ["persistent"],
+  persistentRecursive: ["persistentRecursive"],
+  any: ["data", "exist", "child", "persistent", "persistentRecursive"],
+};
+
+const SERVER_TYPE_OF_KIND: Record<WatchKind, number> = {
+  data: WatcherType.data,
+  exist: WatcherType.data,
+  child: WatcherType.children,
+  persistent: WatcherType.persistent,
+  persistentRecursive: WatcherType.persistentRecursive,
+};
+
+const REMOVED_EVENT: Record<WatchKind, EventTypeName> = {
+  data: "DataWatchRemoved",
+  exist: "DataWatchRemoved",
+  child: "ChildWatchRemoved",
+  persistent: "PersistentWatchRemoved",
+  persistentRecursive: "PersistentWatchRemoved",
+};
+
 function codeOfEnd(type: ConnectionState["type"]) {
-  return type === "expired"
-    ? "SESSIONEXPIRED"
-    : type === "authFailed"
-    ? "AUTHFAILED"
-    : "CLOSED";
+  return type === "expired" ? "SESSIONEXPIRED" : type === "authFailed" ? "AUTHFAILED" : "CLOSED";
 }
 
 function toBytes(data: Data): Uint8Array {

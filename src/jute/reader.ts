@@ -101,9 +101,9 @@ export class JuteReader {
     }
     if (n > this.#end - this.#pos) {
       throw new RangeError(
-        `Cannot read ${what} at offset ${
-          this.#pos - 4
-        }: length ${n} exceeds the ${this.#end - this.#pos} bytes left`,
+        `Cannot read ${what} at offset ${this.#pos - 4}: length ${n} exceeds the ${
+          this.#end - this.#pos
+        } bytes left`,
       );
     }
     return n;
@@ -153,9 +153,9 @@ export class JuteReader {
     if (n === -1) return null;
     if (n < 0 || n * minElementSize > this.#end - this.#pos) {
       throw new RangeError(
-        `Cannot read a vector at offset ${
-          this.#pos - 4
-        }: count ${n} does not fit the ${this.#end - this.#pos} bytes left`,
+        `Cannot read a vector at offset ${this.#pos - 4}: count ${n} does not fit the ${
+          this.#end - this.#pos
+        } bytes left`,
       );
     }
     const values = new Array<T>(n);

@@ -134,9 +134,7 @@ export class JuteWriter {
       }
       this.#bytes[start + i] = c;
     }
-    const written = ascii
-      ? n
-      : encoder.encodeInto(value, this.#bytes.subarray(start)).written;
+    const written = ascii ? n : encoder.encodeInto(value, this.#bytes.subarray(start)).written;
     this.#view.setInt32(this.#pos, written);
     this.#pos = start + written;
   }

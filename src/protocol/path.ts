@@ -53,9 +53,7 @@ export function pathProblem(
       (c > 0x00 && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) ||
       (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)
     ) {
-      return `invalid character \\u${
-        c.toString(16).padStart(4, "0")
-      } at index ${i}`;
+      return `invalid character \\u${c.toString(16).padStart(4, "0")} at index ${i}`;
     }
   }
   return undefined;

@@ -21,11 +21,7 @@ import {
   writeAuthPacket,
   writeConnectRequest,
 } from "../protocol/records_session.ts";
-import type {
-  TlsOptions,
-  Transport,
-  TransportConnection,
-} from "../transport/transport.ts";
+import type { TlsOptions, Transport, TransportConnection } from "../transport/transport.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
 import { Deque } from "./deque.ts";
@@ -136,8 +132,7 @@ export class Session {
   #lastReceive = 0;
   readonly #pending = new Deque<Packet>();
   readonly #queued = new Deque<Packet>();
-  readonly #auth: { scheme: string; auth: Uint8Array; waiter?: AuthWaiter }[] =
-    [];
+  readonly #auth: { scheme: string; auth: Uint8Array; waiter?: AuthWaiter }[] = [];
   readonly #authWaiters = new Deque<AuthWaiter | undefined>();
   #outbox: Uint8Array[] = [];
   #outboxBytes = 0;
@@ -228,9 +223,7 @@ export class Session {
       return Promise.reject(
         new ZooKeeperError(
           "BADARGUMENTS",
-          `Cannot ${verb}${
-            path === undefined ? "" : ` "${path}"`
-          }: request of ${length} bytes ` +
+          `Cannot ${verb}${path === undefined ? "" : ` "${path}"`}: request of ${length} bytes ` +
             `exceeds the limit of ${this.#options.maxFrameSize} bytes`,
           { path },
         ),
@@ -423,13 +416,11 @@ export class Session {
     try {
       this.#decoder.push(chunk, this.#onFrame);
     } catch (error) {
-      const reason = error instanceof ZooKeeperError
-        ? error
-        : new ZooKeeperError(
-          "MARSHALLINGERROR",
-          `Malformed frame from the server: ${(error as Error).message}`,
-          { cause: error },
-        );
+      const reason = error instanceof ZooKeeperError ? error : new ZooKeeperError(
+        "MARSHALLINGERROR",
+        `Malformed frame from the server: ${(error as Error).message}`,
+        { cause: error },
+      );
       this.#lost(reason);
     }
   }
@@ -458,9 +449,7 @@ export class Session {
     if (packet === undefined || packet.xid !== header.xid) {
       const failure = new ZooKeeperError(
         "MARSHALLINGERROR",
-        `Reply out of order: xid ${header.xid}, expected ${
-          packet?.xid ?? "none"
-        }`,
+        `Reply out of order: xid ${header.xid}, expected ${packet?.xid ?? "none"}`,
       );
       packet?.reject(
         ZooKeeperError.fromServer(
@@ -486,9 +475,7 @@ export class Session {
     } catch (error) {
       const failure = new ZooKeeperError(
         "MARSHALLINGERROR",
-        `Cannot ${packet.verb}${
-          packet.path === undefined ? "" : ` "${packet.path}"`
-        }: ` +
+        `Cannot ${packet.verb}${packet.path === undefined ? "" : ` "${packet.path}"`}: ` +
           `malformed reply: ${(error as Error).message}`,
         { path: packet.path, cause: error },
       );

@@ -82,11 +82,7 @@ export const denoTransport: Transport = {
         finish();
       } catch (error) {
         finish(
-          ended
-            ? undefined
-            : error instanceof Error
-            ? error
-            : new Error(String(error)),
+          ended ? undefined : error instanceof Error ? error : new Error(String(error)),
         );
       }
     })();

@@ -45,9 +45,7 @@ export const nodeTransport: Transport = {
       const onAbort = () => {
         socket.destroy();
         finish(
-          signal?.reason instanceof Error
-            ? signal.reason
-            : new Error("Aborted"),
+          signal?.reason instanceof Error ? signal.reason : new Error("Aborted"),
         );
       };
       if (signal?.aborted) return onAbort();
