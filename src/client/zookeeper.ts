@@ -31,6 +31,7 @@ import {
   readPathResponse,
   readStatResponse,
   readWhoAmIResponse,
+  writeAddWatchRequest,
   writeCreateRequest,
   writeCreateTTLRequest,
   writeDeleteRequest,
@@ -38,7 +39,6 @@ import {
   writePathRequest,
   writeSetACLRequest,
   writeSetDataRequest,
-  writeAddWatchRequest,
   writeWatchRequest,
   writeWatchTypeRequest,
 } from "../protocol/records_ops.ts";
@@ -65,7 +65,13 @@ import type {
   WatchOptions,
 } from "./types.ts";
 import { restoreWatchRequests } from "./restore.ts";
-import { type WatchedEvent, type Watcher, type WatchKind, WatchRegistry } from "./watches.ts";
+import {
+  WATCH_KINDS,
+  type WatchedEvent,
+  type Watcher,
+  type WatchKind,
+  WatchRegistry,
+} from "./watches.ts";
 import { AsyncQueue } from "./async_queue.ts";
 
 /** Options of {@linkcode ZooKeeper.connect}. */
@@ -843,9 +849,13 @@ export class ZooKeeper implements AsyncDisposable {
     const serverPath = this.#paths.toServer(path);
     const kinds = KINDS_OF_TYPE[type];
     if (kinds === undefined) {
-      throw new ZooKeeperError("BADARGUMENTS", `Cannot remove watches on "${path}": unknown type "${type}"`, {
-        path,
-      });
+      throw new ZooKeeperError(
+        "BADARGUMENTS",
+        `Cannot remove watches on "${path}": unknown type "${type}"`,
+        {
+          path,
+        },
+      );
     }
     const held = kinds.filter((k) => this.#watches.has(k, path, watcher));
     if (held.length === 0) throw ZooKeeperError.fromServer("NOWATCHER", "remove watches on", path);
@@ -868,17 +878,30 @@ export class ZooKeeper implements AsyncDisposable {
         const group = kind === "data" || kind === "exist" ? ["data", "exist"] as const : [kind];
         if (group.every((k) => remaining(k) === 0)) serverTypes.add(SERVER_TYPE_OF_KIND[kind]);
       }
-      for (const serverType of serverTypes) {
-        await this.#session.submit(
-          OpCode.removeWatches,
-          "remove watches on",
-          path,
-          (w) => writeWatchTypeRequest(w, { path: serverPath, type: serverType }),
-          undefined,
-        ).catch((error) => {
-          // The server forgets a one-shot watch as it fires it: the
-          // notification may still be on its way.
-          if (!(error instanceof ZooKeeperError && error.code === "NOWATCHER")) throw error;
+      for (let serverType of serverTypes) {
+        const persistentType = serverType === WatcherType.persistent ||
+          serverType === WatcherType.persistentRecursive;
+        if (persistentType && this.#noPersistentRemoval) {
+          // Servers before 3.9 remove persistent watches only with "any",
+          // which would take this session's other watches on the path too.
+          const others = WATCH_KINDS.some((k) =>
+            !held.includes(k) && this.#watches.count(k, path) > 0
+          );
+          if (others) continue;
+          serverType = WatcherType.any;
+        }
+        await this.#removeOnServer(serverPath, path, serverType).catch((error) => {
+          if (
+            !(persistentType && error instanceof ZooKeeperError &&
+              error.code === "MARSHALLINGERROR")
+          ) {
+            throw error;
+          }
+          this.#noPersistentRemoval = true;
+          const others = WATCH_KINDS.some((k) =>
+            !held.includes(k) && this.#watches.count(k, path) > 0
+          );
+          if (!others) return this.#removeOnServer(serverPath, path, WatcherType.any);
         });
       }
       take();
@@ -894,6 +917,22 @@ export class ZooKeeper implements AsyncDisposable {
         this.#deliver(new Set([w]), { type: eventType, state: "SyncConnected", path });
       }
     }
+  }
+
+  #noPersistentRemoval = false;
+
+  #removeOnServer(serverPath: string, path: string, type: number): Promise<void> {
+    return this.#session.submit<void>(
+      OpCode.removeWatches,
+      "remove watches on",
+      path,
+      (w) => writeWatchTypeRequest(w, { path: serverPath, type }),
+      undefined,
+    ).catch((error) => {
+      // The server forgets a one-shot watch as it fires it: the notification
+      // may still be on its way.
+      if (!(error instanceof ZooKeeperError && error.code === "NOWATCHER")) throw error;
+    });
   }
 
   /**

@@ -1,0 +1,445 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  digestACL,
+  MultiError,
+  OPEN_ACL_UNSAFE,
+  Perms,
+  READ_ACL_UNSAFE,
+  ZooKeeper,
+  ZooKeeperError,
+} from "../mod.ts";
+import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+async function rejectsWith(
+  promise: Promise<unknown>,
+  code: string,
+  message?: RegExp,
+) {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(
+      error instanceof ZooKeeperError,
+      `expected a ZooKeeperError, got ${error}`,
+    );
+    assert.equal(error.code, code);
+    assert.equal(
+      error.name,
+      error instanceof MultiError ? "MultiError" : "ZooKeeperError",
+    );
+    if (message) assert.match(error.message, message);
+    return true;
+  });
+}
+
+/** Polls `read` until `done` accepts its value, for up to 10 s. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("ZooKeeper operations on a real server", () => {
+  let server: ZkServer;
+  let zk: ZooKeeper;
+  let other: ZooKeeper;
+
+  before(async () => {
+    server = await startZooKeeper({ jvmFlags: ["-Dznode.container.checkIntervalMs=100"] });
+    zk = await ZooKeeper.connect(server.connectString, {
+      sessionTimeout: 10_000,
+    });
+    other = await ZooKeeper.connect(server.connectString, {
+      sessionTimeout: 10_000,
+    });
+  });
+
+  after(async () => {
+    await zk?.close();
+    await other?.close();
+    await server?.stop();
+  });
+
+  it("connect() establishes a session with a negotiated timeout", () => {
+    assert.equal(zk.state.type, "connected");
+    assert.ok(zk.sessionId > 0n);
+    assert.ok(zk.sessionTimeout > 0 && zk.sessionTimeout <= 10_000);
+    assert.equal(zk.sessionPassword.length, 16);
+    assert.notEqual(zk.sessionId, other.sessionId);
+  });
+
+  it("create() and getData() round-trip strings as UTF-8 and bytes as they are", async () => {
+    assert.equal(await zk.create("/text", "héllo wörld"), "/text");
+    const { data, stat } = await zk.getData("/text");
+    assert.equal(text(data), "héllo wörld");
+    assert.equal(stat.dataLength, data.length);
+    assert.equal(stat.version, 0);
+    assert.equal(typeof stat.czxid, "bigint");
+    assert.equal(typeof stat.ctime, "number");
+    assert.ok(Math.abs(stat.ctime - Date.now()) < 60_000);
+
+    const bytes = new Uint8Array(256).map((_, i) => i);
+    await zk.create("/bytes", bytes);
+    assert.deepEqual((await zk.getData("/bytes")).data, bytes);
+
+    await zk.create("/empty");
+    const empty = await zk.getData("/empty");
+    assert.equal(empty.data.length, 0);
+    assert.equal(empty.stat.dataLength, 0);
+  });
+
+  it("createWithStat() returns the new node's Stat", async () => {
+    const { path, stat } = await zk.createWithStat("/with-stat", "x");
+    assert.equal(path, "/with-stat");
+    assert.equal(stat.dataLength, 1);
+    assert.deepEqual(stat, await zk.exists("/with-stat"));
+  });
+
+  it("create() makes ephemeral nodes owned by the session", async () => {
+    await zk.create("/eph", "", { mode: "ephemeral" });
+    const stat = await other.exists("/eph");
+    assert.equal(stat?.ephemeralOwner, zk.sessionId);
+    assert.deepEqual(await zk.getEphemerals("/eph"), ["/eph"]);
+  });
+
+  it("create() appends a 10-digit counter in sequential modes", async () => {
+    await zk.create("/seq");
+    const a = await zk.create("/seq/n-", "", { mode: "persistentSequential" });
+    const b = await zk.create("/seq/n-", "", { mode: "ephemeralSequential" });
+    assert.match(a, /^\/seq\/n-\d{10}$/);
+    assert.match(b, /^\/seq\/n-\d{10}$/);
+    assert.ok(Number(b.slice(-10)) > Number(a.slice(-10)));
+    assert.equal((await zk.exists(b))?.ephemeralOwner, zk.sessionId);
+    assert.equal((await zk.exists(a))?.ephemeralOwner, 0n);
+    // A trailing slash is allowed for sequential nodes: the name is the counter.
+    assert.match(
+      await zk.create("/seq/", "", { mode: "persistentSequential" }),
+      /^\/seq\/\d{10}$/,
+    );
+  });
+
+  it("create() makes container nodes, which the server removes once their last child goes", async () => {
+    await zk.create("/container", "c", { mode: "container" });
+    await zk.create("/container/child");
+    assert.ok(await zk.exists("/container"));
+    await zk.delete("/container/child");
+    // The test server checks containers every 100 ms.
+    assert.equal(await eventually(() => zk.exists("/container"), (s) => s === null), null);
+  });
+
+  it("create() makes TTL nodes, which the server removes once their TTL passes unchanged", async () => {
+    const ttl = await zk.createWithStat("/ttl", "t", { mode: "persistentWithTTL", ttl: 200 });
+    assert.equal(ttl.path, "/ttl");
+    assert.ok(await zk.exists("/ttl"));
+    const seqTtl = await zk.create("/ttl-", "", { mode: "persistentSequentialWithTTL", ttl: 200 });
+    assert.match(seqTtl, /^\/ttl-\d{10}$/);
+    assert.equal(await eventually(() => zk.exists("/ttl"), (s) => s === null), null);
+    assert.equal(await eventually(() => zk.exists(seqTtl), (s) => s === null), null);
+  });
+
+  it("create() fails with NODEEXISTS, NONODE, NOCHILDRENFOREPHEMERALS and INVALIDACL", async () => {
+    await zk.create("/exists");
+    await rejectsWith(
+      zk.create("/exists"),
+      "NODEEXISTS",
+      /^Cannot create "\/exists": node already exists$/,
+    );
+    await rejectsWith(zk.create("/no/parent"), "NONODE", /"\/no\/parent"/);
+    await zk.create("/eph-parent", "", { mode: "ephemeral" });
+    await rejectsWith(
+      zk.create("/eph-parent/child"),
+      "NOCHILDRENFOREPHEMERALS",
+    );
+    await rejectsWith(zk.create("/bad-acl", "", { acl: [] }), "INVALIDACL");
+  });
+
+  it("create() refuses a TTL mode without a ttl, and a ttl without a TTL mode", async () => {
+    await rejectsWith(
+      zk.create("/t1", "", { mode: "persistentWithTTL" }),
+      "BADARGUMENTS",
+    );
+    await rejectsWith(zk.create("/t2", "", { ttl: 5 }), "BADARGUMENTS");
+    assert.equal(await zk.exists("/t1"), null);
+  });
+
+  it("delete() removes a node, honouring the version", async () => {
+    await zk.create("/del", "x");
+    await rejectsWith(
+      zk.delete("/del", { version: 5 }),
+      "BADVERSION",
+      /^Cannot delete "\/del"/,
+    );
+    await zk.delete("/del", { version: 0 });
+    assert.equal(await zk.exists("/del"), null);
+    await rejectsWith(zk.delete("/del"), "NONODE");
+    await zk.create("/full");
+    await zk.create("/full/child");
+    await rejectsWith(zk.delete("/full"), "NOTEMPTY");
+  });
+
+  it("exists() returns a Stat or null", async () => {
+    assert.equal(await zk.exists("/nothing-here"), null);
+    await zk.create("/here", "abc");
+    const stat = await zk.exists("/here");
+    assert.equal(stat?.dataLength, 3);
+  });
+
+  it("setData() bumps the version and checks it", async () => {
+    await zk.create("/sd", "1");
+    const s1 = await zk.setData("/sd", "2");
+    assert.equal(s1.version, 1);
+    const s2 = await zk.setData("/sd", "3", { version: 1 });
+    assert.equal(s2.version, 2);
+    assert.ok(s2.mzxid > s1.mzxid);
+    await rejectsWith(zk.setData("/sd", "4", { version: 1 }), "BADVERSION");
+    await rejectsWith(zk.setData("/sd-missing", "4"), "NONODE");
+    assert.equal(text((await zk.getData("/sd")).data), "3");
+  });
+
+  it("getChildren() lists names, and getChildrenWithStat() the parent's Stat", async () => {
+    await zk.create("/kids");
+    for (const name of ["a", "b", "c"]) await zk.create(`/kids/${name}`);
+    assert.deepEqual((await zk.getChildren("/kids")).sort(), ["a", "b", "c"]);
+    const { children, stat } = await zk.getChildrenWithStat("/kids");
+    assert.equal(children.length, 3);
+    assert.equal(stat.numChildren, 3);
+    assert.equal(stat.cversion, 3);
+    await rejectsWith(zk.getChildren("/no-kids"), "NONODE");
+    assert.equal(await zk.getAllChildrenNumber("/kids"), 3);
+  });
+
+  it("getACL() and setACL() read and replace ACLs with aversion checks", async () => {
+    await zk.create("/acl", "x");
+    const { acl, stat } = await zk.getACL("/acl");
+    assert.deepEqual(acl, [...OPEN_ACL_UNSAFE]);
+    assert.equal(stat.aversion, 0);
+    await rejectsWith(zk.setACL("/acl", [...READ_ACL_UNSAFE], { version: 3 }), "BADVERSION");
+    const s = await zk.setACL("/acl", [...READ_ACL_UNSAFE], { version: 0 });
+    assert.equal(s.aversion, 1);
+    assert.deepEqual((await zk.getACL("/acl")).acl, [...READ_ACL_UNSAFE]);
+    await rejectsWith(
+      zk.setData("/acl", "y"),
+      "NOAUTH",
+      /^Cannot write "\/acl": not authorized$/,
+    );
+  });
+
+  it("digest ACLs let only the authenticated user write", async () => {
+    const user = await ZooKeeper.connect(server.connectString);
+    try {
+      await user.addAuth("digest", "alice:secret");
+      await user.create("/alice", "mine", {
+        acl: [await digestACL("alice", "secret"), {
+          perms: Perms.READ,
+          id: { scheme: "world", id: "anyone" },
+        }],
+      });
+      await rejectsWith(other.setData("/alice", "theirs"), "NOAUTH");
+      assert.equal(text((await other.getData("/alice")).data), "mine");
+      await user.setData("/alice", "still mine");
+      const who = await user.whoAmI();
+      assert.ok(
+        who.some((c) => c.authScheme === "digest" && c.user === "alice"),
+      );
+    } finally {
+      await user.close();
+    }
+  });
+
+  it("sync() completes for an existing path", async () => {
+    await zk.create("/synced");
+    await zk.sync("/synced");
+  });
+
+  it("multi() commits every operation and returns each result", async () => {
+    await zk.create("/tx", "v0");
+    const results = await zk.multi([
+      { op: "create", path: "/tx/a", data: "a" },
+      { op: "create", path: "/tx/s-", mode: "persistentSequential" },
+      { op: "setData", path: "/tx", data: "v1", version: 0 },
+      { op: "check", path: "/tx", version: 1 },
+      { op: "delete", path: "/tx/a" },
+    ]);
+    assert.equal(results.length, 5);
+    assert.ok(results[0].op === "create" && results[0].path === "/tx/a");
+    assert.ok(
+      results[1].op === "create" && /^\/tx\/s-\d{10}$/.test(results[1].path),
+    );
+    assert.ok(results[2].op === "setData" && results[2].stat.version === 1);
+    assert.deepEqual(results[3], { op: "check" });
+    assert.deepEqual(results[4], { op: "delete" });
+    assert.equal(await zk.exists("/tx/a"), null);
+  });
+
+  it("multi() applies nothing when one operation fails and says which", async () => {
+    await zk.create("/tx2");
+    await assert.rejects(
+      zk.multi([
+        { op: "create", path: "/tx2/ok" },
+        { op: "setData", path: "/tx2", data: "x", version: 7 },
+        { op: "create", path: "/tx2/later" },
+      ]),
+      (error: unknown) => {
+        assert.ok(error instanceof MultiError);
+        assert.equal(error.code, "BADVERSION");
+        assert.equal(error.index, 1);
+        assert.equal(error.path, "/tx2");
+        assert.deepEqual(error.results.map((r) => r.code), [
+          "OK",
+          "BADVERSION",
+          "RUNTIMEINCONSISTENCY",
+        ]);
+        assert.match(
+          error.message,
+          /operation 1 \(setData "\/tx2"\) failed: version does not match/,
+        );
+        return true;
+      },
+    );
+    assert.equal(await zk.exists("/tx2/ok"), null);
+  });
+
+  it("multiRead() gives each read its own result or error", async () => {
+    await zk.create("/mr", "data");
+    await zk.create("/mr/x");
+    const results = await zk.multiRead([
+      { op: "getData", path: "/mr" },
+      { op: "getChildren", path: "/mr" },
+      { op: "getData", path: "/mr-missing" },
+    ]);
+    assert.ok(results[0].op === "getData" && text(results[0].data) === "data");
+    assert.deepEqual(results[1], { op: "getChildren", children: ["x"] });
+    assert.ok(results[2].op === "error" && results[2].error.code === "NONODE");
+  });
+
+  it("getEphemerals() lists this session's ephemeral nodes under a prefix", async () => {
+    await zk.create("/ephs");
+    await zk.create("/ephs/one", "", { mode: "ephemeral" });
+    await zk.create("/ephs/two", "", { mode: "ephemeral" });
+    assert.deepEqual((await zk.getEphemerals("/ephs")).sort(), [
+      "/ephs/one",
+      "/ephs/two",
+    ]);
+    assert.deepEqual(await other.getEphemerals("/ephs"), []);
+  });
+
+  it("invalid paths are refused before anything is sent", async () => {
+    for (
+      const bad of [
+        "",
+        "relative",
+        "/trailing/",
+        "/a//b",
+        "/a/./b",
+        "/a/../b",
+        "/nul\u0000",
+      ]
+    ) {
+      await rejectsWith(zk.getData(bad), "BADARGUMENTS", /^Invalid path/);
+      await rejectsWith(zk.create(bad), "BADARGUMENTS");
+    }
+    await rejectsWith(
+      zk.multi([{ op: "delete", path: "/ok" }, { op: "delete", path: "bad" }]),
+      "BADARGUMENTS",
+    );
+    // The session is untouched.
+    assert.ok(await zk.exists("/"));
+  });
+
+  it("data over the size limit is refused before anything is sent", async () => {
+    const big = new Uint8Array(1024 * 1024 + 1);
+    await rejectsWith(
+      zk.create("/big", big),
+      "BADARGUMENTS",
+      /exceeds the limit/,
+    );
+    await zk.create("/big-ok");
+    await rejectsWith(zk.setData("/big-ok", big), "BADARGUMENTS");
+    assert.equal(zk.state.type, "connected");
+    // Data just under the server's jute.maxbuffer goes through.
+    const large = new Uint8Array(1000 * 1024).fill(7);
+    await zk.setData("/big-ok", large);
+    assert.equal((await zk.getData("/big-ok")).data.length, large.length);
+  });
+
+  it("pipelined requests all resolve, in the order they were made", async () => {
+    await zk.create("/pipe", "p");
+    const order: number[] = [];
+    await Promise.all(
+      Array.from(
+        { length: 2000 },
+        (_, i) => zk.exists("/pipe").then(() => order.push(i)),
+      ),
+    );
+    assert.equal(order.length, 2000);
+    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  });
+
+  it("a chroot is added to every path sent and removed from every path received", async () => {
+    await zk.create("/jail");
+    const jailed = await ZooKeeper.connect(`${server.connectString}/jail`);
+    try {
+      assert.equal(await jailed.create("/inside", "x"), "/inside");
+      assert.ok(await zk.exists("/jail/inside"));
+      assert.match(
+        await jailed.create("/s-", "", { mode: "ephemeralSequential" }),
+        /^\/s-\d{10}$/,
+      );
+      assert.deepEqual(
+        (await jailed.getEphemerals()).map((p) => p.slice(0, 3)),
+        ["/s-"],
+      );
+      const results = await jailed.multi([{ op: "create", path: "/m" }]);
+      assert.ok(results[0].op === "create" && results[0].path === "/m");
+      const names = (await jailed.getChildren("/")).sort();
+      assert.deepEqual(names.filter((n) => !n.startsWith("s-")), [
+        "inside",
+        "m",
+      ]);
+      const events: string[] = [];
+      await jailed.getData("/inside", {
+        watch: (e) => events.push(`${e.type} ${e.path}`),
+      });
+      await zk.setData("/jail/inside", "y");
+      await jailed.sync("/inside");
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(events, ["NodeDataChanged /inside"]);
+    } finally {
+      await jailed.close();
+    }
+  });
+
+  it("close() ends the session: its ephemeral nodes go and later calls reject with CLOSED", async () => {
+    const short = await ZooKeeper.connect(server.connectString);
+    await short.create("/short-lived", "", { mode: "ephemeral" });
+    await short.close();
+    assert.equal(short.state.type, "closed");
+    assert.equal(await zk.exists("/short-lived"), null);
+    await rejectsWith(short.getData("/"), "CLOSED", /client is closed/);
+    await short.close();
+  });
+
+  it("await using closes the client at the end of the block", async () => {
+    let kept: ZooKeeper;
+    {
+      await using scoped = await ZooKeeper.connect(server.connectString);
+      kept = scoped;
+      await scoped.create("/scoped", "", { mode: "ephemeral" });
+    }
+    assert.equal(kept.state.type, "closed");
+    assert.equal(await zk.exists("/scoped"), null);
+  });
+
+  it("connect() fails with CONNECTIONLOSS when nothing listens", async () => {
+    const port = server.port === 1 ? 2 : 1;
+    await rejectsWith(
+      ZooKeeper.connect(`127.0.0.1:${port}`, { connectTimeout: 1500 }),
+      "CONNECTIONLOSS",
+      /no server answered within 1500 ms/,
+    );
+  });
+});

@@ -1,0 +1,209 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { type ConnectionState, type WatchedEvent, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+
+function collector() {
+  const list: string[] = [];
+  let wake: (() => void) | undefined;
+  const watch = (e: WatchedEvent) => {
+    list.push(`${e.type} ${e.path}`);
+    wake?.();
+  };
+  const waitFor = async (n: number, ms = 5000) => {
+    const deadline = Date.now() + ms;
+    while (list.length < n) {
+      if (Date.now() > deadline) throw new Error(`got ${JSON.stringify(list)}, wanted ${n}`);
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 50);
+      });
+    }
+    return list;
+  };
+  return { list, watch, waitFor };
+}
+
+async function settle(zk: ZooKeeper) {
+  await zk.sync("/");
+  await zk.exists("/");
+  await new Promise((r) => setTimeout(r, 20));
+}
+
+describe("Persistent watches on a real server", () => {
+  let server: ZkServer;
+  let zk: ZooKeeper;
+  let writer: ZooKeeper;
+
+  before(async () => {
+    server = await startZooKeeper();
+    zk = await ZooKeeper.connect(server.connectString);
+    writer = await ZooKeeper.connect(server.connectString);
+  });
+
+  after(async () => {
+    await zk?.close();
+    await writer?.close();
+    await server?.stop();
+  });
+
+  it("addWatch() persistent fires for every change of the node and stays", async () => {
+    const c = collector();
+    await zk.addWatch("/pw", "persistent", c.watch);
+    await writer.create("/pw", "1");
+    await writer.setData("/pw", "2");
+    await writer.setData("/pw", "3");
+    await writer.create("/pw/child");
+    await writer.delete("/pw/child");
+    await writer.setData("/pw/", "x").catch(() => {});
+    assert.deepEqual(await c.waitFor(5), [
+      "NodeCreated /pw",
+      "NodeDataChanged /pw",
+      "NodeDataChanged /pw",
+      "NodeChildrenChanged /pw",
+      "NodeChildrenChanged /pw",
+    ]);
+    await zk.removeWatches("/pw", c.watch, "persistent");
+  });
+
+  it("addWatch() persistentRecursive fires for every node below, but not for child lists", async () => {
+    const c = collector();
+    await writer.create("/rw");
+    await zk.addWatch("/rw", "persistentRecursive", c.watch);
+    await writer.create("/rw/a");
+    await writer.create("/rw/a/b", "1");
+    await writer.setData("/rw/a/b", "2");
+    await writer.delete("/rw/a/b");
+    await writer.setData("/rw", "top");
+    await writer.create("/rw-sibling");
+    assert.deepEqual(await c.waitFor(5), [
+      "NodeCreated /rw/a",
+      "NodeCreated /rw/a/b",
+      "NodeDataChanged /rw/a/b",
+      "NodeDeleted /rw/a/b",
+      "NodeDataChanged /rw",
+    ]);
+    await settle(zk);
+    assert.equal(c.list.length, 5);
+    await zk.removeAllWatches("/rw", "persistentRecursive");
+  });
+
+  it("removeWatches() stops the events and sends the watcher a removal event", async () => {
+    const c = collector();
+    await writer.create("/rm", "1");
+    await zk.addWatch("/rm", "persistent", c.watch);
+    await writer.setData("/rm", "2");
+    await c.waitFor(1);
+    await zk.removeWatches("/rm", c.watch, "persistent");
+    await writer.setData("/rm", "3");
+    await settle(zk);
+    assert.deepEqual(c.list, ["NodeDataChanged /rm", "PersistentWatchRemoved /rm"]);
+  });
+
+  it("removeWatches() removes one-shot data and child watches", async () => {
+    const c = collector();
+    await writer.create("/rm2", "1");
+    await zk.getData("/rm2", { watch: c.watch });
+    await zk.getChildren("/rm2", { watch: c.watch });
+    await zk.removeWatches("/rm2", c.watch, "data");
+    await writer.setData("/rm2", "2");
+    await writer.create("/rm2/c");
+    await c.waitFor(2);
+    await settle(zk);
+    assert.deepEqual(c.list, ["DataWatchRemoved /rm2", "NodeChildrenChanged /rm2"]);
+  });
+
+  it("removeAllWatches() removes every watcher of the type", async () => {
+    const a = collector();
+    const b = collector();
+    await writer.create("/rma", "1");
+    await zk.getData("/rma", { watch: a.watch });
+    await zk.getData("/rma", { watch: b.watch });
+    await zk.removeAllWatches("/rma", "data");
+    await writer.setData("/rma", "2");
+    await settle(zk);
+    assert.deepEqual(a.list, ["DataWatchRemoved /rma"]);
+    assert.deepEqual(b.list, ["DataWatchRemoved /rma"]);
+  });
+
+  it("removeWatches() of a watcher that is not set fails with NOWATCHER", async () => {
+    await assert.rejects(
+      zk.removeWatches("/nowatch", () => {}, "any"),
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "NOWATCHER",
+    );
+  });
+
+  it("removeWatches() with local only forgets the watch without asking the server", async () => {
+    const c = collector();
+    await writer.create("/local", "1");
+    await zk.getData("/local", { watch: c.watch });
+    await zk.removeWatches("/local", c.watch, "data", { local: true });
+    await writer.setData("/local", "2");
+    await settle(zk);
+    assert.deepEqual(c.list, ["DataWatchRemoved /local"]);
+  });
+
+  it("watch() yields events as an async iterator and ends on break", async () => {
+    await writer.create("/it", "0");
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const e of zk.watch("/it")) {
+        seen.push(`${e.type} ${e.path}`);
+        if (seen.length === 3) break;
+      }
+    })();
+    // Writes start once the watch is in place.
+    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 1; i <= 3; i++) await writer.setData("/it", String(i));
+    await loop;
+    assert.deepEqual(seen, Array(3).fill("NodeDataChanged /it"));
+    await settle(zk);
+    // The watch was removed from the server when the loop broke.
+    await assert.rejects(
+      zk.removeWatches("/it", () => {}, "persistent"),
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "NOWATCHER",
+    );
+  });
+
+  it("watch() recursive ends when its signal aborts", async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const e of zk.watch("/tree", { recursive: true, signal: controller.signal })) {
+        seen.push(`${e.type} ${e.path}`);
+        if (e.path === "/tree/b") controller.abort();
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    await writer.create("/tree");
+    await writer.create("/tree/a");
+    await writer.create("/tree/b");
+    await loop;
+    assert.deepEqual(seen, ["NodeCreated /tree", "NodeCreated /tree/a", "NodeCreated /tree/b"]);
+  });
+
+  it("watch() ends when the client closes", async () => {
+    const local = await ZooKeeper.connect(server.connectString);
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const e of local.watch("/closing")) seen.push(e.type);
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    await writer.create("/closing");
+    await new Promise((r) => setTimeout(r, 100));
+    await local.close();
+    await loop;
+    assert.deepEqual(seen, ["NodeCreated"]);
+  });
+
+  it("states() yields each state change and ends after close", async () => {
+    const local = await ZooKeeper.connect(server.connectString);
+    const states: ConnectionState["type"][] = [];
+    const loop = (async () => {
+      for await (const s of local.states()) states.push(s.type);
+    })();
+    await local.close();
+    await loop;
+    assert.deepEqual(states, ["closed"]);
+  });
+});
