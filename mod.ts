@@ -27,6 +27,7 @@ export type {
   WatchOptions,
 } from "./src/client/types.ts";
 export type { WatchedEvent, Watcher } from "./src/client/watches.ts";
+export { isTransient, retry, type RetryOptions } from "./src/client/retry.ts";
 export type { AddWatchModeName, WatcherTypeName } from "./src/client/zookeeper.ts";
 export {
   CREATOR_ALL_ACL,

@@ -459,4 +459,74 @@ describe("Session", () => {
     await flush();
     assert.equal(transport.last.frames.length, before);
   });
+
+  it("rejects requests made while disconnected at once with failFast", async () => {
+    const { session, transport } = setup({ failFast: true });
+    await flush();
+    accept(transport.last);
+    await flush();
+    transport.last.drop();
+    await assert.rejects(
+      sync(session),
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "CONNECTIONLOSS",
+    );
+  });
+
+  it("reconnects with session id 0 after seeing only read-only servers", async () => {
+    const { transport, clock, states } = setup({ readOnly: true });
+    await flush();
+    accept(transport.last, 9000, 0x77n, true);
+    await flush();
+    assert.equal(states.at(-1)?.type, "connectedReadOnly");
+    transport.sockets[0].drop();
+    clock.advance(0);
+    await flush();
+    const req = readConnectRequest(new JuteReader(transport.sockets.at(-1)!.frames[0]));
+    assert.equal(req.sessionId, 0n);
+    assert.equal(req.readOnly, true);
+  });
+
+  it("moves from a read-only server to one that answers isro with rw", async () => {
+    const { transport, clock, states } = setup({ readOnly: true, probeDelay: 100 });
+    await flush();
+    const readOnlySocket = transport.last;
+    accept(readOnlySocket, 9000, 0x77n, true);
+    await flush();
+    clock.advance(100);
+    await flush();
+    const probe = transport.last;
+    assert.notEqual(probe, readOnlySocket);
+    assert.equal(new TextDecoder().decode(probe.raw[0]), "isro");
+    probe.sendRaw(new TextEncoder().encode("rw"));
+    probe.drop();
+    await flush();
+    assert.equal(readOnlySocket.closed, true);
+    clock.advance(0);
+    await flush();
+    const next = transport.last;
+    assert.equal(next.options.host, probe.options.host);
+    accept(next, 9000, 0x78n, false);
+    await flush();
+    assert.equal(states.at(-1)?.type, "connected");
+  });
+
+  it("keeps probing with growing delays while every other server is read-only", async () => {
+    const { transport, clock } = setup({ readOnly: true, probeDelay: 100 });
+    await flush();
+    accept(transport.last, 9000, 0x77n, true);
+    await flush();
+    const probeTimes: number[] = [];
+    for (let t = 0; t < 800; t += 10) {
+      clock.advance(10);
+      await flush();
+      const last = transport.last;
+      if (last !== transport.sockets[0] && !last.closed) {
+        probeTimes.push(clock.now());
+        last.sendRaw(new TextEncoder().encode("ro"));
+        last.drop();
+        await flush();
+      }
+    }
+    assert.deepEqual(probeTimes, [100, 300, 700]);
+  });
 });

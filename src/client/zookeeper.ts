@@ -115,6 +115,12 @@ export interface ZooKeeperOptions {
    * @default {1000}
    */
   reconnectDelay?: number;
+  /**
+   * Reject calls made while disconnected at once with `CONNECTIONLOSS`. By
+   * default they wait for the next connection of the session, until it
+   * expires or the client closes.
+   */
+  failFast?: boolean;
   /** Try hosts in the given order instead of a random one. */
   keepHostOrder?: boolean;
   /** The socket implementation; by default the runtime's own. */
@@ -201,6 +207,7 @@ export class ZooKeeper implements AsyncDisposable {
       reconnectDelay: options.reconnectDelay ?? 1000,
       cycleDelay: 1000,
       random: Math.random,
+      failFast: options.failFast ?? false,
     }, {
       notification: (event) => this.#onNotification(event),
       state: (state) => this.#onState(state),

@@ -73,6 +73,13 @@ export interface SessionOptions {
   random: () => number;
   /** The first xid to use (tests start near the wrap-around). */
   firstXid?: number;
+  /**
+   * Reject requests made while disconnected at once with `CONNECTIONLOSS`
+   * instead of queueing them for the next connection.
+   */
+  failFast?: boolean;
+  /** First wait before probing for a read-write server while read-only (Java: 100 ms). */
+  probeDelay?: number;
 }
 
 interface Packet {
@@ -246,6 +253,8 @@ export class Session {
       if (this.connected) {
         this.#pending.push(packet);
         this.#write(frame);
+      } else if (this.#options.failFast && this.#everConnected) {
+        reject(ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path));
       } else {
         this.#queued.push(packet);
       }
@@ -537,6 +546,7 @@ export class Session {
       timeout: response.timeOut,
       host: this.#options.hosts[this.#hostIndex],
     };
+    if (response.readOnly) this.#scheduleProbe(this.#options.probeDelay ?? 100);
     this.#setState(
       response.readOnly
         ? { type: "connectedReadOnly", ...base }
@@ -570,10 +580,61 @@ export class Session {
     this.#heartbeat = undefined;
     const { clock } = this.#options;
     clock.clearTimeout(this.#connectTimer);
+    clock.clearTimeout(this.#probeTimer);
+    this.#probeTimer = undefined;
     conn?.close();
   }
 
-  #lost(error: Error): void {
+  #probeTimer: TimerHandle | undefined;
+  #probeIndex = 0;
+
+  // While on a read-only server, ask the other servers in turn whether they
+  // serve writes (the "isro" four-letter word answers "rw" or "ro"), backing
+  // off from 100 ms to a minute, and move to the first that does: what
+  // ClientCnxn.SendThread.pingRwServer does.
+  #scheduleProbe(delay: number): void {
+    const { clock, hosts, transport, tls } = this.#options;
+    if (hosts.length < 2) return;
+    const generation = this.#attempt;
+    this.#probeTimer = clock.setTimeout(() => {
+      this.#probeIndex = (this.#probeIndex + 1) % hosts.length;
+      if (this.#probeIndex === this.#hostIndex) {
+        this.#probeIndex = (this.#probeIndex + 1) % hosts.length;
+      }
+      const index = this.#probeIndex;
+      const { host, port } = hosts[index];
+      let reply = "";
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        clock.clearTimeout(limit);
+        if (generation !== this.#attempt || this.#state.type !== "connectedReadOnly") return;
+        if (reply.startsWith("rw")) {
+          this.#hostIndex = (index - 1 + hosts.length) % hosts.length;
+          this.#lost(new Error(`Moving to read-write server ${host}:${port}`), 0);
+        } else {
+          this.#scheduleProbe(Math.min(delay * 2, 60_000));
+        }
+      };
+      const limit = clock.setTimeout(() => {
+        conn?.close();
+        done();
+      }, 1000);
+      let conn: TransportConnection | undefined;
+      const decoder = new TextDecoder();
+      transport.connect({ host, port, tls }, {
+        data: (chunk) => reply += decoder.decode(chunk, { stream: true }),
+        closed: done,
+      }).then((c) => {
+        conn = c;
+        if (settled) c.close();
+        else c.write(new TextEncoder().encode("isro"));
+      }, done);
+    }, delay);
+  }
+
+  #lost(error: Error, reconnectDelay?: number): void {
     if (this.#ended) return;
     const wasConnected = this.#conn !== undefined && !this.#handshaking;
     this.#teardown();
@@ -608,11 +669,12 @@ export class Session {
       this.#setState({ type: "disconnected", error });
     }
     this.#failures++;
-    const delay = wasConnected
-      ? Math.floor(this.#options.random() * this.#options.reconnectDelay)
-      : this.#failures % hosts.length === 0
-      ? this.#options.cycleDelay
-      : 0;
+    const delay = reconnectDelay ??
+      (wasConnected
+        ? Math.floor(this.#options.random() * this.#options.reconnectDelay)
+        : this.#failures % hosts.length === 0
+        ? this.#options.cycleDelay
+        : 0);
     this.#retryTimer = clock.setTimeout(() => this.#connect(), delay);
   }
 
@@ -623,6 +685,7 @@ export class Session {
     const { clock } = this.#options;
     clock.clearTimeout(this.#retryTimer);
     clock.clearTimeout(this.#expiryTimer);
+    clock.clearTimeout(this.#probeTimer);
     for (const p of [...this.#pending.drain(), ...this.#queued.drain()]) {
       p.reject(ZooKeeperError.fromServer(code, p.verb, p.path));
     }

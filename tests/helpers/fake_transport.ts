@@ -21,6 +21,9 @@ export class FakeSocket implements TransportConnection {
   readonly #decoder = new FrameDecoder(1 << 24);
   /** Payloads of the frames the client wrote, in order. */
   readonly frames: Uint8Array[] = [];
+  /** Every write, as written. */
+  readonly raw: Uint8Array[] = [];
+  #framed = true;
   /** Number of write() calls, to observe batching. */
   writes = 0;
   closed = false;
@@ -33,7 +36,15 @@ export class FakeSocket implements TransportConnection {
   write(bytes: Uint8Array): void {
     if (this.closed) return;
     this.writes++;
-    this.#decoder.push(bytes.slice(), (f) => this.frames.push(f.slice()));
+    this.raw.push(bytes.slice());
+    if (this.#framed) {
+      try {
+        this.#decoder.push(bytes.slice(), (f) => this.frames.push(f.slice()));
+      } catch {
+        // Not framed: a four-letter word.
+        this.#framed = false;
+      }
+    }
   }
 
   close(): void {

@@ -1,0 +1,118 @@
+/**
+ * Retrying idempotent work through connection loss, with exponential backoff
+ * and jitter, as Curator's `RetryPolicy` and kazoo's `KazooRetry` do.
+ *
+ * @module
+ */
+
+import { ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
+
+/** Options of {@linkcode retry}. */
+export interface RetryOptions {
+  /**
+   * Most attempts in all, the first included.
+   *
+   * @default {10}
+   */
+  attempts?: number;
+  /**
+   * Wait before the second attempt, in milliseconds; it doubles each time.
+   *
+   * @default {100}
+   */
+  initialDelay?: number;
+  /**
+   * Longest wait between attempts, in milliseconds.
+   *
+   * @default {10000}
+   */
+  maxDelay?: number;
+  /**
+   * Give up once this many milliseconds have passed since the first attempt.
+   *
+   * @default {Infinity}
+   */
+  deadline?: number;
+  /**
+   * Which errors are worth another attempt.
+   *
+   * @default {`ZooKeeperError` with code `CONNECTIONLOSS`, `OPERATIONTIMEOUT` or `SESSIONMOVED`}
+   */
+  retryOn?: (error: unknown) => boolean;
+  /** Stops waiting and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+const TRANSIENT = new Set<ZooKeeperErrorCode>([
+  "CONNECTIONLOSS",
+  "OPERATIONTIMEOUT",
+  "SESSIONMOVED",
+  "THROTTLEDOP",
+]);
+
+/**
+ * Whether an error is a passing condition of the connection that another
+ * attempt may not meet.
+ *
+ * @param error Any error.
+ * @returns `true` for `CONNECTIONLOSS`, `OPERATIONTIMEOUT`, `SESSIONMOVED` and `THROTTLEDOP`.
+ */
+export function isTransient(error: unknown): boolean {
+  return error instanceof ZooKeeperError && TRANSIENT.has(error.code);
+}
+
+/**
+ * Runs `work` until it succeeds, retrying transient failures with
+ * exponential backoff and full jitter. Use it only for idempotent work: a
+ * create that lost its connection may have been applied, and a sequential
+ * create retried makes a second node.
+ *
+ * @param work The work; it gets the attempt number, from 1.
+ * @param options Limits and which errors to retry.
+ * @returns What `work` returned.
+ * @throws The last error when attempts or the deadline run out, or at once
+ *   for an error `retryOn` rejects.
+ *
+ * @example Reading through a reconnect
+ * ```ts ignore
+ * const { data } = await retry(() => zk.getData("/config"), { deadline: 30_000 });
+ * ```
+ */
+export async function retry<T>(
+  work: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 10;
+  const initial = options.initialDelay ?? 100;
+  const max = options.maxDelay ?? 10_000;
+  const deadline = options.deadline ?? Infinity;
+  const retryOn = options.retryOn ?? isTransient;
+  const signal = options.signal;
+  const start = Date.now();
+  for (let attempt = 1;; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      return await work(attempt);
+    } catch (error) {
+      const elapsed = Date.now() - start;
+      if (attempt >= attempts || !retryOn(error) || elapsed >= deadline) throw error;
+      const ceiling = Math.min(max, initial * 2 ** (attempt - 1));
+      const wait = Math.min(Math.random() * ceiling, deadline - elapsed);
+      await sleep(wait, signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

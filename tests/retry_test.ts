@@ -1,0 +1,76 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { isTransient, retry, ZooKeeperError } from "../mod.ts";
+
+const loss = () => new ZooKeeperError("CONNECTIONLOSS", "Cannot read: connection lost");
+
+describe("retry()", () => {
+  it("retry() returns the first success after transient failures", async () => {
+    let calls = 0;
+    const value = await retry(async (attempt) => {
+      calls++;
+      if (attempt < 3) throw loss();
+      return "ok";
+    }, { initialDelay: 1 });
+    assert.equal(value, "ok");
+    assert.equal(calls, 3);
+  });
+
+  it("retry() gives up after the number of attempts with the last error", async () => {
+    let calls = 0;
+    await assert.rejects(
+      retry(() => {
+        calls++;
+        return Promise.reject(loss());
+      }, { attempts: 4, initialDelay: 1 }),
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "CONNECTIONLOSS",
+    );
+    assert.equal(calls, 4);
+  });
+
+  it("retry() does not retry errors that are not transient", async () => {
+    let calls = 0;
+    await assert.rejects(
+      retry(() => {
+        calls++;
+        return Promise.reject(new ZooKeeperError("NONODE", "Cannot read: node does not exist"));
+      }, { initialDelay: 1 }),
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "NONODE",
+    );
+    assert.equal(calls, 1);
+  });
+
+  it("retry() stops at the deadline", async () => {
+    const start = Date.now();
+    await assert.rejects(retry(() => Promise.reject(loss()), {
+      attempts: 1000,
+      initialDelay: 20,
+      maxDelay: 20,
+      deadline: 150,
+    }));
+    assert.ok(Date.now() - start >= 100);
+  });
+
+  it("retry() rejects with the signal's reason when aborted while waiting", async () => {
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    const q = retry(() => Promise.reject(loss()), {
+      initialDelay: 60_000,
+      maxDelay: 60_000,
+      signal: controller.signal,
+      retryOn: () => true,
+    });
+    setTimeout(() => controller.abort(reason), 10);
+    await assert.rejects(q, (e: unknown) => e === reason);
+  });
+
+  it("isTransient() names connection loss, timeouts and moved sessions", () => {
+    for (const code of ["CONNECTIONLOSS", "OPERATIONTIMEOUT", "SESSIONMOVED"] as const) {
+      assert.equal(isTransient(new ZooKeeperError(code, "x")), true);
+    }
+    for (const code of ["SESSIONEXPIRED", "NONODE", "CLOSED"] as const) {
+      assert.equal(isTransient(new ZooKeeperError(code, "x")), false);
+    }
+    assert.equal(isTransient(new Error("x")), false);
+  });
+});
