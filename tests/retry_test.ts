@@ -7,10 +7,9 @@ const loss = () => new ZooKeeperError("CONNECTIONLOSS", "Cannot read: connection
 describe("retry()", () => {
   it("retry() returns the first success after transient failures", async () => {
     let calls = 0;
-    const value = await retry(async (attempt) => {
+    const value = await retry((attempt) => {
       calls++;
-      if (attempt < 3) throw loss();
-      return "ok";
+      return attempt < 3 ? Promise.reject(loss()) : Promise.resolve("ok");
     }, { initialDelay: 1 });
     assert.equal(value, "ok");
     assert.equal(calls, 3);
