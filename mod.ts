@@ -65,3 +65,4 @@ export type {
   TransportConnectOptions,
   TransportHandlers,
 } from "./src/transport/transport.ts";
+export { defaultTransport } from "./src/transport/select.ts";
