@@ -15,6 +15,16 @@
  */
 
 export { ZooKeeper, type ZooKeeperOptions } from "./src/client/zookeeper.ts";
+export {
+  Registry,
+  type RegistryOptions,
+  type RegistryState,
+  type SetNodeOptions,
+} from "./src/registry/registry.ts";
+export type { NodeSnapshot } from "./src/registry/path_watch.ts";
+export type { JsonValue, NodeValue } from "./src/registry/node_data.ts";
+export type { RateLimit } from "./src/registry/rate_limiter.ts";
+export { Lock, type LockOptions } from "./src/registry/lock.ts";
 export type {
   CreateOptions,
   Data,

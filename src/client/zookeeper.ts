@@ -121,6 +121,11 @@ export interface ZooKeeperOptions {
    * expires or the client closes.
    */
   failFast?: boolean;
+  /**
+   * Resume an existing session (another client's `sessionId` and
+   * `sessionPassword`) instead of starting a new one.
+   */
+  session?: { sessionId: bigint; password: Uint8Array };
   /** Try hosts in the given order instead of a random one. */
   keepHostOrder?: boolean;
   /** The socket implementation; by default the runtime's own. */
@@ -208,6 +213,7 @@ export class ZooKeeper implements AsyncDisposable {
       cycleDelay: 1000,
       random: Math.random,
       failFast: options.failFast ?? false,
+      resume: options.session,
     }, {
       notification: (event) => this.#onNotification(event),
       state: (state) => this.#onState(state),

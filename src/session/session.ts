@@ -78,6 +78,8 @@ export interface SessionOptions {
    * instead of queueing them for the next connection.
    */
   failFast?: boolean;
+  /** An existing session to resume, with its password. */
+  resume?: { sessionId: bigint; password: Uint8Array };
   /** First wait before probing for a read-write server while read-only (Java: 100 ms). */
   probeDelay?: number;
 }
@@ -157,6 +159,11 @@ export class Session {
     this.#listener = listener;
     this.#timeout = options.sessionTimeout;
     this.#xid = options.firstXid ?? 1;
+    if (options.resume !== undefined) {
+      this.#sessionId = options.resume.sessionId;
+      this.#password = options.resume.password;
+      this.#seenReadWrite = true;
+    }
     this.#decoder = new FrameDecoder(options.maxFrameSize);
     this.#connect();
   }

@@ -1,0 +1,84 @@
+/**
+ * How the registry reads and writes znode data: JSON when it is JSON, the
+ * raw string when it is not, `null` when empty; and the registration record a
+ * server writes about itself.
+ *
+ * @module
+ */
+
+/** A JSON value. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** Data as the registry returns it: parsed JSON, else the raw text, `null` when empty. */
+export type NodeValue = JsonValue;
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * Decodes znode data: JSON when it parses, the UTF-8 text when it does not
+ * (a node written by another tool never makes a lookup fail), `null` when
+ * empty.
+ *
+ * @param bytes The node's data.
+ * @returns The value.
+ */
+export function decodeNodeData(bytes: Uint8Array): NodeValue {
+  if (bytes.length === 0) return null;
+  const text = decoder.decode(bytes);
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Encodes a value as JSON bytes.
+ *
+ * @param value The value.
+ * @returns The bytes.
+ */
+export function encodeNodeData(value: JsonValue): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+interface ProcessLike {
+  pid?: number;
+}
+
+/** The process id, where the runtime has one. */
+export function processId(): number | undefined {
+  const g = globalThis as { process?: ProcessLike; Deno?: { pid?: number } };
+  return g.process?.pid ?? g.Deno?.pid;
+}
+
+let hostnameCache: string | undefined | null = null;
+
+/** The host name, where the runtime can tell it. */
+export async function hostName(): Promise<string | undefined> {
+  if (hostnameCache !== null) return hostnameCache;
+  try {
+    const os = await import("node:os");
+    hostnameCache = os.hostname();
+  } catch {
+    hostnameCache = undefined;
+  }
+  return hostnameCache;
+}
+
+/**
+ * A timestamp as ndServiceRegistry writes it: `YYYY-MM-DD HH:MM:SS`, in UTC.
+ *
+ * @param date The moment.
+ * @returns The text.
+ */
+export function timestamp(date: Date = new Date()): string {
+  return date.toISOString().slice(0, 19).replace("T", " ");
+}

@@ -1,0 +1,388 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  defaultTransport,
+  type NodeSnapshot,
+  Registry,
+  type Transport,
+  ZooKeeper,
+  ZooKeeperError,
+} from "../mod.ts";
+import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+
+/** Polls until `check` passes, for up to 10 s. */
+async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A transport that counts the bytes written, to see whether a call went to the server. */
+async function countingTransport(): Promise<{ transport: Transport; written: () => number }> {
+  const inner = await defaultTransport();
+  let bytes = 0;
+  return {
+    written: () => bytes,
+    transport: {
+      async connect(options, handlers) {
+        const conn = await inner.connect(options, handlers);
+        return {
+          write(chunk) {
+            bytes += chunk.length;
+            conn.write(chunk);
+          },
+          close: () => conn.close(),
+        };
+      },
+    },
+  };
+}
+
+describe("Registry on a real server", () => {
+  let server: ZkServer;
+  let zk: ZooKeeper;
+  let dir: string;
+
+  before(async () => {
+    server = await startZooKeeper();
+    zk = await ZooKeeper.connect(server.connectString);
+    dir = await mkdtemp(join(tmpdir(), "registry-test-"));
+  });
+
+  after(async () => {
+    await zk?.close();
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("setNode() registers an ephemeral node with the data, created, pid and hostname", async () => {
+    await using registry = await Registry.connect({ servers: server.connectString });
+    await registry.setNode("/services/ssh/server1:22", { foo: "bar" });
+    const { data, stat } = await zk.getData("/services/ssh/server1:22");
+    const value = JSON.parse(new TextDecoder().decode(data));
+    assert.equal(value.foo, "bar");
+    assert.match(value.created, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.equal(typeof value.pid, "number");
+    assert.equal(typeof value.hostname, "string");
+    assert.equal(stat.ephemeralOwner, registry.client?.sessionId);
+  });
+
+  it("get() returns path, data, stat and children decoded as the seed shows", async () => {
+    await zk.create("/shape", "");
+    await zk.create("/shape/json", JSON.stringify({ port: 22 }));
+    await zk.create("/shape/text", "not json");
+    await zk.create("/shape/empty");
+    await using registry = await Registry.connect({ servers: server.connectString });
+    const result = await registry.get("/shape");
+    assert.deepEqual(Object.keys(result).sort(), ["children", "data", "path", "stale", "stat"]);
+    assert.equal(result.path, "/shape");
+    assert.equal(result.data, null);
+    assert.equal(result.stale, false);
+    assert.equal(result.stat?.numChildren, 3);
+    assert.deepEqual(result.children, { empty: null, json: { port: 22 }, text: "not json" });
+    const missing = await registry.get("/no-such-path");
+    assert.deepEqual(missing, {
+      path: "/no-such-path",
+      data: null,
+      stat: null,
+      children: {},
+      stale: false,
+    });
+  });
+
+  it("get() answers a hot lookup from the cache without a round trip", async () => {
+    const counter = await countingTransport();
+    await zk.create("/hot", "1");
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      transport: counter.transport,
+    });
+    await registry.get("/hot");
+    const before = counter.written();
+    for (let i = 0; i < 100; i++) assert.equal((await registry.get("/hot")).data, 1);
+    assert.equal(counter.written(), before);
+    await zk.setData("/hot", "2");
+    await eventually(async () => (await registry.get("/hot")).data === 2, "the new data");
+  });
+
+  it("get() with a callback reports each change once: data, new child, child data, child gone", async () => {
+    await zk.create("/cb", "v1");
+    await using registry = await Registry.connect({ servers: server.connectString });
+    const seen: NodeSnapshot[] = [];
+    await registry.get("/cb", (s) => seen.push(s));
+    await zk.setData("/cb", "v2");
+    await eventually(() => seen.length === 1, "data change");
+    await zk.create("/cb/a", JSON.stringify({ n: 1 }));
+    await eventually(() => seen.length === 2, "child added");
+    await zk.setData("/cb/a", JSON.stringify({ n: 2 }));
+    await eventually(() => seen.length === 3, "child data change");
+    await zk.delete("/cb/a");
+    await eventually(() => seen.length === 4, "child removed");
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(seen.map((s) => [s.data, s.children]), [
+      ["v2", {}],
+      ["v2", { a: { n: 1 } }],
+      ["v2", { a: { n: 2 } }],
+      ["v2", {}],
+    ]);
+  });
+
+  it("watch() yields the current result, then every change, and ends on break", async () => {
+    await zk.create("/iter");
+    await using registry = await Registry.connect({ servers: server.connectString });
+    const seen: string[][] = [];
+    const loop = (async () => {
+      for await (const s of registry.watch("/iter")) {
+        seen.push(Object.keys(s.children).sort());
+        if (seen.length === 3) break;
+      }
+    })();
+    await eventually(() => seen.length === 1, "the first result");
+    await zk.create("/iter/a");
+    await eventually(() => seen.length === 2, "a");
+    await zk.create("/iter/b");
+    await loop;
+    assert.deepEqual(seen, [[], ["a"], ["a", "b"]]);
+  });
+
+  it("watch() ends on abort and on close", async () => {
+    const registry = await Registry.connect({ servers: server.connectString });
+    const controller = new AbortController();
+    const aborted = (async () => {
+      for await (const _ of registry.watch("/", { signal: controller.signal })) controller.abort();
+    })();
+    await aborted;
+    const closed = (async () => {
+      let n = 0;
+      for await (const _ of registry.watch("/")) n++;
+      return n;
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    await registry.close();
+    assert.equal(await closed, 1);
+  });
+
+  it("a callback that throws is reported and the registry carries on", async () => {
+    const errors: unknown[] = [];
+    await zk.create("/throwing", "1");
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      onError: (e) => errors.push(e),
+    });
+    const good: unknown[] = [];
+    await registry.get("/throwing", () => {
+      throw new Error("callback bug");
+    });
+    registry.onChange("/throwing", (s) => good.push(s.data));
+    await zk.setData("/throwing", "2");
+    await eventually(() => good.length === 1, "the other callback");
+    assert.match(String(errors[0]), /callback bug/);
+  });
+
+  it("a registration comes back after its session expires, with the same data", async () => {
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      sessionTimeout: 4000,
+    });
+    await registry.setNode("/expiry/node", { role: "primary" });
+    const first = await zk.getData("/expiry/node");
+    const states: string[] = [];
+    registry.onStateChange((s) => states.push(s.type));
+    // Closing the session from another connection makes the server end it.
+    const old = registry.client!;
+    const thief = await ZooKeeper.connect(server.connectString, {
+      session: { sessionId: old.sessionId, password: old.sessionPassword },
+    });
+    await thief.close();
+    await eventually(
+      async () => {
+        const stat = await zk.exists("/expiry/node");
+        return stat !== null && stat.ephemeralOwner !== old.sessionId;
+      },
+      "the node on a new session",
+    );
+    assert.ok(states.includes("expired"), `states: ${states}`);
+    const second = await zk.getData("/expiry/node");
+    assert.deepEqual(second.data, first.data);
+    assert.equal(second.stat.ephemeralOwner, registry.client?.sessionId);
+  });
+
+  it("a node left by an earlier session is replaced", async () => {
+    const earlier = await ZooKeeper.connect(server.connectString);
+    await earlier.create("/left", "");
+    await earlier.create("/left/node", "old", { mode: "ephemeral" });
+    await using registry = await Registry.connect({ servers: server.connectString });
+    await registry.setNode("/left/node", { fresh: true });
+    const { data, stat } = await zk.getData("/left/node");
+    assert.equal(JSON.parse(new TextDecoder().decode(data)).fresh, true);
+    assert.equal(stat.ephemeralOwner, registry.client?.sessionId);
+    await earlier.close();
+    assert.ok(await zk.exists("/left/node"));
+  });
+
+  it("state false removes the node but keeps the registration; unset() forgets it", async () => {
+    await using registry = await Registry.connect({ servers: server.connectString });
+    await registry.setNode("/st/node", { a: 1 });
+    await registry.setNode("/st/node", { a: 1 }, { state: false });
+    assert.equal(await zk.exists("/st/node"), null);
+    await registry.setNode("/st/node", { a: 2 });
+    assert.ok(await zk.exists("/st/node"));
+    await registry.unset("/st/node");
+    assert.equal(await zk.exists("/st/node"), null);
+  });
+
+  it("setNode() with ephemeral false makes a persistent node; setData() writes JSON", async () => {
+    const registry = await Registry.connect({ servers: server.connectString });
+    await registry.setNode("/persist/node", { keep: true }, { ephemeral: false });
+    assert.equal((await zk.exists("/persist/node"))?.ephemeralOwner, 0n);
+    await registry.setData("/config/app", { level: "debug" });
+    assert.deepEqual(
+      JSON.parse(new TextDecoder().decode((await zk.getData("/config/app")).data)),
+      { level: "debug" },
+    );
+    await registry.close();
+    // close() removes what it registered, persistent or not; data written with setData stays.
+    assert.equal(await zk.exists("/persist/node"), null);
+    assert.ok(await zk.exists("/config/app"));
+  });
+
+  it("a read-only registry refuses every write", async () => {
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      readOnly: true,
+    });
+    for (
+      const write of [
+        registry.setNode("/ro/x"),
+        registry.setData("/ro/x", 1),
+        registry.unset("/ro/x"),
+      ]
+    ) {
+      await assert.rejects(
+        write,
+        (e: unknown) =>
+          e instanceof ZooKeeperError && e.code === "NOTREADONLY" && /read-only/.test(e.message),
+      );
+    }
+    assert.equal(await zk.exists("/ro/x"), null);
+  });
+
+  it("stop() pauses and start() restores registrations and callbacks", async () => {
+    await zk.create("/pause", "");
+    await using registry = await Registry.connect({ servers: server.connectString });
+    await registry.setNode("/pause/me", { x: 1 });
+    const seen: string[][] = [];
+    await registry.get("/pause", (s) => seen.push(Object.keys(s.children)));
+    await registry.stop();
+    assert.equal(registry.state.type, "stopped");
+    await eventually(async () => (await zk.exists("/pause/me")) === null, "the node to go");
+    await registry.start();
+    await eventually(async () => (await zk.exists("/pause/me")) !== null, "the node to come back");
+    await zk.create("/pause/other");
+    await eventually(() => seen.some((c) => c.includes("other")), "the callback after start");
+  });
+
+  it("username and password let only that user change what it registers", async () => {
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      username: "svc",
+      password: "pw",
+    });
+    await registry.setNode("/secured/node", { a: 1 });
+    await assert.rejects(
+      zk.setData("/secured/node", "x"),
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "NOAUTH",
+    );
+    assert.ok((await zk.getData("/secured/node")).data.length > 0);
+  });
+
+  it("connect() without lazy fails clearly when ZooKeeper is unreachable", async () => {
+    await assert.rejects(
+      Registry.connect({ servers: "127.0.0.1:1", connectTimeout: 1000 }),
+      (e: unknown) =>
+        e instanceof ZooKeeperError && e.code === "CONNECTIONLOSS" &&
+        /Cannot connect to ZooKeeper at "127.0.0.1:1"/.test(e.message),
+    );
+  });
+
+  it("a registry started while ZooKeeper is away answers from the cache file, marked stale", async () => {
+    const cacheFile = join(dir, "cache.json");
+    await zk.create("/cached", "");
+    await zk.create("/cached/a", JSON.stringify({ port: 1 }));
+    {
+      await using registry = await Registry.connect({ servers: server.connectString, cacheFile });
+      const live = await registry.get("/cached");
+      assert.equal(live.stale, false);
+    }
+    await using offline = await Registry.connect({
+      servers: "127.0.0.1:1",
+      cacheFile,
+      lazy: true,
+      connectTimeout: 500,
+    });
+    const cached = await offline.get("/cached");
+    assert.equal(cached.stale, true);
+    assert.deepEqual(cached.children, { a: { port: 1 } });
+    assert.equal(typeof cached.stat?.mzxid, "bigint");
+  });
+
+  it("an empty result never replaces the last good one in the cache", async () => {
+    const cacheFile = join(dir, "empty.json");
+    await zk.create("/emptied", "");
+    await zk.create("/emptied/a", "1");
+    {
+      await using registry = await Registry.connect({ servers: server.connectString, cacheFile });
+      await registry.get("/emptied");
+      await zk.delete("/emptied/a");
+      await eventually(
+        async () => Object.keys((await registry.get("/emptied")).children).length === 0,
+        "the live list to empty",
+      );
+    }
+    await using offline = await Registry.connect({ servers: "127.0.0.1:1", cacheFile, lazy: true });
+    assert.deepEqual((await offline.get("/emptied")).children, { a: 1 });
+  });
+
+  it("registries sharing one cache file keep each other's entries", async () => {
+    const cacheFile = join(dir, "shared.json");
+    await zk.create("/share1", "one");
+    await zk.create("/share2", "two");
+    const a = await Registry.connect({ servers: server.connectString, cacheFile });
+    const b = await Registry.connect({ servers: server.connectString, cacheFile });
+    await Promise.all([a.get("/share1"), b.get("/share2")]);
+    await Promise.all([a.close(), b.close()]);
+    const doc = JSON.parse(await readFile(cacheFile, "utf8"));
+    assert.deepEqual(Object.keys(doc.entries).sort(), ["/share1", "/share2"]);
+  });
+
+  it("a corrupt cache file is reported and ignored", async () => {
+    const cacheFile = join(dir, "corrupt.json");
+    await writeFile(cacheFile, "{ not json");
+    const errors: unknown[] = [];
+    await zk.create("/after-corrupt", "ok");
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      cacheFile,
+      onError: (e) => errors.push(e),
+    });
+    assert.match(String(errors[0]), /corrupt cache file/);
+    assert.equal((await registry.get("/after-corrupt")).data, "ok");
+  });
+
+  it("a rate limit lets a burst pass and then spaces calls", async () => {
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      rateLimit: { calls: 2, period: 300 },
+    });
+    const start = Date.now();
+    for (let i = 0; i < 3; i++) await registry.setData("/limited", i);
+    // Four calls (the first write also creates the node): two beyond the burst,
+    // each waiting 150 ms for its token.
+    assert.ok(Date.now() - start >= 250, `took ${Date.now() - start} ms`);
+  });
+});
