@@ -264,7 +264,7 @@ export class Registry implements AsyncDisposable {
   async setData(path: string, data: JsonValue): Promise<void> {
     this.#writable("write", path);
     validatePath(path);
-    const zk = await this.#connected("write", path);
+    const zk = this.#connected("write", path);
     const bytes = encodeNodeData(data);
     await this.#gate();
     try {
@@ -354,10 +354,11 @@ export class Registry implements AsyncDisposable {
    * @param path The lock's node.
    * @param options Holder name, how many at once, how long to wait.
    * @returns The lock, not yet acquired.
+   * @throws {ZooKeeperError} `CONNECTIONLOSS` while there is no session.
    */
-  async lock(path: string, options: LockOptions = {}): Promise<Lock> {
+  lock(path: string, options: LockOptions = {}): Lock {
     validatePath(path);
-    return new Lock(await this.#connected("lock", path), path, options);
+    return new Lock(this.#connected("lock", path), path, options);
   }
 
   /**
@@ -368,7 +369,7 @@ export class Registry implements AsyncDisposable {
    * @returns The held lock, or `undefined` when `wait` ran out.
    */
   async acquireLock(path: string, options: LockOptions = {}): Promise<Lock | undefined> {
-    const lock = await this.lock(path, options);
+    const lock = this.lock(path, options);
     if (await lock.acquire()) {
       this.#locks.set(path, lock);
       return lock;
@@ -458,7 +459,7 @@ export class Registry implements AsyncDisposable {
     return this.#limiter?.take() ?? Promise.resolve();
   }
 
-  async #connected(verb: string, path: string): Promise<ZooKeeper> {
+  #connected(verb: string, path: string): ZooKeeper {
     if (this.#closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
     const zk = this.#zk;
     if (zk === undefined) throw ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path);
@@ -573,10 +574,10 @@ export class Registry implements AsyncDisposable {
     })().catch(this.#onError);
   }
 
-  async #aclFor(): Promise<ACL[]> {
-    if (this.#options.acl !== undefined) return this.#options.acl;
+  #aclFor(): Promise<ACL[]> {
+    if (this.#options.acl !== undefined) return Promise.resolve(this.#options.acl);
     const { username, password } = this.#options;
-    if (username === undefined) return [...OPEN_ACL_UNSAFE];
+    if (username === undefined) return Promise.resolve([...OPEN_ACL_UNSAFE]);
     return this.#acl ??= digestACL(username, password ?? "").then((own) => [
       own,
       ...READ_ACL_UNSAFE,
