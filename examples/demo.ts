@@ -1,76 +1,86 @@
 /**
- * A short tour of the client against a local ZooKeeper: create a node, watch
- * it, change it and see the event; watch a whole subtree; run a transaction.
+ * The registry's tour: servers of two services register from separate
+ * processes, a watcher follows both lists, one server stops and comes back,
+ * and the watcher sees each change as it happens. Then the client's own tour.
  *
- * Run it with `npm run demo` (or `deno task demo`), which starts a ZooKeeper
- * when none is reachable, or point it anywhere with `ZK_SERVERS`.
+ * `npm run demo` (or `deno task demo`) starts a ZooKeeper when none answers
+ * and runs this; `ZK_SERVERS` points it at another one.
  *
  * @module
  */
 
-import { MultiError, ZooKeeper } from "../mod.ts";
+import { type ChildProcess, spawn } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { type NodeSnapshot, Registry } from "../mod.ts";
 
-const servers = (globalThis as { process?: { env: Record<string, string | undefined> } }).process
-  ?.env.ZK_SERVERS ?? "127.0.0.1:2181";
-const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const log = (...args: unknown[]) => console.log(" ", ...args);
+const servers = process.env.ZK_SERVERS ?? "127.0.0.1:2181";
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const runtime = "Deno" in globalThis ? ["run", "-A"] : ["--import", "tsx"];
 
-console.log(`Connecting to ${servers}`);
-await using zk = await ZooKeeper.connect(servers, { sessionTimeout: 10_000 });
-log(`session 0x${zk.sessionId.toString(16)}, timeout ${zk.sessionTimeout} ms`);
-
-const root = `/demo-${Date.now()}`;
-console.log(`\nCreate ${root} and watch it`);
-await zk.create(root, "hello");
-const changed = new Promise<void>((resolve) => {
-  zk.getData(root, {
-    watch: (event) => {
-      log(`watch fired: ${event.type} ${event.path}`);
-      resolve();
-    },
-  }).then(({ data, stat }) => log(`read "${text(data)}" (version ${stat.version})`));
-});
-
-console.log("\nChange it from a second client");
-{
-  await using other = await ZooKeeper.connect(servers);
-  await other.setData(root, "world");
-  log('second client wrote "world"');
+function startServer(service: string, address: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...runtime, here("./demo_server.ts"), service, address], {
+    env: { ...process.env, ZK_SERVERS: servers },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve) => {
+    child.stdout!.on("data", (chunk) => {
+      process.stdout.write(chunk);
+      if (String(chunk).includes("registered")) resolve(child);
+    });
+  });
 }
-await changed;
-log(`now reads "${text((await zk.getData(root)).data)}"`);
 
-console.log(`\nWatch everything below ${root} with a persistent recursive watch`);
-const controller = new AbortController();
-const seen = (async () => {
-  for await (const event of zk.watch(root, { recursive: true, signal: controller.signal })) {
-    log(`event: ${event.type} ${event.path}`);
-    if (event.type === "NodeDeleted" && event.path === `${root}/services/b`) controller.abort();
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+const show = (s: NodeSnapshot) => Object.keys(s.children).sort().join(", ") || "(none)";
+
+console.log(`Service registry demo on ZooKeeper at ${servers}\n`);
+await using watcher = await Registry.connect({ servers });
+const changes: string[] = [];
+for (const service of ["web", "db"]) {
+  const path = `/demo/services/${service}`;
+  await watcher.get(path, (s) => {
+    const line = `  watcher: ${service} is now [${show(s)}]`;
+    changes.push(line);
+    console.log(line);
+  });
+}
+const settle = async (count: number) => {
+  for (let i = 0; i < 100 && changes.length < count; i++) {
+    await new Promise((r) => setTimeout(r, 50));
   }
-})();
-await new Promise((r) => setTimeout(r, 50));
-await zk.create(`${root}/services`);
-await zk.create(`${root}/services/a`, "10.0.0.1:80", { mode: "ephemeral" });
-await zk.create(`${root}/services/b`, "10.0.0.2:80", { mode: "ephemeral" });
-await zk.delete(`${root}/services/b`);
-await seen;
+};
 
-console.log("\nA transaction that fails applies nothing");
-try {
-  await zk.multi([
-    { op: "create", path: `${root}/services/c` },
-    { op: "delete", path: `${root}/missing` },
-  ]);
-} catch (error) {
-  if (!(error instanceof MultiError)) throw error;
-  log(error.message);
+console.log("1. Three servers register, each from its own process:");
+const web1 = await startServer("web", "10.0.0.1:8080");
+const web2 = await startServer("web", "10.0.0.2:8080");
+const db1 = await startServer("db", "10.0.1.1:5432");
+await settle(3);
+
+console.log("\n2. Lookups are served from the watcher's cache:");
+const web = await watcher.get("/demo/services/web");
+for (const [name, data] of Object.entries(web.children)) {
+  console.log(`  ${name}: ${JSON.stringify(data)}`);
 }
-log(`children: ${(await zk.getChildren(`${root}/services`)).join(", ")}`);
 
-console.log("\nClean up");
-await zk.multi([
-  { op: "delete", path: `${root}/services/a` },
-  { op: "delete", path: `${root}/services` },
-  { op: "delete", path: root },
-]);
-log("done");
+console.log("\n3. web 10.0.0.2 stops; the watcher sees it leave:");
+const before = changes.length;
+await stopServer(web2);
+await settle(before + 1);
+
+console.log("\n4. It comes back; the watcher sees it return:");
+const web2again = await startServer("web", "10.0.0.2:8080");
+await settle(before + 2);
+
+console.log("\n5. Everyone stops:");
+await Promise.all([web1, web2again, db1].map(stopServer));
+await settle(before + 4);
+
+console.log("\nAnd the client underneath, on its own:");
+await import("./client_tour.ts");
