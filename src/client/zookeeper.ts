@@ -254,13 +254,8 @@ export class ZooKeeper implements AsyncDisposable {
     return zk;
   }
 
-  #waitConnected(
-    what: string,
-    timeout: number,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
+  #waitConnected(what: string, timeout: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
-      let lastError: Error | undefined;
       const finish = (error?: Error) => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
@@ -269,43 +264,32 @@ export class ZooKeeper implements AsyncDisposable {
         this.#session.close().finally(() => reject(error));
       };
       const listener = (state: ConnectionState) => {
-        if (state.type === "disconnected") lastError = state.error;
-        else if (state.type !== "connecting") {
-          if (this.connected) finish();
-          else {finish(
-              ZooKeeperError.fromServer(
-                codeOfEnd(state.type),
-                "connect to",
-                what,
-              ),
-            );}
-        }
+        if (state.type === "disconnected" || state.type === "connecting") return;
+        if (this.connected) finish();
+        else finish(ZooKeeperError.fromServer(codeOfEnd(state.type), "connect to", what));
       };
       const onAbort = () =>
         finish(
-          new ZooKeeperError(
-            "CONNECTIONLOSS",
-            `Cannot connect to "${what}": aborted`,
-            {
-              cause: signal?.reason,
-            },
-          ),
+          new ZooKeeperError("CONNECTIONLOSS", `Cannot connect to "${what}": aborted`, {
+            cause: signal?.reason,
+          }),
         );
-      const timer = setTimeout(() =>
+      const timer = setTimeout(() => {
+        const last = this.#session.lastError;
         finish(
           new ZooKeeperError(
             "CONNECTIONLOSS",
-            `Cannot connect to "${what}": no server answered within ${timeout} ms`,
-            { cause: lastError ?? this.#lastConnectError },
+            `Cannot connect to "${what}": no server answered within ${timeout} ms` +
+              (last === undefined ? "" : ` (last error: ${last.message})`),
+            { cause: last },
           ),
-        ), timeout);
+        );
+      }, timeout);
       this.#stateListeners.add(listener);
       if (signal?.aborted) onAbort();
       else signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
-
-  #lastConnectError: Error | undefined;
 
   /** The current connection state. */
   get state(): ConnectionState {
@@ -1084,7 +1068,6 @@ export class ZooKeeper implements AsyncDisposable {
   }
 
   #onState(state: ConnectionState): void {
-    if (state.type === "disconnected") this.#lastConnectError = state.error;
     for (const listener of this.#stateListeners) {
       try {
         listener(state);

@@ -198,6 +198,13 @@ export class Session {
     return this.#conn !== undefined && !this.#handshaking;
   }
 
+  /** Why the last connection (or attempt) ended, if one did. */
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  #lastError: Error | undefined;
+
   /** Whether the session has ended: closed, expired or refused authentication. */
   get ended(): boolean {
     return this.#ended;
@@ -643,6 +650,7 @@ export class Session {
 
   #lost(error: Error, reconnectDelay?: number): void {
     if (this.#ended) return;
+    this.#lastError = error;
     const wasConnected = this.#conn !== undefined && !this.#handshaking;
     this.#teardown();
     for (const p of this.#pending.drain()) {

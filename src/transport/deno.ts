@@ -32,6 +32,10 @@ interface DenoNet {
     key?: string;
     signal?: AbortSignal;
   }): Promise<DenoConn>;
+  startTls(
+    conn: DenoConn,
+    options: { hostname: string; caCerts?: string[]; cert?: string; key?: string },
+  ): Promise<DenoConn>;
 }
 
 function denoNamespace(): DenoNet {
@@ -50,16 +54,29 @@ export const denoTransport: Transport = {
   ): Promise<TransportConnection> {
     const deno = denoNamespace();
     const { host, port, signal, tls } = options;
-    const conn = tls
-      ? await deno.connectTls({
-        hostname: tls.serverName ?? host,
+    let conn: DenoConn;
+    if (tls === undefined) {
+      conn = await deno.connect({ hostname: host, port, signal });
+    } else if (tls.serverName === undefined || tls.serverName === host) {
+      conn = await deno.connectTls({
+        hostname: host,
         port,
         caCerts: tls.caCerts,
         cert: tls.cert,
         key: tls.key,
         signal,
-      })
-      : await deno.connect({ hostname: host, port, signal });
+      });
+    } else {
+      // connectTls checks the certificate against the address it dials; to
+      // check another name, dial plain TCP and start TLS with that name.
+      const plain = await deno.connect({ hostname: host, port, signal });
+      conn = await deno.startTls(plain, {
+        hostname: tls.serverName,
+        caCerts: tls.caCerts,
+        cert: tls.cert,
+        key: tls.key,
+      });
+    }
     conn.setNoDelay?.(true);
     const writer = conn.writable.getWriter();
     let ended = false;
