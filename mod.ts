@@ -38,7 +38,7 @@ export type {
 } from "./src/client/types.ts";
 export type { WatchedEvent, Watcher } from "./src/client/watches.ts";
 export { isTransient, retry, type RetryOptions } from "./src/client/retry.ts";
-export type { AddWatchModeName, WatcherTypeName } from "./src/client/zookeeper.ts";
+export type { AddWatchModeName, WatcherTypeName } from "./src/client/watch_manager.ts";
 export {
   CREATOR_ALL_ACL,
   digestACL,

@@ -12,12 +12,7 @@ import {
   DEFAULT_MAX_DATA_SIZE,
   DEFAULT_MAX_FRAME_SIZE,
   ErrorCode,
-  EventType,
-  type EventTypeName,
-  KeeperState,
-  type KeeperStateName,
   OpCode,
-  WatcherType,
 } from "../protocol/constants.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
 import {
@@ -40,9 +35,7 @@ import {
   writeSetACLRequest,
   writeSetDataRequest,
   writeWatchRequest,
-  writeWatchTypeRequest,
 } from "../protocol/records_ops.ts";
-import type { WatcherEvent } from "../protocol/records_session.ts";
 import { systemClock } from "../session/clock.ts";
 import { type HostPort, parseConnectString } from "../session/connect_string.ts";
 import { Session } from "../session/session.ts";
@@ -65,14 +58,9 @@ import type {
   WatchOptions,
 } from "./types.ts";
 import { restoreWatchRequests } from "./restore.ts";
-import {
-  WATCH_KINDS,
-  type WatchedEvent,
-  type Watcher,
-  type WatchKind,
-  WatchRegistry,
-} from "./watches.ts";
+import type { WatchedEvent, Watcher, WatchRegistry } from "./watches.ts";
 import { AsyncQueue } from "./async_queue.ts";
+import { type AddWatchModeName, type WatcherTypeName, WatchManager } from "./watch_manager.ts";
 
 /** Options of {@linkcode ZooKeeper.connect}. */
 export interface ZooKeeperOptions {
@@ -144,24 +132,6 @@ export interface ZooKeeperOptions {
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
-const SESSION_STATES: Record<ConnectionState["type"], KeeperStateName> = {
-  connecting: "Disconnected",
-  connected: "SyncConnected",
-  reconnected: "SyncConnected",
-  connectedReadOnly: "ConnectedReadOnly",
-  disconnected: "Disconnected",
-  expired: "Expired",
-  authFailed: "AuthFailed",
-  closed: "Closed",
-};
-
-const eventNames = new Map<number, EventTypeName>(
-  Object.entries(EventType).map(([k, v]) => [v, k as EventTypeName]),
-);
-const stateNames = new Map<number, KeeperStateName>(
-  Object.entries(KeeperState).map(([k, v]) => [v, k as KeeperStateName]),
-);
-
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
@@ -185,9 +155,9 @@ function shuffle<T>(items: T[]): T[] {
 export class ZooKeeper implements AsyncDisposable {
   readonly #session: Session;
   readonly #paths: Paths;
-  readonly #watches = new WatchRegistry();
+  readonly #watchManager: WatchManager;
+  readonly #watches: WatchRegistry;
   readonly #maxDataSize: number;
-  readonly #defaultWatcher: Watcher | undefined;
   readonly #onError: (error: unknown) => void;
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
 
@@ -199,8 +169,14 @@ export class ZooKeeper implements AsyncDisposable {
   ) {
     this.#paths = new Paths(chroot);
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
-    this.#defaultWatcher = options.watcher;
     this.#onError = options.onError ?? ((error) => console.error(error));
+    this.#watchManager = new WatchManager(
+      () => this.#session,
+      this.#paths,
+      options.watcher,
+      this.#onError,
+    );
+    this.#watches = this.#watchManager.registry;
     this.#session = new Session({
       hosts,
       sessionTimeout: options.sessionTimeout ?? 10_000,
@@ -215,7 +191,7 @@ export class ZooKeeper implements AsyncDisposable {
       failFast: options.failFast ?? false,
       resume: options.session,
     }, {
-      notification: (event) => this.#onNotification(event),
+      notification: (event) => this.#watchManager.notification(event),
       state: (state) => this.#onState(state),
       restoreWatches: (zxid) => restoreWatchRequests(this.#watches, this.#paths, zxid),
     });
@@ -817,7 +793,7 @@ export class ZooKeeper implements AsyncDisposable {
     type: WatcherTypeName = "any",
     options: { local?: boolean } = {},
   ): Promise<void> {
-    return this.#removeWatches(path, watcher, type, options.local ?? false);
+    return this.#watchManager.remove(path, watcher, type, options.local ?? false);
   }
 
   /**
@@ -834,102 +810,7 @@ export class ZooKeeper implements AsyncDisposable {
     type: WatcherTypeName = "any",
     options: { local?: boolean } = {},
   ): Promise<void> {
-    return this.#removeWatches(path, undefined, type, options.local ?? false);
-  }
-
-  async #removeWatches(
-    path: string,
-    watcher: Watcher | undefined,
-    type: WatcherTypeName,
-    local: boolean,
-  ): Promise<void> {
-    const serverPath = this.#paths.toServer(path);
-    const kinds = KINDS_OF_TYPE[type];
-    if (kinds === undefined) {
-      throw new ZooKeeperError(
-        "BADARGUMENTS",
-        `Cannot remove watches on "${path}": unknown type "${type}"`,
-        {
-          path,
-        },
-      );
-    }
-    const held = kinds.filter((k) => this.#watches.has(k, path, watcher));
-    if (held.length === 0) throw ZooKeeperError.fromServer("NOWATCHER", "remove watches on", path);
-    const removed = new Map<WatchKind, Set<Watcher>>();
-    const take = () => {
-      for (const kind of held) {
-        if (watcher === undefined) removed.set(kind, this.#watches.removeAll(kind, path));
-        else if (this.#watches.remove(kind, path, watcher)) removed.set(kind, new Set([watcher]));
-      }
-    };
-    if (local) {
-      take();
-    } else {
-      // Ask the server to drop only the kinds nobody here watches any more.
-      const remaining = (kind: WatchKind) =>
-        watcher === undefined ? 0 : this.#watches.count(kind, path) -
-          (this.#watches.has(kind, path, watcher) ? 1 : 0);
-      const serverTypes = new Set<number>();
-      for (const kind of held) {
-        const group = kind === "data" || kind === "exist" ? ["data", "exist"] as const : [kind];
-        if (group.every((k) => remaining(k) === 0)) serverTypes.add(SERVER_TYPE_OF_KIND[kind]);
-      }
-      for (let serverType of serverTypes) {
-        const persistentType = serverType === WatcherType.persistent ||
-          serverType === WatcherType.persistentRecursive;
-        if (persistentType && this.#noPersistentRemoval) {
-          // Servers before 3.9 remove persistent watches only with "any",
-          // which would take this session's other watches on the path too.
-          const others = WATCH_KINDS.some((k) =>
-            !held.includes(k) && this.#watches.count(k, path) > 0
-          );
-          if (others) continue;
-          serverType = WatcherType.any;
-        }
-        await this.#removeOnServer(serverPath, path, serverType).catch((error) => {
-          if (
-            !(persistentType && error instanceof ZooKeeperError &&
-              error.code === "MARSHALLINGERROR")
-          ) {
-            throw error;
-          }
-          this.#noPersistentRemoval = true;
-          const others = WATCH_KINDS.some((k) =>
-            !held.includes(k) && this.#watches.count(k, path) > 0
-          );
-          if (!others) return this.#removeOnServer(serverPath, path, WatcherType.any);
-        });
-      }
-      take();
-    }
-    const notified = new Map<Watcher, Set<EventTypeName>>();
-    for (const [kind, watchers] of removed) {
-      const eventType = REMOVED_EVENT[kind];
-      for (const w of watchers) {
-        const types = notified.get(w) ?? new Set();
-        notified.set(w, types);
-        if (types.has(eventType)) continue;
-        types.add(eventType);
-        this.#deliver(new Set([w]), { type: eventType, state: "SyncConnected", path });
-      }
-    }
-  }
-
-  #noPersistentRemoval = false;
-
-  #removeOnServer(serverPath: string, path: string, type: number): Promise<void> {
-    return this.#session.submit<void>(
-      OpCode.removeWatches,
-      "remove watches on",
-      path,
-      (w) => writeWatchTypeRequest(w, { path: serverPath, type }),
-      undefined,
-    ).catch((error) => {
-      // The server forgets a one-shot watch as it fires it: the notification
-      // may still be on its way.
-      if (!(error instanceof ZooKeeperError && error.code === "NOWATCHER")) throw error;
-    });
+    return this.#watchManager.remove(path, undefined, type, options.local ?? false);
   }
 
   /**
@@ -953,39 +834,12 @@ export class ZooKeeper implements AsyncDisposable {
     path: string,
     options: { recursive?: boolean; signal?: AbortSignal } = {},
   ): AsyncIterableIterator<WatchedEvent> {
-    const mode = options.recursive ? "persistentRecursive" : "persistent";
-    const signal = options.signal;
-    const listener: Watcher = (event) => {
-      if (event.type !== "None") queue.push(event);
-      else if (event.state === "Closed") queue.end();
-      else if (event.state === "Expired" || event.state === "AuthFailed") {
-        queue.end(ZooKeeperError.fromServer(
-          event.state === "Expired" ? "SESSIONEXPIRED" : "AUTHFAILED",
-          "watch",
-          path,
-        ));
-      }
-    };
-    const onAbort = () => queue.end();
-    const queue = new AsyncQueue<WatchedEvent>(() => {
-      signal?.removeEventListener("abort", onAbort);
-      if (this.#watches.has(mode, path, listener)) {
-        this.removeWatches(path, listener, mode).catch(() =>
-          this.removeWatches(path, listener, mode, { local: true }).catch(() => {})
-        );
-      }
-    });
-    if (signal?.aborted) queue.end();
-    else {
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.addWatch(path, mode, listener).then(() => {
-        // The reader may have stopped before the server confirmed the watch.
-        if (queue.ended && this.#watches.has(mode, path, listener)) {
-          this.removeWatches(path, listener, mode).catch(() => {});
-        }
-      }, (error) => queue.end(error));
-    }
-    return queue;
+    return this.#watchManager.iterate(
+      path,
+      options.recursive ?? false,
+      options.signal,
+      (p, mode, listener) => this.addWatch(p, mode, listener),
+    );
   }
 
   /**
@@ -1058,15 +912,6 @@ export class ZooKeeper implements AsyncDisposable {
     }
   }
 
-  #onNotification(event: WatcherEvent): void {
-    const type = eventNames.get(event.type) ?? "None";
-    const state = stateNames.get(event.state) ?? "Unknown";
-    const path = this.#paths.strip(event.path);
-    const watchers = this.#watches.trigger(type, path);
-    if (watchers.size === 0) return;
-    this.#deliver(watchers, { type, state, path });
-  }
-
   #onState(state: ConnectionState): void {
     for (const listener of this.#stateListeners) {
       try {
@@ -1075,69 +920,11 @@ export class ZooKeeper implements AsyncDisposable {
         this.#onError(error);
       }
     }
-    if (state.type === "connecting") return;
-    const watchers = this.#watches.all();
-    if (this.#defaultWatcher !== undefined) watchers.add(this.#defaultWatcher);
-    if (
-      state.type === "expired" || state.type === "closed" ||
-      state.type === "authFailed"
-    ) {
-      this.#watches.clear();
-    }
-    this.#deliver(watchers, {
-      type: "None",
-      state: SESSION_STATES[state.type],
-      path: "",
-    });
-  }
-
-  // Watchers run as microtasks queued in wire order, interleaved with the
-  // continuations of replies resolved by the same frames: a watcher sees its
-  // event before any later read observes the change.
-  #deliver(watchers: Set<Watcher>, event: WatchedEvent): void {
-    for (const watcher of watchers) {
-      queueMicrotask(() => {
-        try {
-          watcher(event);
-        } catch (error) {
-          this.#onError(error);
-        }
-      });
-    }
+    this.#watchManager.sessionEvent(state);
   }
 }
 
 const FINAL_STATES = new Set<ConnectionState["type"]>(["closed", "expired", "authFailed"]);
-
-/** The watch types `removeWatches` takes. */
-export type WatcherTypeName = "data" | "children" | "persistent" | "persistentRecursive" | "any";
-
-/** The persistent watch modes `addWatch` takes. */
-export type AddWatchModeName = keyof typeof AddWatchMode;
-
-const KINDS_OF_TYPE: Record<WatcherTypeName, WatchKind[]> = {
-  data: ["data", "exist"],
-  children: ["child"],
-  persistent: ["persistent"],
-  persistentRecursive: ["persistentRecursive"],
-  any: ["data", "exist", "child", "persistent", "persistentRecursive"],
-};
-
-const SERVER_TYPE_OF_KIND: Record<WatchKind, number> = {
-  data: WatcherType.data,
-  exist: WatcherType.data,
-  child: WatcherType.children,
-  persistent: WatcherType.persistent,
-  persistentRecursive: WatcherType.persistentRecursive,
-};
-
-const REMOVED_EVENT: Record<WatchKind, EventTypeName> = {
-  data: "DataWatchRemoved",
-  exist: "DataWatchRemoved",
-  child: "ChildWatchRemoved",
-  persistent: "PersistentWatchRemoved",
-  persistentRecursive: "PersistentWatchRemoved",
-};
 
 function codeOfEnd(type: ConnectionState["type"]) {
   return type === "expired" ? "SESSIONEXPIRED" : type === "authFailed" ? "AUTHFAILED" : "CLOSED";

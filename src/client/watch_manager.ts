@@ -1,0 +1,290 @@
+/**
+ * Everything about watches above the wire: which watchers a notification
+ * triggers, delivering events in wire order, session events, removal of
+ * watches (with the server's help where it can give it), and persistent
+ * watches as async iterators.
+ *
+ * @module
+ */
+
+import { ZooKeeperError } from "../errors.ts";
+import {
+  EventType,
+  type EventTypeName,
+  KeeperState,
+  type KeeperStateName,
+  OpCode,
+  WatcherType,
+} from "../protocol/constants.ts";
+import { writeWatchTypeRequest } from "../protocol/records_ops.ts";
+import type { WatcherEvent } from "../protocol/records_session.ts";
+import type { Session } from "../session/session.ts";
+import type { ConnectionState } from "../session/state.ts";
+import { AsyncQueue } from "./async_queue.ts";
+import type { Paths } from "./paths.ts";
+import {
+  WATCH_KINDS,
+  type WatchedEvent,
+  type Watcher,
+  type WatchKind,
+  WatchRegistry,
+} from "./watches.ts";
+
+/** The watch types `removeWatches` takes. */
+export type WatcherTypeName = "data" | "children" | "persistent" | "persistentRecursive" | "any";
+
+/** The persistent watch modes `addWatch` takes. */
+export type AddWatchModeName = "persistent" | "persistentRecursive";
+
+const KINDS_OF_TYPE: Record<WatcherTypeName, WatchKind[]> = {
+  data: ["data", "exist"],
+  children: ["child"],
+  persistent: ["persistent"],
+  persistentRecursive: ["persistentRecursive"],
+  any: ["data", "exist", "child", "persistent", "persistentRecursive"],
+};
+
+const SERVER_TYPE_OF_KIND: Record<WatchKind, number> = {
+  data: WatcherType.data,
+  exist: WatcherType.data,
+  child: WatcherType.children,
+  persistent: WatcherType.persistent,
+  persistentRecursive: WatcherType.persistentRecursive,
+};
+
+const REMOVED_EVENT: Record<WatchKind, EventTypeName> = {
+  data: "DataWatchRemoved",
+  exist: "DataWatchRemoved",
+  child: "ChildWatchRemoved",
+  persistent: "PersistentWatchRemoved",
+  persistentRecursive: "PersistentWatchRemoved",
+};
+
+const SESSION_STATES: Record<ConnectionState["type"], KeeperStateName> = {
+  connecting: "Disconnected",
+  connected: "SyncConnected",
+  reconnected: "SyncConnected",
+  connectedReadOnly: "ConnectedReadOnly",
+  disconnected: "Disconnected",
+  expired: "Expired",
+  authFailed: "AuthFailed",
+  closed: "Closed",
+};
+
+const eventNames = new Map<number, EventTypeName>(
+  Object.entries(EventType).map(([k, v]) => [v, k as EventTypeName]),
+);
+const stateNames = new Map<number, KeeperStateName>(
+  Object.entries(KeeperState).map(([k, v]) => [v, k as KeeperStateName]),
+);
+
+/** The watches of one client. */
+export class WatchManager {
+  /** The watches held, by kind and path. */
+  readonly registry: WatchRegistry = new WatchRegistry();
+  readonly #session: () => Session;
+  readonly #paths: Paths;
+  readonly #defaultWatcher: Watcher | undefined;
+  readonly #onError: (error: unknown) => void;
+  #noPersistentRemoval = false;
+
+  /**
+   * @param session The session requests go through.
+   * @param paths Chroot handling.
+   * @param defaultWatcher Receives every session event.
+   * @param onError Receives errors thrown by watchers.
+   */
+  constructor(
+    session: () => Session,
+    paths: Paths,
+    defaultWatcher: Watcher | undefined,
+    onError: (error: unknown) => void,
+  ) {
+    this.#session = session;
+    this.#paths = paths;
+    this.#defaultWatcher = defaultWatcher;
+    this.#onError = onError;
+  }
+
+  /** Delivers a notification from the server to the watchers it triggers. */
+  notification(event: WatcherEvent): void {
+    const type = eventNames.get(event.type) ?? "None";
+    const state = stateNames.get(event.state) ?? "Unknown";
+    const path = this.#paths.strip(event.path);
+    const watchers = this.registry.trigger(type, path);
+    if (watchers.size > 0) this.deliver(watchers, { type, state, path });
+  }
+
+  /**
+   * Delivers a change of connection state to every watcher as a session
+   * event, as the Java client does; a final state forgets every watch.
+   */
+  sessionEvent(state: ConnectionState): void {
+    if (state.type === "connecting") return;
+    const watchers = this.registry.all();
+    if (this.#defaultWatcher !== undefined) watchers.add(this.#defaultWatcher);
+    if (state.type === "expired" || state.type === "closed" || state.type === "authFailed") {
+      this.registry.clear();
+    }
+    this.deliver(watchers, { type: "None", state: SESSION_STATES[state.type], path: "" });
+  }
+
+  // Watchers run as microtasks queued in wire order, interleaved with the
+  // continuations of replies resolved by the same frames: a watcher sees its
+  // event before any later read observes the change.
+  /** Calls each watcher with the event, catching what it throws. */
+  deliver(watchers: Set<Watcher>, event: WatchedEvent): void {
+    for (const watcher of watchers) {
+      queueMicrotask(() => {
+        try {
+          watcher(event);
+        } catch (error) {
+          this.#onError(error);
+        }
+      });
+    }
+  }
+
+  /**
+   * Removes watches of `type` on `path`: one watcher's, or all of them when
+   * `watcher` is undefined. Each removed watcher gets a last `...Removed` event.
+   */
+  async remove(
+    path: string,
+    watcher: Watcher | undefined,
+    type: WatcherTypeName,
+    local: boolean,
+  ): Promise<void> {
+    const serverPath = this.#paths.toServer(path);
+    const kinds = KINDS_OF_TYPE[type];
+    if (kinds === undefined) {
+      throw new ZooKeeperError(
+        "BADARGUMENTS",
+        `Cannot remove watches on "${path}": unknown type "${type}"`,
+        { path },
+      );
+    }
+    const registry = this.registry;
+    const held = kinds.filter((k) => registry.has(k, path, watcher));
+    if (held.length === 0) throw ZooKeeperError.fromServer("NOWATCHER", "remove watches on", path);
+    if (!local) await this.#removeOnServer(path, serverPath, watcher, held);
+    const removed = new Map<WatchKind, Set<Watcher>>();
+    for (const kind of held) {
+      if (watcher === undefined) removed.set(kind, registry.removeAll(kind, path));
+      else if (registry.remove(kind, path, watcher)) removed.set(kind, new Set([watcher]));
+    }
+    const notified = new Map<Watcher, Set<EventTypeName>>();
+    for (const [kind, watchers] of removed) {
+      const eventType = REMOVED_EVENT[kind];
+      for (const w of watchers) {
+        const types = notified.get(w) ?? new Set();
+        notified.set(w, types);
+        if (types.has(eventType)) continue;
+        types.add(eventType);
+        this.deliver(new Set([w]), { type: eventType, state: "SyncConnected", path });
+      }
+    }
+  }
+
+  // Asks the server to drop only the kinds nobody here watches any more.
+  async #removeOnServer(
+    path: string,
+    serverPath: string,
+    watcher: Watcher | undefined,
+    held: WatchKind[],
+  ): Promise<void> {
+    const registry = this.registry;
+    const remaining = (kind: WatchKind) =>
+      watcher === undefined
+        ? 0
+        : registry.count(kind, path) - (registry.has(kind, path, watcher) ? 1 : 0);
+    const othersOnPath = () =>
+      WATCH_KINDS.some((k) => !held.includes(k) && registry.count(k, path) > 0);
+    const serverTypes = new Set<number>();
+    for (const kind of held) {
+      const group = kind === "data" || kind === "exist" ? ["data", "exist"] as const : [kind];
+      if (group.every((k) => remaining(k) === 0)) serverTypes.add(SERVER_TYPE_OF_KIND[kind]);
+    }
+    for (const serverType of serverTypes) {
+      const persistentType = serverType === WatcherType.persistent ||
+        serverType === WatcherType.persistentRecursive;
+      if (persistentType && this.#noPersistentRemoval) {
+        // Servers before 3.9 remove persistent watches only with "any", which
+        // would take this session's other watches on the path too.
+        if (!othersOnPath()) await this.#send(path, serverPath, WatcherType.any);
+        continue;
+      }
+      await this.#send(path, serverPath, serverType).catch((error) => {
+        if (
+          !(persistentType && error instanceof ZooKeeperError && error.code === "MARSHALLINGERROR")
+        ) throw error;
+        this.#noPersistentRemoval = true;
+        if (!othersOnPath()) return this.#send(path, serverPath, WatcherType.any);
+      });
+    }
+  }
+
+  #send(path: string, serverPath: string, type: number): Promise<void> {
+    return this.#session().submit<void>(
+      OpCode.removeWatches,
+      "remove watches on",
+      path,
+      (w) => writeWatchTypeRequest(w, { path: serverPath, type }),
+      undefined,
+    ).catch((error) => {
+      // The server forgets a one-shot watch as it fires it: the notification
+      // may still be on its way.
+      if (!(error instanceof ZooKeeperError && error.code === "NOWATCHER")) throw error;
+    });
+  }
+
+  /**
+   * A persistent watch read as an async iterator.
+   *
+   * @param path The watched path.
+   * @param recursive Whether every node below it is watched too.
+   * @param signal Ends the iteration.
+   * @param add Sets the watch (the client's `addWatch`).
+   * @returns The events.
+   */
+  iterate(
+    path: string,
+    recursive: boolean,
+    signal: AbortSignal | undefined,
+    add: (path: string, mode: AddWatchModeName, listener: Watcher) => Promise<void>,
+  ): AsyncIterableIterator<WatchedEvent> {
+    const mode = recursive ? "persistentRecursive" : "persistent";
+    const listener: Watcher = (event) => {
+      if (event.type !== "None") queue.push(event);
+      else if (event.state === "Closed") queue.end();
+      else if (event.state === "Expired" || event.state === "AuthFailed") {
+        queue.end(ZooKeeperError.fromServer(
+          event.state === "Expired" ? "SESSIONEXPIRED" : "AUTHFAILED",
+          "watch",
+          path,
+        ));
+      }
+    };
+    const release = () => {
+      if (!this.registry.has(mode, path, listener)) return;
+      this.remove(path, listener, mode, false).catch(() =>
+        this.remove(path, listener, mode, true).catch(() => {})
+      );
+    };
+    const onAbort = () => queue.end();
+    const queue = new AsyncQueue<WatchedEvent>(() => {
+      signal?.removeEventListener("abort", onAbort);
+      release();
+    });
+    if (signal?.aborted) {
+      queue.end();
+      return queue;
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    add(path, mode, listener).then(() => {
+      // The reader may have stopped before the server confirmed the watch.
+      if (queue.ended) release();
+    }, (error) => queue.end(error));
+    return queue;
+  }
+}
