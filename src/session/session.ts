@@ -26,6 +26,7 @@ import type { Clock, TimerHandle } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
 import { Deque } from "./deque.ts";
 import { Heartbeat } from "./heartbeat.ts";
+import { isReadWrite } from "./probe.ts";
 import type { ConnectionState } from "./state.ts";
 
 /** A request frame that the session sends with a special xid and no reply to wait for. */
@@ -610,41 +611,21 @@ export class Session {
     const { clock, hosts, transport, tls } = this.#options;
     if (hosts.length < 2) return;
     const generation = this.#attempt;
-    this.#probeTimer = clock.setTimeout(() => {
+    this.#probeTimer = clock.setTimeout(async () => {
       this.#probeIndex = (this.#probeIndex + 1) % hosts.length;
       if (this.#probeIndex === this.#hostIndex) {
         this.#probeIndex = (this.#probeIndex + 1) % hosts.length;
       }
       const index = this.#probeIndex;
-      const { host, port } = hosts[index];
-      let reply = "";
-      let settled = false;
-      const done = () => {
-        if (settled) return;
-        settled = true;
-        clock.clearTimeout(limit);
-        if (generation !== this.#attempt || this.#state.type !== "connectedReadOnly") return;
-        if (reply.startsWith("rw")) {
-          this.#hostIndex = (index - 1 + hosts.length) % hosts.length;
-          this.#lost(new Error(`Moving to read-write server ${host}:${port}`), 0);
-        } else {
-          this.#scheduleProbe(Math.min(delay * 2, 60_000));
-        }
-      };
-      const limit = clock.setTimeout(() => {
-        conn?.close();
-        done();
-      }, 1000);
-      let conn: TransportConnection | undefined;
-      const decoder = new TextDecoder();
-      transport.connect({ host, port, tls }, {
-        data: (chunk) => reply += decoder.decode(chunk, { stream: true }),
-        closed: done,
-      }).then((c) => {
-        conn = c;
-        if (settled) c.close();
-        else c.write(new TextEncoder().encode("isro"));
-      }, done);
+      const readWrite = await isReadWrite(transport, hosts[index], tls, clock);
+      if (generation !== this.#attempt || this.#state.type !== "connectedReadOnly") return;
+      if (readWrite) {
+        const { host, port } = hosts[index];
+        this.#hostIndex = (index - 1 + hosts.length) % hosts.length;
+        this.#lost(new Error(`Moving to read-write server ${host}:${port}`), 0);
+      } else {
+        this.#scheduleProbe(Math.min(delay * 2, 60_000));
+      }
     }, delay);
   }
 
