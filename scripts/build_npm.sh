@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds what Node users get, the way JSR's npm compatibility layer serves the
+# package: ESM JavaScript and .d.ts declarations transpiled from the sources,
+# nothing bundled. dist/ holds the whole build (tests and examples too, to run
+# the suite against it); dist/package/ is the package itself, packed into
+# dist/nd-service-registry-<version>.tgz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x node_modules/.bin/tsc ] || npm install --no-audit --no-fund
+
+rm -rf dist
+node_modules/.bin/tsc -p tsconfig.build.json
+cp -r tests/testdata dist/tests/
+
+version=$(node -p 'JSON.parse(require("fs").readFileSync("deno.json", "utf8")).version')
+mkdir -p dist/package
+cp -r dist/mod.js dist/mod.d.ts dist/src README.md LICENSE dist/package/
+cat > dist/package/package.json <<JSON
+{
+  "name": "@nd/service-registry",
+  "version": "$version",
+  "description": "A ZooKeeper client and service registry for Deno, Node, Bun and edge runtimes, with no dependencies.",
+  "license": "MIT",
+  "type": "module",
+  "engines": { "node": ">=20" },
+  "exports": {
+    ".": { "types": "./mod.d.ts", "default": "./mod.js" },
+    "./transport/node": { "types": "./src/transport/node.d.ts", "default": "./src/transport/node.js" },
+    "./transport/deno": { "types": "./src/transport/deno.d.ts", "default": "./src/transport/deno.js" }
+  }
+}
+JSON
+(cd dist && npm pack ./package --silent >/dev/null)
+echo "built dist/ and $(ls dist/*.tgz)"
