@@ -529,4 +529,13 @@ describe("Session", () => {
     }
     assert.deepEqual(probeTimes, [100, 300, 700]);
   });
+
+  it("reports a server that refuses the session with a bare reply header", async () => {
+    const { transport, states, session } = setup();
+    await flush();
+    reply(transport.last, 0, 0n, -119);
+    assert.equal(transport.sockets[0].closed, true);
+    assert.match(session.lastError?.message ?? "", /refused the session: server is read-only/);
+    assert.equal(states.length, 0);
+  });
 });

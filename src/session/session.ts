@@ -8,10 +8,10 @@
  * @module
  */
 
-import { ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
+import { describeCode, ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
 import { JuteReader } from "../jute/reader.ts";
 import { JuteWriter } from "../jute/writer.ts";
-import { ErrorCode, OpCode, Xid } from "../protocol/constants.ts";
+import { ErrorCode, errorCodeName, OpCode, Xid } from "../protocol/constants.ts";
 import { FrameDecoder } from "../protocol/framing.ts";
 import {
   readConnectResponse,
@@ -511,6 +511,15 @@ export class Session {
   };
 
   #onConnectResponse(r: JuteReader): void {
+    if (r.remaining === 16) {
+      // A server that refuses to make a session (a read-only server without
+      // local sessions) answers with a bare reply header and its error.
+      const refusal = readReplyHeader(r);
+      throw new ZooKeeperError(
+        errorCodeName(refusal.err),
+        `The server refused the session: ${describeCode(errorCodeName(refusal.err))}`,
+      );
+    }
     const response = readConnectResponse(r);
     this.#options.clock.clearTimeout(this.#connectTimer);
     this.#handshaking = false;
@@ -654,11 +663,15 @@ export class Session {
       this.#setState({ type: "disconnected", error });
       // The server expires the session once it has heard nothing for the
       // session timeout; after that long without a reply, so does the client.
-      const left = this.#lastReceive + this.#timeout - clock.now();
-      this.#expiryTimer = clock.setTimeout(
-        () => this.#end({ type: "expired" }, "SESSIONEXPIRED"),
-        Math.max(1, left),
-      );
+      // Not in read-only mode: an ensemble that lost its quorum has no leader
+      // to expire anything, and the session may still be there when it returns.
+      if (!this.#options.readOnly) {
+        const left = this.#lastReceive + this.#timeout - clock.now();
+        this.#expiryTimer = clock.setTimeout(
+          () => this.#end({ type: "expired" }, "SESSIONEXPIRED"),
+          Math.max(1, left),
+        );
+      }
     } else if (
       this.#state.type !== "disconnected" && this.#state.type !== "connecting"
     ) {

@@ -52,7 +52,10 @@ export interface ZkServerOptions {
   config?: Record<string, string>;
   /** More JVM flags (`-D...`). */
   jvmFlags?: string[];
-  /** Serve reads without a quorum (`readonlymode.enabled`). @default {true for ensembles} */
+  /**
+   * Serve reads without a quorum (`readonlymode.enabled`, with local sessions,
+   * which read-only servers need).
+   */
   readOnlyMode?: boolean;
 }
 
@@ -238,10 +241,10 @@ class Server implements ZkServer {
   }
 }
 
-function flagsOf(options: ZkServerOptions, readOnlyDefault: boolean): string[] {
+function flagsOf(options: ZkServerOptions): string[] {
   return [
     `-Dzookeeper.extendedTypesEnabled=${options.extendedTypes ?? true}`,
-    `-Dreadonlymode.enabled=${options.readOnlyMode ?? readOnlyDefault}`,
+    `-Dreadonlymode.enabled=${options.readOnlyMode ?? false}`,
     ...(options.jvmFlags ?? []),
   ];
 }
@@ -275,7 +278,7 @@ export async function startZooKeeper(options: ZkServerOptions = {}): Promise<ZkS
   const cfg = join(dir, "zoo.cfg");
   await mkdir(join(dir, "data"));
   await writeFile(cfg, configOf(options, join(dir, "data"), port).join("\n") + "\n");
-  const server = new Server(port, dir, cfg, flagsOf(options, false), true);
+  const server = new Server(port, dir, cfg, flagsOf(options), true);
   await server.start();
   return server;
 }
@@ -301,11 +304,16 @@ export async function startEnsemble(size = 3, options: ZkServerOptions = {}): Pr
     const lines = [
       ...configOf(options, join(dir, "data"), ports[i][0]),
       "standaloneEnabled=false",
+      // A read-only server creates only local sessions; without them it
+      // refuses every new session with NOTREADONLY.
+      ...(options.readOnlyMode
+        ? ["localSessionsEnabled=true", "localSessionsUpgradingEnabled=true"]
+        : []),
       ...members,
     ];
     const cfg = join(dir, "zoo.cfg");
     await writeFile(cfg, lines.join("\n") + "\n");
-    servers.push(new Server(ports[i][0], dir, cfg, flagsOf(options, true), false));
+    servers.push(new Server(ports[i][0], dir, cfg, flagsOf(options), false));
   }
   for (const s of servers) s.launch();
   await Promise.all(servers.map((s) => s.waitServing(/leader|follower/, 60_000)));

@@ -1,0 +1,338 @@
+/**
+ * The `service-registry` command-line tool: look up, watch, register, write,
+ * delete and list znodes through the {@linkcode Registry}.
+ *
+ * ```sh
+ * deno run -A jsr:@nd/service-registry/cli get /services/web --servers 127.0.0.1:2181
+ * ```
+ *
+ * Exit codes: 0 success, 1 ZooKeeper error, 2 usage error, 130 interrupted.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import type { ZooKeeper } from "./client/zookeeper.ts";
+import {
+  checkCommand,
+  formatSnapshot,
+  formatTree,
+  parseArgs,
+  parseJson,
+  parseObject,
+  toJson,
+  type Tree,
+  type TreeNode,
+  USAGE,
+  UsageError,
+} from "./cli_format.ts";
+import { ZooKeeperError } from "./errors.ts";
+import { decodeNodeData } from "./registry/node_data.ts";
+import { Registry } from "./registry/registry.ts";
+import { parseConnectString } from "./session/connect_string.ts";
+
+/** The version printed by `--version` (the package's). */
+export const VERSION = "0.1.0";
+
+export { USAGE };
+
+/** Where {@linkcode main} writes, what it reads and what stops it. */
+export interface CliIo {
+  /** Receives results. @default {process.stdout} */
+  stdout?: { write(text: string): unknown };
+  /** Receives error messages and warnings. @default {process.stderr} */
+  stderr?: { write(text: string): unknown };
+  /** The environment (`ZK_SERVERS`). @default {process.env} */
+  env?: Record<string, string | undefined>;
+  /** Ends `watch` and `register` (as Ctrl-C does) and interrupts the others. */
+  signal?: AbortSignal;
+}
+
+/** Ctrl-C before the work was done: exit code 130. */
+class Interrupted extends Error {}
+
+/** Settles with `promise`, or rejects with `Interrupted` as soon as `signal` aborts. */
+function interruptible<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  promise.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Interrupted("Interrupted"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+function childPath(parent: string, name: string): string {
+  return parent === "/" ? `/${name}` : `${parent}/${name}`;
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof ZooKeeperError && error.code === code;
+}
+
+function clientOf(registry: Registry, verb: string, path: string): ZooKeeper {
+  const zk = registry.client;
+  if (zk === undefined) throw ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path);
+  return zk;
+}
+
+async function readTree(zk: ZooKeeper, path: string): Promise<TreeNode> {
+  const [node, names] = await Promise.all([zk.getData(path), zk.getChildren(path)]);
+  names.sort();
+  const subtrees = await Promise.all(
+    names.map((name) =>
+      readTree(zk, childPath(path, name)).catch((error) => {
+        // Deleted between the listing and the read.
+        if (isCode(error, "NONODE")) return undefined;
+        throw error;
+      })
+    ),
+  );
+  const children: Record<string, TreeNode> = {};
+  names.forEach((name, i) => {
+    const subtree = subtrees[i];
+    if (subtree !== undefined) children[name] = subtree;
+  });
+  return { data: decodeNodeData(node.data), children };
+}
+
+/** Deletes a subtree, deepest first; returns how many nodes went. */
+async function deleteTree(zk: ZooKeeper, path: string): Promise<number> {
+  for (let attempt = 0;; attempt++) {
+    let count = 0;
+    const names = await zk.getChildren(path);
+    for (const name of names) {
+      count += await deleteTree(zk, childPath(path, name)).catch((error) => {
+        if (isCode(error, "NONODE")) return 0;
+        throw error;
+      });
+    }
+    try {
+      await zk.delete(path);
+      return count + 1;
+    } catch (error) {
+      // A child created meanwhile: delete it too.
+      if (!isCode(error, "NOTEMPTY") || attempt >= 5) throw error;
+    }
+  }
+}
+
+interface Context {
+  registry: Registry;
+  args: string[];
+  json: boolean;
+  recursive: boolean;
+  out: (text: string) => void;
+  signal: AbortSignal | undefined;
+  /** The last error of the registry's background work. */
+  lastError: { error?: unknown };
+}
+
+async function run(command: string, ctx: Context): Promise<number> {
+  const { registry, json, out, signal } = ctx;
+  const path = ctx.args[0];
+  switch (command) {
+    case "get": {
+      const snapshot = await interruptible(registry.get(path), signal);
+      if (snapshot.stat === null) {
+        // Stale: the read itself failed (the registry reported why).
+        const code = snapshot.stale ? "CONNECTIONLOSS" : "NONODE";
+        throw (snapshot.stale && ctx.lastError.error) ||
+          ZooKeeperError.fromServer(code, "read", path);
+      }
+      out(json ? toJson(snapshot) + "\n" : formatSnapshot(snapshot));
+      return 0;
+    }
+    case "watch": {
+      for await (const snapshot of registry.watch(path, { signal })) {
+        const time = new Date().toISOString().slice(11, 19);
+        out(json ? toJson(snapshot) + "\n" : `[${time}] ${formatSnapshot(snapshot)}`);
+      }
+      return 0;
+    }
+    case "register": {
+      const data = parseObject(ctx.args[1] ?? "{}");
+      await interruptible(registry.setNode(path, data, { ephemeral: true }), signal);
+      const node = await interruptible(clientOf(registry, "read", path).getData(path), signal);
+      const registered = { path, data: decodeNodeData(node.data), stat: node.stat };
+      out(
+        json ? toJson(registered) + "\n" : `Registered ${path} ${toJson(registered.data)}\n` +
+          `Holding it (ephemeral node of session 0x${
+            node.stat.ephemeralOwner.toString(16)
+          }) until Ctrl-C\n`,
+      );
+      await untilAborted(signal);
+      await registry.close(); // deletes the node
+      if (!json) out(`Unregistered ${path}\n`);
+      return 0;
+    }
+    case "set": {
+      const data = parseJson(ctx.args[1]);
+      await interruptible(registry.setData(path, data), signal);
+      const stat = await interruptible(clientOf(registry, "read", path).exists(path), signal);
+      out(
+        json
+          ? toJson({ path, data, stat }) + "\n"
+          : `Set ${path} to ${toJson(data)} (version ${stat?.version})\n`,
+      );
+      return 0;
+    }
+    case "delete": {
+      const zk = clientOf(registry, "delete", path);
+      let deleted = 1;
+      if (ctx.recursive) {
+        if (await interruptible(zk.exists(path), signal) === null) {
+          throw ZooKeeperError.fromServer("NONODE", "delete", path);
+        }
+        deleted = await interruptible(deleteTree(zk, path), signal);
+      } else {
+        await interruptible(zk.delete(path), signal).catch((error) => {
+          if (!isCode(error, "NOTEMPTY")) throw error;
+          throw new ZooKeeperError("NOTEMPTY", `${error.message} (use --recursive)`, { path });
+        });
+      }
+      const more = deleted > 1 ? ` and ${deleted - 1} descendant${deleted > 2 ? "s" : ""}` : "";
+      out(json ? toJson({ path, deleted }) + "\n" : `Deleted ${path}${more}\n`);
+      return 0;
+    }
+    case "tree": {
+      const zk = clientOf(registry, "read", path);
+      const tree: Tree = { path, ...await interruptible(readTree(zk, path), signal) };
+      out(json ? toJson(tree) + "\n" : formatTree(tree));
+      return 0;
+    }
+  }
+  throw new UsageError(`Unknown command "${command}"`);
+}
+
+function describeState(state: Registry["state"]): string | undefined {
+  switch (state.type) {
+    case "disconnected":
+      return `ZooKeeper connection lost (${state.error.message}); reconnecting`;
+    case "reconnected":
+      return "ZooKeeper connection restored";
+    case "expired":
+      return "ZooKeeper session expired; starting a new one";
+    case "connected":
+      return "ZooKeeper connected (new session)";
+  }
+  return undefined;
+}
+
+/**
+ * Runs the command-line tool.
+ *
+ * @param args The arguments after the program's name, such as `["get", "/services"]`.
+ * @param io Output streams, environment and an abort signal (Ctrl-C); the
+ *   process's by default, without a signal.
+ * @returns The exit code: 0 success, 1 ZooKeeper error, 2 usage error, 130
+ *   interrupted.
+ */
+export async function main(args: string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const env = io.env ?? process.env;
+  // Output that can no longer be written (a closed pipe) ends the command too.
+  const closed = new AbortController();
+  const signal = io.signal ? AbortSignal.any([io.signal, closed.signal]) : closed.signal;
+  const out = (text: string): void => {
+    if (closed.signal.aborted) return;
+    try {
+      stdout.write(text);
+    } catch {
+      closed.abort();
+    }
+  };
+  const fail = (message: string, code: number): number => {
+    stderr.write(`${message.replace(/\s*\n\s*/g, " ")}\n`);
+    return code;
+  };
+  let registry: Registry | undefined;
+  try {
+    const parsed = parseArgs(args);
+    if (parsed.help || parsed.version) {
+      out(parsed.help ? USAGE : `${VERSION}\n`);
+      return 0;
+    }
+    const command = checkCommand(parsed.command, parsed.positional);
+    const servers = parsed.servers ?? env.ZK_SERVERS ?? "127.0.0.1:2181";
+    try {
+      parseConnectString(servers);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const lastError: { error?: unknown } = {};
+    const holding = command === "watch" || command === "register";
+    const connecting = Registry.connect({
+      servers,
+      connectTimeout: parsed.timeout,
+      onError: (error) => {
+        lastError.error = error;
+        if (holding) stderr.write(`Warning: ${(error as Error)?.message ?? error}\n`);
+      },
+    });
+    try {
+      registry = await interruptible(connecting, signal);
+    } catch (error) {
+      connecting.then((r) => r.close(), () => {});
+      throw error;
+    }
+    if (holding) {
+      registry.onStateChange((state) => {
+        const text = describeState(state);
+        if (text !== undefined) stderr.write(`${text}\n`);
+      });
+    }
+    const { json, recursive } = parsed;
+    const ctx = { registry, args: parsed.positional, json, recursive, out, signal, lastError };
+    return await run(command, ctx);
+  } catch (error) {
+    if (error instanceof UsageError) return fail(error.message, 2);
+    if (error instanceof Interrupted) return fail("Interrupted", 130);
+    return fail(error instanceof Error ? error.message : String(error), 1);
+  } finally {
+    await registry?.close().catch(() => {});
+  }
+}
+
+function isEntryModule(): boolean {
+  const meta = import.meta as ImportMeta & { main?: boolean };
+  if (meta.main !== undefined) return meta.main;
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryModule()) {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (): void => {
+    // A second Ctrl-C does not wait for a clean close.
+    if (++signals > 1) process.exit(130);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  // A closed pipe (`watch ... | head -1`) ends the command, without a stack trace.
+  process.stdout.on("error", () => controller.abort());
+  const code = await main(process.argv.slice(2), { signal: controller.signal });
+  await new Promise<void>((resolve) => {
+    if (controller.signal.aborted || !process.stdout.writable) resolve();
+    else process.stdout.write("", () => resolve());
+  });
+  process.exit(code);
+}
