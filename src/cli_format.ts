@@ -184,11 +184,11 @@ function checkArity(command: string, positional: readonly string[]): void {
   const names = [...spec.required, ...spec.optional.map((n) => `[${n}]`)].join(" ");
   if (positional.length < spec.required.length) {
     const missing = spec.required[positional.length];
-    throw new UsageError(`Missing argument ${missing}: usage: ${command} ${names}`);
+    throw new UsageError(`Missing argument ${missing} (usage: ${command} ${names})`);
   }
   if (positional.length > spec.required.length + spec.optional.length) {
     const extra = positional[spec.required.length + spec.optional.length];
-    throw new UsageError(`Unexpected argument "${extra}": usage: ${command} ${names}`);
+    throw new UsageError(`Unexpected argument "${extra}" (usage: ${command} ${names})`);
   }
 }
 

@@ -1,0 +1,326 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import process from "node:process";
+import { ZooKeeper } from "../mod.ts";
+import { main } from "../src/cli.ts";
+import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+
+// Run from the sources (Deno, Node with tsx, Bun) or from the npm build (dist/tests/*.js).
+const compiled = import.meta.url.endsWith(".js");
+const root = fileURLToPath(new URL(compiled ? "../.." : "..", import.meta.url));
+const cliFile = fileURLToPath(new URL(`../src/cli.${compiled ? "js" : "ts"}`, import.meta.url));
+const runtimeArgs = compiled
+  ? [cliFile]
+  : "Deno" in globalThis
+  ? ["run", "-A", cliFile]
+  : "Bun" in globalThis
+  ? [cliFile]
+  : ["--import", "tsx", cliFile];
+
+const children = new Set<ChildProcess>();
+const decoder = new TextDecoder();
+
+/** A running CLI: its output line by line, and its exit. */
+interface Running {
+  child: ChildProcess;
+  /** The next line of stdout, waiting up to 20 s. */
+  nextLine(): Promise<string>;
+  /** Sends SIGINT (as Ctrl-C does) or another signal. */
+  interrupt(signal?: "SIGINT" | "SIGTERM"): void;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** The exit code. */
+  exited: Promise<number | null>;
+}
+
+function start(args: string[]): Running {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
+  delete env.ZK_SERVERS;
+  const child = spawn(process.execPath, [...runtimeArgs, ...args], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  const lines: string[] = [];
+  let partial = "";
+  let errText = "";
+  let wake: (() => void) | undefined;
+  child.stdout!.on("data", (chunk: Uint8Array) => {
+    const parts = (partial + decoder.decode(chunk)).split("\n");
+    partial = parts.pop()!;
+    lines.push(...parts);
+    wake?.();
+  });
+  child.stderr!.on("data", (chunk: Uint8Array) => errText += decoder.decode(chunk));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("close", (code) => {
+      children.delete(child);
+      if (partial !== "") lines.push(partial);
+      partial = "";
+      wake?.();
+      resolve(code);
+    });
+  });
+  let closed = false;
+  exited.then(() => closed = true);
+  return {
+    child,
+    exited,
+    stderr: () => errText,
+    // Not child.kill(): Deno's child_process then reports the signal as the
+    // cause of the exit even when the child handled it and exited with 0.
+    interrupt: (signal = "SIGINT") => process.kill(child.pid!, signal),
+    async nextLine() {
+      const deadline = Date.now() + 20_000;
+      while (lines.length === 0) {
+        if (closed) throw new Error(`the CLI exited before printing a line: ${errText}`);
+        if (Date.now() > deadline) throw new Error(`no line from the CLI: ${errText}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 100);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      return lines.shift()!;
+    },
+  };
+}
+
+/** Runs the CLI to its end. */
+async function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const running = start(args);
+  const out: string[] = [];
+  const code = await running.exited;
+  for (;;) {
+    try {
+      out.push(await running.nextLine());
+    } catch {
+      break;
+    }
+  }
+  return { code, out: out.join("\n"), err: running.stderr() };
+}
+
+/** Checks a usage or ZooKeeper error: the exit code, one line on stderr, no stack trace. */
+function assertError(
+  result: { code: number | null; out: string; err: string },
+  code: number,
+  message: string | RegExp,
+): void {
+  assert.equal(result.code, code, `exit code (stderr: ${result.err})`);
+  assert.equal(result.out, "");
+  const lines = result.err.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `one line on stderr: ${result.err}`);
+  if (typeof message === "string") assert.ok(lines[0].includes(message), lines[0]);
+  else assert.match(lines[0], message);
+  assert.doesNotMatch(result.err, /^\s+at /m);
+}
+
+describe("the command-line tool", () => {
+  let server: ZkServer;
+  let zk: ZooKeeper;
+  let servers: string[];
+
+  before(async () => {
+    server = await startZooKeeper();
+    zk = await ZooKeeper.connect(server.connectString);
+    servers = ["--servers", server.connectString];
+  });
+
+  after(async () => {
+    for (const child of children) child.kill("SIGKILL");
+    await zk?.close();
+    await server?.stop();
+  });
+
+  it("set then get --json gives the data back, with bigints as strings", async () => {
+    const data = { port: 8080, tags: ["a", "b"], nested: { on: true, none: null } };
+    const set = await cli("set", "/cli/config", JSON.stringify(data), ...servers);
+    assert.equal(set.code, 0, set.err);
+    assert.match(set.out, /^Set \/cli\/config to /);
+    await zk.create("/cli/config/child", '{"x":1}');
+    const get = await cli("get", "/cli/config", "--json", ...servers);
+    assert.equal(get.code, 0, get.err);
+    assert.equal(get.out.split("\n").length, 1);
+    const result = JSON.parse(get.out);
+    assert.equal(result.path, "/cli/config");
+    assert.deepEqual(result.data, data);
+    assert.deepEqual(result.children, { child: { x: 1 } });
+    assert.equal(result.stale, false);
+    assert.equal(typeof result.stat.czxid, "string");
+    assert.equal(result.stat.ephemeralOwner, "0");
+    assert.equal(result.stat.version, 0);
+    const pretty = await cli(...servers, "get", "/cli/config");
+    assert.equal(pretty.code, 0, pretty.err);
+    assert.match(pretty.out, /^\/cli\/config\n {2}data: +\{"port":8080,/);
+    assert.match(pretty.out, /\n {4}child {2}\{"x":1\}$/);
+  });
+
+  it("get of a missing node fails with exit 1", async () => {
+    assertError(await cli("get", "/cli/missing", ...servers), 1, 'Cannot read "/cli/missing"');
+  });
+
+  it("tree prints the subtree indented, or as JSON", async () => {
+    await zk.create("/cli/tree", "");
+    await zk.create("/cli/tree/b", '{"port":2}');
+    await zk.create("/cli/tree/a", "plain text");
+    await zk.create("/cli/tree/a/deep", '"x".repeat');
+    const pretty = await cli("tree", "/cli/tree", ...servers);
+    assert.equal(pretty.code, 0, pretty.err);
+    assert.equal(
+      pretty.out,
+      ["/cli/tree", '  a  "plain text"', '    deep  "\\"x\\".repeat"', '  b  {"port":2}'].join(
+        "\n",
+      ),
+    );
+    const json = await cli("tree", "/cli/tree", "--json", ...servers);
+    assert.equal(json.code, 0, json.err);
+    assert.deepEqual(JSON.parse(json.out), {
+      path: "/cli/tree",
+      data: null,
+      children: {
+        a: { data: "plain text", children: { deep: { data: '"x".repeat', children: {} } } },
+        b: { data: { port: 2 }, children: {} },
+      },
+    });
+  });
+
+  it("delete removes a node; a subtree needs --recursive; a missing node is an error", async () => {
+    await zk.create("/cli/del", "");
+    await zk.create("/cli/del/leaf", "");
+    await zk.create("/cli/del/sub", "");
+    await zk.create("/cli/del/sub/x", "");
+    const leaf = await cli("delete", "/cli/del/leaf", ...servers);
+    assert.equal(leaf.code, 0, leaf.err);
+    assert.equal(leaf.out, "Deleted /cli/del/leaf");
+    assert.equal(await zk.exists("/cli/del/leaf"), null);
+    assertError(await cli("delete", "/cli/del", ...servers), 1, /node has children.*--recursive/);
+    assert.notEqual(await zk.exists("/cli/del"), null);
+    const all = await cli("delete", "--recursive", "/cli/del", "--json", ...servers);
+    assert.equal(all.code, 0, all.err);
+    assert.deepEqual(JSON.parse(all.out), { path: "/cli/del", deleted: 3 });
+    assert.equal(await zk.exists("/cli/del"), null);
+    assertError(
+      await cli("delete", "/cli/del", ...servers),
+      1,
+      'Cannot delete "/cli/del": node does not exist',
+    );
+  });
+
+  it("register holds an ephemeral node until SIGINT, then removes it and exits 0", async () => {
+    const path = "/cli/services/web/host1:8080";
+    const running = start(["register", path, '{"weight":3}', "--json", ...servers]);
+    const printed = JSON.parse(await running.nextLine());
+    assert.equal(printed.path, path);
+    assert.equal(printed.data.weight, 3);
+    const stat = await zk.exists(path);
+    assert.ok(stat !== null && stat.ephemeralOwner !== 0n, "an ephemeral node");
+    assert.equal(printed.stat.ephemeralOwner, stat.ephemeralOwner.toString());
+    const { data } = await zk.getData(path);
+    assert.equal(JSON.parse(decoder.decode(data)).weight, 3);
+    running.interrupt();
+    assert.equal(await running.exited, 0, running.stderr());
+    assert.equal(await zk.exists(path), null);
+  });
+
+  it("watch --json prints the current state, then a line per change, until SIGINT", async () => {
+    await zk.create("/cli/watched", '{"v":0}');
+    const running = start(["watch", "/cli/watched", "--json", ...servers]);
+    const first = JSON.parse(await running.nextLine());
+    assert.deepEqual([first.path, first.data, first.children], ["/cli/watched", { v: 0 }, {}]);
+    await zk.setData("/cli/watched", '{"v":1}');
+    assert.deepEqual(JSON.parse(await running.nextLine()).data, { v: 1 });
+    await zk.create("/cli/watched/child", '{"c":true}');
+    const third = JSON.parse(await running.nextLine());
+    assert.deepEqual([third.data, third.children], [{ v: 1 }, { child: { c: true } }]);
+    running.interrupt();
+    assert.equal(await running.exited, 0, running.stderr());
+  });
+
+  it("watch prints for people and ends on SIGTERM with exit 0", async () => {
+    const running = start(["watch", "/cli/watched-too", ...servers]);
+    assert.match(
+      await running.nextLine(),
+      /^\[\d\d:\d\d:\d\d\] \/cli\/watched-too {2}\(does not exist\)$/,
+    );
+    await zk.create("/cli/watched-too", '{"up":1}');
+    assert.match(await running.nextLine(), /^\[\d\d:\d\d:\d\d\] \/cli\/watched-too$/);
+    assert.equal(await running.nextLine(), '  data:     {"up":1}');
+    running.interrupt("SIGTERM");
+    assert.equal(await running.exited, 0, running.stderr());
+  });
+
+  it("usage errors exit 2 with a one-line message", async () => {
+    assertError(await cli("get", "foo", ...servers), 2, 'Invalid path "foo": must start with /');
+    assertError(
+      await cli("set", "/cli/x", "{oops", ...servers),
+      2,
+      /^Invalid JSON argument "\{oops": /,
+    );
+    assertError(await cli("register", "/cli/x", "[1]"), 2, "must be a JSON object");
+    assertError(await cli("frobnicate", "/x"), 2, 'Unknown command "frobnicate"');
+    assertError(await cli("set", "/cli/x"), 2, "Missing argument JSON");
+    assertError(await cli(), 2, "Missing command");
+    assertError(await cli("get", "/a", "--bogus"), 2, 'Unknown option "--bogus"');
+    assertError(await cli("get", "/a", "--timeout", "soon"), 2, 'Invalid --timeout "soon"');
+    assert.equal(await zk.exists("/cli/x"), null);
+  });
+
+  it("an unreachable ensemble exits 1 with a one-line message", async () => {
+    const result = await cli("get", "/x", "--servers", "127.0.0.1:1", "--timeout", "500");
+    assertError(result, 1, 'Cannot connect to ZooKeeper at "127.0.0.1:1": ');
+  });
+
+  it("--help prints the usage and --version the package's version", async () => {
+    const help = await cli("--help");
+    assert.equal(help.code, 0);
+    assert.match(help.out, /^Usage: service-registry <command> \[options\]/);
+    for (const command of ["get", "watch", "register", "set", "delete", "tree"]) {
+      assert.match(help.out, new RegExp(`^ {2}${command} PATH`, "m"));
+    }
+    assert.equal(help.err, "");
+    const version = await cli("--version");
+    assert.equal(version.code, 0);
+    const config = JSON.parse(await readFile(join(root, "deno.json"), "utf8"));
+    assert.equal(version.out, config.version);
+  });
+
+  it("main() runs in-process, with its own streams, environment and signal", async () => {
+    let out = "";
+    let err = "";
+    const controller = new AbortController();
+    const io = {
+      stdout: { write: (text: string) => out += text },
+      stderr: { write: (text: string) => err += text },
+      env: { ZK_SERVERS: server.connectString },
+      signal: controller.signal,
+    };
+    assert.equal(await main(["set", "/cli/inproc", '{"a":1}', "--json"], io), 0, err);
+    assert.deepEqual(JSON.parse(out).data, { a: 1 });
+    out = "";
+    const watching = main(["watch", "/cli/inproc", "--json"], io);
+    while (!out.includes("\n")) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(JSON.parse(out).data, { a: 1 });
+    controller.abort();
+    assert.equal(await watching, 0, err);
+    assert.equal(await main(["get", "bad"], io), 2);
+    assert.equal(err, 'Invalid path "bad": must start with /\n');
+    // Interrupted while connecting: exit 130 without waiting for the timeout.
+    err = "";
+    const interrupted = new AbortController();
+    setTimeout(() => interrupted.abort(), 200);
+    const started = Date.now();
+    const args = ["get", "/x", "--servers", "127.0.0.1:1", "--timeout", "1500"];
+    assert.equal(await main(args, { ...io, signal: interrupted.signal }), 130);
+    assert.ok(Date.now() - started < 1000);
+    assert.equal(err, "Interrupted\n");
+    await new Promise((r) => setTimeout(r, 1500)); // the attempt's timer
+  });
+});
