@@ -1,0 +1,228 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
+import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+
+/** Resolves with the first state of `type`, or rejects after `ms`. */
+function nextState(
+  zk: ZooKeeper,
+  type: ConnectionState["type"],
+  ms = 15_000,
+): Promise<ConnectionState> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${type} state within ${ms} ms (now ${zk.state.type})`));
+    }, ms);
+    const off = zk.onStateChange((state) => {
+      if (state.type !== type) return;
+      clearTimeout(timer);
+      off();
+      resolve(state);
+    });
+  });
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("Reconnection through a faulty network", () => {
+  let server: ZkServer;
+  let direct: ZooKeeper;
+  let proxy: FaultProxy;
+
+  before(async () => {
+    server = await startZooKeeper();
+    direct = await ZooKeeper.connect(server.connectString);
+    proxy = await startFaultProxy({ host: server.host, port: server.port });
+  });
+
+  after(async () => {
+    await direct?.close();
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  async function client(sessionTimeout = 4000): Promise<ZooKeeper> {
+    proxy.setMode("pass");
+    proxy.refuse(false);
+    return await ZooKeeper.connect(proxy.address, { sessionTimeout, reconnectDelay: 50 });
+  }
+
+  it("a cut connection resumes the same session with its ephemeral nodes and watches", async () => {
+    await using zk = await client();
+    const sessionId = zk.sessionId;
+    await zk.create("/cut-eph", "", { mode: "ephemeral" });
+    await direct.create("/cut-watched", "1");
+    const events: string[] = [];
+    await zk.getData("/cut-watched", {
+      watch: (e) => e.type !== "None" && events.push(`${e.type} ${e.path}`),
+    });
+    const states: string[] = [];
+    zk.onStateChange((s) => states.push(s.type));
+    const reconnected = nextState(zk, "reconnected");
+    proxy.cut();
+    const state = await reconnected;
+    assert.ok(state.type === "reconnected" && state.sessionId === sessionId);
+    assert.deepEqual(states, ["disconnected", "reconnected"]);
+    assert.equal((await direct.exists("/cut-eph"))?.ephemeralOwner, sessionId);
+    await direct.setData("/cut-watched", "2");
+    await eventually(() => events.length === 1, "the watch");
+    assert.deepEqual(events, ["NodeDataChanged /cut-watched"]);
+  });
+
+  it("a change made while the client was away fires its restored watch", async () => {
+    await using zk = await client();
+    await direct.create("/away", "1");
+    await direct.create("/away-child-parent");
+    const events: string[] = [];
+    const watch = (e: { type: string; path: string }) =>
+      e.type !== "None" && events.push(`${e.type} ${e.path}`);
+    await zk.getData("/away", { watch });
+    await zk.getChildren("/away-child-parent", { watch });
+    await zk.exists("/away-born", { watch });
+    proxy.refuse(true);
+    const disconnected = nextState(zk, "disconnected");
+    proxy.cut();
+    await disconnected;
+    await direct.setData("/away", "2");
+    await direct.create("/away-child-parent/kid");
+    await direct.create("/away-born");
+    const reconnected = nextState(zk, "reconnected");
+    proxy.refuse(false);
+    await reconnected;
+    await eventually(() => events.length === 3, "three restored watches");
+    assert.deepEqual(events.sort(), [
+      "NodeChildrenChanged /away-child-parent",
+      "NodeCreated /away-born",
+      "NodeDataChanged /away",
+    ]);
+  });
+
+  it("persistent watches keep firing after a reconnect", async () => {
+    await using zk = await client();
+    const events: string[] = [];
+    await zk.addWatch("/pers", "persistentRecursive", (e) => {
+      if (e.type !== "None") events.push(`${e.type} ${e.path}`);
+    });
+    const reconnected = nextState(zk, "reconnected");
+    proxy.cut();
+    await reconnected;
+    // A round trip: the server has processed the SetWatches2 sent before it.
+    await zk.exists("/");
+    await direct.create("/pers");
+    await direct.create("/pers/a");
+    await eventually(() => events.length === 2, "events after the reconnect");
+    assert.deepEqual(events, ["NodeCreated /pers", "NodeCreated /pers/a"]);
+  });
+
+  it("a silent server (half-open socket) is detected by the read timeout", async () => {
+    await using zk = await client(3000);
+    const started = Date.now();
+    const disconnected = nextState(zk, "disconnected");
+    proxy.setMode("blackhole");
+    const state = await disconnected;
+    const took = Date.now() - started;
+    assert.ok(
+      state.type === "disconnected" && /No reply from the server/.test(state.error.message),
+    );
+    // Two thirds of the negotiated timeout, give or take the timer's resolution.
+    assert.ok(took >= zk.sessionTimeout * 2 / 3 - 100, `lost after ${took} ms`);
+    const reconnected = nextState(zk, "reconnected");
+    proxy.setMode("pass");
+    proxy.cut();
+    await reconnected;
+    assert.ok(await zk.exists("/"));
+  });
+
+  it("a partition longer than the session timeout expires the session on both sides", async () => {
+    const zk = await client(2000);
+    const sessionId = zk.sessionId;
+    await zk.create("/partitioned", "", { mode: "ephemeral" });
+    const pending = zk.getData("/partitioned").then(() => undefined, (e: unknown) => e);
+    const expired = nextState(zk, "expired", 20_000);
+    proxy.setMode("blackhole");
+    proxy.refuse(true);
+    await expired;
+    const failure = await pending;
+    assert.ok(failure instanceof ZooKeeperError && failure.code === "CONNECTIONLOSS");
+    await assert.rejects(
+      zk.getData("/partitioned"),
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "SESSIONEXPIRED",
+    );
+    await eventually(async () => (await direct.exists("/partitioned")) === null, "server expiry");
+    assert.notEqual(sessionId, 0n);
+    await zk.close();
+  });
+
+  it("a call in flight when the connection drops rejects with CONNECTIONLOSS and is not retried", async () => {
+    await using zk = await client();
+    await direct.create("/inflight");
+    proxy.setMode("blackhole");
+    const create = zk.create("/inflight/n-", "", { mode: "persistentSequential" });
+    await new Promise((r) => setTimeout(r, 100));
+    const reconnected = nextState(zk, "reconnected");
+    proxy.setMode("pass");
+    proxy.cut();
+    await assert.rejects(
+      create,
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "CONNECTIONLOSS",
+    );
+    await reconnected;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(await direct.getChildren("/inflight"), []);
+  });
+
+  it("calls made while disconnected wait for the reconnect", async () => {
+    await using zk = await client();
+    await direct.create("/waiting", "here");
+    proxy.refuse(true);
+    const disconnected = nextState(zk, "disconnected");
+    proxy.cut();
+    await disconnected;
+    const read = zk.getData("/waiting");
+    await new Promise((r) => setTimeout(r, 300));
+    proxy.refuse(false);
+    assert.equal(new TextDecoder().decode((await read).data), "here");
+  });
+
+  it("works over a slow link", async () => {
+    await using zk = await client();
+    proxy.setDelay(40);
+    try {
+      await zk.create("/slow", "x");
+      const results = await Promise.all(Array.from({ length: 50 }, () => zk.exists("/slow")));
+      assert.ok(results.every((s) => s?.dataLength === 1));
+    } finally {
+      proxy.setDelay(0);
+    }
+  });
+
+  it("50,000 watches are restored after a reconnect, in batches the server accepts", async () => {
+    await using zk = await client(10_000);
+    const paths = Array.from({ length: 50_000 }, (_, i) => `/many-watches/node-${i}`);
+    const events: string[] = [];
+    const watch = (e: { type: string; path: string }) => e.type !== "None" && events.push(e.path);
+    for (let i = 0; i < paths.length; i += 5000) {
+      await Promise.all(paths.slice(i, i + 5000).map((p) => zk.exists(p, { watch })));
+    }
+    const reconnected = nextState(zk, "reconnected", 30_000);
+    proxy.cut();
+    await reconnected;
+    // The session survived the SetWatches batches (one oversized packet would
+    // have made the server drop the connection again).
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(zk.state.type, "reconnected");
+    await direct.create("/many-watches");
+    await direct.create(paths[0]);
+    await direct.create(paths[49_999]);
+    await eventually(() => events.length === 2, "events on restored watches");
+    assert.deepEqual(events.sort(), [paths[0], paths[49_999]].sort());
+  });
+});
