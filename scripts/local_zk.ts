@@ -9,7 +9,7 @@ import process from "node:process";
 import { freePort, startZooKeeper } from "../tests/helpers/zk_server.ts";
 
 const wanted = process.env.ZK_PORT ? Number(process.env.ZK_PORT) : await freePort();
-const server = await startZooKeeper({ config: { clientPort: String(wanted) } });
+const server = await startZooKeeper({ port: wanted });
 console.log(`ZK_SERVERS=${server.connectString}`);
 const stop = async () => {
   await server[Symbol.asyncDispose]();

@@ -40,6 +40,8 @@ export interface ZkServer extends AsyncDisposable {
 
 /** Settings of the servers. */
 export interface ZkServerOptions {
+  /** The client port of a standalone server. @default {a free one} */
+  port?: number;
   /** TTL nodes and other extended types (`zookeeper.extendedTypesEnabled`). @default {true} */
   extendedTypes?: boolean;
   /** @default {500} */
@@ -274,7 +276,7 @@ function configOf(options: ZkServerOptions, dataDir: string, port: number): stri
  */
 export async function startZooKeeper(options: ZkServerOptions = {}): Promise<ZkServer> {
   const dir = await mkdtemp(join(tmpdir(), "zk-test-"));
-  const port = await freePort();
+  const port = options.port ?? await freePort();
   const cfg = join(dir, "zoo.cfg");
   await mkdir(join(dir, "data"));
   await writeFile(cfg, configOf(options, join(dir, "data"), port).join("\n") + "\n");
