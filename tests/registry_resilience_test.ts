@@ -1,0 +1,101 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { type NodeSnapshot, Registry, ZooKeeper } from "../mod.ts";
+import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
+import {
+  startEnsemble,
+  startZooKeeper,
+  type ZkEnsemble,
+  type ZkServer,
+} from "./helpers/zk_server.ts";
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const names = (s: NodeSnapshot) => Object.keys(s.children).sort().join(",");
+
+describe("Registry through a faulty network", () => {
+  let server: ZkServer;
+  let proxy: FaultProxy;
+  let direct: ZooKeeper;
+
+  before(async () => {
+    server = await startZooKeeper();
+    proxy = await startFaultProxy({ host: server.host, port: server.port });
+    direct = await ZooKeeper.connect(server.connectString);
+  });
+
+  after(async () => {
+    await direct?.close();
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  it("a change made while disconnected reaches the callback once, and a reconnect alone none", async () => {
+    await direct.create("/svc");
+    await direct.create("/svc/a", "1");
+    await using registry = await Registry.connect({ servers: proxy.address, sessionTimeout: 8000 });
+    const seen: string[] = [];
+    await registry.get("/svc", (s) => seen.push(names(s)));
+    const states: string[] = [];
+    registry.onStateChange((s) => states.push(s.type));
+
+    proxy.refuse(true);
+    proxy.cut();
+    await eventually(() => states.includes("disconnected"), "the disconnection");
+    await direct.create("/svc/b", "2");
+    const stale = await registry.get("/svc");
+    assert.equal(stale.stale, true);
+    assert.equal(names(stale), "a");
+    proxy.refuse(false);
+    await eventually(() => seen.length === 1, "the change after the reconnect");
+    assert.deepEqual(seen, ["a,b"]);
+
+    // A reconnect with nothing changed calls nobody.
+    proxy.cut();
+    await eventually(() => states.filter((s) => s === "reconnected").length === 2, "reconnect");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(seen, ["a,b"]);
+    assert.equal((await registry.get("/svc")).stale, false);
+  });
+});
+
+describe("Registry on a 3-server ensemble", () => {
+  let ensemble: ZkEnsemble;
+
+  before(async () => {
+    ensemble = await startEnsemble(3);
+  });
+
+  after(async () => {
+    await ensemble?.stop();
+  });
+
+  it("a registration survives the death of the server it is connected to", async () => {
+    await using registry = await Registry.connect({
+      servers: ensemble.connectString,
+      sessionTimeout: 10_000,
+    });
+    await using watcher = await Registry.connect({ servers: ensemble.connectString });
+    await registry.setNode("/ens/svc/node1", { port: 1 });
+    const seen: string[] = [];
+    await watcher.get("/ens/svc", (s) => seen.push(names(s)));
+    const before = registry.client!.sessionId;
+    const state = registry.client!.state;
+    assert.ok("host" in state);
+    const victim = ensemble.servers.find((s) => s.port === state.host.port)!;
+    await victim.kill();
+    await eventually(() => registry.state.type === "reconnected", "the registry to reconnect");
+    assert.equal(registry.client!.sessionId, before);
+    const snapshot = await watcher.get("/ens/svc");
+    assert.deepEqual(Object.keys(snapshot.children), ["node1"]);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(seen, []);
+    await victim.start();
+  });
+});
