@@ -109,6 +109,12 @@ function defaultServers(): string {
   }
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function parentOf(path: string): string {
   const i = path.lastIndexOf("/");
   return i <= 0 ? "/" : path.slice(0, i);
@@ -591,16 +597,19 @@ export class Registry implements AsyncDisposable {
     }
     const bytes = encodeNodeData(registration.data);
     await this.#gate();
-    const stat = await zk.exists(path);
-    if (stat !== null) {
-      if (registration.ephemeral && stat.ephemeralOwner === zk.sessionId) {
-        await this.#gate();
-        await zk.setData(path, bytes);
-        return;
-      }
-      if (!registration.ephemeral && stat.ephemeralOwner === 0n) {
-        await this.#gate();
-        await zk.setData(path, bytes);
+    const current = await zk.getData(path).catch((error) => {
+      if (error instanceof ZooKeeperError && error.code === "NONODE") return undefined;
+      throw error;
+    });
+    if (current !== undefined) {
+      const owner = current.stat.ephemeralOwner;
+      if (registration.ephemeral ? owner === zk.sessionId : owner === 0n) {
+        // Ours already: rewrite only what changed, so a reconnect that finds
+        // everything in place gives watchers nothing to report.
+        if (!sameBytes(current.data, bytes)) {
+          await this.#gate();
+          await zk.setData(path, bytes);
+        }
         return;
       }
       // Left by an earlier session (ours or not): replace it, so watchers see
