@@ -23,6 +23,8 @@ tests=$(find tests -name '*_test.ts' | sort)
 step "deno fmt --check" $deno fmt --check
 step "deno lint" $deno lint
 step "deno check" $deno check mod.ts src/transport/node.ts src/transport/deno.ts $tests examples/*.ts
+step "deno doc --lint" $deno doc --lint mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts
+step "README examples type-check" $deno check --doc-only README.md
 step "deno publish --dry-run" $deno publish --dry-run --allow-dirty
 step "tests on Deno" $deno test -A $tests
 step "build for npm" bash scripts/build_npm.sh
@@ -38,7 +40,7 @@ step "npm package in a fresh project" bash -c '
   ZK_SERVERS=$(sed -n "s/^ZK_SERVERS=//p" "$log") bash scripts/npm_smoke.sh'
 
 echo
-total=9
+total=11
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   echo "steps: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"

@@ -91,6 +91,8 @@ export class ZooKeeperError extends Error {
   readonly path: string | undefined;
 
   /**
+   * Makes an error with a code and a message.
+   *
    * @param code The error code.
    * @param message The whole message.
    * @param options The path and cause.
@@ -160,6 +162,8 @@ export class MultiError extends ZooKeeperError {
   readonly results: readonly MultiErrorResult[];
 
   /**
+   * Makes the error of a failed transaction.
+   *
    * @param index Index of the first failed operation.
    * @param results Every operation's outcome.
    */

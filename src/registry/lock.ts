@@ -58,6 +58,8 @@ export class Lock implements AsyncDisposable {
   #unsubscribe: (() => void) | undefined;
 
   /**
+   * Prepares a contender for the lock; nothing is sent before `acquire()`.
+   *
    * @param zk The client whose session holds the lock.
    * @param path The lock's node; it is created if missing.
    * @param options Name, number of holders, wait and abort.

@@ -11,6 +11,8 @@ import type {
   TransportHandlers,
 } from "./transport.ts";
 
+export type { Transport } from "./transport.ts";
+
 /** The part of a Deno connection this transport uses. */
 interface DenoConn {
   readonly readable: ReadableStream<Uint8Array>;

@@ -13,6 +13,8 @@ import type {
   TransportHandlers,
 } from "./transport.ts";
 
+export type { Transport } from "./transport.ts";
+
 /** A {@linkcode Transport} over `node:net` and `node:tls`. */
 export const nodeTransport: Transport = {
   connect(
