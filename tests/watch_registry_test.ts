@@ -1,0 +1,147 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { JuteReader } from "../src/jute/reader.ts";
+import { JuteWriter } from "../src/jute/writer.ts";
+import { OpCode } from "../src/protocol/constants.ts";
+import { readSetWatches, readSetWatches2 } from "../src/protocol/records_session.ts";
+import { Paths } from "../src/client/paths.ts";
+import { restoreWatchRequests, SET_WATCHES_MAX_BYTES } from "../src/client/restore.ts";
+import { type Watcher, WatchRegistry } from "../src/client/watches.ts";
+import { Deque } from "../src/session/deque.ts";
+
+const w = (name: string): Watcher => Object.defineProperty(() => {}, "name", { value: name });
+const names = (set: Set<Watcher>) => [...set].map((f) => f.name).sort();
+
+describe("WatchRegistry.trigger()", () => {
+  it("NodeDataChanged fires and removes data and exist watches, not child watches", () => {
+    const r = new WatchRegistry();
+    r.add("data", "/a", w("data"));
+    r.add("exist", "/a", w("exist"));
+    r.add("child", "/a", w("child"));
+    assert.deepEqual(names(r.trigger("NodeDataChanged", "/a")), ["data", "exist"]);
+    assert.deepEqual(names(r.trigger("NodeDataChanged", "/a")), []);
+    assert.ok(r.has("child", "/a"));
+  });
+
+  it("NodeCreated fires exist watches; NodeChildrenChanged only child watches", () => {
+    const r = new WatchRegistry();
+    r.add("exist", "/a", w("exist"));
+    r.add("child", "/a", w("child"));
+    assert.deepEqual(names(r.trigger("NodeChildrenChanged", "/a")), ["child"]);
+    assert.deepEqual(names(r.trigger("NodeCreated", "/a")), ["exist"]);
+    assert.equal(r.size, 0);
+  });
+
+  it("NodeDeleted fires data, exist and child watches", () => {
+    const r = new WatchRegistry();
+    for (const kind of ["data", "exist", "child"] as const) r.add(kind, "/a", w(kind));
+    assert.deepEqual(names(r.trigger("NodeDeleted", "/a")), ["child", "data", "exist"]);
+  });
+
+  it("one function set as data and exist watch fires once", () => {
+    const r = new WatchRegistry();
+    const f = w("f");
+    r.add("data", "/a", f);
+    r.add("exist", "/a", f);
+    r.add("data", "/a", f);
+    assert.equal(r.trigger("NodeDataChanged", "/a").size, 1);
+  });
+
+  it("persistent watches fire for every event of their node and stay", () => {
+    const r = new WatchRegistry();
+    r.add("persistent", "/a", w("p"));
+    for (
+      const type of [
+        "NodeCreated",
+        "NodeDataChanged",
+        "NodeChildrenChanged",
+        "NodeDeleted",
+      ] as const
+    ) {
+      assert.deepEqual(names(r.trigger(type, "/a")), ["p"], type);
+    }
+    assert.deepEqual(names(r.trigger("NodeDataChanged", "/a/b")), []);
+  });
+
+  it("recursive watches fire for descendants, except for child-list changes", () => {
+    const r = new WatchRegistry();
+    r.add("persistentRecursive", "/a", w("a"));
+    r.add("persistentRecursive", "/", w("root"));
+    assert.deepEqual(names(r.trigger("NodeCreated", "/a/b/c")), ["a", "root"]);
+    assert.deepEqual(names(r.trigger("NodeDataChanged", "/a")), ["a", "root"]);
+    assert.deepEqual(names(r.trigger("NodeDeleted", "/ab")), ["root"]);
+    assert.deepEqual(names(r.trigger("NodeChildrenChanged", "/a")), []);
+  });
+});
+
+describe("restoreWatchRequests()", () => {
+  function decode(opcode: number, encode: (w: JuteWriter) => void) {
+    const writer = new JuteWriter();
+    encode(writer);
+    const r = new JuteReader(writer.bytes());
+    return opcode === OpCode.setWatches2 ? readSetWatches2(r) : readSetWatches(r);
+  }
+
+  it("sends nothing when no watch is held", () => {
+    assert.deepEqual(restoreWatchRequests(new WatchRegistry(), new Paths(""), 5n), []);
+  });
+
+  it("uses SetWatches for one-shot watches and SetWatches2 once a persistent watch exists", () => {
+    const r = new WatchRegistry();
+    r.add("data", "/d", w("d"));
+    r.add("exist", "/e", w("e"));
+    r.add("child", "/c", w("c"));
+    const [one] = restoreWatchRequests(r, new Paths("/app"), 77n);
+    assert.equal(one.opcode, OpCode.setWatches);
+    assert.deepEqual(decode(one.opcode, one.encode), {
+      relativeZxid: 77n,
+      dataWatches: ["/app/d"],
+      existWatches: ["/app/e"],
+      childWatches: ["/app/c"],
+    });
+    r.add("persistentRecursive", "/", w("all"));
+    const [two] = restoreWatchRequests(r, new Paths("/app"), 78n);
+    assert.equal(two.opcode, OpCode.setWatches2);
+    const decoded = decode(two.opcode, two.encode);
+    assert.ok("persistentRecursiveWatches" in decoded);
+    assert.deepEqual(decoded.persistentRecursiveWatches, ["/app"]);
+  });
+
+  it("splits 50,000 watches into batches under 128 KB that carry each path once", () => {
+    const r = new WatchRegistry();
+    const f = w("f");
+    for (let i = 0; i < 50_000; i++) {
+      r.add(i % 2 ? "data" : "child", `/services/some-service/instance-${i}`, f);
+    }
+    const requests = restoreWatchRequests(r, new Paths(""), 1n);
+    assert.ok(requests.length > 1);
+    const seen = new Set<string>();
+    for (const req of requests) {
+      const writer = new JuteWriter();
+      req.encode(writer);
+      assert.ok(writer.length <= SET_WATCHES_MAX_BYTES + 64, `batch of ${writer.length} bytes`);
+      const d = decode(req.opcode, req.encode);
+      for (const p of [...d.dataWatches, ...d.childWatches]) {
+        assert.ok(!seen.has(p), p);
+        seen.add(p);
+      }
+    }
+    assert.equal(seen.size, 50_000);
+  });
+});
+
+describe("Deque", () => {
+  it("keeps FIFO order across growth and wrap-around", () => {
+    const q = new Deque<number>();
+    const out: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 7; i++) q.push(next++);
+      for (let i = 0; i < 5; i++) out.push(q.shift()!);
+    }
+    out.push(...q.drain());
+    assert.deepEqual(out, Array.from({ length: next }, (_, i) => i));
+    assert.equal(q.size, 0);
+    assert.equal(q.shift(), undefined);
+  });
+});
