@@ -15,8 +15,8 @@ export type { Transport } from "./transport.ts";
 
 /** The part of a Deno connection this transport uses. */
 interface DenoConn {
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
   setNoDelay?(noDelay?: boolean): void;
   close(): void;
 }
@@ -39,6 +39,9 @@ interface DenoNet {
     options: { hostname: string; caCerts?: string[]; cert?: string; key?: string },
   ): Promise<DenoConn>;
 }
+
+const SLAB_SIZE = 256 * 1024;
+const MIN_READ = 16 * 1024;
 
 function denoNamespace(): DenoNet {
   const deno = (globalThis as unknown as { Deno?: DenoNet }).Deno;
@@ -80,7 +83,6 @@ export const denoTransport: Transport = {
       });
     }
     conn.setNoDelay?.(true);
-    const writer = conn.writable.getWriter();
     let ended = false;
     const finish = (error?: Error) => {
       if (ended) return;
@@ -93,22 +95,38 @@ export const denoTransport: Transport = {
       handlers.closed(error);
     };
     (async () => {
+      // Reads go into a large slab, each into the part after the previous
+      // one: a chunk handed up stays valid (frames may be views of it) and no
+      // read allocates unless the slab is nearly full.
+      let slab = new Uint8Array(SLAB_SIZE);
+      let offset = 0;
       try {
-        for await (const chunk of conn.readable) {
-          if (ended) break;
+        while (!ended) {
+          if (SLAB_SIZE - offset < MIN_READ) {
+            slab = new Uint8Array(SLAB_SIZE);
+            offset = 0;
+          }
+          const n = await conn.read(slab.subarray(offset));
+          if (n === null) break;
+          const chunk = slab.subarray(offset, offset + n);
+          offset += n;
           handlers.data(chunk);
         }
         finish();
       } catch (error) {
-        finish(
-          ended ? undefined : error instanceof Error ? error : new Error(String(error)),
-        );
+        finish(ended ? undefined : error instanceof Error ? error : new Error(String(error)));
       }
     })();
+    // Writes are chained so they reach the socket whole and in order, even
+    // when the kernel takes part of one.
+    let writing: Promise<void> = Promise.resolve();
+    const writeAll = async (bytes: Uint8Array) => {
+      for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+    };
     return {
       write(bytes: Uint8Array): void {
         if (ended) return;
-        writer.write(bytes).catch((error) => {
+        writing = writing.then(() => ended ? undefined : writeAll(bytes)).catch((error) => {
           finish(error instanceof Error ? error : new Error(String(error)));
         });
       },
