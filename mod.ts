@@ -25,6 +25,15 @@ export type { NodeSnapshot } from "./src/registry/path_watch.ts";
 export type { JsonValue, NodeValue } from "./src/registry/node_data.ts";
 export type { RateLimit } from "./src/registry/rate_limiter.ts";
 export { Lock, type LockOptions } from "./src/registry/lock.ts";
+export {
+  type ProviderOptions,
+  type ProviderStrategy,
+  type RegisterOptions,
+  ServiceDiscovery,
+  type ServiceInstance,
+  ServiceProvider,
+  toInstance,
+} from "./src/registry/discovery.ts";
 export type {
   CreateOptions,
   Data,

@@ -1,0 +1,314 @@
+/**
+ * Service discovery as Apache Curator has it (curator-x-discovery): typed
+ * instances under `/services/<service>/<id>`, written with Curator's JSON
+ * field names so Java clients can read them, and a provider that picks one
+ * with a strategy, filters and a down-instance policy. It stands on the
+ * registry: instances are registrations, lookups are its cached, watched
+ * `get()`, so each side reads what the other writes.
+ *
+ * @module
+ */
+
+import type { JsonValue, NodeValue } from "./node_data.ts";
+import type { NodeSnapshot } from "./path_watch.ts";
+import type { Registry } from "./registry.ts";
+
+/** One instance of a service, with Curator's field names. */
+export interface ServiceInstance {
+  /** The service's name. */
+  name: string;
+  /** The instance's id, unique within the service. */
+  id: string;
+  /** Host name or address. */
+  address: string;
+  /** Plain port. */
+  port?: number;
+  /** TLS port. */
+  sslPort?: number;
+  /** Whatever else the instance publishes. */
+  payload?: JsonValue;
+  /** Registration time, in milliseconds since the epoch. */
+  registrationTimeUTC: number;
+  /** `DYNAMIC` for an ephemeral registration, `PERMANENT` for a persistent one. */
+  serviceType: "DYNAMIC" | "STATIC" | "PERMANENT";
+  /** Curator's URI template, if any. */
+  uriSpec?: string;
+}
+
+/** What `register` needs; the rest is filled in. */
+export interface RegisterOptions {
+  /** The instance's id. @default {crypto.randomUUID()} */
+  id?: string;
+  /** Host name or address. */
+  address: string;
+  /** Plain port. */
+  port?: number;
+  /** TLS port. */
+  sslPort?: number;
+  /** Whatever else the instance publishes. */
+  payload?: JsonValue;
+  /** `false` registers a persistent (`PERMANENT`) instance. @default {true} */
+  ephemeral?: boolean;
+}
+
+/** How a provider picks among instances. */
+export type ProviderStrategy =
+  | "random"
+  | "roundRobin"
+  | "sticky"
+  | ((instances: readonly ServiceInstance[]) => ServiceInstance | undefined);
+
+/** Options of {@linkcode ServiceDiscovery.provider}. */
+export interface ProviderOptions {
+  /** How to pick. @default {"roundRobin"} */
+  strategy?: ProviderStrategy;
+  /** Only instances every filter accepts are candidates. */
+  filters?: ((instance: ServiceInstance) => boolean)[];
+  /**
+   * After `errorThreshold` errors noted within `timeout` ms, an instance is
+   * left out for `timeout` ms.
+   */
+  downInstancePolicy?: { timeout: number; errorThreshold: number };
+}
+
+function isRecord(value: NodeValue): value is Record<string, JsonValue> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Reads an instance from a child of a service node. Nodes not written by
+ * this layer (plain `setNode` registrations) are mapped as well as they can
+ * be: the address and port come from the data's `address`/`port` fields,
+ * else from a `host:port` child name, and the whole data is the payload.
+ *
+ * @param service The service's name.
+ * @param childName The child's name.
+ * @param data The child's decoded data.
+ * @returns The instance.
+ */
+export function toInstance(service: string, childName: string, data: NodeValue): ServiceInstance {
+  const record = isRecord(data) ? data : {};
+  if (typeof record.address === "string" && typeof record.registrationTimeUTC === "number") {
+    const r = record as unknown as ServiceInstance;
+    return {
+      name: service,
+      id: childName,
+      address: r.address,
+      ...(typeof r.port === "number" ? { port: r.port } : {}),
+      ...(typeof r.sslPort === "number" ? { sslPort: r.sslPort } : {}),
+      ...(r.payload === undefined ? {} : { payload: r.payload }),
+      registrationTimeUTC: r.registrationTimeUTC,
+      serviceType: r.serviceType ?? "DYNAMIC",
+      ...(typeof r.uriSpec === "string" ? { uriSpec: r.uriSpec } : {}),
+    };
+  }
+  const colon = childName.lastIndexOf(":");
+  const port = Number(childName.slice(colon + 1));
+  const named = colon > 0 && Number.isInteger(port);
+  const address = typeof record.address === "string"
+    ? record.address
+    : named
+    ? childName.slice(0, colon)
+    : childName;
+  return {
+    name: service,
+    id: childName,
+    address,
+    port: typeof record.port === "number" ? record.port : named ? port : undefined,
+    payload: data ?? undefined,
+    registrationTimeUTC: 0,
+    serviceType: "DYNAMIC",
+  };
+}
+
+/**
+ * Curator-style discovery on a {@linkcode Registry}.
+ *
+ * @example Register, then pick an instance
+ * ```ts ignore
+ * const discovery = new ServiceDiscovery(registry);
+ * await discovery.register("web", { address: "10.0.0.1", port: 8080 });
+ * const provider = discovery.provider("web", { strategy: "roundRobin" });
+ * const instance = await provider.getInstance();
+ * ```
+ */
+export class ServiceDiscovery {
+  readonly #registry: Registry;
+  readonly #basePath: string;
+
+  /**
+   * Uses a registry's connection and cache.
+   *
+   * @param registry The registry.
+   * @param options `basePath` of the services.
+   */
+  constructor(registry: Registry, options: { basePath?: string } = {}) {
+    this.#registry = registry;
+    this.#basePath = options.basePath ?? "/services";
+  }
+
+  #path(service: string, id?: string): string {
+    return id === undefined ? `${this.#basePath}/${service}` : `${this.#basePath}/${service}/${id}`;
+  }
+
+  /**
+   * Registers an instance; like any registration it survives reconnects and
+   * is made again after a session expiry.
+   *
+   * @param service The service's name.
+   * @param options Address, ports, payload, id.
+   * @returns The instance as written.
+   */
+  async register(service: string, options: RegisterOptions): Promise<ServiceInstance> {
+    const ephemeral = options.ephemeral ?? true;
+    const instance: ServiceInstance = {
+      name: service,
+      id: options.id ?? crypto.randomUUID(),
+      address: options.address,
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.sslPort === undefined ? {} : { sslPort: options.sslPort }),
+      ...(options.payload === undefined ? {} : { payload: options.payload }),
+      registrationTimeUTC: Date.now(),
+      serviceType: ephemeral ? "DYNAMIC" : "PERMANENT",
+    };
+    await this.#registry.setNode(
+      this.#path(service, instance.id),
+      instance as unknown as Record<string, JsonValue>,
+      { ephemeral },
+    );
+    return instance;
+  }
+
+  /**
+   * Writes an instance's new details.
+   *
+   * @param instance The instance, as `register` or `instances` returned it.
+   */
+  async update(instance: ServiceInstance): Promise<void> {
+    await this.#registry.setNode(
+      this.#path(instance.name, instance.id),
+      instance as unknown as Record<string, JsonValue>,
+      { ephemeral: instance.serviceType !== "PERMANENT" },
+    );
+  }
+
+  /**
+   * Removes an instance.
+   *
+   * @param service The service's name.
+   * @param id The instance's id.
+   */
+  async unregister(service: string, id: string): Promise<void> {
+    await this.#registry.unset(this.#path(service, id));
+  }
+
+  /**
+   * The instances of a service, from the registry's watched cache.
+   *
+   * @param service The service's name.
+   * @returns Its instances (none when the service is unknown).
+   */
+  async instances(service: string): Promise<ServiceInstance[]> {
+    return instancesOf(service, await this.#registry.get(this.#path(service)));
+  }
+
+  /** The names of the services under the base path. */
+  async services(): Promise<string[]> {
+    return Object.keys((await this.#registry.get(this.#basePath)).children);
+  }
+
+  /**
+   * Calls `callback` with a service's instances whenever they change.
+   *
+   * @param service The service's name.
+   * @param callback Receives the instances.
+   * @returns A function that removes the callback.
+   */
+  onChange(service: string, callback: (instances: ServiceInstance[]) => void): () => void {
+    return this.#registry.onChange(
+      this.#path(service),
+      (snapshot) => callback(instancesOf(service, snapshot)),
+    );
+  }
+
+  /**
+   * A provider of one service's instances.
+   *
+   * @param service The service's name.
+   * @param options Strategy, filters, down-instance policy.
+   * @returns The provider.
+   */
+  provider(service: string, options: ProviderOptions = {}): ServiceProvider {
+    return new ServiceProvider(() => this.instances(service), options);
+  }
+}
+
+function instancesOf(service: string, snapshot: NodeSnapshot): ServiceInstance[] {
+  return Object.entries(snapshot.children).map(([id, data]) => toInstance(service, id, data));
+}
+
+/** Picks instances of one service (Curator's `ServiceProvider`). */
+export class ServiceProvider {
+  readonly #list: () => Promise<ServiceInstance[]>;
+  readonly #options: ProviderOptions;
+  readonly #errors = new Map<string, number[]>();
+  readonly #downUntil = new Map<string, number>();
+  #next = 0;
+  #sticky: string | undefined;
+
+  /**
+   * Makes a provider; {@linkcode ServiceDiscovery.provider} is the usual way.
+   *
+   * @param list Reads the current instances.
+   * @param options Strategy, filters, down-instance policy.
+   */
+  constructor(list: () => Promise<ServiceInstance[]>, options: ProviderOptions = {}) {
+    this.#list = list;
+    this.#options = options;
+  }
+
+  /** Every instance the filters accept and the policy does not leave out, by id. */
+  async getAllInstances(): Promise<ServiceInstance[]> {
+    const now = Date.now();
+    const filters = this.#options.filters ?? [];
+    return (await this.#list())
+      .filter((i) => (this.#downUntil.get(i.id) ?? 0) <= now && filters.every((f) => f(i)))
+      .sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  }
+
+  /** One instance by the strategy, or `undefined` when there is none. */
+  async getInstance(): Promise<ServiceInstance | undefined> {
+    const candidates = await this.getAllInstances();
+    if (candidates.length === 0) return undefined;
+    const strategy = this.#options.strategy ?? "roundRobin";
+    if (typeof strategy === "function") return strategy(candidates);
+    if (strategy === "random") return candidates[Math.floor(Math.random() * candidates.length)];
+    if (strategy === "sticky") {
+      const kept = candidates.find((i) => i.id === this.#sticky);
+      if (kept !== undefined) return kept;
+      const chosen = candidates[Math.floor(Math.random() * candidates.length)];
+      this.#sticky = chosen.id;
+      return chosen;
+    }
+    return candidates[this.#next++ % candidates.length];
+  }
+
+  /**
+   * Reports an error with an instance; after `errorThreshold` of them within
+   * `timeout` ms it is left out for `timeout` ms.
+   *
+   * @param instance The instance that failed.
+   */
+  noteError(instance: ServiceInstance): void {
+    const policy = this.#options.downInstancePolicy;
+    if (policy === undefined) return;
+    const now = Date.now();
+    const recent = (this.#errors.get(instance.id) ?? []).filter((t) => now - t < policy.timeout);
+    recent.push(now);
+    this.#errors.set(instance.id, recent);
+    if (recent.length >= policy.errorThreshold) {
+      this.#downUntil.set(instance.id, now + policy.timeout);
+      this.#errors.delete(instance.id);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Registry, ServiceDiscovery, type ServiceInstance, ZooKeeper } from "../mod.ts";
+import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string) {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("ServiceDiscovery on a real server", () => {
+  let server: ZkServer;
+  let registry: Registry;
+  let discovery: ServiceDiscovery;
+  let zk: ZooKeeper;
+
+  before(async () => {
+    server = await startZooKeeper();
+    registry = await Registry.connect({ servers: server.connectString });
+    discovery = new ServiceDiscovery(registry);
+    zk = await ZooKeeper.connect(server.connectString);
+  });
+
+  after(async () => {
+    await zk?.close();
+    await registry?.close();
+    await server?.stop();
+  });
+
+  it("register() writes Curator's JSON under /services/<service>/<id>, and instances() lists it", async () => {
+    const a = await discovery.register("api", { address: "10.0.0.1", port: 8080, id: "a" });
+    await discovery.register("api", {
+      address: "10.0.0.2",
+      port: 8080,
+      sslPort: 8443,
+      payload: { zone: "b" },
+    });
+    const raw = JSON.parse(new TextDecoder().decode((await zk.getData("/services/api/a")).data));
+    assert.equal(raw.name, "api");
+    assert.equal(raw.id, "a");
+    assert.equal(raw.address, "10.0.0.1");
+    assert.equal(raw.port, 8080);
+    assert.equal(raw.serviceType, "DYNAMIC");
+    assert.equal(typeof raw.registrationTimeUTC, "number");
+    assert.equal(a.registrationTimeUTC, raw.registrationTimeUTC);
+    const listed = await discovery.instances("api");
+    assert.equal(listed.length, 2);
+    const b = listed.find((i) => i.id !== "a")!;
+    assert.deepEqual([b.address, b.sslPort, b.payload], ["10.0.0.2", 8443, { zone: "b" }]);
+    assert.deepEqual(await discovery.services(), ["api"]);
+  });
+
+  it("instances are registry children, and plain registrations are instances", async () => {
+    await discovery.register("mixed", { address: "10.1.0.1", port: 1, id: "curator" });
+    await registry.setNode("/services/mixed/host9:8080", { foo: 1 });
+    const snapshot = await registry.get("/services/mixed");
+    assert.deepEqual(Object.keys(snapshot.children).sort(), ["curator", "host9:8080"]);
+    const plain = (await discovery.instances("mixed")).find((i) => i.id === "host9:8080")!;
+    assert.equal(plain.address, "host9");
+    assert.equal(plain.port, 8080);
+    assert.equal((plain.payload as { foo: number }).foo, 1);
+  });
+
+  it("unregister() removes an instance, and onChange() reports it", async () => {
+    const seen: string[][] = [];
+    await discovery.register("gone", { address: "h", id: "x" });
+    await discovery.instances("gone");
+    const off = discovery.onChange("gone", (list) => seen.push(list.map((i) => i.id)));
+    await discovery.unregister("gone", "x");
+    await eventually(() => seen.length === 1, "the change");
+    assert.deepEqual(seen, [[]]);
+    off();
+  });
+
+  it("instances go when the registering registry closes", async () => {
+    const other = await Registry.connect({ servers: server.connectString });
+    await new ServiceDiscovery(other).register("short", { address: "h", id: "y" });
+    assert.equal((await discovery.instances("short")).length, 1);
+    await other.close();
+    await eventually(async () => (await discovery.instances("short")).length === 0, "removal");
+  });
+
+  it("providers pick by strategy: round robin cycles, random stays inside, sticky keeps one", async () => {
+    for (const id of ["1", "2", "3"]) {
+      await discovery.register("pick", { address: `10.2.0.${id}`, id });
+    }
+    const ids = async (p: { getInstance(): Promise<ServiceInstance | undefined> }, n: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push((await p.getInstance())!.id);
+      return out;
+    };
+    assert.deepEqual(await ids(discovery.provider("pick"), 6), ["1", "2", "3", "1", "2", "3"]);
+    const random = await ids(discovery.provider("pick", { strategy: "random" }), 30);
+    assert.ok(random.every((id) => ["1", "2", "3"].includes(id)));
+    const sticky = discovery.provider("pick", { strategy: "sticky" });
+    const first = (await sticky.getInstance())!.id;
+    assert.deepEqual(await ids(sticky, 5), Array(5).fill(first));
+    await discovery.unregister("pick", first);
+    await eventually(async () => (await discovery.instances("pick")).length === 2, "unregister");
+    assert.notEqual((await sticky.getInstance())!.id, first);
+  });
+
+  it("filters and the down-instance policy leave instances out, and time brings them back", async () => {
+    for (const id of ["a", "b"]) {
+      await discovery.register("flaky", { address: id, id, payload: { healthy: id === "a" } });
+    }
+    const filtered = discovery.provider("flaky", {
+      filters: [(i) => (i.payload as { healthy: boolean }).healthy],
+    });
+    assert.deepEqual((await filtered.getAllInstances()).map((i) => i.id), ["a"]);
+    const provider = discovery.provider("flaky", {
+      downInstancePolicy: { timeout: 300, errorThreshold: 2 },
+    });
+    const [a] = await provider.getAllInstances();
+    provider.noteError(a);
+    assert.equal((await provider.getAllInstances()).length, 2);
+    provider.noteError(a);
+    assert.deepEqual((await provider.getAllInstances()).map((i) => i.id), ["b"]);
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal((await provider.getAllInstances()).length, 2);
+  });
+});
