@@ -385,4 +385,21 @@ describe("Registry on a real server", () => {
     // each waiting 150 ms for its token.
     assert.ok(Date.now() - start >= 250, `took ${Date.now() - start} ms`);
   });
+
+  it("aborting the signal closes the registry and removes its registrations", async () => {
+    const controller = new AbortController();
+    const registry = await Registry.connect({
+      servers: server.connectString,
+      signal: controller.signal,
+    });
+    await registry.setNode("/aborted/node", { a: 1 });
+    assert.ok(await zk.exists("/aborted/node"));
+    controller.abort();
+    await eventually(() => registry.state.type === "closed", "the registry to close");
+    await eventually(async () => (await zk.exists("/aborted/node")) === null, "the node to go");
+    await assert.rejects(
+      registry.setNode("/aborted/other"),
+      (e: unknown) => e instanceof ZooKeeperError && e.code === "CLOSED",
+    );
+  });
 });
