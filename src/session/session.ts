@@ -148,6 +148,7 @@ export class Session {
   #outboxBytes = 0;
   #flushScheduled = false;
   #ended = false;
+  #closing = false;
 
   /**
    * Creates the session and starts connecting.
@@ -306,6 +307,9 @@ export class Session {
    */
   async close(): Promise<void> {
     if (this.#ended) return;
+    // The server closes the socket once it has answered closeSession: that is
+    // the end, not a connection loss to recover from.
+    this.#closing = true;
     if (this.connected) {
       const wait = this.#heartbeat?.readTimeout ?? this.#timeout;
       let timer: TimerHandle | undefined;
@@ -640,6 +644,10 @@ export class Session {
 
   #lost(error: Error, reconnectDelay?: number): void {
     if (this.#ended) return;
+    if (this.#closing) {
+      this.#end({ type: "closed" }, "CLOSED");
+      return;
+    }
     this.#lastError = error;
     const wasConnected = this.#conn !== undefined && !this.#handshaking;
     this.#teardown();

@@ -7,7 +7,7 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -76,9 +76,13 @@ export interface ZkEnsemble extends AsyncDisposable {
 const HOST = "127.0.0.1";
 const JARS = "/usr/share/java";
 const running = new Set<ChildProcess>();
+const directories = new Set<string>();
 
+// Whatever a test leaves behind goes with the process: servers and their
+// temporary directories.
 process.on("exit", () => {
   for (const child of running) child.kill("SIGKILL");
+  for (const dir of directories) rmSync(dir, { recursive: true, force: true });
 });
 
 function classpath(): string {
@@ -276,6 +280,7 @@ function configOf(options: ZkServerOptions, dataDir: string, port: number): stri
  */
 export async function startZooKeeper(options: ZkServerOptions = {}): Promise<ZkServer> {
   const dir = await mkdtemp(join(tmpdir(), "zk-test-"));
+  directories.add(dir);
   const port = options.port ?? await freePort();
   const cfg = join(dir, "zoo.cfg");
   await mkdir(join(dir, "data"));
@@ -298,6 +303,7 @@ export async function startEnsemble(size = 3, options: ZkServerOptions = {}): Pr
   const servers: Server[] = [];
   for (let i = 0; i < size; i++) {
     const dir = await mkdtemp(join(tmpdir(), `zk-ens${i + 1}-`));
+    directories.add(dir);
     await mkdir(join(dir, "data"));
     await writeFile(join(dir, "data", "myid"), `${i + 1}\n`);
     const members = ports.map(([client, quorum, election], j) =>
