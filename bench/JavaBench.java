@@ -1,0 +1,156 @@
+// The benchmark's workloads for the official Java client (org.apache.zookeeper.ZooKeeper,
+// async API): `java JavaBench <workload> <connect string> <label>` prints one JSON line.
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+
+public class JavaBench {
+  static final int WINDOW = 200;
+  static String workload, label;
+  static long cpu0, t0;
+
+  static ZooKeeper connect(String servers) throws Exception {
+    CountDownLatch up = new CountDownLatch(1);
+    ZooKeeper zk = new ZooKeeper(servers, 30000, e -> {
+      if (e.getState() == Watcher.Event.KeeperState.SyncConnected) up.countDown();
+    });
+    up.await();
+    return zk;
+  }
+
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  static void start() {
+    cpu0 = cpuNanos();
+    t0 = System.nanoTime();
+  }
+
+  static String done(int ops, String extra) throws Exception {
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpuUs = (cpuNanos() - cpu0) / 1e3;
+    long rssKb = 0;
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) rssKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+    return String.format(
+        "{\"client\":\"%s\",\"workload\":\"%s\",\"ops\":%d,\"seconds\":%f,\"opsPerSec\":%f,"
+            + "\"cpuUsPerOp\":%f,\"rssMb\":%f%s}",
+        label, workload, ops, seconds, ops / seconds, cpuUs / ops, rssKb / 1024.0, extra);
+  }
+
+  /** Runs n operations with at most WINDOW in flight; each calls its Runnable when done. */
+  static void pipelined(int n, java.util.function.BiConsumer<Integer, Runnable> op)
+      throws Exception {
+    Semaphore window = new Semaphore(WINDOW);
+    CountDownLatch all = new CountDownLatch(n);
+    for (int i = 0; i < n; i++) {
+      window.acquire();
+      op.accept(i, () -> {
+        window.release();
+        all.countDown();
+      });
+    }
+    all.await();
+  }
+
+  public static void main(String[] args) throws Exception {
+    workload = args[0];
+    String servers = args[1];
+    label = args[2];
+    String root = "/bench-" + label + "-" + ProcessHandle.current().pid();
+    ZooKeeper zk = connect(servers);
+    zk.create(root, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+    String result;
+    switch (workload) {
+      case "watch": {
+        ZooKeeper writer = connect(servers);
+        int n = 2000, rounds = 5;
+        pipelined(n, (i, ok) -> writer.create(root + "/n" + i, "0".getBytes(),
+            ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, (rc, p, c, name) -> ok.run(), null));
+        start();
+        for (int round = 0; round < rounds; round++) {
+          CountDownLatch fired = new CountDownLatch(n);
+          CountDownLatch armed = new CountDownLatch(n);
+          Watcher watch = e -> fired.countDown();
+          for (int i = 0; i < n; i++) {
+            zk.getData(root + "/n" + i, watch, (rc, p, c, d, s) -> armed.countDown(), null);
+          }
+          armed.await();
+          CountDownLatch set = new CountDownLatch(n);
+          byte[] data = String.valueOf(round).getBytes();
+          for (int i = 0; i < n; i++) {
+            writer.setData(root + "/n" + i, data, -1, (rc, p, c, s) -> set.countDown(), null);
+          }
+          set.await();
+          fired.await();
+        }
+        result = done(n * rounds, "");
+        writer.close();
+        break;
+      }
+      case "reads": {
+        zk.create(root + "/r", new byte[128], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        pipelined(2000, (i, ok) -> zk.getData(root + "/r", false, (rc, p, c, d, s) -> ok.run(), null));
+        start();
+        pipelined(20000, (i, ok) -> zk.getData(root + "/r", false, (rc, p, c, d, s) -> ok.run(), null));
+        result = done(20000, "");
+        break;
+      }
+      case "writes": {
+        zk.create(root + "/w", new byte[128], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        byte[] data = new byte[128];
+        pipelined(1000, (i, ok) -> zk.setData(root + "/w", data, -1, (rc, p, c, s) -> ok.run(), null));
+        start();
+        pipelined(10000, (i, ok) -> zk.setData(root + "/w", data, -1, (rc, p, c, s) -> ok.run(), null));
+        result = done(10000, "");
+        break;
+      }
+      case "createdelete": {
+        String[] created = new String[5000];
+        start();
+        pipelined(5000, (i, ok) -> zk.create(root + "/s-", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+            CreateMode.EPHEMERAL_SEQUENTIAL, (rc, p, c, name) -> {
+              created[i] = name;
+              ok.run();
+            }, null));
+        pipelined(5000, (i, ok) -> zk.delete(created[i], -1, (rc, p, c) -> ok.run(), null));
+        result = done(10000, "");
+        break;
+      }
+      case "latency": {
+        zk.create(root + "/l", new byte[128], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        for (int i = 0; i < 500; i++) zk.getData(root + "/l", false, null);
+        double[] times = new double[2000];
+        start();
+        for (int i = 0; i < 2000; i++) {
+          long t = System.nanoTime();
+          zk.getData(root + "/l", false, null);
+          times[i] = (System.nanoTime() - t) / 1e3;
+        }
+        Arrays.sort(times);
+        result = done(2000, String.format(",\"p50Us\":%f,\"p99Us\":%f", times[1000], times[1980]));
+        break;
+      }
+      default:
+        throw new IllegalArgumentException("unknown workload " + workload);
+    }
+    zk.close();
+    System.out.println(result);
+    System.exit(0);
+  }
+}

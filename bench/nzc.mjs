@@ -1,0 +1,129 @@
+// The benchmark's workloads for node-zookeeper-client (npm), under Node:
+// `nzc.mjs <workload> <connect string> <label>` prints one JSON line.
+import process from "node:process";
+import zookeeper from "node-zookeeper-client";
+
+const [workload, servers, label] = process.argv.slice(-3);
+const root = `/bench-${label}-${process.pid}`;
+const WINDOW = 200;
+
+function connect() {
+  const client = zookeeper.createClient(servers, { sessionTimeout: 30_000 });
+  return new Promise((resolve) => {
+    client.once("connected", () => resolve(client));
+    client.connect();
+  });
+}
+const call = (fn) => new Promise((resolve, reject) => fn((e, r) => e ? reject(e) : resolve(r)));
+
+async function pipelined(n, op) {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await op(next++);
+  };
+  await Promise.all(Array.from({ length: WINDOW }, worker));
+}
+
+function measure() {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  return (ops, extra = {}) => {
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    return {
+      client: label,
+      workload,
+      ops,
+      seconds,
+      opsPerSec: ops / seconds,
+      cpuUsPerOp: (used.user + used.system) / ops,
+      rssMb: process.memoryUsage().rss / 1048576,
+      ...extra,
+    };
+  };
+}
+
+const zk = await connect();
+const create = (c, path, data, mode = zookeeper.CreateMode.PERSISTENT) =>
+  call((cb) => c.create(path, Buffer.from(data), zookeeper.ACL.OPEN_ACL_UNSAFE, mode, cb));
+await create(zk, root, "");
+let result;
+
+switch (workload) {
+  case "watch": {
+    const writer = await connect();
+    const n = 2000;
+    const rounds = 5;
+    await pipelined(n, (i) => create(writer, `${root}/n${i}`, "0"));
+    const done = measure();
+    for (let round = 0; round < rounds; round++) {
+      let seen = 0;
+      let all;
+      const fired = new Promise((resolve) => all = resolve);
+      const watch = () => {
+        if (++seen === n) all();
+      };
+      await Promise.all(
+        Array.from({ length: n }, (_, i) => call((cb) => zk.getData(`${root}/n${i}`, watch, cb))),
+      );
+      await Promise.all(
+        Array.from(
+          { length: n },
+          (_, i) =>
+            call((cb) => writer.setData(`${root}/n${i}`, Buffer.from(String(round)), -1, cb)),
+        ),
+      );
+      await fired;
+    }
+    result = done(n * rounds);
+    writer.close();
+    break;
+  }
+  case "reads": {
+    await create(zk, `${root}/r`, Buffer.alloc(128));
+    await pipelined(2000, () => call((cb) => zk.getData(`${root}/r`, cb)));
+    const done = measure();
+    await pipelined(20_000, () => call((cb) => zk.getData(`${root}/r`, cb)));
+    result = done(20_000);
+    break;
+  }
+  case "writes": {
+    await create(zk, `${root}/w`, Buffer.alloc(128));
+    const data = Buffer.alloc(128);
+    await pipelined(1000, () => call((cb) => zk.setData(`${root}/w`, data, -1, cb)));
+    const done = measure();
+    await pipelined(10_000, () => call((cb) => zk.setData(`${root}/w`, data, -1, cb)));
+    result = done(10_000);
+    break;
+  }
+  case "createdelete": {
+    const created = [];
+    const done = measure();
+    await pipelined(5000, async () => {
+      created.push(await create(zk, `${root}/s-`, "", zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL));
+    });
+    await pipelined(5000, (i) => call((cb) => zk.remove(created[i], -1, cb)));
+    result = done(10_000);
+    break;
+  }
+  case "latency": {
+    await create(zk, `${root}/l`, Buffer.alloc(128));
+    for (let i = 0; i < 500; i++) await call((cb) => zk.getData(`${root}/l`, cb));
+    const times = [];
+    const done = measure();
+    for (let i = 0; i < 2000; i++) {
+      const t = performance.now();
+      await call((cb) => zk.getData(`${root}/l`, cb));
+      times.push((performance.now() - t) * 1000);
+    }
+    times.sort((a, b) => a - b);
+    result = done(2000, { p50Us: times[1000], p99Us: times[1980] });
+    break;
+  }
+  default:
+    throw new Error(`unknown workload ${workload}`);
+}
+
+zk.close();
+console.log(JSON.stringify(result));
+process.exit(0);

@@ -1,0 +1,119 @@
+/**
+ * The benchmark's workloads for this client, run under Deno or Node:
+ * `ours.ts <workload> <connect string> <label>` prints one JSON line.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { ZooKeeper } from "../mod.ts";
+
+const [workload, servers, label] = process.argv.slice(-3);
+const root = `/bench-${label}-${process.pid}`;
+const WINDOW = 200;
+
+async function pipelined(n: number, op: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await op(next++);
+  };
+  await Promise.all(Array.from({ length: WINDOW }, worker));
+}
+
+function measure() {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  return (ops: number, extra: Record<string, number> = {}) => {
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    return {
+      client: label,
+      workload,
+      ops,
+      seconds,
+      opsPerSec: ops / seconds,
+      cpuUsPerOp: (used.user + used.system) / ops,
+      rssMb: process.memoryUsage().rss / 1048576,
+      ...extra,
+    };
+  };
+}
+
+const zk = await ZooKeeper.connect(servers, { sessionTimeout: 30_000 });
+await zk.create(root);
+let result;
+
+switch (workload) {
+  case "watch": {
+    const writer = await ZooKeeper.connect(servers, { sessionTimeout: 30_000 });
+    const n = 2000;
+    const rounds = 5;
+    await pipelined(n, (i) => writer.create(`${root}/n${i}`, "0"));
+    const done = measure();
+    for (let round = 0; round < rounds; round++) {
+      let seen = 0;
+      let all: () => void = () => {};
+      const fired = new Promise<void>((resolve) => all = resolve);
+      const watch = () => {
+        if (++seen === n) all();
+      };
+      await Promise.all(
+        Array.from({ length: n }, (_, i) => zk.getData(`${root}/n${i}`, { watch })),
+      );
+      await Promise.all(
+        Array.from({ length: n }, (_, i) => writer.setData(`${root}/n${i}`, String(round))),
+      );
+      await fired;
+    }
+    result = done(n * rounds);
+    await writer.close();
+    break;
+  }
+  case "reads": {
+    await zk.create(`${root}/r`, new Uint8Array(128));
+    await pipelined(2000, () => zk.getData(`${root}/r`));
+    const done = measure();
+    await pipelined(20_000, () => zk.getData(`${root}/r`));
+    result = done(20_000);
+    break;
+  }
+  case "writes": {
+    await zk.create(`${root}/w`, new Uint8Array(128));
+    const data = new Uint8Array(128);
+    await pipelined(1000, () => zk.setData(`${root}/w`, data));
+    const done = measure();
+    await pipelined(10_000, () => zk.setData(`${root}/w`, data));
+    result = done(10_000);
+    break;
+  }
+  case "createdelete": {
+    const created: string[] = [];
+    const done = measure();
+    await pipelined(5000, async () => {
+      created.push(await zk.create(`${root}/s-`, "", { mode: "ephemeralSequential" }));
+    });
+    await pipelined(5000, (i) => zk.delete(created[i]));
+    result = done(10_000);
+    break;
+  }
+  case "latency": {
+    await zk.create(`${root}/l`, new Uint8Array(128));
+    for (let i = 0; i < 500; i++) await zk.getData(`${root}/l`);
+    const times: number[] = [];
+    const done = measure();
+    for (let i = 0; i < 2000; i++) {
+      const t = performance.now();
+      await zk.getData(`${root}/l`);
+      times.push((performance.now() - t) * 1000);
+    }
+    times.sort((a, b) => a - b);
+    result = done(2000, { p50Us: times[1000], p99Us: times[1980] });
+    break;
+  }
+  default:
+    throw new Error(`unknown workload ${workload}`);
+}
+
+await zk.close();
+console.log(JSON.stringify(result));
+process.exit(0);

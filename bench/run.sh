@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `deno task bench`: installs what the benchmark needs, compiles the Java
+# client's side, and runs bench/run.ts (pass --quick for a short run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x node_modules/.bin/deno ] && [ -d node_modules/node-zookeeper-client ] || npm install --no-audit --no-fund
+bash scripts/install_zookeeper.sh
+jars=$(ls /usr/share/java/{zookeeper,zookeeper-jute,slf4j-api,slf4j-nop,metrics-core,snappy-java}.jar \
+  /usr/share/java/netty-{buffer,codec,common,handler,resolver,transport,transport-native-epoll,transport-native-unix-common}.jar \
+  /usr/share/java/commons-{cli,io}.jar 2>/dev/null | tr '\n' ':')
+mkdir -p bench/.build
+javac -nowarn -d bench/.build -cp "$jars" bench/JavaBench.java
+ZK_CLASSPATH="$jars" exec node_modules/.bin/deno run -A bench/run.ts "$@"

@@ -1,0 +1,223 @@
+/**
+ * Runs every workload for every client against one local ZooKeeper, one
+ * process at a time, interleaved (A B C D A B C D ...), and reports medians
+ * with min–max and ratios of ours to each peer from the same run.
+ *
+ * `deno task bench` (or `bash bench/run.sh`); `BENCH_REPS` sets the
+ * repetitions (default 5), `--quick` runs one repetition of each.
+ *
+ * @module
+ */
+
+import { spawn, spawnSync } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { startZooKeeper } from "../tests/helpers/zk_server.ts";
+
+interface Result {
+  client: string;
+  workload: string;
+  ops: number;
+  seconds: number;
+  opsPerSec: number;
+  cpuUsPerOp: number;
+  rssMb: number;
+  p50Us?: number;
+  p99Us?: number;
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const quick = process.argv.includes("--quick");
+const reps = quick ? 1 : Number(process.env.BENCH_REPS ?? 5);
+const workloads = ["watch", "reads", "writes", "createdelete", "latency"];
+const javaCp = `${root}/bench/.build:${process.env.ZK_CLASSPATH ?? ""}`;
+const clients: Record<string, string[]> = {
+  "ours-deno": [`${root}/node_modules/.bin/deno`, "run", "-A", `${root}/bench/ours.ts`],
+  "ours-node": ["node", "--import", "tsx", `${root}/bench/ours.ts`],
+  "node-zookeeper-client": ["node", `${root}/bench/nzc.mjs`],
+  "java": ["java", "-Xmx512m", "-cp", javaCp, "JavaBench"],
+};
+
+function run(command: string[], workload: string, servers: string, label: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0], [...command.slice(1), workload, servers, label], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => out += d);
+    child.stderr.on("data", (d) => err += d);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      const line = out.trim().split("\n").filter((l) => l.startsWith("{")).at(-1);
+      if (code !== 0 || line === undefined) {
+        reject(new Error(`${label} ${workload} failed (${code}): ${err.slice(-500)}`));
+      } else resolve(JSON.parse(line));
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const server = await startZooKeeper({ maxSessionTimeout: 60_000 });
+const results: Result[] = [];
+try {
+  for (const workload of workloads) {
+    for (let rep = 0; rep < reps; rep++) {
+      for (const [label, command] of Object.entries(clients)) {
+        const r = await run(command, workload, server.connectString, label);
+        results.push(r);
+        process.stderr.write(
+          `${workload} #${rep + 1} ${label}: ${r.opsPerSec.toFixed(0)} ops/s, ` +
+            `${r.cpuUsPerOp.toFixed(1)} µs CPU/op${
+              r.p99Us ? `, p99 ${r.p99Us.toFixed(0)} µs` : ""
+            }\n`,
+        );
+      }
+    }
+  }
+} finally {
+  await server[Symbol.asyncDispose]();
+}
+
+type Row = {
+  workload: string;
+  client: string;
+  metric: string;
+  median: number;
+  min: number;
+  max: number;
+};
+const rows: Row[] = [];
+const metrics: [keyof Result, string][] = [
+  ["opsPerSec", "ops/s"],
+  ["cpuUsPerOp", "µs CPU/op"],
+  ["p50Us", "p50 µs"],
+  ["p99Us", "p99 µs"],
+  ["rssMb", "RSS MB"],
+];
+for (const workload of workloads) {
+  for (const client of Object.keys(clients)) {
+    const mine = results.filter((r) => r.workload === workload && r.client === client);
+    for (const [key, metric] of metrics) {
+      const values = mine.map((r) => r[key]).filter((v): v is number => typeof v === "number");
+      if (values.length === 0) continue;
+      rows.push({
+        workload,
+        client,
+        metric,
+        median: median(values),
+        min: Math.min(...values),
+        max: Math.max(...values),
+      });
+    }
+  }
+}
+
+const find = (w: string, c: string, m: string) =>
+  rows.find((r) => r.workload === w && r.client === c && r.metric === m)?.median;
+const fmt = (x: number) => x >= 100 ? x.toFixed(0) : x.toFixed(1);
+const lines: string[] = [];
+lines.push(
+  `| workload | metric | ${
+    Object.keys(clients).join(" | ")
+  } | ours-node vs nzc | ours-node vs java | ours-deno vs java |`,
+);
+lines.push(
+  `| --- | --- |${Object.keys(clients).map(() => " ---: |").join("")} ---: | ---: | ---: |`,
+);
+for (const workload of workloads) {
+  for (const [, metric] of metrics) {
+    if (metric === "RSS MB") continue;
+    const cells = Object.keys(clients).map((c) => {
+      const r = rows.find((x) => x.workload === workload && x.client === c && x.metric === metric);
+      return r ? `${fmt(r.median)} (${fmt(r.min)}–${fmt(r.max)})` : "n/a";
+    });
+    if (cells.every((c) => c === "n/a")) continue;
+    // Ratios read "how many times better ours is": higher is better for
+    // throughput, lower for CPU and latency.
+    const better = metric === "ops/s"
+      ? (a: number, b: number) => a / b
+      : (a: number, b: number) => b / a;
+    const ratio = (a?: number, b?: number) => a && b ? `${better(a, b).toFixed(2)}×` : "n/a";
+    lines.push(
+      `| ${workload} | ${metric} | ${cells.join(" | ")} | ${
+        ratio(find(workload, "ours-node", metric), find(workload, "node-zookeeper-client", metric))
+      } | ${ratio(find(workload, "ours-node", metric), find(workload, "java", metric))} | ${
+        ratio(find(workload, "ours-deno", metric), find(workload, "java", metric))
+      } |`,
+    );
+  }
+}
+const table = lines.join("\n");
+console.log(table);
+
+const version = (command: string[]) =>
+  spawnSync(command[0], command.slice(1), { encoding: "utf8" }).stdout.split("\n")[0].trim();
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${
+  (totalmem() / 2 ** 30).toFixed(0)
+} GiB; Node ${version(["node", "--version"])}, ${
+  version([clients["ours-deno"][0], "--version"])
+}, Java 17; ZooKeeper 3.8 standalone on loopback`;
+await mkdir(`${root}/bench/results`, { recursive: true });
+await writeFile(
+  `${root}/bench/results/latest.json`,
+  JSON.stringify({ date: new Date().toISOString(), machine, reps, results, rows }, null, 2),
+);
+await writeFile(
+  `${root}/bench/results/latest.md`,
+  `${new Date().toISOString()} — ${machine}\n\n${table}\n`,
+);
+await writeFile(`${root}/bench/results/latest.svg`, chart(rows));
+console.log(`\n${machine}\nwrote bench/results/latest.{json,md,svg}`);
+
+/** A grouped bar chart of throughput per workload, each client a colour. */
+function chart(all: Row[]): string {
+  const names = Object.keys(clients);
+  const colours = ["#2b6cb0", "#4299e1", "#dd6b20", "#718096"];
+  const groups = workloads.filter((w) => w !== "latency");
+  const w = 760, h = 320, left = 60, bottom = 40, top = 30;
+  const groupWidth = (w - left - 20) / groups.length;
+  const barWidth = groupWidth / (names.length + 1);
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${
+    h + 30
+  }" font-family="sans-serif" font-size="11">`;
+  svg +=
+    `<text x="${left}" y="16" font-size="13">Throughput relative to the Java client (median; higher is better)</text>`;
+  const values = groups.flatMap((g) =>
+    names.map((n) => (find(g, n, "ops/s") ?? 0) / (find(g, "java", "ops/s") ?? 1))
+  );
+  const max = Math.max(1.5, ...values) * 1.1;
+  for (let t = 0; t <= max; t += 0.5) {
+    const y = h - bottom - (t / max) * (h - bottom - top);
+    svg += `<line x1="${left}" x2="${w - 10}" y1="${y}" y2="${y}" stroke="#e2e8f0"/>`;
+    svg += `<text x="${left - 6}" y="${y + 4}" text-anchor="end">${t.toFixed(1)}×</text>`;
+  }
+  groups.forEach((g, gi) => {
+    names.forEach((n, ni) => {
+      const v = (find(g, n, "ops/s") ?? 0) / (find(g, "java", "ops/s") ?? 1);
+      const bh = (v / max) * (h - bottom - top);
+      const x = left + gi * groupWidth + (ni + 0.5) * barWidth;
+      svg += `<rect x="${x}" y="${h - bottom - bh}" width="${barWidth - 2}" height="${bh}" fill="${
+        colours[ni]
+      }"/>`;
+    });
+    svg += `<text x="${left + gi * groupWidth + groupWidth / 2}" y="${
+      h - bottom + 16
+    }" text-anchor="middle">${g}</text>`;
+  });
+  names.forEach((n, ni) => {
+    svg += `<rect x="${left + ni * 170}" y="${h + 8}" width="10" height="10" fill="${
+      colours[ni]
+    }"/>`;
+    svg += `<text x="${left + ni * 170 + 14}" y="${h + 17}">${n}</text>`;
+  });
+  return svg + "</svg>\n";
+}
