@@ -175,11 +175,11 @@ await writeFile(
   `${root}/bench/results/latest.md`,
   `${new Date().toISOString()} — ${machine}\n\n${table}\n`,
 );
-await writeFile(`${root}/bench/results/latest.svg`, chart(rows));
+await writeFile(`${root}/bench/results/latest.svg`, chart());
 console.log(`\n${machine}\nwrote bench/results/latest.{json,md,svg}`);
 
 /** A grouped bar chart of throughput per workload, each client a colour. */
-function chart(all: Row[]): string {
+function chart(): string {
   const names = Object.keys(clients);
   const colours = ["#2b6cb0", "#4299e1", "#dd6b20", "#718096"];
   const groups = workloads.filter((w) => w !== "latency");
