@@ -8,6 +8,7 @@ bash scripts/install_zookeeper.sh
 jars=$(ls /usr/share/java/{zookeeper,zookeeper-jute,slf4j-api,slf4j-nop,metrics-core,snappy-java}.jar \
   /usr/share/java/netty-{buffer,codec,common,handler,resolver,transport,transport-native-epoll,transport-native-unix-common}.jar \
   /usr/share/java/commons-{cli,io}.jar 2>/dev/null | tr '\n' ':')
+bash scripts/build_npm.sh >/dev/null
 mkdir -p bench/.build
 javac -nowarn -d bench/.build -cp "$jars" bench/JavaBench.java
 ZK_CLASSPATH="$jars" exec node_modules/.bin/deno run -A bench/run.ts "$@"

@@ -35,7 +35,9 @@ const workloads = ["watch", "reads", "writes", "createdelete", "latency"];
 const javaCp = `${root}/bench/.build:${process.env.ZK_CLASSPATH ?? ""}`;
 const clients: Record<string, string[]> = {
   "ours-deno": [`${root}/node_modules/.bin/deno`, "run", "-A", `${root}/bench/ours.ts`],
-  "ours-node": ["node", "--import", "tsx", `${root}/bench/ours.ts`],
+  // The JavaScript npm users get (scripts/build_npm.sh), not the sources
+  // through a loader.
+  "ours-node": ["node", `${root}/dist/bench/ours.js`],
   "node-zookeeper-client": ["node", `${root}/bench/nzc.mjs`],
   "java": ["java", "-Xmx512m", "-cp", javaCp, "JavaBench"],
 };

@@ -134,15 +134,15 @@ export class WatchManager {
   // event before any later read observes the change.
   /** Calls each watcher with the event, catching what it throws. */
   deliver(watchers: Set<Watcher>, event: WatchedEvent): void {
-    for (const watcher of watchers) {
-      queueMicrotask(() => {
+    queueMicrotask(() => {
+      for (const watcher of watchers) {
         try {
           watcher(event);
         } catch (error) {
           this.#onError(error);
         }
-      });
-    }
+      }
+    });
   }
 
   /**

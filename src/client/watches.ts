@@ -143,43 +143,31 @@ export class WatchRegistry {
    */
   trigger(type: EventTypeName, path: string): Set<Watcher> {
     const out = new Set<Watcher>();
-    const take = (kind: WatchKind) => {
-      const map = this.#byKind[kind];
-      const set = map.get(path);
-      if (set === undefined) return;
-      map.delete(path);
-      for (const w of set) out.add(w);
-    };
-    const keep = (kind: WatchKind, p: string) => {
-      const set = this.#byKind[kind].get(p);
-      if (set !== undefined) { for (const w of set) out.add(w); }
-    };
+    const kinds = this.#byKind;
     switch (type) {
       case "NodeCreated":
       case "NodeDataChanged":
-        take("data");
-        take("exist");
+        take(kinds.data, path, out);
+        take(kinds.exist, path, out);
         break;
       case "NodeChildrenChanged":
-        take("child");
+        take(kinds.child, path, out);
         break;
       case "NodeDeleted":
-        take("data");
-        take("exist");
-        take("child");
+        take(kinds.data, path, out);
+        take(kinds.exist, path, out);
+        take(kinds.child, path, out);
         break;
       default:
         return out;
     }
-    keep("persistent", path);
+    if (kinds.persistent.size > 0) keep(kinds.persistent, path, out);
     // The server sends no child-list events to recursive watches: it reports
     // the created or deleted child itself instead.
-    if (
-      type !== "NodeChildrenChanged" &&
-      this.#byKind.persistentRecursive.size > 0
-    ) {
+    const recursive = kinds.persistentRecursive;
+    if (type !== "NodeChildrenChanged" && recursive.size > 0) {
       for (let p = path;;) {
-        keep("persistentRecursive", p);
+        keep(recursive, p, out);
         if (p === "/") break;
         const slash = p.lastIndexOf("/");
         p = slash === 0 ? "/" : p.slice(0, slash);
@@ -187,4 +175,18 @@ export class WatchRegistry {
     }
     return out;
   }
+}
+
+/** Moves the one-shot watchers of `path` into `out`. */
+function take(map: Map<string, Set<Watcher>>, path: string, out: Set<Watcher>): void {
+  const set = map.get(path);
+  if (set === undefined) return;
+  map.delete(path);
+  for (const w of set) out.add(w);
+}
+
+/** Copies the persistent watchers of `path` into `out`. */
+function keep(map: Map<string, Set<Watcher>>, path: string, out: Set<Watcher>): void {
+  const set = map.get(path);
+  if (set !== undefined) { for (const w of set) out.add(w); }
 }
