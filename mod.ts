@@ -85,3 +85,8 @@ export type {
   TransportHandlers,
 } from "./src/transport/transport.ts";
 export { defaultTransport } from "./src/transport/select.ts";
+export {
+  type CloudflareConnect,
+  type CloudflareSocket,
+  cloudflareTransport,
+} from "./src/transport/cloudflare.ts";

@@ -26,7 +26,8 @@ cat > dist/package/package.json <<JSON
   "exports": {
     ".": { "types": "./mod.d.ts", "default": "./mod.js" },
     "./transport/node": { "types": "./src/transport/node.d.ts", "default": "./src/transport/node.js" },
-    "./transport/deno": { "types": "./src/transport/deno.d.ts", "default": "./src/transport/deno.js" }
+    "./transport/deno": { "types": "./src/transport/deno.d.ts", "default": "./src/transport/deno.js" },
+    "./transport/cloudflare": { "types": "./src/transport/cloudflare.d.ts", "default": "./src/transport/cloudflare.js" }
   }
 }
 JSON
