@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
@@ -51,6 +52,23 @@ public class JavaBench {
         "{\"client\":\"%s\",\"workload\":\"%s\",\"ops\":%d,\"seconds\":%f,\"opsPerSec\":%f,"
             + "\"cpuUsPerOp\":%f,\"rssMb\":%f%s}",
         label, workload, ops, seconds, ops / seconds, cpuUs / ops, rssKb / 1024.0, extra);
+  }
+
+  static long rss() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+    return 0;
+  }
+
+  static void follow(ZooKeeper c, String root, int total, AtomicInteger events,
+      CountDownLatch complete) {
+    c.getChildren(root, e -> {
+      events.incrementAndGet();
+      follow(c, root, total, events, complete);
+    }, (rc, p, ctx, children) -> {
+      if (children != null && children.size() == total) complete.countDown();
+    }, null);
   }
 
   /** Runs n operations with at most WINDOW in flight; each calls its Runnable when done. */
@@ -144,6 +162,52 @@ public class JavaBench {
         }
         Arrays.sort(times);
         result = done(2000, String.format(",\"p50Us\":%f,\"p99Us\":%f", times[1000], times[1980]));
+        break;
+      }
+      case "recursive": {
+        ZooKeeper writer = connect(servers);
+        int n = 10000;
+        pipelined(n, (i, ok) -> writer.create(root + "/c" + i, "0".getBytes(),
+            ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, (rc, p, c, name) -> ok.run(), null));
+        CountDownLatch fired = new CountDownLatch(n);
+        zk.addWatch(root, e -> {
+          if (e.getType() == Watcher.Event.EventType.NodeDataChanged) fired.countDown();
+        }, AddWatchMode.PERSISTENT_RECURSIVE);
+        start();
+        byte[] one = "1".getBytes();
+        pipelined(n, (i, ok) -> writer.setData(root + "/c" + i, one, -1, (rc, p, c, st) -> ok.run(), null));
+        fired.await();
+        result = done(n, "");
+        writer.close();
+        break;
+      }
+      case "fanout": {
+        int total = 200;
+        List<ZooKeeper> watchers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) watchers.add(connect(servers));
+        AtomicInteger events = new AtomicInteger();
+        CountDownLatch complete = new CountDownLatch(watchers.size());
+        for (ZooKeeper c : watchers) {
+          follow(c, root, total, events, complete);
+        }
+        start();
+        for (int i = 0; i < total; i++) {
+          zk.create(root + "/f" + i, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        }
+        complete.await();
+        result = done(events.get(), ",\"watchers\":50,\"creates\":200");
+        for (ZooKeeper c : watchers) c.close();
+        break;
+      }
+      case "scale": {
+        Runtime rt = Runtime.getRuntime();
+        long before = rss();
+        start();
+        List<ZooKeeper> sessions = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) sessions.add(connect(servers));
+        double perSessionKb = (rss() - before) / 1000.0;
+        result = done(1000, String.format(",\"perSessionKb\":%f", perSessionKb));
+        for (ZooKeeper c : sessions) c.close();
         break;
       }
       default:

@@ -120,6 +120,47 @@ switch (workload) {
     result = done(2000, { p50Us: times[1000], p99Us: times[1980] });
     break;
   }
+  case "recursive":
+    // node-zookeeper-client has no persistent watches.
+    console.log(JSON.stringify({ client: label, workload, skipped: "no persistent watches" }));
+    process.exit(0);
+    break;
+  case "fanout": {
+    const watchers = await Promise.all(Array.from({ length: 50 }, connect));
+    const total = 200;
+    let events = 0;
+    let complete = 0;
+    let all;
+    const finished = new Promise((resolve) => all = resolve);
+    const follow = async (c) => {
+      const children = await call((cb) =>
+        c.getChildren(root, () => {
+          events++;
+          follow(c);
+        }, cb)
+      );
+      if (children.length === total && ++complete === watchers.length) all();
+    };
+    await Promise.all(watchers.map(follow));
+    const done = measure();
+    for (let i = 0; i < total; i++) await create(zk, `${root}/f${i}`, "");
+    await finished;
+    result = done(events, { watchers: watchers.length, creates: total });
+    watchers.forEach((c) => c.close());
+    break;
+  }
+  case "scale": {
+    const before = process.memoryUsage().rss;
+    const done = measure();
+    const sessions = [];
+    for (let i = 0; i < 1000; i += 100) {
+      sessions.push(...await Promise.all(Array.from({ length: 100 }, connect)));
+    }
+    const perSessionKb = (process.memoryUsage().rss - before) / 1024 / sessions.length;
+    result = done(sessions.length, { perSessionKb });
+    sessions.forEach((c) => c.close());
+    break;
+  }
   default:
     throw new Error(`unknown workload ${workload}`);
 }

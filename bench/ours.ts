@@ -110,6 +110,65 @@ switch (workload) {
     result = done(2000, { p50Us: times[1000], p99Us: times[1980] });
     break;
   }
+  case "recursive": {
+    const writer = await ZooKeeper.connect(servers, { sessionTimeout: 30_000 });
+    const n = 10_000;
+    await pipelined(n, (i) => writer.create(`${root}/c${i}`, "0"));
+    let seen = 0;
+    let all: () => void = () => {};
+    const fired = new Promise<void>((resolve) => all = resolve);
+    await zk.addWatch(root, "persistentRecursive", (e) => {
+      if (e.type === "NodeDataChanged" && ++seen === n) all();
+    });
+    const done = measure();
+    await pipelined(n, (i) => writer.setData(`${root}/c${i}`, "1"));
+    await fired;
+    result = done(n);
+    await writer.close();
+    break;
+  }
+  case "fanout": {
+    const watchers = await Promise.all(
+      Array.from({ length: 50 }, () => ZooKeeper.connect(servers, { sessionTimeout: 30_000 })),
+    );
+    const total = 200;
+    let events = 0;
+    let complete = 0;
+    let all: () => void = () => {};
+    const finished = new Promise<void>((resolve) => all = resolve);
+    const follow = async (c: ZooKeeper) => {
+      const children = await c.getChildren(root, {
+        watch: () => {
+          events++;
+          follow(c);
+        },
+      });
+      if (children.length === total && ++complete === watchers.length) all();
+    };
+    await Promise.all(watchers.map(follow));
+    const done = measure();
+    for (let i = 0; i < total; i++) await zk.create(`${root}/f${i}`);
+    await finished;
+    result = done(events, { watchers: watchers.length, creates: total });
+    await Promise.all(watchers.map((c) => c.close()));
+    break;
+  }
+  case "scale": {
+    const before = process.memoryUsage().rss;
+    const done = measure();
+    const sessions: ZooKeeper[] = [];
+    for (let i = 0; i < 1000; i += 100) {
+      sessions.push(
+        ...await Promise.all(
+          Array.from({ length: 100 }, () => ZooKeeper.connect(servers, { sessionTimeout: 30_000 })),
+        ),
+      );
+    }
+    const perSessionKb = (process.memoryUsage().rss - before) / 1024 / sessions.length;
+    result = done(sessions.length, { perSessionKb });
+    await Promise.all(sessions.map((c) => c.close()));
+    break;
+  }
   default:
     throw new Error(`unknown workload ${workload}`);
 }
