@@ -64,6 +64,7 @@ public class JavaBench {
   static void follow(ZooKeeper c, String root, int total, AtomicInteger events,
       CountDownLatch complete) {
     c.getChildren(root, e -> {
+      if (e.getType() == Watcher.Event.EventType.None) return;
       events.incrementAndGet();
       follow(c, root, total, events, complete);
     }, (rc, p, ctx, children) -> {

@@ -138,9 +138,10 @@ switch (workload) {
     const finished = new Promise<void>((resolve) => all = resolve);
     const follow = async (c: ZooKeeper) => {
       const children = await c.getChildren(root, {
-        watch: () => {
+        watch: (e) => {
+          if (e.type === "None") return;
           events++;
-          follow(c);
+          follow(c).catch(() => {});
         },
       });
       if (children.length === total && ++complete === watchers.length) all();

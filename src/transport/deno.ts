@@ -40,8 +40,9 @@ interface DenoNet {
   ): Promise<DenoConn>;
 }
 
-const SLAB_SIZE = 256 * 1024;
-const MIN_READ = 16 * 1024;
+const MIN_SLAB = 16 * 1024;
+const MAX_SLAB = 256 * 1024;
+const MIN_READ = 2 * 1024;
 
 function denoNamespace(): DenoNet {
   const deno = (globalThis as unknown as { Deno?: DenoNet }).Deno;
@@ -98,16 +99,21 @@ export const denoTransport: Transport = {
       // Reads go into a large slab, each into the part after the previous
       // one: a chunk handed up stays valid (frames may be views of it) and no
       // read allocates unless the slab is nearly full.
-      let slab = new Uint8Array(SLAB_SIZE);
+      // An idle session keeps a small slab; one whose reads fill theirs gets
+      // bigger ones, up to MAX_SLAB.
+      let size = MIN_SLAB;
+      let slab = new Uint8Array(size);
       let offset = 0;
       try {
         while (!ended) {
-          if (SLAB_SIZE - offset < MIN_READ) {
-            slab = new Uint8Array(SLAB_SIZE);
+          if (slab.length - offset < MIN_READ) {
+            slab = new Uint8Array(size);
             offset = 0;
           }
+          const room = slab.length - offset;
           const n = await conn.read(slab.subarray(offset));
           if (n === null) break;
+          if (n === room && size < MAX_SLAB) size *= 2;
           const chunk = slab.subarray(offset, offset + n);
           offset += n;
           handlers.data(chunk);
