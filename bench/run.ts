@@ -86,7 +86,14 @@ try {
   for (const workload of workloads) {
     for (let rep = 0; rep < reps; rep++) {
       for (const [label, command] of Object.entries(clients)) {
-        const r = await run(command, workload, server.connectString, label);
+        let r: Result;
+        try {
+          r = await run(command, workload, server.connectString, label);
+        } catch (error) {
+          // One client's failure is reported and leaves the others' figures.
+          process.stderr.write(`${(error as Error).message}\n`);
+          continue;
+        }
         if ("skipped" in r) continue;
         results.push(r);
         process.stderr.write(

@@ -2,14 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Registry, ServiceDiscovery, type ServiceInstance, ZooKeeper } from "../mod.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string) {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { eventually } from "./helpers/wait.ts";
 
 describe("ServiceDiscovery on a real server", () => {
   let server: ZkServer;

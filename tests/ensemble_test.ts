@@ -2,6 +2,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { startEnsemble, type ZkEnsemble, type ZkServer } from "./helpers/zk_server.ts";
+import { eventually } from "./helpers/wait.ts";
 
 function waitForState(
   zk: ZooKeeper,
@@ -22,14 +23,6 @@ function waitForState(
       resolve(state);
     });
   });
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function serverOf(ensemble: ZkEnsemble, zk: ZooKeeper): ZkServer {

@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ConnectionState, type WatchedEvent, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { settle } from "./helpers/wait.ts";
 
 function collector() {
   const list: string[] = [];
@@ -22,12 +23,6 @@ function collector() {
     return list;
   };
   return { list, watch, waitFor };
-}
-
-async function settle(zk: ZooKeeper) {
-  await zk.sync("/");
-  await zk.exists("/");
-  await new Promise((r) => setTimeout(r, 20));
 }
 
 describe("Persistent watches on a real server", () => {

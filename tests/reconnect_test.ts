@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { eventually } from "./helpers/wait.ts";
 
 /** Resolves with the first state of `type`, or rejects after `ms`. */
 function nextState(
@@ -22,14 +23,6 @@ function nextState(
       resolve(state);
     });
   });
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe("Reconnection through a faulty network", () => {

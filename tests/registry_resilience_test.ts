@@ -8,14 +8,7 @@ import {
   type ZkEnsemble,
   type ZkServer,
 } from "./helpers/zk_server.ts";
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { eventually } from "./helpers/wait.ts";
 
 const names = (s: NodeSnapshot) => Object.keys(s.children).sort().join(",");
 

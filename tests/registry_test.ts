@@ -12,15 +12,7 @@ import {
   ZooKeeperError,
 } from "../mod.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
-
-/** Polls until `check` passes, for up to 10 s. */
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { eventually } from "./helpers/wait.ts";
 
 /** A transport that counts the bytes written, to see whether a call went to the server. */
 async function countingTransport(): Promise<{ transport: Transport; written: () => number }> {

@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type WatchedEvent, ZooKeeper } from "../mod.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { settle } from "./helpers/wait.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -39,13 +40,6 @@ class Events {
     }
     return this.list;
   }
-}
-
-/** Lets in-flight notifications arrive: a round trip after the change. */
-async function settle(zk: ZooKeeper): Promise<void> {
-  await zk.sync("/");
-  await zk.exists("/");
-  await new Promise((r) => setTimeout(r, 20));
 }
 
 describe("Watches on a real server", () => {
