@@ -11,4 +11,6 @@ jars=$(ls /usr/share/java/{zookeeper,zookeeper-jute,slf4j-api,slf4j-nop,metrics-
 bash scripts/build_npm.sh >/dev/null
 mkdir -p bench/.build
 javac -nowarn -d bench/.build -cp "$jars" bench/JavaBench.java
-ZK_CLASSPATH="$jars" exec node_modules/.bin/deno run -A bench/run.ts "$@"
+ZK_CLASSPATH="$jars" node_modules/.bin/deno run -A bench/run.ts "$@"
+node_modules/.bin/deno run -A bench/reconnect.ts
+node dist/bench/reconnect.js
