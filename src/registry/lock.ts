@@ -3,42 +3,64 @@
  * own recipe: every contender creates an ephemeral sequential node under the
  * lock's path; the first `simultaneous` in sequence order hold it; each other
  * contender watches only the node `simultaneous` places ahead of its own, so a
- * release wakes one waiter, never the herd.
+ * release wakes one waiter, never the herd. Nodes are named as Curator's
+ * protected mode names them: `_c_<uuid>-lock-<sequence>`.
  *
  * @see https://zookeeper.apache.org/doc/current/recipes.html#sc_recipes_Locks
  * @module
  */
 
 import type { ZooKeeper } from "../client/zookeeper.ts";
-import { ZooKeeperError } from "../errors.ts";
-import { processId } from "./node_data.ts";
+import type { Watcher } from "../client/watches.ts";
+import { isTransient, retry } from "../client/retry.ts";
+import { ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
+import type { KeeperStateName } from "../protocol/constants.ts";
+import { hostName, processId } from "./node_data.ts";
 
 /** Options of a {@linkcode Lock}. */
 export interface LockOptions {
-  /** Who holds it, stored as the node's data. @default {"<runtime>:<pid>"} */
+  /** Who holds it, stored as the node's data. @default {"<hostname or runtime>:<pid>"} */
   name?: string;
   /** How many may hold it at once; more than one makes a semaphore. @default {1} */
   simultaneous?: number;
   /** How long `acquire` waits, in ms: 0 tries once; undefined waits until it gets it. */
   wait?: number;
-  /** Aborts waiting. */
+  /** Aborts waiting: `acquire` rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Called once when a held lock is lost: the session ended or the node was deleted. */
+  /** Called once when a held lock is lost: the session expired or closed, or the node was deleted. */
   onLost?: (reason: Error) => void;
 }
 
 const PREFIX = "lock-";
+const ATTEMPTS = 6;
+const ENDS: Partial<Record<string, ZooKeeperErrorCode>> = {
+  expired: "SESSIONEXPIRED",
+  closed: "CLOSED",
+  authFailed: "AUTHFAILED",
+};
+const ENDED = new Set<KeeperStateName>(["Expired", "Closed", "AuthFailed"]);
+const decoder = new TextDecoder();
 
-function sequence(name: string): number {
-  return Number(name.slice(name.lastIndexOf("-") + 1));
+function hasCode(error: unknown, ...codes: ZooKeeperErrorCode[]): boolean {
+  return error instanceof ZooKeeperError && codes.includes(error.code);
 }
 
-function isCode(error: unknown, code: string): boolean {
-  return error instanceof ZooKeeperError && error.code === code;
+/** A rejection handler that turns these codes into `undefined` and rethrows the rest. */
+function unless(...codes: ZooKeeperErrorCode[]): (error: unknown) => undefined {
+  return (error) => {
+    if (!hasCode(error, ...codes)) throw error;
+    return undefined;
+  };
+}
+
+async function defaultName(): Promise<string> {
+  const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
+  return `${(await hostName()) ?? runtime}:${processId() ?? "?"}`;
 }
 
 /**
- * A lock under a path.
+ * A contender for a lock (or semaphore) under a path. One `Lock` holds at most
+ * once at a time; make one per holder.
  *
  * @example Doing work under a lock
  * ```ts ignore
@@ -51,84 +73,81 @@ export class Lock implements AsyncDisposable {
   readonly path: string;
   readonly #zk: ZooKeeper;
   readonly #options: LockOptions;
-  readonly #id = crypto.randomUUID();
+  readonly #simultaneous: number;
+  readonly #id: string = crypto.randomUUID();
+  /** Our node's name once known. */
   #node: string | undefined;
-  #held = false;
-  #lost = false;
-  #unsubscribe: (() => void) | undefined;
+  /** A create was sent whose node we have not found yet. */
+  #unsure = false;
+  #acquiring: Promise<boolean> | undefined;
+  #giveUp: AbortController | undefined;
+  #holding: { stop: () => void } | undefined;
 
   /**
-   * Prepares a contender for the lock; nothing is sent before `acquire()`.
+   * Prepares a contender; nothing is sent before `acquire()`.
    *
    * @param zk The client whose session holds the lock.
-   * @param path The lock's node; it is created if missing.
-   * @param options Name, number of holders, wait and abort.
+   * @param path The lock's node; it and its parents are created if missing.
+   * @param options Name, number of holders, wait, abort and loss callback.
+   * @throws {RangeError} When `simultaneous` is not a positive integer.
    */
   constructor(zk: ZooKeeper, path: string, options: LockOptions = {}) {
+    const simultaneous = options.simultaneous ?? 1;
+    if (!Number.isInteger(simultaneous) || simultaneous < 1) {
+      throw new RangeError(`Lock "${path}": simultaneous must be a positive integer`);
+    }
     this.#zk = zk;
     this.path = path;
     this.#options = options;
+    this.#simultaneous = simultaneous;
   }
 
   /** Whether this contender holds the lock now. */
   get held(): boolean {
-    return this.#held;
+    return this.#holding !== undefined;
   }
 
   /**
-   * Waits for the lock.
+   * Waits for the lock. Calls made while one is under way share its outcome.
    *
-   * @returns `true` once held; `false` when `wait` ran out (nothing is left behind).
-   * @throws The signal's reason when aborted, and the client's errors.
+   * @returns `true` once held (at once if held already); `false` when `wait`
+   *   ran out or `release()` was called meanwhile. Our node is deleted first.
+   * @throws The signal's reason when aborted (our node is deleted first), and
+   *   the client's errors (`SESSIONEXPIRED`, `CLOSED`, `NOAUTH`, ...).
    */
-  async acquire(): Promise<boolean> {
-    if (this.#held) return true;
-    const { wait, signal } = this.#options;
-    signal?.throwIfAborted();
-    const deadline = wait === undefined ? Infinity : Date.now() + wait;
-    try {
-      await this.#ensurePath();
-      this.#node ??= await this.#createNode();
-      for (;;) {
-        const ahead = await this.#ahead();
-        if (ahead === undefined) {
-          this.#hold();
-          return true;
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          await this.#deleteNode();
-          return false;
-        }
-        await this.#waitGone(`${this.path}/${ahead}`, left);
-      }
-    } catch (error) {
-      await this.#deleteNode().catch(() => {});
-      throw error;
-    }
+  acquire(): Promise<boolean> {
+    if (this.#holding !== undefined) return Promise.resolve(true);
+    return this.#acquiring ??= this.#acquire().finally(() => this.#acquiring = undefined);
   }
 
-  /** Releases the lock (or gives up waiting); nothing happens when not held. */
+  /**
+   * Releases the lock, or gives up waiting for it: deletes our node.
+   * Idempotent.
+   *
+   * @throws The client's errors when the node could not be deleted; calling
+   *   again retries.
+   */
   async release(): Promise<void> {
-    this.#held = false;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    this.#giveUp?.abort();
+    await this.#acquiring?.catch(() => {});
+    this.#holding?.stop();
     await this.#deleteNode();
   }
 
-  /** The names of the current holders and waiters, in order. */
+  /**
+   * The names (node data) of those holding the lock now, in acquisition order.
+   *
+   * @returns At most `simultaneous` names; none when the lock's node is missing.
+   * @throws The client's errors.
+   */
   async holders(): Promise<string[]> {
-    const children = await this.#contenders();
-    const names = await Promise.all(children.map(async (c) => {
-      try {
-        return new TextDecoder().decode((await this.#zk.getData(`${this.path}/${c}`)).data);
-      } catch (error) {
-        if (isCode(error, "NONODE")) return undefined;
-        throw error;
-      }
-    }));
-    return names.filter((n): n is string => n !== undefined)
-      .slice(0, this.#options.simultaneous ?? 1);
+    const children = await this.#contenders().catch(unless("NONODE")) ?? [];
+    const names = await Promise.all(
+      children.slice(0, this.#simultaneous).map((c) =>
+        this.#zk.getData(this.#child(c)).then((r) => decoder.decode(r.data), unless("NONODE"))
+      ),
+    );
+    return names.filter((n): n is string => n !== undefined);
   }
 
   /** Releases the lock, for `await using`. */
@@ -136,107 +155,185 @@ export class Lock implements AsyncDisposable {
     return this.release();
   }
 
+  async #acquire(): Promise<boolean> {
+    const { wait, signal } = this.#options;
+    signal?.throwIfAborted();
+    const giveUp = this.#giveUp = new AbortController();
+    const deadline = wait === undefined ? Infinity : Date.now() + Math.max(0, wait);
+    try {
+      await this.#ensurePath();
+      this.#node ??= await this.#create(this.#options.name ?? await defaultName());
+      for (;;) {
+        signal?.throwIfAborted();
+        if (giveUp.signal.aborted) break;
+        const ahead = await this.#ahead();
+        if (ahead === undefined) {
+          this.#hold();
+          return true;
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        await this.#waitGone(this.#child(ahead), left, giveUp.signal);
+      }
+      await this.#deleteNode();
+      return false;
+    } catch (error) {
+      await this.#deleteNode().catch(() => {});
+      throw error;
+    } finally {
+      this.#giveUp = undefined;
+    }
+  }
+
+  #child(name: string): string {
+    return `${this.path === "/" ? "" : this.path}/${name}`;
+  }
+
+  /** Retries transient failures (connection loss) of idempotent work. */
+  #retry<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return retry(work, { attempts: ATTEMPTS, signal });
+  }
+
   async #ensurePath(): Promise<void> {
-    const parts = this.path.split("/").slice(1);
+    if (await this.#retry(() => this.#zk.exists(this.path))) return;
+    const parts = this.path.split("/").filter((p) => p !== "");
     for (let i = 1; i <= parts.length; i++) {
-      await this.#zk.create("/" + parts.slice(0, i).join("/")).catch((error) => {
-        if (!isCode(error, "NODEEXISTS")) throw error;
-      });
+      const path = "/" + parts.slice(0, i).join("/");
+      await this.#retry(() => this.#zk.create(path).catch(unless("NODEEXISTS")));
     }
   }
 
   // The id in the name lets a contender find its node after a connection loss
-  // during the create, instead of making a second one (Curator's protected mode).
-  async #createNode(): Promise<string> {
-    const name = this.#options.name ??
-      `${"Deno" in globalThis ? "deno" : "node"}:${processId() ?? "?"}`;
-    try {
-      const created = await this.#zk.create(`${this.path}/_c_${this.#id}-${PREFIX}`, name, {
-        mode: "ephemeralSequential",
-      });
-      return created.slice(this.path.length + 1);
-    } catch (error) {
-      if (!isCode(error, "CONNECTIONLOSS")) throw error;
-      const mine = (await this.#zk.getChildren(this.path)).find((c) => c.includes(this.#id));
-      if (mine === undefined) return await this.#createNode();
-      return mine;
+  // during the create instead of making a second one (Curator's protected mode).
+  // It creates again only once a listing shows the first create did not happen.
+  async #create(name: string): Promise<string> {
+    const prefix = this.#child(`_c_${this.#id}-${PREFIX}`);
+    this.#unsure = true;
+    for (let attempt = 1;; attempt++) {
+      this.#options.signal?.throwIfAborted();
+      try {
+        const created = await this.#zk.create(prefix, name, { mode: "ephemeralSequential" });
+        this.#unsure = false;
+        return created.slice(created.lastIndexOf("/") + 1);
+      } catch (error) {
+        if (!isTransient(error) || attempt === ATTEMPTS) throw error;
+      }
+      const mine = await this.#findMine();
+      if (mine !== undefined) {
+        this.#unsure = false;
+        return mine;
+      }
     }
   }
 
-  async #contenders(): Promise<string[]> {
-    const children = await this.#zk.getChildren(this.path);
-    return children.filter((c) => c.includes(PREFIX)).sort((a, b) => sequence(a) - sequence(b));
+  async #findMine(): Promise<string | undefined> {
+    const children = await this.#retry(() => this.#zk.getChildren(this.path));
+    return children.find((c) => c.startsWith(`_c_${this.#id}-`));
+  }
+
+  /** Contenders' nodes, by sequence number. */
+  async #contenders(signal?: AbortSignal): Promise<string[]> {
+    const children = await this.#retry(() => this.#zk.getChildren(this.path), signal);
+    return children.filter((c) => c.includes(PREFIX))
+      .sort((a, b) => Number(a.slice(-10)) - Number(b.slice(-10)));
   }
 
   /** The node to wait for, or `undefined` when ours is among the holders. */
   async #ahead(): Promise<string | undefined> {
-    const children = await this.#contenders();
+    const children = await this.#contenders(this.#options.signal);
     const index = children.indexOf(this.#node!);
     if (index === -1) {
+      this.#node = undefined;
       throw new ZooKeeperError("NONODE", `Cannot lock "${this.path}": our node was deleted`, {
         path: this.path,
       });
     }
-    const simultaneous = this.#options.simultaneous ?? 1;
-    return index < simultaneous ? undefined : children[index - simultaneous];
+    return index < this.#simultaneous ? undefined : children[index - this.#simultaneous];
   }
 
-  #waitGone(path: string, timeout: number): Promise<void> {
+  /** Waits until `path` changes or goes, the session ends, time runs out or we give up. */
+  async #waitGone(path: string, timeout: number, giveUp: AbortSignal): Promise<void> {
     const signal = this.#options.signal;
-    return new Promise((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const finish = (error?: unknown) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const onAbort = () => finish(signal?.reason);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== Infinity) timer = setTimeout(() => finish(), timeout);
-      this.#zk.exists(path, { watch: () => finish() }).then((stat) => {
-        if (stat === null) finish();
-      }, finish);
+    let fired = false;
+    let wake!: (error?: unknown) => void;
+    const woken = new Promise<void>((resolve, reject) => {
+      wake = (error) => error === undefined ? resolve() : reject(error);
     });
-  }
-
-  #hold(): void {
-    this.#held = true;
-    this.#lost = false;
-    const lose = (reason: Error) => {
-      if (!this.#held || this.#lost) return;
-      this.#lost = true;
-      this.#held = false;
-      this.#unsubscribe?.();
-      this.#unsubscribe = undefined;
-      this.#options.onLost?.(reason);
+    woken.catch(() => {});
+    const watcher: Watcher = (event) => {
+      if (event.type !== "None") fired = true;
+      if (event.type !== "None" || ENDED.has(event.state)) wake();
     };
-    this.#unsubscribe = this.#zk.onStateChange((state) => {
-      if (state.type === "expired" || state.type === "closed" || state.type === "authFailed") {
-        lose(
-          new ZooKeeperError(
-            "SESSIONEXPIRED",
-            `Lost the lock "${this.path}": session ${state.type}`,
-          ),
-        );
-      }
-    });
-    const node = `${this.path}/${this.#node}`;
-    this.#zk.exists(node, {
-      watch: (event) => {
-        if (event.type === "NodeDeleted") {
-          lose(new ZooKeeperError("NONODE", `Lost the lock "${this.path}": its node was deleted`));
-        }
-      },
-    }).catch(() => {});
+    const onAbort = () => wake(signal?.reason);
+    const onGiveUp = () => wake();
+    const timer = timeout === Infinity ? undefined : setTimeout(onGiveUp, timeout);
+    signal?.addEventListener("abort", onAbort);
+    giveUp.addEventListener("abort", onGiveUp);
+    try {
+      const stat = await this.#retry(() => this.#zk.exists(path, { watch: watcher }), signal);
+      signal?.throwIfAborted();
+      if (stat !== null && !giveUp.aborted) await woken;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      giveUp.removeEventListener("abort", onGiveUp);
+      if (!fired) this.#unwatch(path, watcher);
+    }
   }
 
-  async #deleteNode(): Promise<void> {
-    const node = this.#node;
-    this.#node = undefined;
-    if (node === undefined) return;
-    await this.#zk.delete(`${this.path}/${node}`).catch((error) => {
-      if (!isCode(error, "NONODE") && !isCode(error, "CLOSED")) throw error;
+  // Sent before whatever comes next (the session keeps order), not awaited:
+  // it would wait for a reconnect when disconnected.
+  #unwatch(path: string, watcher: Watcher): void {
+    this.#zk.removeWatches(path, watcher, "data").catch(() =>
+      this.#zk.removeWatches(path, watcher, "data", { local: true }).catch(() => {})
+    );
+  }
+
+  /** Marks the lock held and watches for its loss. */
+  #hold(): void {
+    const node = this.#child(this.#node!);
+    let stopped = false;
+    const holding = {
+      stop: () => {
+        stopped = true;
+        unsubscribe();
+        if (this.#holding === holding) this.#holding = undefined;
+      },
+    };
+    const lose = (code: ZooKeeperErrorCode, why: string) => {
+      if (stopped) return;
+      holding.stop();
+      this.#node = undefined;
+      const path = this.path;
+      this.#options.onLost?.(new ZooKeeperError(code, `Lost the lock "${path}": ${why}`, { path }));
+    };
+    const watcher: Watcher = (event) => {
+      if (event.type === "NodeDeleted") lose("NONODE", "its node was deleted");
+      else if (event.type !== "None" && !stopped) arm();
+    };
+    const arm = () =>
+      this.#zk.exists(node, { watch: watcher }).then((stat) => {
+        if (stat !== null) return;
+        this.#unwatch(node, watcher);
+        lose("NONODE", "its node was deleted");
+      }, () => {}); // a session that ends is reported to the listener below
+    const unsubscribe = this.#zk.onStateChange((state) => {
+      const code = ENDS[state.type];
+      if (code !== undefined) lose(code, `session ${state.type}`);
     });
+    this.#holding = holding;
+    arm();
+  }
+
+  // A node already gone, or going with its session, needs no deleting.
+  async #deleteNode(): Promise<void> {
+    const gone = unless("NONODE", "SESSIONEXPIRED", "CLOSED");
+    if (this.#node === undefined && this.#unsure) {
+      this.#node = await this.#findMine().catch(gone);
+    }
+    this.#unsure = false;
+    const node = this.#node;
+    if (node !== undefined) await this.#retry(() => this.#zk.delete(this.#child(node))).catch(gone);
+    this.#node = undefined;
   }
 }
