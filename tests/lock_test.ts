@@ -325,7 +325,7 @@ describe("Lock on a real server", () => {
     } finally {
       for (const zk of clients) Reflect.deleteProperty(zk, "getChildren");
     }
-    for (const waiter of waiters.toReversed()) await waiter.release();
+    for (const waiter of waiters.slice().reverse()) await waiter.release();
     assert.deepEqual(await Promise.all(pending), [true, false, false, false]);
     assert.deepEqual(await nodes(path), []);
   });
