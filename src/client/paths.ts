@@ -33,8 +33,7 @@ export class Paths {
    */
   toServer(path: string, sequential = false): string {
     validatePath(path, sequential);
-    if (this.#chroot === "") return path;
-    return path === "/" ? this.#chroot : this.#chroot + path;
+    return this.prefix(path);
   }
 
   /** The path to send for an already validated user path. */
