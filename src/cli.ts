@@ -15,6 +15,7 @@ import process from "node:process";
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { ZooKeeper } from "./client/zookeeper.ts";
+import { deleteTree, joinPath } from "./client/tree.ts";
 import {
   checkCommand,
   formatSnapshot,
@@ -72,14 +73,6 @@ function untilAborted(signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-function childPath(parent: string, name: string): string {
-  return parent === "/" ? `/${name}` : `${parent}/${name}`;
-}
-
-function isCode(error: unknown, code: string): boolean {
-  return error instanceof ZooKeeperError && error.code === code;
-}
-
 function clientOf(registry: Registry, verb: string, path: string): ZooKeeper {
   const zk = registry.client;
   if (zk === undefined) throw ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path);
@@ -91,9 +84,9 @@ async function readTree(zk: ZooKeeper, path: string): Promise<TreeNode> {
   names.sort();
   const subtrees = await Promise.all(
     names.map((name) =>
-      readTree(zk, childPath(path, name)).catch((error) => {
+      readTree(zk, joinPath(path, name)).catch((error) => {
         // Deleted between the listing and the read.
-        if (isCode(error, "NONODE")) return undefined;
+        if (ZooKeeperError.is(error, "NONODE")) return undefined;
         throw error;
       })
     ),
@@ -104,27 +97,6 @@ async function readTree(zk: ZooKeeper, path: string): Promise<TreeNode> {
     if (subtree !== undefined) children[name] = subtree;
   });
   return { data: decodeNodeData(node.data), children };
-}
-
-/** Deletes a subtree, deepest first; returns how many nodes went. */
-async function deleteTree(zk: ZooKeeper, path: string): Promise<number> {
-  for (let attempt = 0;; attempt++) {
-    let count = 0;
-    const names = await zk.getChildren(path);
-    for (const name of names) {
-      count += await deleteTree(zk, childPath(path, name)).catch((error) => {
-        if (isCode(error, "NONODE")) return 0;
-        throw error;
-      });
-    }
-    try {
-      await zk.delete(path);
-      return count + 1;
-    } catch (error) {
-      // A child created meanwhile: delete it too.
-      if (!isCode(error, "NOTEMPTY") || attempt >= 5) throw error;
-    }
-  }
 }
 
 interface Context {
@@ -197,7 +169,7 @@ async function run(command: string, ctx: Context): Promise<number> {
         deleted = await interruptible(deleteTree(zk, path), signal);
       } else {
         await interruptible(zk.delete(path), signal).catch((error) => {
-          if (!isCode(error, "NOTEMPTY")) throw error;
+          if (!ZooKeeperError.is(error, "NOTEMPTY")) throw error;
           throw new ZooKeeperError("NOTEMPTY", `${error.message} (use --recursive)`, { path });
         });
       }

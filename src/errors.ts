@@ -112,6 +112,25 @@ export class ZooKeeperError extends Error {
   }
 
   /**
+   * Whether `error` is a {@linkcode ZooKeeperError} with one of `codes` (any
+   * code when none is given).
+   *
+   * @param error What was thrown.
+   * @param codes The codes to match.
+   * @returns Whether it matches.
+   *
+   * @example Ignore a missing node
+   * ```ts
+   * import { ZooKeeperError } from "@nd/service-registry";
+   * const error = ZooKeeperError.fromServer("NONODE", "delete", "/a");
+   * console.assert(ZooKeeperError.is(error, "NONODE", "NOTEMPTY"));
+   * ```
+   */
+  static is(error: unknown, ...codes: ZooKeeperErrorCode[]): error is ZooKeeperError {
+    return error instanceof ZooKeeperError && (codes.length === 0 || codes.includes(error.code));
+  }
+
+  /**
    * Builds the error for a failed operation, with the message
    * `Cannot <verb> "<path>": <what went wrong>`.
    *

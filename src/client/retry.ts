@@ -5,6 +5,7 @@
  * @module
  */
 
+import { sleep } from "../util/sleep.ts";
 import { ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
 
 /** Options of {@linkcode retry}. */
@@ -101,18 +102,4 @@ export async function retry<T>(
       await sleep(wait, signal);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { ensurePath } from "../client/tree.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watches.ts";
 import { isTransient, retry } from "../client/retry.ts";
@@ -196,11 +197,7 @@ export class Lock implements AsyncDisposable {
 
   async #ensurePath(): Promise<void> {
     if (await this.#retry(() => this.#zk.exists(this.path))) return;
-    const parts = this.path.split("/").filter((p) => p !== "");
-    for (let i = 1; i <= parts.length; i++) {
-      const path = "/" + parts.slice(0, i).join("/");
-      await this.#retry(() => this.#zk.create(path).catch(unless("NODEEXISTS")));
-    }
+    await this.#retry(() => ensurePath(this.#zk, this.path));
   }
 
   // The id in the name lets a contender find its node after a connection loss

@@ -1,0 +1,103 @@
+/**
+ * Paths as a tree: joining and splitting them, creating a path with its
+ * parents, deleting a subtree. The registry, the lock, the cache and the
+ * command line share these.
+ *
+ * @module
+ */
+
+import { ZooKeeperError } from "../errors.ts";
+import type { ACL } from "../protocol/records_data.ts";
+import type { ZooKeeper } from "./zookeeper.ts";
+
+/**
+ * The path of child `name` of `parent`.
+ *
+ * @param parent The parent's path.
+ * @param name The child's name.
+ * @returns The child's path.
+ */
+export function joinPath(parent: string, name: string): string {
+  return parent === "/" ? `/${name}` : `${parent}/${name}`;
+}
+
+/**
+ * The parent of a path (`"/"` for `"/"` and for top-level nodes).
+ *
+ * @param path A valid path.
+ * @returns Its parent's path.
+ */
+export function parentPath(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+/**
+ * The last segment of a path (`""` for `"/"`).
+ *
+ * @param path A valid path.
+ * @returns Its name.
+ */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Options of {@linkcode ensurePath}. */
+export interface EnsurePathOptions {
+  /** ACL of the nodes created. */
+  acl?: ACL[];
+  /** Awaited before each request (a rate limiter). */
+  before?: () => Promise<void>;
+}
+
+/**
+ * Creates `path` and each missing parent as empty persistent nodes; nodes
+ * already there are left as they are.
+ *
+ * @param zk The client.
+ * @param path The path to make.
+ * @param options The ACL and a gate before each request.
+ */
+export async function ensurePath(
+  zk: ZooKeeper,
+  path: string,
+  options: EnsurePathOptions = {},
+): Promise<void> {
+  if (path === "/") return;
+  let at = 0;
+  while (at >= 0) {
+    at = path.indexOf("/", at + 1);
+    const prefix = at < 0 ? path : path.slice(0, at);
+    await options.before?.();
+    await zk.create(prefix, undefined, { acl: options.acl }).catch((error) => {
+      if (!ZooKeeperError.is(error, "NODEEXISTS")) throw error;
+    });
+  }
+}
+
+/**
+ * Deletes a subtree, deepest first. Children created while it runs are
+ * deleted too (a few rounds at most); a node already gone counts as deleted.
+ *
+ * @param zk The client.
+ * @param path The subtree's root.
+ * @returns How many nodes it deleted.
+ */
+export async function deleteTree(zk: ZooKeeper, path: string): Promise<number> {
+  for (let attempt = 0;; attempt++) {
+    let count = 0;
+    const names = await zk.getChildren(path);
+    for (const name of names) {
+      count += await deleteTree(zk, joinPath(path, name)).catch((error) => {
+        if (ZooKeeperError.is(error, "NONODE")) return 0;
+        throw error;
+      });
+    }
+    try {
+      await zk.delete(path);
+      return count + 1;
+    } catch (error) {
+      if (!ZooKeeperError.is(error, "NOTEMPTY") || attempt >= 5) throw error;
+    }
+  }
+}

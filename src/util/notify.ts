@@ -1,0 +1,28 @@
+/**
+ * Calling every listener of something, so that one that throws neither stops
+ * the others nor goes unseen.
+ *
+ * @module
+ */
+
+/**
+ * Calls each listener with `value`; what a listener throws goes to `onError`.
+ * The set is copied first, so a listener may remove itself or add others.
+ *
+ * @param listeners The listeners.
+ * @param value What they receive.
+ * @param onError Receives what each listener throws.
+ */
+export function notifyAll<T>(
+  listeners: Iterable<(value: T) => void>,
+  value: T,
+  onError: (error: unknown) => void,
+): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(value);
+    } catch (error) {
+      onError(error);
+    }
+  }
+}
