@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { NodeSnapshot } from "./path_watch.ts";
+import type { NodeSnapshot } from "./snapshot.ts";
 
 type Fs = typeof import("node:fs/promises");
 

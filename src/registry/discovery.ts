@@ -10,7 +10,7 @@
  */
 
 import type { JsonValue, NodeValue } from "./node_data.ts";
-import type { NodeSnapshot } from "./path_watch.ts";
+import type { NodeSnapshot } from "./snapshot.ts";
 import type { Registry } from "./registry.ts";
 
 /** One instance of a service, with Curator's field names. */
