@@ -212,9 +212,10 @@ export class ServiceDiscovery {
     return instancesOf(service, await this.#registry.get(this.#path(service)));
   }
 
-  /** The names of the services under the base path. */
+  /** The names of the services under the base path (followed by name only). */
   async services(): Promise<string[]> {
-    return Object.keys((await this.#registry.get(this.#basePath)).children);
+    const base = await this.#registry.get(this.#basePath, undefined, { childData: false });
+    return Object.keys(base.children);
   }
 
   /**
