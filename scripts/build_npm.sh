@@ -27,7 +27,8 @@ cat > dist/package/package.json <<JSON
     ".": { "types": "./mod.d.ts", "default": "./mod.js" },
     "./transport/node": { "types": "./src/transport/node.d.ts", "default": "./src/transport/node.js" },
     "./transport/deno": { "types": "./src/transport/deno.d.ts", "default": "./src/transport/deno.js" },
-    "./transport/cloudflare": { "types": "./src/transport/cloudflare.d.ts", "default": "./src/transport/cloudflare.js" }
+    "./transport/cloudflare": { "types": "./src/transport/cloudflare.d.ts", "default": "./src/transport/cloudflare.js" },
+    "./testing": { "types": "./src/testing/mod.d.ts", "default": "./src/testing/mod.js" }
   }
 }
 JSON

@@ -6,13 +6,13 @@
  */
 
 import process from "node:process";
-import { freePort, startZooKeeper } from "../tests/helpers/zk_server.ts";
+import { freePort, TestingServer } from "../src/testing/mod.ts";
 
 const wanted = process.env.ZK_PORT ? Number(process.env.ZK_PORT) : await freePort();
-const server = await startZooKeeper({ port: wanted });
+const server = await TestingServer.start({ port: wanted });
 console.log(`ZK_SERVERS=${server.connectString}`);
 const stop = async () => {
-  await server[Symbol.asyncDispose]();
+  await server.close();
   process.exit(0);
 };
 process.on("SIGTERM", stop);
