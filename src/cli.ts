@@ -18,19 +18,25 @@ import type { ZooKeeper } from "./client/zookeeper.ts";
 import { deleteTree, joinPath } from "./client/tree.ts";
 import {
   checkCommand,
-  formatSnapshot,
-  formatTree,
   parseArgs,
   parseJson,
   parseObject,
-  toJson,
-  type Tree,
-  type TreeNode,
   USAGE,
   UsageError,
 } from "./cli_format.ts";
+import {
+  formatSnapshot,
+  formatTree,
+  type OutputFormat,
+  render,
+  toJson,
+  type Tree,
+  type TreeNode,
+  treePaths,
+} from "./cli_output.ts";
 import { ZooKeeperError } from "./errors.ts";
 import { decodeNodeData } from "./registry/node_data.ts";
+import type { NodeSnapshot } from "./registry/snapshot.ts";
 import { Registry } from "./registry/registry.ts";
 import { parseConnectString } from "./session/connect_string.ts";
 
@@ -102,7 +108,7 @@ async function readTree(zk: ZooKeeper, path: string): Promise<TreeNode> {
 interface Context {
   registry: Registry;
   args: string[];
-  json: boolean;
+  format: OutputFormat;
   recursive: boolean;
   out: (text: string) => void;
   signal: AbortSignal | undefined;
@@ -110,9 +116,14 @@ interface Context {
   lastError: { error?: unknown };
 }
 
+/** A snapshot in every format: `dir` lists its children's names. */
+function printableSnapshot(snapshot: NodeSnapshot, text: string) {
+  return { value: snapshot, dir: Object.keys(snapshot.children), text };
+}
+
 async function run(command: string, ctx: Context): Promise<number> {
-  const { registry, json, out, signal } = ctx;
-  const path = ctx.args[0];
+  const { registry, format, out, signal } = ctx;
+  const path = ctx.args[0] ?? "/";
   switch (command) {
     case "get": {
       const snapshot = await interruptible(registry.get(path), signal);
@@ -122,13 +133,14 @@ async function run(command: string, ctx: Context): Promise<number> {
         throw (snapshot.stale && ctx.lastError.error) ||
           ZooKeeperError.fromServer(code, "read", path);
       }
-      out(json ? toJson(snapshot) + "\n" : formatSnapshot(snapshot));
+      out(render(format, printableSnapshot(snapshot, formatSnapshot(snapshot))));
       return 0;
     }
     case "watch": {
       for await (const snapshot of registry.watch(path, { signal })) {
         const time = new Date().toISOString().slice(11, 19);
-        out(json ? toJson(snapshot) + "\n" : `[${time}] ${formatSnapshot(snapshot)}`);
+        const text = `[${time}] ${formatSnapshot(snapshot)}`;
+        out(render(format, printableSnapshot(snapshot, text), true));
       }
       return 0;
     }
@@ -137,26 +149,21 @@ async function run(command: string, ctx: Context): Promise<number> {
       await interruptible(registry.setNode(path, data, { ephemeral: true }), signal);
       const node = await interruptible(clientOf(registry, "read", path).getData(path), signal);
       const registered = { path, data: decodeNodeData(node.data), stat: node.stat };
-      out(
-        json ? toJson(registered) + "\n" : `Registered ${path} ${toJson(registered.data)}\n` +
-          `Holding it (ephemeral node of session 0x${
-            node.stat.ephemeralOwner.toString(16)
-          }) until Ctrl-C\n`,
-      );
+      const session = node.stat.ephemeralOwner.toString(16);
+      const text = `Registered ${path} ${toJson(registered.data)}\n` +
+        `Holding it (ephemeral node of session 0x${session}) until Ctrl-C\n`;
+      out(render(format, { value: registered, dir: [path], text }));
       await untilAborted(signal);
       await registry.close(); // deletes the node
-      if (!json) out(`Unregistered ${path}\n`);
+      if (format === "text") out(`Unregistered ${path}\n`);
       return 0;
     }
     case "set": {
       const data = parseJson(ctx.args[1]);
       await interruptible(registry.setData(path, data), signal);
       const stat = await interruptible(clientOf(registry, "read", path).exists(path), signal);
-      out(
-        json
-          ? toJson({ path, data, stat }) + "\n"
-          : `Set ${path} to ${toJson(data)} (version ${stat?.version})\n`,
-      );
+      const text = `Set ${path} to ${toJson(data)} (version ${stat?.version})\n`;
+      out(render(format, { value: { path, data, stat }, dir: [path], text }));
       return 0;
     }
     case "delete": {
@@ -174,13 +181,14 @@ async function run(command: string, ctx: Context): Promise<number> {
         });
       }
       const more = deleted > 1 ? ` and ${deleted - 1} descendant${deleted > 2 ? "s" : ""}` : "";
-      out(json ? toJson({ path, deleted }) + "\n" : `Deleted ${path}${more}\n`);
+      const text = `Deleted ${path}${more}\n`;
+      out(render(format, { value: { path, deleted }, dir: [path], text }));
       return 0;
     }
     case "tree": {
       const zk = clientOf(registry, "read", path);
       const tree: Tree = { path, ...await interruptible(readTree(zk, path), signal) };
-      out(json ? toJson(tree) + "\n" : formatTree(tree));
+      out(render(format, { value: tree, dir: treePaths(tree), text: formatTree(tree) }));
       return 0;
     }
   }
@@ -248,6 +256,8 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
     const connecting = Registry.connect({
       servers,
       connectTimeout: parsed.timeout,
+      username: parsed.username,
+      password: parsed.password,
       onError: (error) => {
         lastError.error = error;
         if (holding) stderr.write(`Warning: ${(error as Error)?.message ?? error}\n`);
@@ -265,8 +275,8 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
         if (text !== undefined) stderr.write(`${text}\n`);
       });
     }
-    const { json, recursive } = parsed;
-    const ctx = { registry, args: parsed.positional, json, recursive, out, signal, lastError };
+    const { format, recursive } = parsed;
+    const ctx = { registry, args: parsed.positional, format, recursive, out, signal, lastError };
     return await run(command, ctx);
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, 2);

@@ -1,21 +1,20 @@
 /**
- * The command line's formats: what it accepts (usage text, argument parsing
- * and checks) and how it prints (one-line JSON with bigints as strings for
- * scripts, short text for people).
+ * What the command line accepts: the usage text, argument parsing and
+ * checks. How it prints is in `cli_output.ts`.
  *
  * @module
  */
 
+import { FORMATS, type OutputFormat, toJson } from "./cli_output.ts";
 import { pathProblem } from "./protocol/path.ts";
-import type { NodeSnapshot } from "./registry/snapshot.ts";
-import type { JsonValue, NodeValue } from "./registry/node_data.ts";
-import type { Stat } from "./protocol/records_data.ts";
+import type { JsonValue } from "./registry/node_data.ts";
 
 /** The usage text printed by `--help`. */
 export const USAGE: string = `Usage: service-registry <command> [options]
 
 Commands:
-  get PATH              Print a node's data and stat, and its children's data
+  get [PATH]            Print a node's data and stat, and its children's data
+                        (default path /)
   watch PATH            Print a node now, then again on every change, until Ctrl-C
   register PATH [JSON]  Register an ephemeral node with a JSON object as data
                         (default {}) and keep it until Ctrl-C
@@ -27,7 +26,14 @@ Options:
   --servers LIST    ZooKeeper servers, host:port,...[/chroot]
                     (default: $ZK_SERVERS, else 127.0.0.1:2181)
   --timeout MS      How long to wait for ZooKeeper when connecting (default 10000)
-  --json            Print JSON, one value per line (64-bit ids as strings)
+  -u, --username U  Authenticate with digest credentials (nodes created get
+  -p, --password P  all rights for U and read for everyone)
+  --format F        yaml (default): YAML documents
+                    json: JSON, one value per line (64-bit ids as strings)
+                    dir: names only, one per line (get: the children; tree:
+                    every path; watch: a list per change, then an empty line)
+                    text: short text for people
+  --json            Same as --format json
   -r, --recursive   delete: delete the node's descendants too
   -h, --help        Print this help
   --version         Print the version
@@ -38,10 +44,11 @@ Examples:
   service-registry set /config/web '{"debug":true}'
   service-registry register /services/web/host1:8080 '{"weight":1}'
   service-registry watch /services/web --json
+  for host in $(service-registry get /services/web --format dir); do echo "$host"; done
 `;
 
 const COMMANDS: Record<string, { required: string[]; optional: string[] }> = {
-  get: { required: ["PATH"], optional: [] },
+  get: { required: [], optional: ["PATH"] },
   watch: { required: ["PATH"], optional: [] },
   register: { required: ["PATH"], optional: ["JSON"] },
   set: { required: ["PATH", "JSON"], optional: [] },
@@ -62,8 +69,12 @@ export interface Parsed {
   servers: string | undefined;
   /** `--timeout`, in milliseconds. */
   timeout: number;
-  /** `--json`. */
-  json: boolean;
+  /** `--format` (`--json` is `json`). */
+  format: OutputFormat;
+  /** `--username`. */
+  username: string | undefined;
+  /** `--password`. */
+  password: string | undefined;
   /** `--recursive`. */
   recursive: boolean;
   /** `--help`. */
@@ -85,7 +96,9 @@ export function parseArgs(args: readonly string[]): Parsed {
     positional: [],
     servers: undefined,
     timeout: 10_000,
-    json: false,
+    format: "yaml",
+    username: undefined,
+    password: undefined,
     recursive: false,
     help: false,
     version: false,
@@ -116,9 +129,28 @@ export function parseArgs(args: readonly string[]): Parsed {
       return true;
     };
     switch (name) {
+      case "-s": // ndsr's names
+      case "--server":
       case "--servers":
         parsed.servers = value();
         break;
+      case "-u":
+      case "--username":
+        parsed.username = value();
+        break;
+      case "-p":
+      case "--password":
+        parsed.password = value();
+        break;
+      case "--outputformat": // ndsr's name
+      case "--format": {
+        const text = value();
+        if (!(FORMATS as readonly string[]).includes(text)) {
+          throw new UsageError(`Invalid ${name} "${text}": use one of ${FORMATS.join(", ")}`);
+        }
+        parsed.format = text as OutputFormat;
+        break;
+      }
       case "--timeout": {
         const text = value();
         if (!/^\d+$/.test(text) || Number(text) <= 0) {
@@ -130,7 +162,12 @@ export function parseArgs(args: readonly string[]): Parsed {
         break;
       }
       case "--json":
-        parsed.json = flag();
+        flag();
+        parsed.format = "json";
+        break;
+      case "-q": // ndsr's: it logged to stdout unless told not to; this tool never does
+      case "--quiet":
+        flag();
         break;
       case "-r":
       case "--recursive":
@@ -146,6 +183,9 @@ export function parseArgs(args: readonly string[]): Parsed {
       default:
         throw new UsageError(`Unknown option "${name}" (see --help)`);
     }
+  }
+  if (parsed.password !== undefined && parsed.username === undefined) {
+    throw new UsageError("Option --password needs --username");
   }
   parsed.command = rest.shift();
   parsed.positional = rest;
@@ -168,7 +208,7 @@ export function checkCommand(command: string | undefined, positional: readonly s
     throw new UsageError(`Unknown command "${command}": use one of ${names}`);
   }
   checkArity(command, positional);
-  const path = positional[0];
+  const path = positional[0] ?? "/";
   const problem = pathProblem(path);
   if (problem !== undefined) throw new UsageError(`Invalid path "${path}": ${problem}`);
   if (command === "delete" && path === "/") {
@@ -220,95 +260,4 @@ export function parseObject(text: string): Record<string, JsonValue> {
     throw new UsageError(`Invalid JSON argument ${toJson(text)}: must be a JSON object`);
   }
   return value;
-}
-
-/** A node of `tree --json`: its data and its children by name. */
-export interface TreeNode {
-  /** The node's data, decoded like the registry's (`null` when empty). */
-  data: NodeValue;
-  /** Its children by name, sorted. */
-  children: Record<string, TreeNode>;
-}
-
-/** The result of `tree`: the root's path, data and descendants. */
-export interface Tree extends TreeNode {
-  /** The root's path. */
-  path: string;
-}
-
-/**
- * Serializes a value as one line of JSON, with bigints (zxids, session ids)
- * as decimal strings.
- *
- * @param value The value.
- * @returns The JSON text, without a newline.
- */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => typeof v === "bigint" ? v.toString() : v);
-}
-
-/**
- * A value as text for one line: JSON, shortened to `max` characters.
- *
- * @param value The data.
- * @param max The longest text returned.
- * @returns The text; empty for `null`.
- */
-export function shortData(value: JsonValue, max = 60): string {
-  if (value === null) return "";
-  const text = toJson(value);
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-function utc(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace("T", " ") + " UTC";
-}
-
-function describeStat(stat: Stat): string {
-  const owner = stat.ephemeralOwner === 0n
-    ? ""
-    : `, ephemeral (session 0x${stat.ephemeralOwner.toString(16)})`;
-  return `version ${stat.version}, modified ${utc(stat.mtime)}${owner}`;
-}
-
-/**
- * Formats the result of `get()` for people: the path, its data, its Stat in
- * short and one line per child.
- *
- * @param snapshot The result.
- * @returns The lines, each ending with a newline.
- */
-export function formatSnapshot(snapshot: NodeSnapshot): string {
-  const stale = snapshot.stale ? "  (stale: from the cache, ZooKeeper not reachable)" : "";
-  if (snapshot.stat === null) return `${snapshot.path}  (does not exist)${stale}\n`;
-  const names = Object.keys(snapshot.children);
-  const lines = [
-    `${snapshot.path}${stale}`,
-    `  data:     ${snapshot.data === null ? "(empty)" : toJson(snapshot.data)}`,
-    `  stat:     ${describeStat(snapshot.stat)}`,
-    `  children: ${names.length}`,
-  ];
-  const width = Math.max(0, ...names.map((n) => n.length));
-  for (const name of names) {
-    const data = snapshot.children[name];
-    lines.push(`    ${name.padEnd(width)}  ${data === null ? "" : toJson(data)}`.trimEnd());
-  }
-  return lines.join("\n") + "\n";
-}
-
-/**
- * Formats a tree for people: one line per node, names indented by depth,
- * each followed by its data in short.
- *
- * @param tree The tree.
- * @returns The lines, each ending with a newline.
- */
-export function formatTree(tree: Tree): string {
-  const lines: string[] = [];
-  const walk = (name: string, node: TreeNode, depth: number): void => {
-    lines.push(`${"  ".repeat(depth)}${name}  ${shortData(node.data)}`.trimEnd());
-    for (const [child, sub] of Object.entries(node.children)) walk(child, sub, depth + 1);
-  };
-  walk(tree.path, tree, 0);
-  return lines.join("\n") + "\n";
 }

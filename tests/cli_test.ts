@@ -5,8 +5,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { ZooKeeper } from "../mod.ts";
+import { CREATOR_ALL_ACL, ZooKeeper } from "../mod.ts";
 import { main } from "../src/cli.ts";
+import { toYaml } from "../src/cli_yaml.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 
 // Run from the sources (Deno, Node with tsx, Bun) or from the npm build (dist/tests/*.js).
@@ -142,7 +143,14 @@ describe("the command-line tool", () => {
 
   it("set then get --json gives the data back, with bigints as strings", async () => {
     const data = { port: 8080, tags: ["a", "b"], nested: { on: true, none: null } };
-    const set = await cli("set", "/cli/config", JSON.stringify(data), ...servers);
+    const set = await cli(
+      "set",
+      "/cli/config",
+      JSON.stringify(data),
+      "--format",
+      "text",
+      ...servers,
+    );
     assert.equal(set.code, 0, set.err);
     assert.match(set.out, /^Set \/cli\/config to /);
     await zk.create("/cli/config/child", '{"x":1}');
@@ -157,10 +165,102 @@ describe("the command-line tool", () => {
     assert.equal(typeof result.stat.czxid, "string");
     assert.equal(result.stat.ephemeralOwner, "0");
     assert.equal(result.stat.version, 0);
-    const pretty = await cli(...servers, "get", "/cli/config");
+    const pretty = await cli(...servers, "get", "/cli/config", "--format=text");
     assert.equal(pretty.code, 0, pretty.err);
     assert.match(pretty.out, /^\/cli\/config\n {2}data: +\{"port":8080,/);
     assert.match(pretty.out, /\n {4}child {2}\{"x":1\}$/);
+  });
+
+  it("get prints YAML by default, quoting the strings that need it", async () => {
+    await zk.create("/cli/yaml", '{"port":8080,"name":"web","id":"8080","on":"yes","note":"a: b"}');
+    await zk.create("/cli/yaml/host1:8080", '{"weight":1}');
+    await zk.create("/cli/yaml/10.0.0.2:80", "");
+    const result = await cli("get", "/cli/yaml", ...servers);
+    assert.equal(result.code, 0, result.err);
+    const lines = result.out.split("\n");
+    assert.deepEqual(lines.slice(0, 7), [
+      "path: /cli/yaml",
+      "data:",
+      "  port: 8080",
+      "  name: web",
+      '  id: "8080"',
+      '  "on": "yes"',
+      '  note: "a: b"',
+    ]);
+    assert.equal(lines[7], "stat:");
+    assert.ok(lines.includes("  ephemeralOwner: 0"), result.out);
+    assert.match(result.out, /^ {2}czxid: \d+$/m);
+    const children = lines.slice(lines.indexOf("children:") + 1, lines.indexOf("stale: false"));
+    assert.deepEqual(
+      children.sort(),
+      ['  "10.0.0.2:80": null', "  host1:8080:", "    weight: 1"].sort(),
+    );
+    assert.equal(lines.at(-1), "stale: false");
+  });
+
+  it("--format dir prints the children's names one per line; get without a path reads /", async () => {
+    await zk.create("/cli/dir", "");
+    for (const name of ["b", "a:1", "c"]) await zk.create(`/cli/dir/${name}`, "{}");
+    const dir = await cli("get", "/cli/dir", "--format", "dir", ...servers);
+    assert.equal(dir.code, 0, dir.err);
+    assert.deepEqual(dir.out.split("\n").sort(), ["a:1", "b", "c"]);
+    const empty = await cli("get", "/cli/dir/c", "--outputformat", "dir", ...servers);
+    assert.deepEqual([empty.code, empty.out], [0, ""]);
+    const root = await cli("get", "--format", "dir", ...servers);
+    assert.equal(root.code, 0, root.err);
+    assert.ok(root.out.split("\n").includes("cli"), root.out);
+    assert.ok(root.out.split("\n").includes("zookeeper"), root.out);
+    const rootYaml = await cli("get", "-q", ...servers);
+    assert.equal(rootYaml.code, 0, rootYaml.err);
+    assert.match(rootYaml.out, /^path: \/\ndata: null\n/);
+  });
+
+  it("watch --format dir prints the list of children on every change, then an empty line", async () => {
+    await zk.create("/cli/pool", "");
+    await zk.create("/cli/pool/one", "");
+    const running = start(["watch", "/cli/pool", "--format", "dir", ...servers]);
+    assert.deepEqual([await running.nextLine(), await running.nextLine()], ["one", ""]);
+    await zk.create("/cli/pool/two", "");
+    const next = [await running.nextLine(), await running.nextLine(), await running.nextLine()];
+    assert.deepEqual(next.slice(0, 2).sort(), ["one", "two"]);
+    assert.equal(next[2], "");
+    running.interrupt();
+    assert.equal(await running.exited, 0, running.stderr());
+  });
+
+  it("--username and --password authenticate with digest credentials", async () => {
+    await using owner = await ZooKeeper.connect(server.connectString, {
+      auth: [{ scheme: "digest", auth: "alice:secret" }],
+    });
+    await owner.create("/cli/private", '{"key":1}', { acl: [...CREATOR_ALL_ACL] });
+    assertError(await cli("get", "/cli/private", ...servers), 1, "not authorized");
+    const wrong = await cli("get", "/cli/private", "-u", "alice", "-p", "wrong", ...servers);
+    assert.equal(wrong.code, 1);
+    const ok = await cli(
+      "get",
+      "/cli/private",
+      "--username",
+      "alice",
+      "--password",
+      "secret",
+      "--json",
+      ...servers,
+    );
+    assert.equal(ok.code, 0, ok.err);
+    assert.deepEqual(JSON.parse(ok.out).data, { key: 1 });
+    const set = await cli("set", "/cli/owned", "1", "-u", "bob", "-p", "pw", "--json", ...servers);
+    assert.equal(set.code, 0, set.err);
+    const acl = await zk.getACL("/cli/owned");
+    assert.ok(
+      acl.acl.some((entry) => entry.id.scheme === "digest" && entry.id.id.startsWith("bob:")),
+    );
+    // Everyone reads the nodes it creates; only bob writes them.
+    const read = await cli("get", "/cli/owned", "--json", ...servers);
+    assert.equal(JSON.parse(read.out).data, 1);
+    assertError(await cli("set", "/cli/owned", "2", ...servers), 1, "not authorized");
+    const again = await cli("set", "/cli/owned", "2", "-u", "bob", "-p", "pw", ...servers);
+    assert.equal(again.code, 0, again.err);
+    assert.equal(new TextDecoder().decode((await zk.getData("/cli/owned")).data), "2");
   });
 
   it("get of a missing node fails with exit 1", async () => {
@@ -172,7 +272,7 @@ describe("the command-line tool", () => {
     await zk.create("/cli/tree/b", '{"port":2}');
     await zk.create("/cli/tree/a", "plain text");
     await zk.create("/cli/tree/a/deep", '"x".repeat');
-    const pretty = await cli("tree", "/cli/tree", ...servers);
+    const pretty = await cli("tree", "/cli/tree", "--format", "text", ...servers);
     assert.equal(pretty.code, 0, pretty.err);
     assert.equal(
       pretty.out,
@@ -182,6 +282,32 @@ describe("the command-line tool", () => {
     );
     const json = await cli("tree", "/cli/tree", "--json", ...servers);
     assert.equal(json.code, 0, json.err);
+    const dir = await cli("tree", "/cli/tree", "--format", "dir", ...servers);
+    assert.equal(dir.code, 0, dir.err);
+    assert.equal(
+      dir.out,
+      ["/cli/tree", "/cli/tree/a", "/cli/tree/a/deep", "/cli/tree/b"].join("\n"),
+    );
+    const yaml = await cli("tree", "/cli/tree", ...servers);
+    assert.equal(yaml.code, 0, yaml.err);
+    assert.equal(
+      yaml.out,
+      [
+        "path: /cli/tree",
+        "data: null",
+        "children:",
+        "  a:",
+        "    data: plain text",
+        "    children:",
+        "      deep:",
+        '        data: "\\"x\\".repeat"',
+        "        children: {}",
+        "  b:",
+        "    data:",
+        "      port: 2",
+        "    children: {}",
+      ].join("\n"),
+    );
     assert.deepEqual(JSON.parse(json.out), {
       path: "/cli/tree",
       data: null,
@@ -197,7 +323,7 @@ describe("the command-line tool", () => {
     await zk.create("/cli/del/leaf", "");
     await zk.create("/cli/del/sub", "");
     await zk.create("/cli/del/sub/x", "");
-    const leaf = await cli("delete", "/cli/del/leaf", ...servers);
+    const leaf = await cli("delete", "/cli/del/leaf", "--format", "text", ...servers);
     assert.equal(leaf.code, 0, leaf.err);
     assert.equal(leaf.out, "Deleted /cli/del/leaf");
     assert.equal(await zk.exists("/cli/del/leaf"), null);
@@ -245,7 +371,7 @@ describe("the command-line tool", () => {
   });
 
   it("watch prints for people and ends on SIGTERM with exit 0", async () => {
-    const running = start(["watch", "/cli/watched-too", ...servers]);
+    const running = start(["watch", "/cli/watched-too", "--format", "text", ...servers]);
     assert.match(
       await running.nextLine(),
       /^\[\d\d:\d\d:\d\d\] \/cli\/watched-too {2}\(does not exist\)$/,
@@ -270,6 +396,12 @@ describe("the command-line tool", () => {
     assertError(await cli(), 2, "Missing command");
     assertError(await cli("get", "/a", "--bogus"), 2, 'Unknown option "--bogus"');
     assertError(await cli("get", "/a", "--timeout", "soon"), 2, 'Invalid --timeout "soon"');
+    assertError(
+      await cli("get", "/a", "--format", "xml"),
+      2,
+      'Invalid --format "xml": use one of yaml, json, dir, text',
+    );
+    assertError(await cli("get", "/a", "--password", "pw"), 2, "--password needs --username");
     assert.equal(await zk.exists("/cli/x"), null);
   });
 
@@ -283,7 +415,7 @@ describe("the command-line tool", () => {
     assert.equal(help.code, 0);
     assert.match(help.out, /^Usage: service-registry <command> \[options\]/);
     for (const command of ["get", "watch", "register", "set", "delete", "tree"]) {
-      assert.match(help.out, new RegExp(`^ {2}${command} PATH`, "m"));
+      assert.match(help.out, new RegExp(`^ {2}${command} \\[?PATH`, "m"));
     }
     assert.equal(help.err, "");
     const version = await cli("--version");
@@ -322,5 +454,69 @@ describe("the command-line tool", () => {
     assert.ok(Date.now() - started < 1000);
     assert.equal(err, "Interrupted\n");
     await new Promise((r) => setTimeout(r, 1500)); // the attempt's timer
+  });
+});
+
+describe("toYaml", () => {
+  it("toYaml() writes block mappings and lists, and quotes what would read back otherwise", () => {
+    const value = {
+      plain: ["web", "/services/web", "host1:8080", "héllo", "a-b"],
+      quoted: [
+        "",
+        "8080",
+        "-1",
+        ".5",
+        "true",
+        "No",
+        "null",
+        "~",
+        "- x",
+        "a: b",
+        "a #b",
+        "x:",
+        " a",
+      ],
+      escaped: ["two\nlines", "tab\t", "nel\u0085", "sep\u2028"],
+      numbers: [0, -1.5, 12345678901234567890n],
+      empty: { list: [], map: {} },
+      nested: [{ a: 1, b: [true, null] }, [1, 2]],
+      "key: colon": null,
+    };
+    assert.equal(
+      toYaml(value),
+      [
+        "plain:",
+        "  - web",
+        "  - /services/web",
+        "  - host1:8080",
+        "  - héllo",
+        "  - a-b",
+        "quoted:",
+        ...value.quoted.map((s) => `  - ${JSON.stringify(s)}`),
+        "escaped:",
+        '  - "two\\nlines"',
+        '  - "tab\\t"',
+        '  - "nel\\u0085"',
+        '  - "sep\\u2028"',
+        "numbers:",
+        "  - 0",
+        "  - -1.5",
+        "  - 12345678901234567890",
+        "empty:",
+        "  list: []",
+        "  map: {}",
+        "nested:",
+        "  - a: 1",
+        "    b:",
+        "      - true",
+        "      - null",
+        "  - - 1",
+        "    - 2",
+        '"key: colon": null',
+        "",
+      ].join("\n"),
+    );
+    assert.equal(toYaml("yes"), '"yes"\n');
+    assert.equal(toYaml(null), "null\n");
   });
 });
