@@ -23,8 +23,10 @@ cat > dist/package/package.json <<JSON
   "license": "MIT",
   "type": "module",
   "engines": { "node": ">=20" },
+  "bin": { "service-registry": "./bin/service-registry.js" },
   "exports": {
     ".": { "types": "./mod.d.ts", "default": "./mod.js" },
+    "./cli": { "types": "./src/cli.d.ts", "default": "./src/cli.js" },
     "./transport/node": { "types": "./src/transport/node.d.ts", "default": "./src/transport/node.js" },
     "./transport/deno": { "types": "./src/transport/deno.d.ts", "default": "./src/transport/deno.js" },
     "./transport/cloudflare": { "types": "./src/transport/cloudflare.d.ts", "default": "./src/transport/cloudflare.js" },
@@ -32,5 +34,13 @@ cat > dist/package/package.json <<JSON
   }
 }
 JSON
+mkdir -p dist/package/bin
+cat > dist/package/bin/service-registry.js <<'JS'
+#!/usr/bin/env node
+import { runProcess } from "../src/cli.js";
+
+await runProcess();
+JS
+chmod +x dist/package/bin/service-registry.js
 (cd dist && npm pack ./package --silent >/dev/null)
 echo "built dist/ and $(ls dist/*.tgz)"

@@ -299,7 +299,21 @@ function isEntryModule(): boolean {
   }
 }
 
-if (isEntryModule()) {
+/**
+ * Runs the command-line tool as the process: its arguments, Ctrl-C and
+ * SIGTERM ending `watch` and `register` (a second Ctrl-C exits at once), and
+ * the exit code. What the npm package's `service-registry` command runs.
+ *
+ * @example A command of your own that is this tool
+ * ```ts ignore
+ * import { runProcess } from "@nd/service-registry/cli";
+ * await runProcess();
+ * ```
+ *
+ * @param args The arguments. @default {process.argv.slice(2)}
+ * @returns Never: it exits the process.
+ */
+export async function runProcess(args: string[] = process.argv.slice(2)): Promise<never> {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (): void => {
@@ -311,10 +325,12 @@ if (isEntryModule()) {
   process.on("SIGTERM", onSignal);
   // A closed pipe (`watch ... | head -1`) ends the command, without a stack trace.
   process.stdout.on("error", () => controller.abort());
-  const code = await main(process.argv.slice(2), { signal: controller.signal });
+  const code = await main(args, { signal: controller.signal });
   await new Promise<void>((resolve) => {
     if (controller.signal.aborted || !process.stdout.writable) resolve();
     else process.stdout.write("", () => resolve());
   });
   process.exit(code);
 }
+
+if (isEntryModule()) await runProcess();
