@@ -2,13 +2,32 @@
  * A ZooKeeper client written from scratch in TypeScript, with no dependencies,
  * for Deno, Node, Bun and edge runtimes.
  *
- * @example Create, watch, change
- * ```ts ignore
+ * @example Create, watch, change (against a test server of `@nd/service-registry/testing`)
+ * ```ts
  * import { ZooKeeper } from "@nd/service-registry";
- * await using zk = await ZooKeeper.connect("127.0.0.1:2181", { sessionTimeout: 10_000 });
+ * import { TestingServer } from "@nd/service-registry/testing";
+ *
+ * await using server = await TestingServer.start();
+ * await using zk = await ZooKeeper.connect(server.connectString, { sessionTimeout: 10_000 });
  * await zk.create("/app", "hello");
- * const { data } = await zk.getData("/app", { watch: (e) => console.log(e.type, e.path) });
+ * const changed = Promise.withResolvers<string>();
+ * const { data } = await zk.getData("/app", { watch: (e) => changed.resolve(e.type) });
+ * console.log(new TextDecoder().decode(data)); // hello
  * await zk.setData("/app", "world");
+ * console.log(await changed.promise); // NodeDataChanged
+ * ```
+ *
+ * @example The registry: register a service, discover it
+ * ```ts
+ * import { Registry } from "@nd/service-registry";
+ * import { TestingServer } from "@nd/service-registry/testing";
+ *
+ * await using server = await TestingServer.start();
+ * const registry = await Registry.connect({ servers: server.connectString });
+ * await registry.setNode("/services/web/host1:8080", { weight: 1 }); // ephemeral
+ * const { children } = await registry.get("/services/web");
+ * console.log(Object.keys(children)); // [ "host1:8080" ]
+ * await registry.close();
  * ```
  *
  * @module

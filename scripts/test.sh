@@ -25,6 +25,7 @@ step "deno lint" $deno lint
 step "deno check" $deno check mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts src/testing/mod.ts $tests examples/*.ts examples/worker/*.ts bench/*.ts scripts/*.ts
 step "deno doc --lint" $deno doc --lint mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
 step "README examples type-check" $deno check --doc-only README.md
+step "doc examples run" $deno test -A --doc mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
 step "deno publish --dry-run" $deno publish --dry-run --allow-dirty
 step "tests on Deno" $deno test -A $tests
 step "build for npm" bash scripts/build_npm.sh
@@ -40,7 +41,7 @@ step "npm package in a fresh project" bash -c '
   ZK_SERVERS=$(sed -n "s/^ZK_SERVERS=//p" "$log") bash scripts/npm_smoke.sh'
 
 echo
-total=11
+total=12
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   echo "steps: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"

@@ -1,12 +1,27 @@
 /**
  * The `service-registry` command-line tool: look up, watch, register, write,
- * delete and list znodes through the {@linkcode Registry}.
+ * delete and list znodes through the {@linkcode Registry}. It prints YAML by
+ * default, or JSON, the names only (`--format dir`) or short text.
  *
  * ```sh
  * deno run -A jsr:@nd/service-registry/cli get /services/web --servers 127.0.0.1:2181
+ * npx service-registry get /services/web --format dir   # from the npm package
  * ```
  *
  * Exit codes: 0 success, 1 ZooKeeper error, 2 usage error, 130 interrupted.
+ *
+ * @example In-process, with its own output and environment
+ * ```ts
+ * import { main } from "@nd/service-registry/cli";
+ * import { TestingServer } from "@nd/service-registry/testing";
+ *
+ * await using server = await TestingServer.start();
+ * let out = "";
+ * const io = { env: { ZK_SERVERS: server.connectString }, stdout: { write: (t: string) => out += t } };
+ * await main(["set", "/config/web", '{"debug":true}'], io);
+ * const code = await main(["get", "/config", "--format", "dir"], io);
+ * console.log(code, out.split("\n").at(-2)); // 0 web
+ * ```
  *
  * @module
  */

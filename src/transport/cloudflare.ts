@@ -5,6 +5,26 @@
  * TLS uses the platform's trust store (`secureTransport: "on"`): a custom CA,
  * a client certificate and another server name are not supported there.
  *
+ * @example A Worker reading a node (give it `connect` from `cloudflare:sockets`)
+ * ```ts
+ * import { ZooKeeper } from "@nd/service-registry";
+ * import {
+ *   type CloudflareConnect,
+ *   cloudflareTransport,
+ * } from "@nd/service-registry/transport/cloudflare";
+ *
+ * export function worker(connect: CloudflareConnect): { fetch(): Promise<Response> } {
+ *   const transport = cloudflareTransport(connect);
+ *   return {
+ *     async fetch() {
+ *       await using zk = await ZooKeeper.connect("zk.internal:2181", { transport });
+ *       const { data } = await zk.getData("/config/web");
+ *       return new Response(new TextDecoder().decode(data));
+ *     },
+ *   };
+ * }
+ * ```
+ *
  * @module
  */
 

@@ -1,5 +1,17 @@
 /**
- * The transport for Deno, over `Deno.connect` and `Deno.connectTls`.
+ * The transport for Deno, over `Deno.connect` and `Deno.connectTls`. The
+ * client picks it by itself on Deno.
+ *
+ * @example Choosing the transport
+ * ```ts
+ * import { ZooKeeper } from "@nd/service-registry";
+ * import { denoTransport } from "@nd/service-registry/transport/deno";
+ * import { TestingServer } from "@nd/service-registry/testing";
+ *
+ * await using server = await TestingServer.start();
+ * await using zk = await ZooKeeper.connect(server.connectString, { transport: denoTransport });
+ * console.log(await zk.exists("/zookeeper") !== null); // true
+ * ```
  *
  * @module
  */

@@ -1,5 +1,17 @@
 /**
- * The transport for Node (and runtimes with Node's `net` and `tls`).
+ * The transport for Node (and runtimes with Node's `net` and `tls`). The
+ * client picks it by itself on Node and Bun; pass it to use it elsewhere.
+ *
+ * @example Choosing the transport
+ * ```ts
+ * import { ZooKeeper } from "@nd/service-registry";
+ * import { nodeTransport } from "@nd/service-registry/transport/node";
+ * import { TestingServer } from "@nd/service-registry/testing";
+ *
+ * await using server = await TestingServer.start();
+ * await using zk = await ZooKeeper.connect(server.connectString, { transport: nodeTransport });
+ * console.log(await zk.exists("/zookeeper") !== null); // true
+ * ```
  *
  * @module
  */
