@@ -81,38 +81,39 @@ export async function startFaultProxy(
   const pairs = new Set<Pair>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
-  const later = (at: number, action: () => void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      action();
-    }, at - Date.now());
-    timers.add(timer);
-  };
-
   const forward = (from: Socket, into: Socket, end: () => void) => {
-    // One queue per direction: a delayed chunk never overtakes an earlier one,
-    // and the peer's close comes after the data it sent before closing.
-    let last = 0;
+    // One queue per direction, drained in order: a delayed chunk never
+    // overtakes an earlier one, and the peer's close comes after the data it
+    // sent before closing.
+    const queue: { at: number; action: () => void }[] = [];
+    let draining = false;
+    const drain = () => {
+      while (queue.length > 0 && queue[0].at <= Date.now()) queue.shift()!.action();
+      draining = queue.length > 0;
+      if (!draining) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        drain();
+      }, queue[0].at - Date.now());
+      timers.add(timer);
+    };
+    const push = (action: () => void) => {
+      if (delay === 0 && queue.length === 0) return action();
+      queue.push({ at: Math.max(Date.now() + delay, queue.at(-1)?.at ?? 0), action });
+      if (!draining) drain();
+    };
     from.on("data", (chunk) => {
       if (mode === "blackhole") return;
-      if (delay === 0 && last <= Date.now()) {
-        if (!into.destroyed) into.write(chunk);
-        return;
-      }
-      last = Math.max(Date.now() + delay, last);
-      later(last, () => {
+      push(() => {
         if (!into.destroyed) into.write(chunk);
       });
     });
     // Ending (rather than destroying) `into` first lets its last writes out.
-    const close = () => {
-      if (into.destroyed) end();
-      else into.end(end);
-    };
-    from.on("close", () => {
-      if (last > Date.now()) later(last, close);
-      else close();
-    });
+    from.on("close", () =>
+      push(() => {
+        if (into.destroyed) end();
+        else into.end(end);
+      }));
   };
 
   const onConnection = (client: Socket) => {

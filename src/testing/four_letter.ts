@@ -49,7 +49,7 @@ export function freePort(): Promise<number> {
  * @param timeout How long to wait for the answer, in milliseconds.
  * @returns The answer, `""` when there is none.
  */
-export function fourLetterWord(port: number, command: string, timeout = 2000): Promise<string> {
+export function fourLetterWord(port: number, command: string, timeout = 5000): Promise<string> {
   return new Promise((resolve) => {
     let reply = "";
     const socket = connect({ host: LOOPBACK, port });

@@ -294,10 +294,11 @@ export class TestingServer implements AsyncDisposable {
    * Sends a four-letter word (`ruok`, `srvr`, `isro`, `mntr`, ...).
    *
    * @param command The word.
-   * @returns The answer, `""` when the server does not answer.
+   * @param timeout How long to wait for the answer, in milliseconds.
+   * @returns The answer, `""` when the server does not answer in time.
    */
-  fourLetter(command: string): Promise<string> {
-    return fourLetterWord(this.port, command);
+  fourLetter(command: string, timeout = 5000): Promise<string> {
+    return fourLetterWord(this.port, command, timeout);
   }
 
   /** Stops it and removes its temporary directory. */
