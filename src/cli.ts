@@ -143,10 +143,13 @@ async function run(command: string, ctx: Context): Promise<number> {
     case "get": {
       const snapshot = await interruptible(registry.get(path), signal);
       if (snapshot.stat === null) {
-        // Stale: the read itself failed (the registry reported why).
+        // Stale, or refused (not authorized): the read itself failed, and the
+        // registry reported why.
+        const error = ctx.lastError.error;
+        const about = error instanceof ZooKeeperError && error.path === path;
+        if (error !== undefined && (snapshot.stale || about)) throw error;
         const code = snapshot.stale ? "CONNECTIONLOSS" : "NONODE";
-        throw (snapshot.stale && ctx.lastError.error) ||
-          ZooKeeperError.fromServer(code, "read", path);
+        throw ZooKeeperError.fromServer(code, "read", path);
       }
       out(render(format, printableSnapshot(snapshot, formatSnapshot(snapshot))));
       return 0;
