@@ -30,6 +30,7 @@ import {
   UsageError,
 } from "./cli_format.ts";
 import { ZooKeeperError } from "./errors.ts";
+import { serveCommand } from "./http/cli.ts";
 import { decodeNodeData } from "./registry/node_data.ts";
 import { Registry } from "./registry/registry.ts";
 import { parseConnectString } from "./session/connect_string.ts";
@@ -229,6 +230,9 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
     stderr.write(`${message.replace(/\s*\n\s*/g, " ")}\n`);
     return code;
   };
+  if (args[0] === "serve") {
+    return await serveCommand(args.slice(1), { stdout, stderr, env, signal });
+  }
   let registry: Registry | undefined;
   try {
     const parsed = parseArgs(args);

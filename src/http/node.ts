@@ -1,0 +1,153 @@
+/**
+ * The gateway on `node:http` (Node, and Deno and Bun through their Node
+ * compatibility): an adapter from Node's request and response to the
+ * web-standard handler, and a listener bound to loopback unless told
+ * otherwise. Kept apart so that Workers never load `node:http`.
+ *
+ * @module
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { errorResponse, HttpError } from "./respond.ts";
+
+/** A web-standard handler, such as a {@linkcode Gateway}. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** Options of {@linkcode listen}. */
+export interface ListenOptions {
+  /** The port; 0 picks a free one. @default {8181} */
+  port?: number;
+  /** The address to bind. @default {"127.0.0.1"} */
+  host?: string;
+  /** Closes the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A listening server. */
+export interface HttpListener extends AsyncDisposable {
+  /** The address it is bound to. */
+  readonly host: string;
+  /** The port it is bound to. */
+  readonly port: number;
+  /** `http://host:port`. */
+  readonly url: string;
+  /** Stops accepting, ends open connections and waits for the server to close. */
+  close(): Promise<void>;
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
+    method,
+    headers,
+    signal,
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+  } as RequestInit);
+}
+
+async function send(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (response.body === null) return void res.end();
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  res.on("close", () => reader.cancel().catch(() => {}));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          res.once("drain", resolve);
+          res.once("close", resolve);
+        });
+      }
+    }
+  } finally {
+    res.end();
+  }
+}
+
+/**
+ * Adapts a web-standard handler to `node:http`.
+ *
+ * @param handler The handler.
+ * @returns A `request` listener for `http.createServer`.
+ */
+export function toNodeListener(
+  handler: FetchHandler,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const aborted = new AbortController();
+    res.on("close", () => aborted.abort());
+    let response: Promise<Response>;
+    // `new URL` would resolve `..` silently: refuse it as sent.
+    const raw = (req.url ?? "/").split("?")[0];
+    if (/(^|\/)\.\.?(\/|$)/.test(raw) || !raw.startsWith("/")) {
+      response = Promise.resolve(
+        errorResponse(new HttpError(400, "Relative paths are not allowed")),
+      );
+    } else {
+      try {
+        response = handler(toRequest(req, aborted.signal));
+      } catch {
+        response = Promise.resolve(errorResponse(new HttpError(400, "Malformed request")));
+      }
+    }
+    response.then((r) => send(r, res)).catch(() => res.destroy());
+  };
+}
+
+/**
+ * Serves a handler on `node:http`.
+ *
+ * @example The gateway on Node
+ * ```ts ignore
+ * import { Registry } from "@nd/service-registry";
+ * import { serve } from "@nd/service-registry/http";
+ * import { listen } from "@nd/service-registry/http/node";
+ * const registry = await Registry.connect({ lazy: true });
+ * const server = await listen(serve(registry), { port: 8181 });
+ * console.log(`serving on ${server.url}`);
+ * ```
+ *
+ * @param handler The handler.
+ * @param options Port, address and an abort signal.
+ * @returns The listening server.
+ */
+export function listen(handler: FetchHandler, options: ListenOptions = {}): Promise<HttpListener> {
+  const server = createServer(toNodeListener(handler));
+  const host = options.host ?? "127.0.0.1";
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8181, host, () => {
+      server.off("error", reject);
+      const { port } = server.address() as { port: number };
+      options.signal?.addEventListener("abort", () => close(), { once: true });
+      const shown = host.includes(":") ? `[${host}]` : host;
+      resolve({
+        host,
+        port,
+        url: `http://${shown}:${port}`,
+        close,
+        [Symbol.asyncDispose]: close,
+      });
+    });
+  });
+}
