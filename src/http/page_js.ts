@@ -38,6 +38,13 @@ function text(instance) {
     JSON.stringify(instance.payload ?? "")].join(" ").toLowerCase();
 }
 
+// The registry's own bookkeeping in a plain registration: shown as "Held by".
+function shownPayload(payload) {
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) return payload;
+  const { created: _c, pid: _p, hostname: _h, ...rest } = payload;
+  return Object.keys(rest).length ? rest : undefined;
+}
+
 function cell(label, content) {
   return el("td", { dataset: { label } }, content);
 }
@@ -59,7 +66,7 @@ function render() {
       cell("Instance", el("code", {}, i.id)),
       cell("Address", i.address),
       cell("Port", String(i.port ?? i.sslPort ?? "")),
-      cell("Payload", el("code", {}, i.payload === undefined ? "" : JSON.stringify(i.payload))),
+      cell("Payload", el("code", {}, JSON.stringify(shownPayload(i.payload)) ?? "")),
       cell("Age", el("span", { className: "age", dataset: { since: String(i.registrationTimeUTC) } },
         age(i.registrationTimeUTC))),
       cell("Held by", i.holder ?? "")));
