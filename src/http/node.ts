@@ -8,6 +8,7 @@
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import { errorResponse, HttpError } from "./respond.ts";
 
@@ -36,6 +37,15 @@ export interface HttpListener extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+// An AbortSignal costs much in Node's Request: only requests that can wait
+// (blocking queries, event streams) get one, to end their wait when the
+// client goes away.
+function mayWait(req: IncomingMessage): boolean {
+  const url = req.url ?? "";
+  return url.includes("index=") || url.includes("/watch") ||
+    (req.headers.accept ?? "").includes("text/event-stream");
+}
+
 function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -47,7 +57,7 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
     method,
     headers,
-    signal,
+    ...(mayWait(req) ? { signal } : {}),
     ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
   } as RequestInit);
 }
@@ -57,10 +67,22 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  res.writeHead(response.status, headers);
-  if (response.body === null) return void res.end();
-  res.flushHeaders();
+  if (response.body === null) {
+    res.writeHead(response.status, headers);
+    return void res.end();
+  }
   const reader = response.body.getReader();
+  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    // A whole body goes out in one write, with its length.
+    const chunks: Uint8Array[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    headers["content-length"] = String(body.length);
+    res.writeHead(response.status, headers);
+    return void res.end(body);
+  }
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
   res.on("close", () => reader.cancel().catch(() => {}));
   try {
     for (;;) {

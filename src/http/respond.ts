@@ -45,6 +45,16 @@ export function toJsonText(value: unknown): string {
   return JSON.stringify(value, replacer);
 }
 
+const texts = new WeakMap<object, string>();
+
+/** The JSON text of a value, kept for objects that are not changed once made (views). */
+function cachedJson(body: unknown): string {
+  if (body === null || typeof body !== "object") return toJsonText(body) + "\n";
+  let text = texts.get(body);
+  if (text === undefined) texts.set(body, text = toJsonText(body) + "\n");
+  return text;
+}
+
 /**
  * A JSON response.
  *
@@ -58,7 +68,7 @@ export function jsonResponse(
   body: unknown,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(status === 304 ? null : toJsonText(body) + "\n", {
+  return new Response(status === 304 ? null : cachedJson(body), {
     status,
     headers: { ...COMMON_HEADERS, "content-type": "application/json; charset=utf-8", ...headers },
   });

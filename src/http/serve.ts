@@ -310,8 +310,17 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       }
       const match = router.match(request.method, segments);
       route = routeName(segments, match.rest.length);
-      const signal = AbortSignal.any([request.signal, closing.signal]);
-      const ctx = { request, url, params: match.params, rest: match.rest, signal };
+      let signal: AbortSignal | undefined;
+      const ctx = {
+        request,
+        url,
+        params: match.params,
+        rest: match.rest,
+        // Only blocking queries and streams need it: made on demand, as it costs a listener.
+        get signal(): AbortSignal {
+          return signal ??= AbortSignal.any([request.signal, closing.signal]);
+        },
+      };
       return { response: await match.handler(ctx), route };
     } catch (error) {
       if (error instanceof HttpError) return { response: errorResponse(error), route };
