@@ -20,7 +20,7 @@ import { listen } from "../src/http/node.ts";
 import { startZooKeeper } from "../tests/helpers/zk_server.ts";
 
 const LOOKUP_SECONDS = 5;
-const LOOKUP_CONCURRENCY = 64;
+const LOOKUP_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SUBSCRIBERS = 1000;
 const ROUNDS = 5;
 
@@ -136,10 +136,17 @@ if ((await (await fetch(url)).json()).instances.length !== 10) throw new Error("
 let lookups = 0;
 const end = performance.now() + LOOKUP_SECONDS * 1000;
 const started = performance.now();
+const cpu = process.cpuUsage();
 await Promise.all(Array.from({ length: LOOKUP_CONCURRENCY }, () => lookupLoop(http.port, end)))
   .then((counts) => lookups = counts.reduce((a, b) => a + b, 0));
-const perSecond = lookups / ((performance.now() - started) / 1000);
-console.log(`lookups over HTTP: ${Math.round(perSecond)}/s (${LOOKUP_CONCURRENCY} concurrent)`);
+const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu);
+const cpuPerLookup = (used.user + used.system) / lookups;
+console.log(
+  `lookups over HTTP: ${Math.round(lookups / seconds)}/s (${LOOKUP_CONCURRENCY} concurrent), ` +
+    `${cpuPerLookup.toFixed(0)} µs of CPU each (server and client), ` +
+    `${((used.user + used.system) / 1e4 / seconds).toFixed(0)}% of a core`,
+);
 
 // Fan-out to event-stream subscribers.
 const subscribers: Subscriber[] = [];

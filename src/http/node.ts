@@ -39,14 +39,14 @@ export interface HttpListener extends AsyncDisposable {
 
 // An AbortSignal costs much in Node's Request: only requests that can wait
 // (blocking queries, event streams) get one, to end their wait when the
-// client goes away.
+// client goes away. Any other request ends by itself.
 function mayWait(req: IncomingMessage): boolean {
   const url = req.url ?? "";
   return url.includes("index=") || url.includes("/watch") ||
     (req.headers.accept ?? "").includes("text/event-stream");
 }
 
-function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+function toRequest(req: IncomingMessage, signal: AbortSignal | undefined): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -57,7 +57,7 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
     method,
     headers,
-    ...(mayWait(req) ? { signal } : {}),
+    ...(signal === undefined ? {} : { signal }),
     ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
   } as RequestInit);
 }
@@ -110,8 +110,12 @@ export function toNodeListener(
   handler: FetchHandler,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const aborted = new AbortController();
-    res.on("close", () => aborted.abort());
+    // Aborting costs a DOMException: only requests that can wait get a signal.
+    let aborted: AbortController | undefined;
+    if (mayWait(req)) {
+      const controller = aborted = new AbortController();
+      res.on("close", () => controller.abort());
+    }
     let response: Promise<Response>;
     // `new URL` would resolve `..` silently: refuse it as sent.
     const raw = (req.url ?? "/").split("?")[0];
@@ -121,7 +125,7 @@ export function toNodeListener(
       );
     } else {
       try {
-        response = handler(toRequest(req, aborted.signal));
+        response = handler(toRequest(req, aborted?.signal));
       } catch {
         response = Promise.resolve(errorResponse(new HttpError(400, "Malformed request")));
       }

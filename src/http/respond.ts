@@ -47,8 +47,15 @@ export function toJsonText(value: unknown): string {
 
 const texts = new WeakMap<object, string>();
 
-/** The JSON text of a value, kept for objects that are not changed once made (views). */
-function cachedJson(body: unknown): string {
+/**
+ * The JSON text of a value and a newline, kept for objects, which the
+ * gateway never changes once made (views, snapshots): a thousand streams
+ * sending one change encode it once.
+ *
+ * @param body The value.
+ * @returns Its JSON text and a newline.
+ */
+export function cachedJson(body: unknown): string {
   if (body === null || typeof body !== "object") return toJsonText(body) + "\n";
   let text = texts.get(body);
   if (text === undefined) texts.set(body, text = toJsonText(body) + "\n");

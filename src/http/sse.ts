@@ -9,7 +9,7 @@
  * @module
  */
 
-import { COMMON_HEADERS, HttpError, toJsonText } from "./respond.ts";
+import { cachedJson, COMMON_HEADERS, HttpError } from "./respond.ts";
 
 /** One event. */
 export interface ServerEvent {
@@ -49,7 +49,7 @@ const encoder = new TextEncoder();
  */
 export function formatEvent(event: ServerEvent): string {
   const id = event.id === undefined ? "" : `id: ${event.id}\n`;
-  return `${id}event: ${event.event}\ndata: ${toJsonText(event.data)}\n\n`;
+  return `${id}event: ${event.event}\ndata: ${cachedJson(event.data)}\n`;
 }
 
 /** The event streams of one gateway, bounded. */
