@@ -267,6 +267,11 @@ describe("The HTTP gateway in-process, on a real server", () => {
     }
   });
 
+  it("serve() refuses a base that is not a ZooKeeper path", () => {
+    assert.throws(() => serve(registry, { base: "services" }), RangeError);
+    assert.throws(() => serve(registry, { base: "/services/" }), RangeError);
+  });
+
   it("the page, its script and its style are served with a content security policy", async () => {
     const page = await get("/");
     assert.equal(page.status, 200);

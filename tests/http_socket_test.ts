@@ -84,10 +84,14 @@ describe("The HTTP gateway over a socket, on a real server", () => {
       return r.status === 200 && (await r.json()).instances.length === 1;
     }, "the registration to show");
     let metrics = "";
-    await eventually(async () => {
-      metrics = await (await fetch(`${http.url}/metrics`)).text();
-      return /^http_open\{kind="event_stream"\} 0$/m.test(metrics);
-    }, "the closed stream to be counted out", 5000);
+    await eventually(
+      async () => {
+        metrics = await (await fetch(`${http.url}/metrics`)).text();
+        return /^http_open\{kind="event_stream"\} 0$/m.test(metrics);
+      },
+      "the closed stream to be counted out",
+      5000,
+    );
     assert.match(metrics, /^zk_registry_registrations\{health="healthy"\} 1$/m);
   });
 

@@ -8,6 +8,7 @@
  */
 
 import { ZooKeeperError } from "../errors.ts";
+import { pathProblem } from "../protocol/path.ts";
 import type { NodeSnapshot } from "../registry/path_watch.ts";
 import type { Registry } from "../registry/registry.ts";
 import { Metrics, PROMETHEUS_CONTENT_TYPE } from "../util/metrics.ts";
@@ -73,8 +74,8 @@ function asset(body: string, type: string): Handle {
  */
 export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   const base = options.base ?? "/services";
-  underBase(base, []);
-  if (!base.startsWith("/")) throw new RangeError(`Invalid base "${base}"`);
+  const problem = pathProblem(base);
+  if (problem !== undefined) throw new RangeError(`Invalid base "${base}": ${problem}`);
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const catalog = new Catalog(registry, base, onError);
