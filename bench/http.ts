@@ -117,7 +117,13 @@ for (let i = 0; i < 10; i++) {
 const gateway = serve(registry);
 const runtime = "Deno" in globalThis ? "Deno" : "Bun" in globalThis ? "Bun" : "Node";
 // On Deno, its own server unless BENCH_NODE_HTTP is set; elsewhere the node:http adapter.
-const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+interface DenoServe {
+  serve(
+    options: { hostname: string; port: number; onListen: () => void },
+    handler: (request: Request) => Promise<Response>,
+  ): { addr: { port: number }; shutdown(): Promise<void> };
+}
+const deno = (globalThis as { Deno?: DenoServe }).Deno;
 const native = deno !== undefined && process.env.BENCH_NODE_HTTP === undefined;
 const http = native
   ? (() => {
