@@ -27,6 +27,8 @@ cat > dist/package/package.json <<JSON
   "exports": {
     ".": { "types": "./mod.d.ts", "default": "./mod.js" },
     "./cli": { "types": "./src/cli.d.ts", "default": "./src/cli.js" },
+    "./http": { "types": "./src/http/mod.d.ts", "default": "./src/http/mod.js" },
+    "./http/node": { "types": "./src/http/node.d.ts", "default": "./src/http/node.js" },
     "./transport/node": { "types": "./src/transport/node.d.ts", "default": "./src/transport/node.js" },
     "./transport/deno": { "types": "./src/transport/deno.d.ts", "default": "./src/transport/deno.js" },
     "./transport/cloudflare": { "types": "./src/transport/cloudflare.d.ts", "default": "./src/transport/cloudflare.js" },

@@ -9,6 +9,7 @@ if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/tsc ] || [ ! -x n
   npm install --no-audit --no-fund || exit 1
 fi
 bash scripts/install_zookeeper.sh || exit 1
+bash scripts/install_chromium.sh || exit 1
 deno=node_modules/.bin/deno
 failed=()
 step() {
@@ -22,10 +23,10 @@ tests=$(find tests -name '*_test.ts' | sort)
 
 step "deno fmt --check" $deno fmt --check
 step "deno lint" $deno lint
-step "deno check" $deno check mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts src/testing/mod.ts $tests examples/*.ts examples/worker/*.ts bench/*.ts scripts/*.ts
-step "deno doc --lint" $deno doc --lint mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
+step "deno check" $deno check mod.ts src/cli.ts src/http/mod.ts src/http/node.ts src/transport/node.ts src/transport/deno.ts src/testing/mod.ts $tests examples/*.ts examples/worker/*.ts bench/*.ts scripts/*.ts
+step "deno doc --lint" $deno doc --lint mod.ts src/cli.ts src/http/mod.ts src/http/node.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
 step "README examples type-check" $deno check --doc-only README.md
-step "doc examples run" $deno test -A --doc mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
+step "doc examples run" $deno test -A --doc mod.ts src/cli.ts src/http/mod.ts src/http/node.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
 step "deno publish --dry-run" $deno publish --dry-run --allow-dirty
 step "tests on Deno" $deno test -A $tests
 step "build for npm" bash scripts/build_npm.sh

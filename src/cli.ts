@@ -50,6 +50,7 @@ import {
   treePaths,
 } from "./cli_output.ts";
 import { ZooKeeperError } from "./errors.ts";
+import { serveCommand } from "./http/cli.ts";
 import { decodeNodeData } from "./registry/node_data.ts";
 import type { NodeSnapshot } from "./registry/snapshot.ts";
 import { Registry } from "./registry/registry.ts";
@@ -255,6 +256,9 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
     stderr.write(`${message.replace(/\s*\n\s*/g, " ")}\n`);
     return code;
   };
+  if (args[0] === "serve") {
+    return await serveCommand(args.slice(1), { stdout, stderr, env, signal });
+  }
   let registry: Registry | undefined;
   try {
     const parsed = parseArgs(args);

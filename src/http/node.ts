@@ -1,0 +1,179 @@
+/**
+ * The gateway on `node:http` (Node, and Deno and Bun through their Node
+ * compatibility): an adapter from Node's request and response to the
+ * web-standard handler, and a listener bound to loopback unless told
+ * otherwise. Kept apart so that Workers never load `node:http`.
+ *
+ * @module
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { Buffer } from "node:buffer";
+import { Readable } from "node:stream";
+import { errorResponse, HttpError } from "./respond.ts";
+
+/** A web-standard handler, such as a {@linkcode Gateway}. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** Options of {@linkcode listen}. */
+export interface ListenOptions {
+  /** The port; 0 picks a free one. @default {8181} */
+  port?: number;
+  /** The address to bind. @default {"127.0.0.1"} */
+  host?: string;
+  /** Closes the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A listening server. */
+export interface HttpListener extends AsyncDisposable {
+  /** The address it is bound to. */
+  readonly host: string;
+  /** The port it is bound to. */
+  readonly port: number;
+  /** `http://host:port`. */
+  readonly url: string;
+  /** Stops accepting, ends open connections and waits for the server to close. */
+  close(): Promise<void>;
+}
+
+// An AbortSignal costs much in Node's Request: only requests that can wait
+// (blocking queries, event streams) get one, to end their wait when the
+// client goes away. Any other request ends by itself.
+function mayWait(req: IncomingMessage): boolean {
+  const url = req.url ?? "";
+  return url.includes("index=") || url.includes("/watch") ||
+    (req.headers.accept ?? "").includes("text/event-stream");
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal | undefined): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
+    method,
+    headers,
+    ...(signal === undefined ? {} : { signal }),
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+  } as RequestInit);
+}
+
+async function send(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  if (response.body === null) {
+    res.writeHead(response.status, headers);
+    return void res.end();
+  }
+  const reader = response.body.getReader();
+  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    // A whole body goes out in one write, with its length.
+    const chunks: Uint8Array[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    headers["content-length"] = String(body.length);
+    res.writeHead(response.status, headers);
+    return void res.end(body);
+  }
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
+  res.on("close", () => reader.cancel().catch(() => {}));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          res.once("drain", resolve);
+          res.once("close", resolve);
+        });
+      }
+    }
+  } finally {
+    res.end();
+  }
+}
+
+/**
+ * Adapts a web-standard handler to `node:http`.
+ *
+ * @param handler The handler.
+ * @returns A `request` listener for `http.createServer`.
+ */
+export function toNodeListener(
+  handler: FetchHandler,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    // Aborting costs a DOMException: only requests that can wait get a signal.
+    let aborted: AbortController | undefined;
+    if (mayWait(req)) {
+      const controller = aborted = new AbortController();
+      res.on("close", () => controller.abort());
+    }
+    let response: Promise<Response>;
+    // `new URL` would resolve `..` silently: refuse it as sent.
+    const raw = (req.url ?? "/").split("?")[0];
+    if (/(^|\/)\.\.?(\/|$)/.test(raw) || !raw.startsWith("/")) {
+      response = Promise.resolve(
+        errorResponse(new HttpError(400, "Relative paths are not allowed")),
+      );
+    } else {
+      try {
+        response = handler(toRequest(req, aborted?.signal));
+      } catch {
+        response = Promise.resolve(errorResponse(new HttpError(400, "Malformed request")));
+      }
+    }
+    response.then((r) => send(r, res)).catch(() => res.destroy());
+  };
+}
+
+/**
+ * Serves a handler on `node:http`.
+ *
+ * @example The gateway on Node
+ * ```ts ignore
+ * import { Registry } from "@nd/service-registry";
+ * import { serve } from "@nd/service-registry/http";
+ * import { listen } from "@nd/service-registry/http/node";
+ * const registry = await Registry.connect({ lazy: true });
+ * const server = await listen(serve(registry), { port: 8181 });
+ * console.log(`serving on ${server.url}`);
+ * ```
+ *
+ * @param handler The handler.
+ * @param options Port, address and an abort signal.
+ * @returns The listening server.
+ */
+export function listen(handler: FetchHandler, options: ListenOptions = {}): Promise<HttpListener> {
+  const server = createServer(toNodeListener(handler));
+  const host = options.host ?? "127.0.0.1";
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8181, host, () => {
+      server.off("error", reject);
+      const { port } = server.address() as { port: number };
+      options.signal?.addEventListener("abort", () => close(), { once: true });
+      const shown = host.includes(":") ? `[${host}]` : host;
+      resolve({
+        host,
+        port,
+        url: `http://${shown}:${port}`,
+        close,
+        [Symbol.asyncDispose]: close,
+      });
+    });
+  });
+}

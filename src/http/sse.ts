@@ -1,0 +1,142 @@
+/**
+ * Server-sent events: a `text/event-stream` body that sends one event per
+ * change with the version as its `id:`, resumes after `Last-Event-ID`
+ * (sending the current state when that id is not the current one), sends a
+ * comment now and then so proxies keep it open, and ends a subscriber that
+ * stops reading rather than buffering for it without bound (its
+ * `EventSource` reconnects and catches up with `Last-Event-ID`).
+ *
+ * @module
+ */
+
+import { cachedJson, COMMON_HEADERS, HttpError } from "./respond.ts";
+
+/** One event. */
+export interface ServerEvent {
+  /** The event's name (`event:`). */
+  event: string;
+  /** Sent as JSON (`data:`). */
+  data: unknown;
+  /** The version (`id:`), if any. */
+  id?: string;
+}
+
+/** What a stream follows. */
+export interface EventSourceFeed {
+  /** The events to send first, given the client's `Last-Event-ID`. */
+  initial(lastEventId: string | null): ServerEvent[];
+  /** Subscribes `send` to later events; returns the unsubscriber. */
+  subscribe(send: (event: ServerEvent) => void): () => void;
+}
+
+/** Limits of {@linkcode EventStreams}. */
+export interface EventStreamLimits {
+  /** The most streams open at once. */
+  maxSubscribers: number;
+  /** Milliseconds between keep-alive comments. */
+  keepAlive: number;
+  /** Bytes queued for a subscriber that does not read, past which it is ended. */
+  maxQueuedBytes: number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Formats one event.
+ *
+ * @param event The event.
+ * @returns Its text on the wire.
+ */
+export function formatEvent(event: ServerEvent): string {
+  const id = event.id === undefined ? "" : `id: ${event.id}\n`;
+  return `${id}event: ${event.event}\ndata: ${cachedJson(event.data)}\n`;
+}
+
+/** The event streams of one gateway, bounded. */
+export class EventStreams {
+  readonly #limits: EventStreamLimits;
+  readonly #closers = new Set<() => void>();
+  #delivered = 0;
+
+  /** @param limits The bounds. */
+  constructor(limits: EventStreamLimits) {
+    this.#limits = limits;
+  }
+
+  /** @returns How many streams are open. */
+  get count(): number {
+    return this.#closers.size;
+  }
+
+  /** @returns How many events were written to streams. */
+  get delivered(): number {
+    return this.#delivered;
+  }
+
+  /**
+   * Opens a stream.
+   *
+   * @param feed What it follows.
+   * @param lastEventId The client's `Last-Event-ID`.
+   * @param signal Ends it (the client went away).
+   * @returns The response.
+   * @throws {HttpError} 429 when too many are open.
+   */
+  open(feed: EventSourceFeed, lastEventId: string | null, signal: AbortSignal): Response {
+    if (this.#closers.size >= this.#limits.maxSubscribers) {
+      throw new HttpError(429, `Too many event streams (limit ${this.#limits.maxSubscribers})`, {
+        "retry-after": "5",
+      });
+    }
+    let close = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        let ended = false;
+        const write = (text: string) => {
+          if (ended) return;
+          const limit = this.#limits.maxQueuedBytes;
+          if ((controller.desiredSize ?? 0) < -limit) return close();
+          controller.enqueue(encoder.encode(text));
+        };
+        const send = (event: ServerEvent) => {
+          write(formatEvent(event));
+          this.#delivered++;
+        };
+        const unsubscribe = feed.subscribe(send);
+        const timer = setInterval(() => write(": keep-alive\n\n"), this.#limits.keepAlive);
+        close = () => {
+          if (ended) return;
+          ended = true;
+          unsubscribe();
+          clearInterval(timer);
+          signal.removeEventListener("abort", close);
+          this.#closers.delete(close);
+          try {
+            controller.close();
+          } catch {
+            // Already cancelled by the client.
+          }
+        };
+        this.#closers.add(close);
+        signal.addEventListener("abort", close, { once: true });
+        write("retry: 1000\n\n");
+        for (const event of feed.initial(lastEventId)) send(event);
+        if (signal.aborted) close();
+      },
+      cancel: () => close(),
+    }, { highWaterMark: this.#limits.maxQueuedBytes, size: (chunk) => chunk.length });
+    return new Response(body, {
+      status: 200,
+      headers: {
+        ...COMMON_HEADERS,
+        "content-type": "text/event-stream; charset=utf-8",
+        "x-accel-buffering": "no",
+      },
+    });
+  }
+
+  /** Ends every stream. */
+  close(): void {
+    for (const close of [...this.#closers]) close();
+  }
+}

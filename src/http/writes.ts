@@ -1,0 +1,187 @@
+/**
+ * Registrations made over HTTP: an instance held by the gateway's session
+ * for a TTL the caller renews by repeating its PUT, so a process that dies
+ * stops renewing and its instance goes, as an ephemeral node goes with a
+ * session. Bounded in number; all removed when the gateway closes.
+ *
+ * @module
+ */
+
+import type { JsonValue } from "../registry/node_data.ts";
+import type { Registry } from "../registry/registry.ts";
+import { HttpError } from "./respond.ts";
+
+/** What a PUT's body holds: one instance. */
+export interface InstanceBody {
+  /** Host name or address. */
+  address: string;
+  /** Plain port. */
+  port?: number;
+  /** TLS port. */
+  sslPort?: number;
+  /** Whatever else the instance publishes. */
+  payload?: JsonValue;
+  /** Curator's URI template. */
+  uriSpec?: string;
+}
+
+interface Held {
+  key: string;
+  registrationTimeUTC: number;
+  expires: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** The answer to a PUT. */
+export interface PutResult {
+  /** `created`, `updated` (the body changed) or `renewed` (only the TTL). */
+  outcome: "created" | "updated" | "renewed";
+  /** When the instance goes unless renewed, in milliseconds since the epoch. */
+  expires: number;
+}
+
+function isPort(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) > 0 && (value as number) < 65536;
+}
+
+/**
+ * Checks a PUT's body: a JSON object with an `address` and nothing the
+ * discovery model does not have.
+ *
+ * @param text The body.
+ * @returns The instance.
+ * @throws {HttpError} 400 when it is not such an object.
+ */
+export function parseInstanceBody(text: string): InstanceBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "The body is not JSON");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new HttpError(400, "The body must be one JSON object (one instance per PUT)");
+  }
+  const body = value as Record<string, unknown>;
+  const known = new Set(["address", "port", "sslPort", "payload", "uriSpec"]);
+  const unknown = Object.keys(body).filter((k) => !known.has(k));
+  if (unknown.length > 0) throw new HttpError(400, `Unknown field "${unknown[0]}"`);
+  if (typeof body.address !== "string" || body.address.length === 0 || body.address.length > 255) {
+    throw new HttpError(400, "The body needs an address: a string of 1 to 255 characters");
+  }
+  for (const name of ["port", "sslPort"]) {
+    if (body[name] !== undefined && !isPort(body[name])) {
+      throw new HttpError(400, `The ${name} must be an integer from 1 to 65535`);
+    }
+  }
+  if (body.uriSpec !== undefined && typeof body.uriSpec !== "string") {
+    throw new HttpError(400, "The uriSpec must be a string");
+  }
+  return body as unknown as InstanceBody;
+}
+
+/** The registrations one gateway holds. */
+export class Registrations {
+  readonly #registry: Registry;
+  readonly #max: number;
+  readonly #onError: (error: unknown) => void;
+  readonly #held = new Map<string, Held>();
+
+  /**
+   * @param registry The registry whose session holds them.
+   * @param max The most held at once.
+   * @param onError Receives errors of removals on expiry.
+   */
+  constructor(registry: Registry, max: number, onError: (error: unknown) => void) {
+    this.#registry = registry;
+    this.#max = max;
+    this.#onError = onError;
+  }
+
+  /** @returns The paths held now. */
+  paths(): string[] {
+    return [...this.#held.keys()];
+  }
+
+  /**
+   * Registers or renews an instance.
+   *
+   * @param path Its node, `<base>/<service>/<id>`.
+   * @param service The service's name.
+   * @param id The instance's id.
+   * @param body The instance.
+   * @param ttl Milliseconds until it goes unless renewed.
+   * @returns What happened.
+   * @throws {HttpError} 429 when the gateway holds its limit already.
+   */
+  async put(
+    path: string,
+    service: string,
+    id: string,
+    body: InstanceBody,
+    ttl: number,
+  ): Promise<PutResult> {
+    const key = JSON.stringify(body) + `/${ttl}`;
+    const held = this.#held.get(path);
+    if (held === undefined && this.#held.size >= this.#max) {
+      throw new HttpError(429, `The gateway holds its limit of ${this.#max} registrations`);
+    }
+    const expires = Date.now() + ttl;
+    if (held !== undefined && held.key === key) {
+      this.#arm(path, held, ttl, expires);
+      return { outcome: "renewed", expires };
+    }
+    const registrationTimeUTC = held?.registrationTimeUTC ?? Date.now();
+    const data: Record<string, JsonValue> = {
+      name: service,
+      id,
+      address: body.address,
+      ...(body.port === undefined ? {} : { port: body.port }),
+      ...(body.sslPort === undefined ? {} : { sslPort: body.sslPort }),
+      ...(body.payload === undefined ? {} : { payload: body.payload }),
+      ...(body.uriSpec === undefined ? {} : { uriSpec: body.uriSpec }),
+      registrationTimeUTC,
+      serviceType: "DYNAMIC",
+    };
+    await this.#registry.setNode(path, data, { ephemeral: true });
+    const entry: Held = held ?? { key, registrationTimeUTC, expires, timer: undefined! };
+    entry.key = key;
+    this.#held.set(path, entry);
+    this.#arm(path, entry, ttl, expires);
+    return { outcome: held === undefined ? "created" : "updated", expires };
+  }
+
+  /**
+   * Removes an instance this gateway holds.
+   *
+   * @param path Its node.
+   * @throws {HttpError} 404 when the gateway does not hold it.
+   */
+  async delete(path: string): Promise<void> {
+    const held = this.#held.get(path);
+    if (held === undefined) {
+      throw new HttpError(404, "The gateway holds no registration at this path");
+    }
+    clearTimeout(held.timer);
+    this.#held.delete(path);
+    await this.#registry.unset(path);
+  }
+
+  /** Removes every registration the gateway holds. */
+  async close(): Promise<void> {
+    const paths = this.paths();
+    for (const held of this.#held.values()) clearTimeout(held.timer);
+    this.#held.clear();
+    await Promise.all(paths.map((p) => this.#registry.unset(p).catch(this.#onError)));
+  }
+
+  #arm(path: string, held: Held, ttl: number, expires: number): void {
+    clearTimeout(held.timer);
+    held.expires = expires;
+    held.timer = setTimeout(() => {
+      if (this.#held.get(path) !== held) return;
+      this.#held.delete(path);
+      this.#registry.unset(path).catch(this.#onError);
+    }, ttl);
+  }
+}

@@ -1,0 +1,283 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Registry, ZooKeeper } from "../mod.ts";
+import { type Gateway, serve, type ServiceView } from "../src/http/mod.ts";
+import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { eventually } from "./helpers/wait.ts";
+import { EventReader } from "./helpers/sse.ts";
+
+const TOKEN = "test-token-123";
+
+describe("The HTTP gateway in-process, on a real server", () => {
+  let server: ZkServer;
+  let zk: ZooKeeper;
+  let registry: Registry;
+  let elsewhere: Registry;
+  let gateway: Gateway;
+  let writable: Gateway;
+
+  const get = (path: string, init?: RequestInit) => gateway(new Request(`http://gw${path}`, init));
+  const json = async (path: string) => {
+    const response = await get(path);
+    return { status: response.status, body: await response.json(), response };
+  };
+
+  before(async () => {
+    server = await startZooKeeper();
+    zk = await ZooKeeper.connect(server.connectString);
+    registry = await Registry.connect({ servers: server.connectString });
+    elsewhere = await Registry.connect({ servers: server.connectString });
+    await elsewhere.setNode("/services/web/host1:8080", { address: "10.0.0.1", port: 8080 });
+    await elsewhere.setNode("/services/db/host9:5432", {});
+    gateway = serve(registry);
+    writable = serve(registry, { token: TOKEN, base: "/services" });
+  });
+
+  after(async () => {
+    await gateway?.close();
+    await writable?.close();
+    await registry?.close();
+    await elsewhere?.close();
+    await zk?.close();
+    await server?.stop();
+  });
+
+  it("GET /v1/services lists the services with their instance counts", async () => {
+    const { status, body } = await json("/v1/services");
+    assert.equal(status, 200);
+    assert.deepEqual(body.services, [{ name: "db", instances: 1 }, { name: "web", instances: 1 }]);
+    assert.equal(body.stale, false);
+  });
+
+  it("GET /v1/services/{name} returns the discovery model with an ETag, and 304 for it", async () => {
+    const { status, body, response } = await json("/v1/services/web");
+    assert.equal(status, 200);
+    const view = body as ServiceView;
+    assert.equal(view.name, "web");
+    assert.equal(view.instances.length, 1);
+    assert.equal(view.instances[0].id, "host1:8080");
+    assert.equal(view.instances[0].address, "10.0.0.1");
+    assert.equal(view.instances[0].port, 8080);
+    assert.match(view.instances[0].holder ?? "", /:\d+$/);
+    const etag = response.headers.get("etag");
+    assert.equal(etag, `"${view.version}"`);
+    const again = await get("/v1/services/web", { headers: { "if-none-match": etag! } });
+    assert.equal(again.status, 304);
+    assert.equal((await json("/v1/services/nope")).status, 404);
+  });
+
+  it("a blocking query answers when the instances change, and after wait when they do not", async () => {
+    const { body } = await json("/v1/services/web");
+    const started = Date.now();
+    const quiet = await json(`/v1/services/web?index=${body.version}&wait=300ms`);
+    assert.ok(Date.now() - started >= 250, "waited");
+    assert.equal(quiet.body.version, body.version);
+    const waiting = json(`/v1/services/web?index=${body.version}&wait=20s`);
+    await new Promise((r) => setTimeout(r, 100));
+    await elsewhere.setNode("/services/web/host2:8080", { address: "10.0.0.2", port: 8080 });
+    const changed = await waiting;
+    assert.notEqual(changed.body.version, body.version);
+    assert.deepEqual(changed.body.instances.map((i: { id: string }) => i.id), [
+      "host1:8080",
+      "host2:8080",
+    ]);
+    await elsewhere.unset("/services/web/host2:8080");
+    await eventually(
+      async () => (await json("/v1/services/web")).body.instances.length === 1,
+      "the removal to show",
+    );
+  });
+
+  it("GET /v1/watch/{name} sends the state, then one event per change, resumable by id", async () => {
+    const response = await get("/v1/watch/web");
+    assert.equal(response.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    const events = new EventReader(response);
+    const first = await events.nextOf("instances");
+    assert.equal((first.data as ServiceView).instances.length, 1);
+    await elsewhere.setNode("/services/web/host3:8080", { address: "10.0.0.3" });
+    const second = await events.nextOf("instances");
+    assert.notEqual(second.id, first.id);
+    assert.equal((second.data as ServiceView).instances.length, 2);
+    await events.close();
+    // Resuming from the current id sends no instances until the next change.
+    const resumed = new EventReader(
+      await get("/v1/watch/web", { headers: { "last-event-id": second.id! } }),
+    );
+    assert.equal((await resumed.next()).event, "health");
+    await elsewhere.unset("/services/web/host3:8080");
+    const third = await resumed.nextOf("instances");
+    assert.equal((third.data as ServiceView).instances.length, 1);
+    await resumed.close();
+    // An unknown id gets the current state at once.
+    const fresh = new EventReader(
+      await get("/v1/watch/web", { headers: { "last-event-id": "nonsense" } }),
+    );
+    assert.equal((await fresh.next()).id, third.id);
+    await fresh.close();
+  });
+
+  it("GET /v1/nodes/{path} returns the registry's get() under the base only", async () => {
+    const { status, body } = await json("/v1/nodes/web/host1:8080");
+    assert.equal(status, 200);
+    assert.equal(body.path, "/services/web/host1:8080");
+    assert.equal(body.data.address, "10.0.0.1");
+    assert.equal(typeof body.stat.czxid, "string");
+    const base = await json("/v1/nodes");
+    assert.deepEqual(Object.keys(base.body.children).sort(), ["db", "web"]);
+    assert.equal((await json("/v1/nodes/web/missing")).status, 404);
+    for (
+      const bad of ["/v1/nodes/%2e%2e/zookeeper", "/v1/nodes/web%2F..%2F..", "/v1/nodes/a%00b"]
+    ) {
+      const response = await json(bad);
+      assert.ok([400, 404].includes(response.status), `${bad}: ${response.status}`);
+      assert.equal(typeof response.body.error.message, "string");
+    }
+    assert.equal((await json("/v1/nodes/web%2Fhost1:8080")).status, 400);
+    assert.equal((await json("/v1/nodes/web/a%00b")).status, 400);
+  });
+
+  it("GET /healthz and /metrics report the connection and the counts", async () => {
+    const health = await json("/healthz");
+    assert.equal(health.status, 200);
+    assert.deepEqual(health.body, { connected: true, state: "connected", stale: false });
+    const metrics = await get("/metrics");
+    assert.match(metrics.headers.get("content-type")!, /^text\/plain; version=0\.0\.4/);
+    const text = await metrics.text();
+    assert.match(text, /^zk_registry_connected 1$/m);
+    assert.match(text, /^zk_registry_state\{state="connected"\} 1$/m);
+    assert.match(text, /^http_requests_total\{code="200",route="\/healthz"\} 1$/m);
+    assert.match(text, /^# TYPE http_request_duration_seconds histogram$/m);
+  });
+
+  it("writes are refused without a token configured, and need the right one", async () => {
+    const body = JSON.stringify({ address: "10.1.1.1", port: 9000 });
+    const put = (g: Gateway, auth?: string) =>
+      g(
+        new Request("http://gw/v1/services/api/a1?ttl=30s", {
+          method: "PUT",
+          body,
+          headers: auth === undefined ? {} : { authorization: auth },
+        }),
+      );
+    assert.equal((await put(gateway, `Bearer ${TOKEN}`)).status, 405);
+    assert.equal((await put(writable)).status, 401);
+    assert.equal((await put(writable, "Bearer wrong")).status, 401);
+    assert.equal((await put(writable, `Bearer ${TOKEN}x`)).status, 401);
+    assert.equal(await zk.exists("/services/api/a1"), null);
+    const created = await put(writable, `Bearer ${TOKEN}`);
+    assert.equal(created.status, 201);
+    assert.equal((await created.json()).outcome, "created");
+    const renewed = await put(writable, `Bearer ${TOKEN}`);
+    assert.equal((await renewed.json()).outcome, "renewed");
+    const node = JSON.parse(new TextDecoder().decode((await zk.getData("/services/api/a1")).data));
+    assert.equal(node.address, "10.1.1.1");
+    assert.equal(node.serviceType, "DYNAMIC");
+    const del = (auth: string) =>
+      writable(
+        new Request("http://gw/v1/services/api/a1", {
+          method: "DELETE",
+          headers: { authorization: auth },
+        }),
+      );
+    assert.equal((await del("Bearer nope")).status, 401);
+    assert.notEqual(await zk.exists("/services/api/a1"), null);
+    assert.equal((await del(`Bearer ${TOKEN}`)).status, 204);
+    assert.equal(await zk.exists("/services/api/a1"), null);
+  });
+
+  it("a registration that is not renewed goes when its TTL passes", async () => {
+    const response = await writable(
+      new Request("http://gw/v1/services/ttl/t1?ttl=1s", {
+        method: "PUT",
+        body: JSON.stringify({ address: "10.2.2.2" }),
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+    assert.equal(response.status, 201);
+    assert.notEqual(await zk.exists("/services/ttl/t1"), null);
+    await eventually(async () => await zk.exists("/services/ttl/t1") === null, "expiry", 5000);
+  });
+
+  it("bad bodies are refused with a JSON 4xx and write nothing", async () => {
+    const put = (body: string, headers: Record<string, string> = {}) =>
+      writable(
+        new Request("http://gw/v1/services/bad/b1", {
+          method: "PUT",
+          body,
+          headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+        }),
+      );
+    const cases: [string, number][] = [
+      ["not json", 400],
+      ["[]", 400],
+      [JSON.stringify([{ address: "a" }, { address: "b" }]), 400],
+      [JSON.stringify({ port: 1 }), 400],
+      [JSON.stringify({ address: "a", port: 70000 }), 400],
+      [JSON.stringify({ address: "a", extra: 1 }), 400],
+      [JSON.stringify({ address: "a", payload: "x".repeat(70_000) }), 413],
+    ];
+    for (const [body, status] of cases) {
+      const response = await put(body);
+      assert.equal(response.status, status, body.slice(0, 40));
+      assert.equal((await response.json()).error.status, status);
+    }
+    assert.equal(await zk.exists("/services/bad/b1"), null);
+  });
+
+  it("event streams and blocking queries are bounded", async () => {
+    const small = serve(registry, { limits: { maxSubscribers: 1, maxLongPolls: 1 } });
+    try {
+      const one = await small(new Request("http://gw/v1/watch"));
+      assert.equal(one.status, 200);
+      const two = await small(new Request("http://gw/v1/watch/web"));
+      assert.equal(two.status, 429);
+      assert.equal((await two.json()).error.status, 429);
+      await one.body?.cancel();
+      const { version } = await (await small(new Request("http://gw/v1/services/web"))).json();
+      const waiting = small(new Request(`http://gw/v1/services/web?index=${version}&wait=1s`));
+      const refused = await small(
+        new Request(`http://gw/v1/services/web?index=${version}&wait=1s`),
+      );
+      assert.equal(refused.status, 429);
+      assert.equal((await waiting).status, 200);
+      const tooLong = await small(new Request(`http://gw/v1/services/web?index=x&wait=3h`));
+      assert.equal(tooLong.status, 400);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("CORS headers are sent only to configured origins", async () => {
+    const open = serve(registry, { corsOrigins: ["https://ok.example"] });
+    try {
+      const ok = await open(
+        new Request("http://gw/v1/services", { headers: { origin: "https://ok.example" } }),
+      );
+      assert.equal(ok.headers.get("access-control-allow-origin"), "https://ok.example");
+      const other = await open(
+        new Request("http://gw/v1/services", { headers: { origin: "https://evil.example" } }),
+      );
+      assert.equal(other.headers.get("access-control-allow-origin"), null);
+      const none = await gateway(
+        new Request("http://gw/v1/services", { headers: { origin: "https://ok.example" } }),
+      );
+      assert.equal(none.headers.get("access-control-allow-origin"), null);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it("serve() refuses a base that is not a ZooKeeper path", () => {
+    assert.throws(() => serve(registry, { base: "services" }), RangeError);
+    assert.throws(() => serve(registry, { base: "/services/" }), RangeError);
+  });
+
+  it("the page, its script and its style are served with a content security policy", async () => {
+    const page = await get("/");
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-security-policy")!, /default-src 'none'/);
+    assert.match(await page.text(), /<script type="module" src="app.js">/);
+    assert.match(await (await get("/app.js")).text(), /new EventSource\("v1\/watch"\)/);
+    assert.equal((await get("/app.css")).headers.get("content-type"), "text/css; charset=utf-8");
+  });
+});
