@@ -21,6 +21,8 @@ Commands:
   set PATH JSON         Write persistent JSON data, creating the node and parents
   delete PATH           Delete a node (--recursive: with its whole subtree)
   tree PATH             Print a subtree: names indented, with their data in short
+  serve                 Serve the registry over HTTP: JSON, event streams, a live
+                        page, metrics (see serve --help)
 
 Options:
   --servers LIST    ZooKeeper servers, host:port,...[/chroot]
