@@ -266,6 +266,22 @@ describe("Registry on a real server", () => {
     assert.ok((await zk.getData("/secured/node")).data.length > 0);
   });
 
+  it("get() of a node the registry may not read rejects with NOAUTH, and asks again next time", async () => {
+    const { digestACL } = await import("../mod.ts");
+    await zk.create("/unreadable", "secret", { acl: [await digestACL("owner", "pw")] });
+    const errors: unknown[] = [];
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      onError: (e) => errors.push(e),
+    });
+    const noAuth = (e: unknown) => ZooKeeperError.is(e, "NOAUTH") && e.path === "/unreadable";
+    await assert.rejects(registry.get("/unreadable"), noAuth);
+    await assert.rejects(registry.get("/unreadable"), noAuth);
+    const iterator = registry.watch("/unreadable");
+    await assert.rejects(iterator.next(), noAuth);
+    assert.deepEqual(errors, []);
+  });
+
   it("connect() without lazy fails clearly when ZooKeeper is unreachable", async () => {
     await assert.rejects(
       Registry.connect({ servers: "127.0.0.1:1", connectTimeout: 1000 }),

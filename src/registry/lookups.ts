@@ -78,9 +78,17 @@ export class Lookups {
     options: LookupOptions,
   ): Promise<NodeSnapshot> {
     const cache = this.#follow(path, options);
+    if (cache.snapshot === undefined) await cache.settled();
+    if (cache.snapshot === undefined && cache.failure !== undefined) {
+      // Nothing to follow: the next lookup asks again.
+      if (this.#caches.get(this.#key(path, cache.childData)) === cache) {
+        this.#caches.delete(this.#key(path, cache.childData));
+        cache.close().catch(() => {});
+      }
+      throw cache.failure;
+    }
     if (callback === undefined) this.#pinned.add(this.#key(cache.path, cache.childData));
     else cache.listen(callback);
-    if (cache.snapshot === undefined) await cache.settled();
     return this.#current(cache);
   }
 
@@ -134,6 +142,9 @@ export class Lookups {
     const first = cache.snapshot === undefined ? cache.settled() : Promise.resolve();
     first.then(() => {
       if (queue.ended) return;
+      if (cache.snapshot === undefined && cache.failure !== undefined) {
+        return queue.end(cache.failure);
+      }
       started = true;
       queue.push(this.#current(cache));
     }, (error) => queue.end(error));

@@ -88,6 +88,7 @@ export class PathCache {
   #snapshot: NodeSnapshot | undefined;
   #names: string[] | undefined;
   #idle: (() => void)[] = [];
+  #failure: unknown;
 
   // One function for every watch the cache sets: the client calls it once per
   // notification however many of its watches the notification fires.
@@ -107,6 +108,11 @@ export class PathCache {
   /** The last snapshot published, if the path was ever read. */
   get snapshot(): NodeSnapshot | undefined {
     return this.#snapshot;
+  }
+
+  /** Why the first read failed, when it did (the cache then has no snapshot). */
+  get failure(): unknown {
+    return this.#failure;
   }
 
   /** How the cache hears of changes on its current session. */
@@ -382,6 +388,10 @@ export class PathCache {
       if (lostConnection(error)) {
         this.#redo.add(redo);
         if (redo.startsWith("child:")) this.#reading.delete(redo.slice(6));
+      } else if (this.#snapshot === undefined) {
+        // The first read failed (not authorized, say): the lookup waiting
+        // for it gets the error.
+        this.#failure ??= error;
       } else this.#context.onError(error);
     }).catch((error) => this.#context.onError(error)).finally(() => {
       if (!current()) return;
@@ -418,6 +428,7 @@ export class PathCache {
   // listeners never see a half-applied change.
   #publishWhenIdle(): void {
     if (this.#pending > 0 || this.#closed) return;
+    if (this.#failure !== undefined && this.#snapshot === undefined) return this.#wake();
     // Stamps only order replies against events: with no reply awaited, none
     // is needed any more (and deleted children leave nothing behind).
     this.#childTicks.clear();
