@@ -62,7 +62,7 @@ export {
   ZooKeeperError,
   type ZooKeeperErrorCode,
   type ZooKeeperErrorOptions,
-} from "./src/errors.ts";
+} from "./src/protocol/errors.ts";
 export {
   CreateMode,
   type CreateModeName,

@@ -29,7 +29,7 @@ import {
   USAGE,
   UsageError,
 } from "./cli_format.ts";
-import { ZooKeeperError } from "./errors.ts";
+import { ZooKeeperError } from "./protocol/errors.ts";
 import { decodeNodeData } from "./registry/node_data.ts";
 import { Registry } from "./registry/registry.ts";
 import { parseConnectString } from "./session/connect_string.ts";

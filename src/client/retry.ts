@@ -6,7 +6,7 @@
  */
 
 import { sleep } from "../util/sleep.ts";
-import { ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
+import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
 
 /** Options of {@linkcode retry}. */
 export interface RetryOptions {

@@ -14,7 +14,7 @@ import { ensurePath } from "../client/tree.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watches.ts";
 import { isTransient, retry } from "../client/retry.ts";
-import { ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
+import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
 import type { KeeperStateName } from "../protocol/constants.ts";
 import { hostName, processId } from "./node_data.ts";
 

@@ -9,7 +9,7 @@
 
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { WatchedEvent } from "../client/watches.ts";
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import type { Stat } from "../protocol/records_data.ts";
 import { decodeNodeData, type NodeValue } from "./node_data.ts";
 

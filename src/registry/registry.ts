@@ -10,7 +10,7 @@ import { digestACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../client/acl.ts";
 import { AsyncQueue } from "../client/async_queue.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { ZooKeeper } from "../client/zookeeper.ts";
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import type { ConnectionState } from "../session/state.ts";

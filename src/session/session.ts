@@ -8,7 +8,7 @@
  * @module
  */
 
-import { describeCode, ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
+import { describeCode, ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
 import { JuteReader } from "../jute/reader.ts";
 import { JuteWriter } from "../jute/writer.ts";
 import { ErrorCode, errorCodeName, OpCode, Xid } from "../protocol/constants.ts";
@@ -18,7 +18,6 @@ import {
   readReplyHeader,
   readWatcherEvent,
   type WatcherEvent,
-  writeAuthPacket,
   writeConnectRequest,
 } from "../protocol/records_session.ts";
 import type { TlsOptions, Transport, TransportConnection } from "../transport/transport.ts";
@@ -27,15 +26,17 @@ import type { HostPort } from "./connect_string.ts";
 import { Deque } from "./deque.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { isReadWrite } from "./probe.ts";
+import {
+  type ControlRequest,
+  describeRequest,
+  encodeAuth,
+  encodeControl,
+  encodeRequest,
+  PING_FRAME,
+  type Request,
+  setXid,
+} from "./request.ts";
 import type { ConnectionState } from "./state.ts";
-
-/** A request frame that the session sends with a special xid and no reply to wait for. */
-export interface ControlRequest {
-  /** The request type, such as `OpCode.setWatches2`. */
-  opcode: number;
-  /** Writes the body. */
-  encode(w: JuteWriter): void;
-}
 
 /** What the session reports to the client above it. */
 export interface SessionListener {
@@ -101,20 +102,6 @@ interface AuthWaiter {
   reject(error: Error): void;
 }
 
-const PING_FRAME = new Uint8Array([
-  0,
-  0,
-  0,
-  8,
-  0xff,
-  0xff,
-  0xff,
-  0xfe,
-  0,
-  0,
-  0,
-  OpCode.ping,
-]);
 const MAX_XID = 0x7fffffff;
 
 /** A session with a ZooKeeper ensemble. */
@@ -216,53 +203,33 @@ export class Session {
    * Sends a request, pipelined behind every earlier one. While disconnected
    * the request waits for the next connection of the same session.
    *
-   * @param opcode The request type.
-   * @param verb What the request does, for error messages (`"create"`).
-   * @param path The path the request is about, for error messages.
-   * @param encode Writes the request body, or `undefined` for none.
-   * @param decode Reads the reply body, or `undefined` for none.
-   * @param onReply Called with the reply's error code before the promise
-   *   settles (watch registration hooks in here).
-   * @param sizeHint Expected size of the frame in bytes.
+   * @param request The request.
    * @returns The decoded reply.
    */
-  submit<T>(
-    opcode: number,
-    verb: string,
-    path: string | undefined,
-    encode: ((w: JuteWriter) => void) | undefined,
-    decode: ((r: JuteReader) => T) | undefined,
-    onReply?: (err: number) => void,
-    sizeHint = 128,
-  ): Promise<T> {
+  submit<T>(request: Request<T>): Promise<T> {
+    const { verb, path } = request;
     if (this.#ended) return Promise.reject(this.#endedError(verb, path));
-    const w = new JuteWriter(sizeHint);
-    const start = w.beginFrame();
-    w.writeInt(0);
-    w.writeInt(opcode);
-    encode?.(w);
-    const length = w.endFrame(start);
-    if (length > this.#options.maxFrameSize) {
+    const frame = encodeRequest(request);
+    if (frame.length - 4 > this.#options.maxFrameSize) {
       return Promise.reject(
         new ZooKeeperError(
           "BADARGUMENTS",
-          `Cannot ${verb}${path === undefined ? "" : ` "${path}"`}: request of ${length} bytes ` +
+          `Cannot ${describeRequest(verb, path)}: request of ${frame.length - 4} bytes ` +
             `exceeds the limit of ${this.#options.maxFrameSize} bytes`,
           { path },
         ),
       );
     }
-    const frame = w.bytes();
     const xid = this.#nextXid();
-    new DataView(frame.buffer, frame.byteOffset).setInt32(4, xid);
+    setXid(frame, xid);
     return new Promise<T>((resolve, reject) => {
       const packet: Packet = {
         xid,
         frame,
         verb,
         path,
-        decode,
-        onReply,
+        decode: request.decode,
+        onReply: request.onReply,
         resolve: resolve as (value: unknown) => void,
         reject,
       };
@@ -292,7 +259,7 @@ export class Session {
       if (this.connected) {
         this.#auth.push({ scheme, auth });
         this.#authWaiters.push({ resolve, reject });
-        this.#write(authFrame(scheme, auth));
+        this.#write(encodeAuth(scheme, auth));
       } else {
         // Sent with the others once the handshake completes.
         this.#auth.push({ scheme, auth, waiter: { resolve, reject } });
@@ -314,14 +281,7 @@ export class Session {
       const wait = this.#heartbeat?.readTimeout ?? this.#timeout;
       let timer: TimerHandle | undefined;
       await Promise.race([
-        this.submit(
-          OpCode.closeSession,
-          "close session",
-          undefined,
-          undefined,
-          undefined,
-        )
-          .catch(() => {}),
+        this.submit({ opcode: OpCode.closeSession, verb: "close session" }).catch(() => {}),
         new Promise<void>((resolve) => {
           timer = this.#options.clock.setTimeout(resolve, wait);
         }),
@@ -556,10 +516,10 @@ export class Session {
     for (const a of this.#auth) {
       this.#authWaiters.push(a.waiter);
       a.waiter = undefined;
-      this.#write(authFrame(a.scheme, a.auth));
+      this.#write(encodeAuth(a.scheme, a.auth));
     }
     for (const req of this.#listener.restoreWatches(this.#lastZxid)) {
-      this.#write(controlFrame(Xid.setWatches, req));
+      this.#write(encodeControl(Xid.setWatches, req));
     }
     for (
       let p = this.#queued.shift();
@@ -721,21 +681,4 @@ export class Session {
     this.#state = state;
     this.#listener.state(state);
   }
-}
-
-function authFrame(scheme: string, auth: Uint8Array): Uint8Array {
-  return controlFrame(Xid.auth, {
-    opcode: OpCode.auth,
-    encode: (w) => writeAuthPacket(w, { type: 0, scheme, auth }),
-  });
-}
-
-function controlFrame(xid: number, request: ControlRequest): Uint8Array {
-  const w = new JuteWriter(256);
-  const start = w.beginFrame();
-  w.writeInt(xid);
-  w.writeInt(request.opcode);
-  request.encode(w);
-  w.endFrame(start);
-  return w.bytes();
 }

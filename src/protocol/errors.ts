@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ErrorCodeName, errorCodeName } from "./protocol/constants.ts";
+import { type ErrorCodeName, errorCodeName } from "./constants.ts";
 
 /**
  * A code of {@linkcode ZooKeeperError}: a ZooKeeper error code by name
