@@ -5,7 +5,7 @@ import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { AuthBook } from "../src/session/auth_book.ts";
 import { HostRing } from "../src/session/host_ring.ts";
 import { type PendingRequest, RequestQueue } from "../src/session/request_queue.ts";
-import { endCode, isFinal, keeperState } from "../src/session/state.ts";
+import { endCode, endOfKeeperState, isFinal, keeperState } from "../src/session/state.ts";
 
 const hosts = [1, 2, 3].map((port) => ({ host: "127.0.0.1", port }));
 
@@ -101,5 +101,14 @@ describe("state", () => {
     assert.equal(endCode({ type: "closed" }), "CLOSED");
     assert.equal(keeperState({ type: "connecting" }), "Disconnected");
     assert.equal(keeperState({ type: "expired" }), "Expired");
+  });
+});
+
+describe("endOfKeeperState()", () => {
+  it("endOfKeeperState() names the end of a final session event and nothing else", () => {
+    assert.equal(endOfKeeperState("Expired"), "SESSIONEXPIRED");
+    assert.equal(endOfKeeperState("AuthFailed"), "AUTHFAILED");
+    assert.equal(endOfKeeperState("Closed"), "CLOSED");
+    assert.equal(endOfKeeperState("Disconnected"), undefined);
   });
 });

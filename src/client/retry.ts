@@ -59,7 +59,7 @@ const TRANSIENT = new Set<ZooKeeperErrorCode>([
  * @returns `true` for `CONNECTIONLOSS`, `OPERATIONTIMEOUT`, `SESSIONMOVED` and `THROTTLEDOP`.
  */
 export function isTransient(error: unknown): boolean {
-  return error instanceof ZooKeeperError && TRANSIENT.has(error.code);
+  return ZooKeeperError.is(error) && TRANSIENT.has(error.code);
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 } from "../protocol/constants.ts";
 import type { WatcherEvent } from "../protocol/records_session.ts";
 import type { Request } from "../session/request.ts";
-import { type ConnectionState, isFinal, keeperState } from "../session/state.ts";
+import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
 import { notifyAll } from "../util/notify.ts";
 import { type OnReply, removeWatchesRequest } from "./requests.ts";
 import { AsyncQueue } from "./async_queue.ts";
@@ -258,15 +258,10 @@ export class WatchManager {
   ): AsyncIterableIterator<WatchedEvent> {
     const mode = recursive ? "persistentRecursive" : "persistent";
     const listener: Watcher = (event) => {
-      if (event.type !== "None") queue.push(event);
-      else if (event.state === "Closed") queue.end();
-      else if (event.state === "Expired" || event.state === "AuthFailed") {
-        queue.end(ZooKeeperError.fromServer(
-          event.state === "Expired" ? "SESSIONEXPIRED" : "AUTHFAILED",
-          "watch",
-          path,
-        ));
-      }
+      if (event.type !== "None") return queue.push(event);
+      const end = endOfKeeperState(event.state);
+      if (end === "CLOSED") queue.end();
+      else if (end !== undefined) queue.end(ZooKeeperError.fromServer(end, "watch", path));
     };
     const release = () => {
       if (!this.registry.has(mode, path, listener)) return;

@@ -79,7 +79,7 @@ export interface ZooKeeperErrorOptions {
  * try {
  *   throw ZooKeeperError.fromServer(-110, "create", "/app");
  * } catch (e) {
- *   if (e instanceof ZooKeeperError && e.code === "NODEEXISTS") console.log(e.message);
+ *   if (ZooKeeperError.is(e, "NODEEXISTS")) console.log(e.message);
  *   // Cannot create "/app": node already exists
  * }
  * ```

@@ -95,3 +95,23 @@ const KEEPER_STATES: Readonly<Record<ConnectionStateType, KeeperStateName>> = {
 export function keeperState(state: ConnectionState): KeeperStateName {
   return KEEPER_STATES[state.type];
 }
+
+/**
+ * The end code of a session event's keeper state: what {@linkcode endCode}
+ * says of the final state behind it, or `undefined` when the session goes on.
+ *
+ * @param state The keeper state of a `type: "None"` event.
+ * @returns `SESSIONEXPIRED`, `AUTHFAILED`, `CLOSED`, or `undefined`.
+ */
+export function endOfKeeperState(
+  state: KeeperStateName,
+): "SESSIONEXPIRED" | "AUTHFAILED" | "CLOSED" | undefined {
+  return FINAL_BY_KEEPER_STATE.get(state);
+}
+
+const FINAL_BY_KEEPER_STATE: ReadonlyMap<KeeperStateName, ReturnType<typeof endCode>> = new Map(
+  [...FINAL].map((type) => {
+    const state = { type } as ConnectionState;
+    return [keeperState(state), endCode(state)];
+  }),
+);
