@@ -2,7 +2,9 @@
  * The ZooKeeper client: every operation as a method returning a promise, all
  * pipelined on one connection, with one-shot watches. Each method validates
  * its arguments and submits a request built in `requests.ts`; watches live in
- * `watch_manager.ts`, connecting and the state stream in `lifecycle.ts`.
+ * `watch_manager.ts`, connecting and the state stream in `lifecycle.ts`, the
+ * settings in `options.ts`. The file runs past 400 lines only because it is
+ * the documented surface of some thirty public methods of a few lines each.
  *
  * @module
  */
@@ -166,11 +168,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {ZooKeeperError} `NODEEXISTS`, `NONODE` (no parent),
    *   `NOCHILDRENFOREPHEMERALS`, `INVALIDACL`, `NOAUTH`, `BADARGUMENTS`.
    */
-  async create(
-    path: string,
-    data?: Data,
-    options: CreateOptions = {},
-  ): Promise<string> {
+  async create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
     return (await this.createWithStat(path, data, options)).path;
   }
 
@@ -208,9 +206,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {ZooKeeperError} `NONODE`, `BADVERSION`, `NOTEMPTY`, `NOAUTH`.
    */
   delete(path: string, options: VersionOptions = {}): Promise<void> {
-    return this.#submit(() =>
-      requests.deleteRequest(path, this.#paths.toServer(path), options.version ?? -1)
-    );
+    return this.#at(path, (p) => requests.deleteRequest(path, p, options.version ?? -1));
   }
 
   /**
@@ -224,9 +220,7 @@ export class ZooKeeper implements AsyncDisposable {
   async exists(path: string, options: WatchOptions = {}): Promise<Stat | null> {
     const onReply = this.#watches.onExistsReply(path, options.watch);
     try {
-      return await this.#submit(() =>
-        requests.existsRequest(path, this.#paths.toServer(path), onReply)
-      );
+      return await this.#at(path, (p) => requests.existsRequest(path, p, onReply));
     } catch (error) {
       if (ZooKeeperError.is(error, "NONODE")) return null;
       throw error;
@@ -244,7 +238,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   getData(path: string, options: WatchOptions = {}): Promise<DataResult> {
     const onReply = this.#watches.onReply("data", path, options.watch);
-    return this.#submit(() => requests.getDataRequest(path, this.#paths.toServer(path), onReply));
+    return this.#at(path, (p) => requests.getDataRequest(path, p, onReply));
   }
 
   /**
@@ -256,11 +250,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The node's new Stat.
    * @throws {ZooKeeperError} `NONODE`, `BADVERSION`, `NOAUTH`, `BADARGUMENTS`.
    */
-  setData(
-    path: string,
-    data: Data,
-    options: VersionOptions = {},
-  ): Promise<Stat> {
+  setData(path: string, data: Data, options: VersionOptions = {}): Promise<Stat> {
     return this.#submit(() => {
       const serverPath = this.#paths.toServer(path);
       const bytes = this.#data("write", path, data);
@@ -277,14 +267,9 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The children's names, unsorted.
    * @throws {ZooKeeperError} `NONODE`, `NOAUTH`.
    */
-  async getChildren(
-    path: string,
-    options: WatchOptions = {},
-  ): Promise<string[]> {
+  async getChildren(path: string, options: WatchOptions = {}): Promise<string[]> {
     const onReply = this.#watches.onReply("child", path, options.watch);
-    return await this.#submit(() =>
-      requests.getChildrenRequest(path, this.#paths.toServer(path), onReply)
-    );
+    return await this.#at(path, (p) => requests.getChildrenRequest(path, p, onReply));
   }
 
   /**
@@ -299,9 +284,7 @@ export class ZooKeeper implements AsyncDisposable {
     options: WatchOptions = {},
   ): Promise<{ children: string[]; stat: Stat }> {
     const onReply = this.#watches.onReply("child", path, options.watch);
-    return this.#submit(() =>
-      requests.getChildren2Request(path, this.#paths.toServer(path), onReply)
-    );
+    return this.#at(path, (p) => requests.getChildren2Request(path, p, onReply));
   }
 
   /**
@@ -311,7 +294,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The ACL and the node's Stat.
    */
   getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
-    return this.#submit(() => requests.getACLRequest(path, this.#paths.toServer(path)));
+    return this.#at(path, (p) => requests.getACLRequest(path, p));
   }
 
   /**
@@ -322,14 +305,8 @@ export class ZooKeeper implements AsyncDisposable {
    * @param options The ACL version (`aversion`) it must have.
    * @returns The node's new Stat.
    */
-  setACL(
-    path: string,
-    acl: ACL[],
-    options: VersionOptions = {},
-  ): Promise<Stat> {
-    return this.#submit(() =>
-      requests.setACLRequest(path, this.#paths.toServer(path), acl, options.version ?? -1)
-    );
+  setACL(path: string, acl: ACL[], options: VersionOptions = {}): Promise<Stat> {
+    return this.#at(path, (p) => requests.setACLRequest(path, p, acl, options.version ?? -1));
   }
 
   /**
@@ -339,7 +316,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @param path The node's path.
    */
   async sync(path: string): Promise<void> {
-    await this.#submit(() => requests.syncRequest(path, this.#paths.toServer(path)));
+    await this.#at(path, (p) => requests.syncRequest(path, p));
   }
 
   /**
@@ -394,9 +371,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The number of nodes below it.
    */
   getAllChildrenNumber(path: string): Promise<number> {
-    return this.#submit(() =>
-      requests.getAllChildrenNumberRequest(path, this.#paths.toServer(path))
-    );
+    return this.#at(path, (p) => requests.getAllChildrenNumberRequest(path, p));
   }
 
   /**
@@ -571,6 +546,11 @@ export class ZooKeeper implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  // The same, for a request about one node: `build` gets the server's path.
+  #at<T>(path: string, build: (serverPath: string) => Request<T>): Promise<T> {
+    return this.#submit(() => build(this.#paths.toServer(path)));
   }
 
   #onState(state: ConnectionState): void {
