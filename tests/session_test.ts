@@ -3,16 +3,7 @@ import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
 import type { JuteWriter } from "../src/jute/writer.ts";
 import { OpCode } from "../src/protocol/constants.ts";
-import {
-  readAuthPacket,
-  readConnectRequest,
-  readRequestHeader,
-  readSetWatches,
-  writeConnectResponse,
-  writeReplyHeader,
-  writeWatcherEvent,
-} from "../src/protocol/records_session.ts";
-import { readPathRequest, writePathRequest } from "../src/protocol/records_ops.ts";
+import { writePathRequest } from "../src/protocol/records_ops.ts";
 import type { ControlRequest } from "../src/session/request.ts";
 import { Session, type SessionOptions } from "../src/session/session.ts";
 import type { ConnectionState } from "../src/session/state.ts";
@@ -20,6 +11,16 @@ import type { WatcherEvent } from "../src/protocol/records_session.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { FakeClock } from "./helpers/fake_clock.ts";
 import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
+import {
+  readAuthPacket,
+  readConnectRequest,
+  readPathRequest,
+  readRequestHeader,
+  readSetWatches,
+  writeConnectResponse,
+  writeReplyHeader,
+  writeWatcherEvent,
+} from "./helpers/server_codec.ts";
 
 const PASSWORD = new Uint8Array(16).fill(9);
 
