@@ -136,7 +136,9 @@ export class Session {
    */
   submit<T>(request: Request<T>): Promise<T> {
     const { verb, path } = request;
-    if (this.#ended) return Promise.reject(this.#endError(verb, path));
+    if (this.#ended) {
+      return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
+    }
     const frame = encodeRequest(request);
     if (frame.length - 4 > this.#options.maxFrameSize) {
       return Promise.reject(
@@ -180,7 +182,9 @@ export class Session {
    * @returns Resolves when the server accepts them.
    */
   addAuth(scheme: string, auth: Uint8Array): Promise<void> {
-    if (this.#ended) return Promise.reject(this.#endError("authenticate", undefined));
+    if (this.#ended) {
+      return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), "authenticate"));
+    }
     return new Promise((resolve, reject) => {
       const frame = this.#auth.add(scheme, auth, { resolve, reject }, this.connected);
       if (frame !== undefined) this.#conn!.write(frame);
@@ -209,10 +213,6 @@ export class Session {
       this.#options.clock.clearTimeout(timer);
     }
     this.#end({ type: "closed" });
-  }
-
-  #endError(verb: string, path: string | undefined): ZooKeeperError {
-    return ZooKeeperError.fromServer(endCode(this.#state), verb, path);
   }
 
   #connect(): void {
