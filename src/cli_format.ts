@@ -7,7 +7,7 @@
  */
 
 import { pathProblem } from "./protocol/path.ts";
-import type { NodeSnapshot } from "./registry/path_watch.ts";
+import type { NodeSnapshot } from "./registry/snapshot.ts";
 import type { JsonValue, NodeValue } from "./registry/node_data.ts";
 import type { Stat } from "./protocol/records_data.ts";
 

@@ -3,37 +3,10 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  defaultTransport,
-  type NodeSnapshot,
-  Registry,
-  type Transport,
-  ZooKeeper,
-  ZooKeeperError,
-} from "../mod.ts";
+import { type NodeSnapshot, Registry, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { requestCounter } from "./helpers/request_counter.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
-
-/** A transport that counts the bytes written, to see whether a call went to the server. */
-async function countingTransport(): Promise<{ transport: Transport; written: () => number }> {
-  const inner = await defaultTransport();
-  let bytes = 0;
-  return {
-    written: () => bytes,
-    transport: {
-      async connect(options, handlers) {
-        const conn = await inner.connect(options, handlers);
-        return {
-          write(chunk) {
-            bytes += chunk.length;
-            conn.write(chunk);
-          },
-          close: () => conn.close(),
-        };
-      },
-    },
-  };
-}
 
 describe("Registry on a real server", () => {
   let server: ZkServer;
@@ -88,16 +61,16 @@ describe("Registry on a real server", () => {
   });
 
   it("get() answers a hot lookup from the cache without a round trip", async () => {
-    const counter = await countingTransport();
+    const counter = await requestCounter();
     await zk.create("/hot", "1");
     await using registry = await Registry.connect({
       servers: server.connectString,
       transport: counter.transport,
     });
     await registry.get("/hot");
-    const before = counter.written();
+    const before = counter.bytes;
     for (let i = 0; i < 100; i++) assert.equal((await registry.get("/hot")).data, 1);
-    assert.equal(counter.written(), before);
+    assert.equal(counter.bytes, before);
     await zk.setData("/hot", "2");
     await eventually(async () => (await registry.get("/hot")).data === 2, "the new data");
   });

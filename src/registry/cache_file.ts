@@ -9,7 +9,7 @@
  */
 
 import { sleep } from "../util/sleep.ts";
-import type { NodeSnapshot } from "./path_watch.ts";
+import type { NodeSnapshot } from "./snapshot.ts";
 
 type Fs = typeof import("node:fs/promises");
 

@@ -11,7 +11,7 @@
 
 import { joinPath } from "../client/tree.ts";
 import type { JsonValue, NodeValue } from "./node_data.ts";
-import type { NodeSnapshot } from "./path_watch.ts";
+import type { NodeSnapshot } from "./snapshot.ts";
 import type { Registry } from "./registry.ts";
 
 /** One instance of a service, with Curator's field names. */
@@ -214,9 +214,10 @@ export class ServiceDiscovery {
     return instancesOf(service, await this.#registry.get(this.#path(service)));
   }
 
-  /** The names of the services under the base path. */
+  /** The names of the services under the base path (followed by name only). */
   async services(): Promise<string[]> {
-    return Object.keys((await this.#registry.get(this.#basePath)).children);
+    const base = await this.#registry.get(this.#basePath, undefined, { childData: false });
+    return Object.keys(base.children);
   }
 
   /**

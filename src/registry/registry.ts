@@ -6,19 +6,22 @@
  * @module
  */
 
-import { digestACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../client/acl.ts";
-import { AsyncQueue } from "../client/async_queue.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
 import type { ACL } from "../protocol/records_data.ts";
-import type { ConnectionState } from "../session/state.ts";
 import { CacheFile } from "./cache_file.ts";
 import { Lock, type LockOptions } from "./lock.ts";
-import { encodeNodeData, hostName, type JsonValue, processId, timestamp } from "./node_data.ts";
-import { emptySnapshot, type NodeSnapshot, PathWatch } from "./path_watch.ts";
+import { Lookups } from "./lookups.ts";
+import type { JsonValue } from "./node_data.ts";
 import { type RateLimit, RateLimiter } from "./rate_limiter.ts";
+import { Registrations, type SetNodeOptions } from "./registrations.ts";
+import type { LookupOptions, NodeSnapshot } from "./snapshot.ts";
+import { type RegistryState, Supervisor } from "./supervisor.ts";
+
+export type { RegistryState } from "./supervisor.ts";
+export type { SetNodeOptions } from "./registrations.ts";
 
 /** Options of {@linkcode Registry.connect}. */
 export interface RegistryOptions {
@@ -68,33 +71,21 @@ export interface RegistryOptions {
   tls?: TlsOptions;
   /** The socket implementation. */
   transport?: Transport;
-}
-
-/** Options of {@linkcode Registry.setNode}. */
-export interface SetNodeOptions {
   /**
-   * An ephemeral node goes with the session; the registry creates it again
-   * after a session expiry. `false` makes a persistent node.
+   * `false` follows paths with one-shot watches only, even on servers that
+   * have persistent ones (3.6+); by default persistent recursive watches are
+   * used where the server has them.
    *
    * @default {true}
    */
-  ephemeral?: boolean;
+  persistentWatches?: boolean;
   /**
-   * `false` keeps the registration but removes the node (a server that is
-   * down for maintenance); `true` again puts it back.
+   * The default of every lookup's `childData`: `false` keeps children's
+   * names only.
    *
    * @default {true}
    */
-  state?: boolean;
-}
-
-/** The registry's connection state: the client's, or `stopped` after `stop()`. */
-export type RegistryState = ConnectionState | { type: "stopped" };
-
-interface Registration {
-  data: Record<string, JsonValue>;
-  ephemeral: boolean;
-  state: boolean;
+  childData?: boolean;
 }
 
 function defaultServers(): string {
@@ -109,19 +100,9 @@ function defaultServers(): string {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function parentOf(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i <= 0 ? "/" : path.slice(0, i);
-}
-
 /**
- * A service registry on ZooKeeper.
+ * A service registry on ZooKeeper: a front over three parts, the connection
+ * supervisor, the registrations and the lookups.
  *
  * @example Register a server and list a service
  * ```ts ignore
@@ -137,26 +118,43 @@ export class Registry implements AsyncDisposable {
   readonly #servers: string;
   readonly #onError: (error: unknown) => void;
   readonly #limiter: RateLimiter | undefined;
-  readonly #cacheFile: CacheFile | undefined;
-  readonly #registrations = new Map<string, Registration>();
-  readonly #watches = new Map<string, PathWatch>();
-  readonly #cache = new Map<string, NodeSnapshot>();
-  readonly #stateListeners = new Set<(state: RegistryState) => void>();
-  #zk: ZooKeeper | undefined;
-  #state: RegistryState = { type: "connecting" };
-  #running = false;
-  #closed = false;
-  #connecting: Promise<void> | undefined;
-  #acl: Promise<ACL[]> | undefined;
+  readonly #supervisor: Supervisor;
+  readonly #registrations: Registrations;
+  readonly #lookups: Lookups;
+  readonly #locks = new Map<string, Lock>();
 
   private constructor(options: RegistryOptions) {
     this.#options = options;
     this.#servers = options.servers ?? defaultServers();
-    this.#onError = options.onError ?? ((error) => console.error(error));
+    const onError = this.#onError = options.onError ?? ((error) => console.error(error));
     this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
-    this.#cacheFile = options.cacheFile
-      ? new CacheFile(options.cacheFile, this.#onError)
-      : undefined;
+    const gate = () => this.#limiter?.take() ?? Promise.resolve();
+    this.#registrations = new Registrations({
+      username: options.username,
+      password: options.password,
+      acl: options.acl,
+      gate,
+      onError,
+    });
+    this.#lookups = new Lookups({
+      client: () => this.#supervisor.client,
+      gate,
+      onError,
+      cacheFile: options.cacheFile ? new CacheFile(options.cacheFile, onError) : undefined,
+      persistentWatches: options.persistentWatches,
+      childData: options.childData,
+    });
+    this.#supervisor = new Supervisor(() => this.#open(), {
+      attached: (zk) => {
+        this.#restore(zk);
+        this.#lookups.attached(zk);
+      },
+      reconnected: (zk) => {
+        this.#restore(zk);
+        this.#lookups.reconnected();
+      },
+      detached: () => this.#lookups.detached(),
+    }, onError);
   }
 
   /**
@@ -169,21 +167,15 @@ export class Registry implements AsyncDisposable {
    */
   static async connect(options: RegistryOptions = {}): Promise<Registry> {
     const registry = new Registry(options);
-    if (registry.#cacheFile !== undefined) {
-      for (const [path, snapshot] of Object.entries(await registry.#cacheFile.load())) {
-        registry.#cache.set(path, { ...snapshot, stale: true });
-      }
-    }
+    await registry.#lookups.loadCacheFile();
     options.signal?.addEventListener("abort", () => registry.close(), { once: true });
-    registry.#running = true;
     if (options.lazy) {
-      registry.#connectInBackground();
+      registry.#supervisor.startInBackground();
     } else {
       try {
-        await registry.#connectOnce();
+        await registry.#supervisor.start();
       } catch (error) {
-        registry.#running = false;
-        registry.#closed = true;
+        await registry.#supervisor.stop(true);
         throw new ZooKeeperError(
           "CONNECTIONLOSS",
           `Cannot connect to ZooKeeper at "${registry.#servers}": ${(error as Error).message}`,
@@ -196,12 +188,12 @@ export class Registry implements AsyncDisposable {
 
   /** The connection state. */
   get state(): RegistryState {
-    return this.#state;
+    return this.#supervisor.state;
   }
 
   /** The client of the current session, when there is one. */
   get client(): ZooKeeper | undefined {
-    return this.#zk;
+    return this.#supervisor.client;
   }
 
   /**
@@ -212,8 +204,7 @@ export class Registry implements AsyncDisposable {
    * @returns A function that removes the callback.
    */
   onStateChange(callback: (state: RegistryState) => void): () => void {
-    this.#stateListeners.add(callback);
-    return () => this.#stateListeners.delete(callback);
+    return this.#supervisor.onStateChange(callback);
   }
 
   /**
@@ -233,19 +224,7 @@ export class Registry implements AsyncDisposable {
   ): Promise<void> {
     this.#writable("register", path);
     validatePath(path);
-    const hostname = await hostName();
-    const registration: Registration = {
-      data: {
-        ...data,
-        created: timestamp(),
-        pid: processId() ?? null,
-        ...(hostname === undefined ? {} : { hostname }),
-      },
-      ephemeral: options.ephemeral ?? true,
-      state: options.state ?? true,
-    };
-    this.#registrations.set(path, registration);
-    if (this.#zk?.connected) await this.#apply(this.#zk, path, registration);
+    await this.#registrations.set(this.#supervisor.client, path, data, options);
   }
 
   /**
@@ -255,9 +234,7 @@ export class Registry implements AsyncDisposable {
    */
   async unset(path: string): Promise<void> {
     this.#writable("unregister", path);
-    this.#registrations.delete(path);
-    const zk = this.#zk;
-    if (zk !== undefined) await this.#deleteIfThere(zk, path);
+    await this.#registrations.unset(this.#supervisor.client, path);
   }
 
   /**
@@ -270,33 +247,29 @@ export class Registry implements AsyncDisposable {
   async setData(path: string, data: JsonValue): Promise<void> {
     this.#writable("write", path);
     validatePath(path);
-    const zk = this.#connected("write", path);
-    const bytes = encodeNodeData(data);
-    await this.#gate();
-    try {
-      await zk.setData(path, bytes);
-    } catch (error) {
-      if (!(error instanceof ZooKeeperError && error.code === "NONODE")) throw error;
-      await this.#create(zk, path, bytes, false);
-    }
+    await this.#registrations.write(this.#connected("write", path), path, data);
   }
 
   /**
    * Looks up a path: its data and its children's data, decoded from JSON.
-   * Served from the cache kept current by watches after the first lookup;
-   * from the last good copy (`stale: true`) while ZooKeeper is away.
+   * The path is then followed by watches: each change costs one read of what
+   * changed (none for a removal), and the next lookup is answered from
+   * memory. While ZooKeeper is away the last good copy is returned, with
+   * `stale: true`.
    *
    * @param path The path, such as `/services/ssh`.
    * @param callback Called with the new result whenever the node's data, its
    *   children or a child's data change (not with the current one).
+   * @param options `childData: false` keeps the children's names only.
    * @returns The current result.
    */
-  async get(path: string, callback?: (snapshot: NodeSnapshot) => void): Promise<NodeSnapshot> {
+  get(
+    path: string,
+    callback?: (snapshot: NodeSnapshot) => void,
+    options: LookupOptions = {},
+  ): Promise<NodeSnapshot> {
     validatePath(path);
-    const watch = this.#watch(path);
-    if (watch.snapshot === undefined && this.#zk?.connected) await watch.refresh();
-    if (callback !== undefined) watch.listen(callback);
-    return this.#current(path, watch);
+    return this.#lookups.get(path, callback, options);
   }
 
   /**
@@ -304,21 +277,17 @@ export class Registry implements AsyncDisposable {
    *
    * @param path The path.
    * @param callback Receives each new result.
-   * @returns A function that removes the callback.
+   * @param options `childData: false` keeps the children's names only.
+   * @returns A function that removes the callback; when nothing else follows
+   *   the path, its watches are removed from the server.
    */
-  onChange(path: string, callback: (snapshot: NodeSnapshot) => void): () => void {
+  onChange(
+    path: string,
+    callback: (snapshot: NodeSnapshot) => void,
+    options: LookupOptions = {},
+  ): () => void {
     validatePath(path);
-    const watch = this.#watch(path);
-    if (watch.snapshot !== undefined || !this.#zk?.connected) return watch.listen(callback);
-    // The first read is not a change: listen from the result it gives on.
-    let removed = false;
-    let remove = () => {
-      removed = true;
-    };
-    watch.refresh().then(() => {
-      if (!removed) remove = watch.listen(callback);
-    });
-    return () => remove();
+    return this.#lookups.onChange(path, callback, options);
   }
 
   /**
@@ -327,31 +296,17 @@ export class Registry implements AsyncDisposable {
    * never dropped.
    *
    * @param path The path.
-   * @param options `signal`: ends the iteration.
+   * @param options `signal` ends the iteration; `childData: false` keeps the
+   *   children's names only.
    * @returns The results.
    */
-  watch(path: string, options: { signal?: AbortSignal } = {}): AsyncIterableIterator<NodeSnapshot> {
+  watch(
+    path: string,
+    options: { signal?: AbortSignal } & LookupOptions = {},
+  ): AsyncIterableIterator<NodeSnapshot> {
     validatePath(path);
-    const signal = options.signal;
-    const onAbort = () => queue.end();
-    const queue: AsyncQueue<NodeSnapshot> = new AsyncQueue(() => {
-      remove();
-      this.#iterators.delete(queue);
-      signal?.removeEventListener("abort", onAbort);
-    });
-    let remove = () => {};
-    this.#iterators.add(queue);
-    this.get(path).then((snapshot) => {
-      if (queue.ended) return;
-      queue.push(snapshot);
-      remove = this.#watch(path).listen((s) => queue.push(s));
-    }, (error) => queue.end(error));
-    if (signal?.aborted) queue.end();
-    else signal?.addEventListener("abort", onAbort, { once: true });
-    return queue;
+    return this.#lookups.watch(path, options.signal, options);
   }
-
-  readonly #iterators = new Set<AsyncQueue<NodeSnapshot>>();
 
   /**
    * A distributed lock (or, with `simultaneous > 1`, a semaphore) under
@@ -394,28 +349,20 @@ export class Registry implements AsyncDisposable {
     await lock?.release();
   }
 
-  readonly #locks = new Map<string, Lock>();
-
   /**
    * Closes the connection and pauses: registrations, watches and callbacks are
    * kept and come back with {@linkcode Registry.start}. Ephemeral nodes go
    * with the session meanwhile.
    */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    const zk = this.#zk;
-    this.#zk = undefined;
-    await zk?.close();
-    this.#setState({ type: "stopped" });
+    if (this.#supervisor.closed || this.#supervisor.state.type === "stopped") return;
+    await this.#supervisor.stop();
   }
 
   /** Reconnects after {@linkcode Registry.stop}, restoring registrations and watches. */
   async start(): Promise<void> {
-    if (this.#running || this.#closed) return;
-    this.#running = true;
-    this.#setState({ type: "connecting" });
-    await this.#connectOnce().catch(() => this.#connectInBackground());
+    if (this.#supervisor.closed || this.#supervisor.client !== undefined) return;
+    await this.#supervisor.start().catch(() => this.#supervisor.startInBackground());
   }
 
   /**
@@ -423,24 +370,12 @@ export class Registry implements AsyncDisposable {
    * and ends every watch iterator.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#running = false;
-    const zk = this.#zk;
-    this.#zk = undefined;
-    if (zk?.connected && !this.#options.readOnly) {
-      await Promise.all(
-        [...this.#registrations.keys()].map((path) =>
-          this.#deleteIfThere(zk, path).catch(() => {})
-        ),
-      );
-    }
+    if (this.#supervisor.closed) return;
+    const zk = this.#supervisor.client;
+    if (zk?.connected && !this.#options.readOnly) await this.#registrations.removeAll(zk);
     for (const lock of this.#locks.values()) await lock.release().catch(() => {});
-    await zk?.close();
-    for (const watch of this.#watches.values()) watch.close();
-    for (const queue of this.#iterators) queue.end();
-    await this.#cacheFile?.flush().catch(this.#onError);
-    this.#setState({ type: "closed" });
+    await this.#lookups.close();
+    await this.#supervisor.stop(true);
   }
 
   /** Closes the registry, for `await using`. */
@@ -448,79 +383,9 @@ export class Registry implements AsyncDisposable {
     return this.close();
   }
 
-  #writable(verb: string, path: string): void {
-    if (this.#options.readOnly) {
-      throw new ZooKeeperError(
-        "NOTREADONLY",
-        `Cannot ${verb} "${path}": the registry is read-only`,
-        {
-          path,
-        },
-      );
-    }
-    if (this.#closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
-  }
-
-  #gate(): Promise<void> {
-    return this.#limiter?.take() ?? Promise.resolve();
-  }
-
-  #connected(verb: string, path: string): ZooKeeper {
-    if (this.#closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
-    const zk = this.#zk;
-    if (zk === undefined) throw ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path);
-    return zk;
-  }
-
-  #watch(path: string): PathWatch {
-    let watch = this.#watches.get(path);
-    if (watch === undefined) {
-      watch = new PathWatch(
-        path,
-        () => this.#zk,
-        () => this.#gate(),
-        (snapshot) => this.#store(snapshot),
-        this.#onError,
-      );
-      this.#watches.set(path, watch);
-    }
-    return watch;
-  }
-
-  #current(path: string, watch: PathWatch): NodeSnapshot {
-    const connected = this.#zk?.connected ?? false;
-    const live = watch.snapshot;
-    if (live !== undefined && connected) return live;
-    const cached = this.#cache.get(path) ?? live;
-    if (cached !== undefined) return { ...cached, stale: !connected || cached.stale };
-    return emptySnapshot(path, true);
-  }
-
-  // An empty answer (no node, or a node with neither data nor children) is
-  // not cached: an empty list of servers usually means trouble, and must not
-  // replace the last good one.
-  #store(snapshot: NodeSnapshot): void {
-    const empty = snapshot.stat === null ||
-      (snapshot.data === null && Object.keys(snapshot.children).length === 0);
-    if (empty) return;
-    this.#cache.set(snapshot.path, snapshot);
-    this.#cacheFile?.put(snapshot);
-  }
-
-  #setState(state: RegistryState): void {
-    this.#state = state;
-    for (const listener of this.#stateListeners) {
-      try {
-        listener(state);
-      } catch (error) {
-        this.#onError(error);
-      }
-    }
-  }
-
-  async #connectOnce(): Promise<void> {
+  #open(): Promise<ZooKeeper> {
     const { username, password } = this.#options;
-    const zk = await ZooKeeper.connect(this.#servers, {
+    return ZooKeeper.connect(this.#servers, {
       sessionTimeout: this.#options.sessionTimeout ?? 10_000,
       connectTimeout: this.#options.connectTimeout ?? 15_000,
       readOnly: this.#options.readOnly ?? false,
@@ -531,126 +396,28 @@ export class Registry implements AsyncDisposable {
       tls: this.#options.tls,
       transport: this.#options.transport,
     });
-    if (!this.#running) {
-      await zk.close();
-      return;
-    }
-    this.#attach(zk);
-  }
-
-  #connectInBackground(): void {
-    if (this.#connecting !== undefined) return;
-    const loop = async () => {
-      for (let delay = 250; this.#running && this.#zk === undefined;) {
-        try {
-          await this.#connectOnce();
-        } catch {
-          await new Promise((r) => setTimeout(r, delay));
-          delay = Math.min(delay * 2, 5000);
-        }
-      }
-    };
-    this.#connecting = loop().finally(() => this.#connecting = undefined);
-  }
-
-  #attach(zk: ZooKeeper): void {
-    this.#zk = zk;
-    zk.onStateChange((state) => {
-      if (this.#zk !== zk) return;
-      this.#setState(state);
-      if (state.type === "reconnected") this.#restore(zk);
-      if (state.type === "expired" || state.type === "authFailed") {
-        // A new session: everything is registered and watched again on it.
-        this.#zk = undefined;
-        if (this.#running) this.#connectInBackground();
-      }
-    });
-    this.#setState(zk.state);
-    this.#restore(zk);
   }
 
   #restore(zk: ZooKeeper): void {
-    (async () => {
-      if (!this.#options.readOnly) {
-        for (const [path, registration] of this.#registrations) {
-          await this.#apply(zk, path, registration).catch(this.#onError);
-        }
-      }
-      await Promise.all([...this.#watches.values()].map((w) => w.refresh()));
-    })().catch(this.#onError);
+    if (this.#options.readOnly) return;
+    this.#registrations.restore(zk).catch(this.#onError);
   }
 
-  #aclFor(): Promise<ACL[]> {
-    if (this.#options.acl !== undefined) return Promise.resolve(this.#options.acl);
-    const { username, password } = this.#options;
-    if (username === undefined) return Promise.resolve([...OPEN_ACL_UNSAFE]);
-    return this.#acl ??= digestACL(username, password ?? "").then((own) => [
-      own,
-      ...READ_ACL_UNSAFE,
-    ]);
-  }
-
-  async #apply(zk: ZooKeeper, path: string, registration: Registration): Promise<void> {
-    if (!registration.state) {
-      await this.#deleteIfThere(zk, path);
-      return;
+  #writable(verb: string, path: string): void {
+    if (this.#options.readOnly) {
+      throw new ZooKeeperError(
+        "NOTREADONLY",
+        `Cannot ${verb} "${path}": the registry is read-only`,
+        { path },
+      );
     }
-    const bytes = encodeNodeData(registration.data);
-    await this.#gate();
-    const current = await zk.getData(path).catch((error) => {
-      if (error instanceof ZooKeeperError && error.code === "NONODE") return undefined;
-      throw error;
-    });
-    if (current !== undefined) {
-      const owner = current.stat.ephemeralOwner;
-      if (registration.ephemeral ? owner === zk.sessionId : owner === 0n) {
-        // Ours already: rewrite only what changed, so a reconnect that finds
-        // everything in place gives watchers nothing to report.
-        if (!sameBytes(current.data, bytes)) {
-          await this.#gate();
-          await zk.setData(path, bytes);
-        }
-        return;
-      }
-      // Left by an earlier session (ours or not): replace it, so watchers see
-      // the registration change hands.
-      await this.#deleteIfThere(zk, path);
-    }
-    await this.#create(zk, path, bytes, registration.ephemeral);
+    if (this.#supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
   }
 
-  async #create(zk: ZooKeeper, path: string, data: Uint8Array, ephemeral: boolean): Promise<void> {
-    const acl = await this.#aclFor();
-    for (let attempt = 0;; attempt++) {
-      await this.#gate();
-      try {
-        await zk.create(path, data, { mode: ephemeral ? "ephemeral" : "persistent", acl });
-        return;
-      } catch (error) {
-        if (!(error instanceof ZooKeeperError) || error.code !== "NONODE" || attempt > 0) {
-          throw error;
-        }
-        await this.#ensureParents(zk, parentOf(path));
-      }
-    }
-  }
-
-  async #ensureParents(zk: ZooKeeper, path: string): Promise<void> {
-    if (path === "/") return;
-    const parts = path.split("/").slice(1);
-    for (let i = 1; i <= parts.length; i++) {
-      const p = "/" + parts.slice(0, i).join("/");
-      await this.#gate();
-      await zk.create(p).catch((error) => {
-        if (!(error instanceof ZooKeeperError && error.code === "NODEEXISTS")) throw error;
-      });
-    }
-  }
-
-  async #deleteIfThere(zk: ZooKeeper, path: string): Promise<void> {
-    await this.#gate();
-    await zk.delete(path).catch((error) => {
-      if (!(error instanceof ZooKeeperError && error.code === "NONODE")) throw error;
-    });
+  #connected(verb: string, path: string): ZooKeeper {
+    if (this.#supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
+    const zk = this.#supervisor.client;
+    if (zk === undefined) throw ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path);
+    return zk;
   }
 }

@@ -1,0 +1,226 @@
+/**
+ * The registry's lookups: one incremental cache per followed path (shared by
+ * every lookup of it), the last good copy of each path for the times
+ * ZooKeeper is away, and the cache file.
+ *
+ * @module
+ */
+
+import { AsyncQueue } from "../client/async_queue.ts";
+import type { ZooKeeper } from "../client/zookeeper.ts";
+import type { CacheFile } from "./cache_file.ts";
+import { type CacheMode, PathCache } from "./path_cache.ts";
+import {
+  emptySnapshot,
+  type Gate,
+  isEmptySnapshot,
+  type LookupOptions,
+  type NodeSnapshot,
+} from "./snapshot.ts";
+
+/** What the lookups need from the registry. */
+export interface LookupsOptions {
+  /** The connected client, if any. */
+  client(): ZooKeeper | undefined;
+  /** Awaited before each request. */
+  gate: Gate;
+  /** Receives errors of callbacks and reads. */
+  onError: (error: unknown) => void;
+  /** Keeps the last good snapshots on disk. */
+  cacheFile?: CacheFile;
+  /** `false`: one-shot watches only, even on servers that have persistent ones. */
+  persistentWatches?: boolean;
+  /** The default of {@linkcode LookupOptions.childData}. */
+  childData?: boolean;
+}
+
+/** Every path the registry follows. */
+export class Lookups {
+  readonly #options: LookupsOptions;
+  readonly #caches = new Map<string, PathCache>();
+  readonly #pinned = new Set<string>();
+  readonly #lastGood = new Map<string, NodeSnapshot>();
+  readonly #iterators = new Set<AsyncQueue<NodeSnapshot>>();
+  readonly #noPersistent = new WeakSet<ZooKeeper>();
+
+  /** @param options What the lookups need from the registry. */
+  constructor(options: LookupsOptions) {
+    this.#options = options;
+  }
+
+  /** Loads the cache file's snapshots, marked stale, as the last good copies. */
+  async loadCacheFile(): Promise<void> {
+    const file = this.#options.cacheFile;
+    if (file === undefined) return;
+    for (const [path, snapshot] of Object.entries(await file.load())) {
+      this.#lastGood.set(path, { ...snapshot, stale: true });
+    }
+  }
+
+  /** Number of paths followed. */
+  get size(): number {
+    return this.#caches.size;
+  }
+
+  /**
+   * The current result for a path, reading it first when it is not followed
+   * yet. A lookup without a callback keeps the path followed, so the next one
+   * is answered from memory.
+   *
+   * @param path A valid path.
+   * @param callback Called with each new result.
+   * @param options Names only or not.
+   * @returns The result.
+   */
+  async get(
+    path: string,
+    callback: ((snapshot: NodeSnapshot) => void) | undefined,
+    options: LookupOptions,
+  ): Promise<NodeSnapshot> {
+    const cache = this.#follow(path, options);
+    if (callback === undefined) this.#pinned.add(this.#key(cache.path, cache.childData));
+    else cache.listen(callback);
+    if (cache.snapshot === undefined) await cache.settled();
+    return this.#current(cache);
+  }
+
+  /**
+   * Calls `callback` with each new result; the first read is not a change.
+   *
+   * @param path A valid path.
+   * @param callback Receives each new result.
+   * @param options Names only or not.
+   * @returns A function that removes the callback (and stops following the
+   *   path when nothing else follows it).
+   */
+  onChange(
+    path: string,
+    callback: (snapshot: NodeSnapshot) => void,
+    options: LookupOptions,
+  ): () => void {
+    const cache = this.#follow(path, options);
+    const remove = cache.listen(callback);
+    return () => {
+      remove();
+      this.#release(cache);
+    };
+  }
+
+  /**
+   * The current result, then each new one, until the loop ends.
+   *
+   * @param path A valid path.
+   * @param signal Ends the iteration.
+   * @param options Names only or not.
+   * @returns The results.
+   */
+  watch(
+    path: string,
+    signal: AbortSignal | undefined,
+    options: LookupOptions,
+  ): AsyncIterableIterator<NodeSnapshot> {
+    const cache = this.#follow(path, options);
+    const onAbort = () => queue.end();
+    // Changes published before the first result is queued are in it.
+    let started = false;
+    const remove = cache.listen((snapshot) => started && queue.push(snapshot));
+    const queue: AsyncQueue<NodeSnapshot> = new AsyncQueue(() => {
+      remove();
+      this.#iterators.delete(queue);
+      signal?.removeEventListener("abort", onAbort);
+      this.#release(cache);
+    });
+    this.#iterators.add(queue);
+    const first = cache.snapshot === undefined ? cache.settled() : Promise.resolve();
+    first.then(() => {
+      if (queue.ended) return;
+      started = true;
+      queue.push(this.#current(cache));
+    }, (error) => queue.end(error));
+    if (signal?.aborted) queue.end();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    return queue;
+  }
+
+  /**
+   * A new session: every followed path sets its watches and is read whole.
+   *
+   * @param zk The new session's client.
+   */
+  attached(zk: ZooKeeper): void {
+    for (const cache of this.#caches.values()) cache.attach(zk);
+  }
+
+  /** The session is back: each path reads what its watches cannot report. */
+  reconnected(): void {
+    for (const cache of this.#caches.values()) cache.reconnected();
+  }
+
+  /** The session is gone: the caches keep what they know. */
+  detached(): void {
+    for (const cache of this.#caches.values()) cache.detach();
+  }
+
+  /** Ends every iterator, stops following every path and writes the cache file. */
+  async close(): Promise<void> {
+    for (const queue of this.#iterators) queue.end();
+    const caches = [...this.#caches.values()];
+    this.#caches.clear();
+    await Promise.all(caches.map((cache) => cache.close().catch(this.#options.onError)));
+    await this.#options.cacheFile?.flush().catch(this.#options.onError);
+  }
+
+  #key(path: string, childData: boolean): string {
+    return childData ? path : `${path}\0names`;
+  }
+
+  #follow(path: string, options: LookupOptions): PathCache {
+    const childData = options.childData ?? this.#options.childData ?? true;
+    const key = this.#key(path, childData);
+    let cache = this.#caches.get(key);
+    if (cache === undefined) {
+      cache = new PathCache(path, childData, {
+        gate: this.#options.gate,
+        onError: this.#options.onError,
+        onSnapshot: (snapshot) => this.#store(snapshot, childData),
+        modeFor: (zk) => this.#modeFor(zk),
+        noPersistentWatches: (zk) => this.#noPersistent.add(zk),
+      });
+      this.#caches.set(key, cache);
+      const zk = this.#options.client();
+      if (zk !== undefined) cache.attach(zk);
+    }
+    return cache;
+  }
+
+  #modeFor(zk: ZooKeeper): CacheMode {
+    if (this.#options.persistentWatches === false || this.#noPersistent.has(zk)) return "oneShot";
+    return "persistent";
+  }
+
+  // A path nobody follows any more gives its watches back to the server.
+  #release(cache: PathCache): void {
+    const key = this.#key(cache.path, cache.childData);
+    if (cache.listeners > 0 || this.#pinned.has(key) || this.#caches.get(key) !== cache) return;
+    this.#caches.delete(key);
+    cache.close().catch(this.#options.onError);
+  }
+
+  #current(cache: PathCache): NodeSnapshot {
+    const connected = this.#options.client()?.connected ?? false;
+    const live = cache.snapshot;
+    if (live !== undefined && connected) return live;
+    const saved = cache.childData ? this.#lastGood.get(cache.path) : undefined;
+    const known = saved ?? live;
+    if (known !== undefined) return { ...known, stale: !connected || known.stale };
+    return emptySnapshot(cache.path, true);
+  }
+
+  // An empty answer is not kept: an empty list of servers usually means
+  // trouble, and must not replace the last good one.
+  #store(snapshot: NodeSnapshot, childData: boolean): void {
+    if (!childData || isEmptySnapshot(snapshot)) return;
+    this.#lastGood.set(snapshot.path, snapshot);
+    this.#options.cacheFile?.put(snapshot);
+  }
+}

@@ -1,0 +1,454 @@
+/**
+ * One path kept current incrementally: the node, its children and (unless
+ * names only) each child's data. Every watch event updates only what it
+ * names, so a change costs a watcher one read at most, whatever the size of
+ * the service:
+ *
+ * | change | persistent recursive watch (3.6+) | one-shot watches |
+ * | --- | ---: | ---: |
+ * | a child's data | 1 read of that child | 1 read of that child |
+ * | a child added | 1 read of that child | the list, then that child |
+ * | a child removed | none | the list |
+ *
+ * Reconnecting costs what changed while away, not the size of the service:
+ * every child read arms a one-shot data watch as it goes, and the client sends
+ * those watches back with its last zxid, so the server itself fires for the
+ * children that changed (ClientCnxn's SetWatches); the persistent mode also
+ * lists the children and reads the node once more, for what no restored watch
+ * reports.
+ *
+ * Events and replies may be handled in either order: each event stamps what
+ * it names with a tick, and a reply is applied only if nothing it covers was
+ * stamped after it was asked for (the later event has its own read).
+ *
+ * @module
+ */
+
+import { joinPath } from "../client/tree.ts";
+import type { WatchedEvent } from "../client/watches.ts";
+import type { ZooKeeper } from "../client/zookeeper.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
+import type { Stat } from "../protocol/records_data.ts";
+import { notifyAll } from "../util/notify.ts";
+import { decodeNodeData, type NodeValue } from "./node_data.ts";
+import { emptySnapshot, type Gate, type NodeSnapshot } from "./snapshot.ts";
+
+/** How a cache hears of changes. */
+export type CacheMode = "persistent" | "oneShot";
+
+/** What a cache needs from its owner. */
+export interface PathCacheContext {
+  /** Awaited before each request (the rate limiter). */
+  gate: Gate;
+  /** Receives every snapshot published (the registry's last good copy). */
+  onSnapshot(snapshot: NodeSnapshot): void;
+  /** Receives errors of listeners and unexpected errors of reads. */
+  onError(error: unknown): void;
+  /** The mode for a client: persistent unless it is known not to support it. */
+  modeFor(zk: ZooKeeper): CacheMode;
+  /** Called when the server answers `addWatch` with `UNIMPLEMENTED`. */
+  noPersistentWatches(zk: ZooKeeper): void;
+}
+
+interface Child {
+  value: NodeValue;
+  mzxid: bigint;
+}
+
+/** A key of the work to redo after a lost reply. */
+type Redo = "node" | "list" | `child:${string}`;
+
+function lostConnection(error: unknown): boolean {
+  return ZooKeeperError.is(error, "CONNECTIONLOSS", "SESSIONEXPIRED", "CLOSED", "SESSIONMOVED");
+}
+
+/** One path kept current. */
+export class PathCache {
+  /** The path. */
+  readonly path: string;
+  /** Whether children's data is kept (else names only). */
+  readonly childData: boolean;
+  readonly #context: PathCacheContext;
+  readonly #listeners = new Set<(snapshot: NodeSnapshot) => void>();
+  readonly #children = new Map<string, Child>();
+  readonly #childTicks = new Map<string, number>();
+  readonly #reading = new Set<string>();
+  readonly #redo = new Set<Redo>();
+  #zk: ZooKeeper | undefined;
+  #mode: CacheMode = "persistent";
+  #generation = 0;
+  #tick = 0;
+  #nodeTick = 0;
+  #listTick = 0;
+  #node: { value: NodeValue; stat: Stat } | null = null;
+  #pending = 0;
+  #dirty = false;
+  #loaded = false;
+  #closed = false;
+  #snapshot: NodeSnapshot | undefined;
+  #names: string[] | undefined;
+  #idle: (() => void)[] = [];
+
+  // One function for every watch the cache sets: the client calls it once per
+  // notification however many of its watches the notification fires.
+  readonly #watcher = (event: WatchedEvent): void => this.#onEvent(event);
+
+  /**
+   * @param path The path to follow.
+   * @param childData Whether children's data is kept.
+   * @param context What the cache needs from its owner.
+   */
+  constructor(path: string, childData: boolean, context: PathCacheContext) {
+    this.path = path;
+    this.childData = childData;
+    this.#context = context;
+  }
+
+  /** The last snapshot published, if the path was ever read. */
+  get snapshot(): NodeSnapshot | undefined {
+    return this.#snapshot;
+  }
+
+  /** How the cache hears of changes on its current session. */
+  get mode(): CacheMode {
+    return this.#mode;
+  }
+
+  /** Number of listeners. */
+  get listeners(): number {
+    return this.#listeners.size;
+  }
+
+  /**
+   * Adds a listener of changes.
+   *
+   * @param listener Receives each new snapshot.
+   * @returns A function that removes it.
+   */
+  listen(listener: (snapshot: NodeSnapshot) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Resolves once no read is under way (at once when none is).
+   *
+   * @returns A promise of that moment.
+   */
+  settled(): Promise<void> {
+    if (this.#pending === 0 && (this.#loaded || this.#zk === undefined)) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /**
+   * Follows the path on a new session: sets its watches and reads it whole.
+   *
+   * @param zk The session's client.
+   */
+  attach(zk: ZooKeeper): void {
+    if (this.#closed) return;
+    this.#zk = zk;
+    this.#generation++;
+    this.#pending = 0;
+    this.#reading.clear();
+    this.#redo.clear();
+    this.#childTicks.clear();
+    this.#loaded = false;
+    this.#mode = this.#context.modeFor(zk);
+    this.#load(zk);
+  }
+
+  /**
+   * The same session is back after a disconnection: reads what the restored
+   * watches cannot report.
+   */
+  reconnected(): void {
+    const zk = this.#zk;
+    if (this.#closed || zk === undefined) return;
+    if (!this.#loaded) return this.attach(zk);
+    const redo = new Set(this.#redo);
+    this.#redo.clear();
+    // The server replays nothing for a persistent watch: one listing finds
+    // the children added while the client was away, one read the node's data
+    // (a one-shot watch on the node would take the place of the recursive one
+    // on servers before 3.9, which keep one watch mode per path).
+    if (this.#mode === "persistent") redo.add("node").add("list");
+    for (const key of redo) {
+      if (key === "node") this.#readNode(zk);
+      else if (key === "list") this.#list(zk, false);
+      else this.#readChild(zk, key.slice(6));
+    }
+  }
+
+  /** The session is gone (expired or closed): keep what is known, read nothing. */
+  detach(): void {
+    this.#zk = undefined;
+    this.#generation++;
+    this.#pending = 0;
+    this.#reading.clear();
+    this.#wake();
+  }
+
+  /**
+   * Stops following the path and removes its watches from the server.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    const zk = this.#zk;
+    this.detach();
+    if (zk === undefined || zk.state.type === "closed") return;
+    const local = !zk.connected;
+    const remove = (path: string, type: "any" | "data") =>
+      zk.removeWatches(path, this.#watcher, type, { local }).catch((error) => {
+        if (!ZooKeeperError.is(error, "NOWATCHER") && !lostConnection(error)) throw error;
+      });
+    const work = [remove(this.path, "any")];
+    if (this.childData) {
+      for (const name of this.#children.keys()) {
+        work.push(remove(joinPath(this.path, name), "data"));
+      }
+    }
+    await Promise.all(work);
+  }
+
+  #load(zk: ZooKeeper): void {
+    const generation = this.#generation;
+    const start = () => {
+      if (generation !== this.#generation) return;
+      this.#loaded = true;
+      this.#readNode(zk);
+      this.#list(zk, true);
+    };
+    if (this.#mode === "oneShot") return start();
+    this.#track(
+      "node",
+      () => zk.addWatch(this.path, "persistentRecursive", this.#watcher),
+      start,
+      (error) => {
+        if (!ZooKeeperError.is(error, "UNIMPLEMENTED")) return false;
+        this.#context.noPersistentWatches(zk);
+        this.#mode = "oneShot";
+        start();
+        return true;
+      },
+    );
+  }
+
+  #onEvent(event: WatchedEvent): void {
+    const zk = this.#zk;
+    if (this.#closed || zk === undefined || event.type === "None") return;
+    if (event.type.endsWith("Removed")) return;
+    const tick = ++this.#tick;
+    if (event.path === this.path) {
+      switch (event.type) {
+        case "NodeCreated":
+        case "NodeDataChanged":
+          this.#nodeTick = tick;
+          this.#readNode(zk);
+          if (event.type === "NodeCreated" && this.#mode === "oneShot") this.#list(zk, false);
+          break;
+        case "NodeDeleted":
+          this.#nodeTick = this.#listTick = tick;
+          this.#setNode(null);
+          for (const name of [...this.#children.keys()]) this.#removeChild(name, tick);
+          // The one-shot watch that fired is set again, to hear of the
+          // node's creation; a recursive watch hears of it anyway.
+          if (this.#mode === "oneShot") this.#readNode(zk);
+          break;
+        case "NodeChildrenChanged":
+          this.#listTick = tick;
+          this.#list(zk, false);
+          break;
+      }
+    } else {
+      const name = this.#childName(event.path);
+      if (name === undefined) return;
+      switch (event.type) {
+        case "NodeCreated":
+        case "NodeDataChanged":
+          this.#childTicks.set(name, tick);
+          if (this.childData) this.#readChild(zk, name);
+          else this.#setChild(name, { value: null, mzxid: 0n });
+          break;
+        case "NodeDeleted":
+          this.#removeChild(name, tick);
+          break;
+      }
+    }
+    this.#publishWhenIdle();
+  }
+
+  // The name of a direct child, `undefined` for any other path (deeper nodes
+  // reach a recursive watch too, and are none of this cache's business).
+  #childName(path: string): string | undefined {
+    const prefix = this.path === "/" ? "/" : this.path + "/";
+    if (!path.startsWith(prefix)) return undefined;
+    const name = path.slice(prefix.length);
+    return name === "" || name.includes("/") ? undefined : name;
+  }
+
+  #readNode(zk: ZooKeeper): void {
+    const asked = this.#tick;
+    const watch = this.#mode === "oneShot" ? this.#watcher : undefined;
+    this.#track("node", () => zk.getData(this.path, { watch }), (node) => {
+      if (this.#nodeTick > asked) return;
+      this.#setNode({ value: decodeNodeData(node.data), stat: node.stat });
+    }, (error) => {
+      if (!ZooKeeperError.is(error, "NONODE")) return false;
+      if (this.#nodeTick <= asked) this.#setNode(null);
+      if (watch === undefined) return true;
+      // Watch for its creation; created meanwhile, it is read again.
+      this.#track("node", () => zk.exists(this.path, { watch }), (stat) => {
+        if (stat !== null && this.#nodeTick <= asked) this.#readNode(zk);
+      });
+      return true;
+    });
+  }
+
+  /**
+   * Lists the children: adds those not known (reading their data), drops
+   * those gone. `whole` (a new session) reads every child again.
+   */
+  #list(zk: ZooKeeper, whole: boolean): void {
+    const asked = this.#tick;
+    const options = this.#mode === "oneShot" ? { watch: this.#watcher } : {};
+    this.#track("list", () => zk.getChildren(this.path, options), (names) => {
+      if (this.#listTick > asked) return;
+      const listed = new Set(names);
+      for (const name of names) {
+        if ((this.#childTicks.get(name) ?? 0) > asked || this.#reading.has(name)) continue;
+        if (!this.childData) this.#setChild(name, { value: null, mzxid: 0n });
+        else if (whole || !this.#children.has(name)) this.#readChild(zk, name);
+      }
+      for (const name of [...this.#children.keys()]) {
+        if (!listed.has(name) && (this.#childTicks.get(name) ?? 0) <= asked) {
+          this.#removeChild(name, asked);
+        }
+      }
+    }, (error) => {
+      if (!ZooKeeperError.is(error, "NONODE")) return false;
+      // No node, no children: the node's own watch reports its creation.
+      for (const name of [...this.#children.keys()]) {
+        if ((this.#childTicks.get(name) ?? 0) <= asked) this.#removeChild(name, asked);
+      }
+      return true;
+    });
+  }
+
+  #readChild(zk: ZooKeeper, name: string): void {
+    const asked = this.#tick;
+    const path = joinPath(this.path, name);
+    this.#reading.add(name);
+    const done = () => {
+      if ((this.#childTicks.get(name) ?? 0) <= asked) this.#reading.delete(name);
+    };
+    this.#track(`child:${name}`, () => zk.getData(path, { watch: this.#watcher }), (child) => {
+      done();
+      if ((this.#childTicks.get(name) ?? 0) > asked) return;
+      this.#setChild(name, { value: decodeNodeData(child.data), mzxid: child.stat.mzxid });
+    }, (error) => {
+      done();
+      if (!ZooKeeperError.is(error, "NONODE")) return false;
+      // Gone between the event and the read: its deletion is on its way.
+      if ((this.#childTicks.get(name) ?? 0) <= asked) this.#removeChild(name, asked);
+      return true;
+    });
+  }
+
+  /**
+   * Runs one request for the current session and applies its reply, unless
+   * the session changed meanwhile. A reply lost with the connection is
+   * redone on reconnection; `recover` handles expected errors.
+   */
+  #track<T>(
+    redo: Redo,
+    request: () => Promise<T>,
+    apply: (reply: T) => void,
+    recover?: (error: unknown) => boolean,
+  ): void {
+    const generation = this.#generation;
+    const current = () => generation === this.#generation && !this.#closed;
+    this.#pending++;
+    (async () => {
+      await this.#context.gate();
+      return request();
+    })().then((reply) => {
+      if (current()) apply(reply);
+    }, (error) => {
+      if (!current()) return;
+      if (recover?.(error)) return;
+      if (lostConnection(error)) {
+        this.#redo.add(redo);
+        if (redo.startsWith("child:")) this.#reading.delete(redo.slice(6));
+      } else this.#context.onError(error);
+    }).catch((error) => this.#context.onError(error)).finally(() => {
+      if (!current()) return;
+      this.#pending--;
+      this.#publishWhenIdle();
+    });
+  }
+
+  #setNode(node: { value: NodeValue; stat: Stat } | null): void {
+    const before = this.#node;
+    this.#node = node;
+    const same = node === null || before === null
+      ? node === before
+      : before.stat.czxid === node.stat.czxid && before.stat.mzxid === node.stat.mzxid;
+    if (!same) this.#dirty = true;
+  }
+
+  #setChild(name: string, child: Child): void {
+    const before = this.#children.get(name);
+    this.#children.set(name, child);
+    if (before === undefined) this.#names = undefined;
+    if (before === undefined || before.mzxid !== child.mzxid) this.#dirty = true;
+  }
+
+  #removeChild(name: string, tick: number): void {
+    if (tick > (this.#childTicks.get(name) ?? 0)) this.#childTicks.set(name, tick);
+    this.#reading.delete(name);
+    if (!this.#children.delete(name)) return;
+    this.#names = undefined;
+    this.#dirty = true;
+  }
+
+  // A snapshot is published once the replies of a burst are all in, so
+  // listeners never see a half-applied change.
+  #publishWhenIdle(): void {
+    if (this.#pending > 0 || this.#closed) return;
+    // Stamps only order replies against events: with no reply awaited, none
+    // is needed any more (and deleted children leave nothing behind).
+    this.#childTicks.clear();
+    if (this.#dirty || this.#snapshot === undefined) {
+      if (this.#loaded || this.#zk === undefined) this.#publish();
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    if (this.#pending > 0 && this.#zk !== undefined) return;
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const resolve of idle) resolve();
+  }
+
+  #publish(): void {
+    const first = this.#snapshot === undefined;
+    this.#dirty = false;
+    const node = this.#node;
+    const names = this.#names ??= [...this.#children.keys()].sort();
+    const children: Record<string, NodeValue> = {};
+    if (node !== null) {
+      for (const name of names) children[name] = this.#children.get(name)!.value;
+    }
+    const snapshot: NodeSnapshot = node === null
+      ? emptySnapshot(this.path)
+      : { path: this.path, data: node.value, stat: node.stat, children, stale: false };
+    this.#snapshot = snapshot;
+    this.#context.onSnapshot(snapshot);
+    // The first read is the starting point, not a change.
+    if (!first) notifyAll(this.#listeners, snapshot, this.#context.onError);
+  }
+}

@@ -1,0 +1,155 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  type Stat,
+  type WatchedEvent,
+  type Watcher,
+  type ZooKeeper,
+  ZooKeeperError,
+} from "../mod.ts";
+import { PathCache } from "../src/registry/path_cache.ts";
+import type { NodeSnapshot } from "../src/registry/snapshot.ts";
+
+const encoder = new TextEncoder();
+
+function stat(mzxid: number): Stat {
+  const z = BigInt(mzxid);
+  return {
+    czxid: 1n,
+    mzxid: z,
+    ctime: 0,
+    mtime: 0,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner: 0n,
+    dataLength: 0,
+    numChildren: 0,
+    pzxid: z,
+  };
+}
+
+interface Call {
+  op: string;
+  path: string;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** A client whose replies the test hands out one by one, in any order. */
+function fakeClient() {
+  const calls: Call[] = [];
+  let watcher: Watcher | undefined;
+  const call = (op: string, path: string) =>
+    new Promise((resolve, reject) => calls.push({ op, path, resolve, reject }));
+  const zk = {
+    connected: true,
+    state: { type: "connected" },
+    addWatch: (_path: string, _mode: string, w: Watcher) => {
+      watcher = w;
+      return Promise.resolve();
+    },
+    getData: (path: string) => call("getData", path),
+    getChildren: (path: string) => call("getChildren", path),
+    exists: (path: string) => call("exists", path),
+    removeWatches: () => Promise.resolve(),
+  };
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  return {
+    zk: zk as unknown as ZooKeeper,
+    calls,
+    event: (event: Omit<WatchedEvent, "state">) => watcher!({ ...event, state: "SyncConnected" }),
+    async reply(op: string, path: string, value: unknown) {
+      await tick();
+      const i = calls.findIndex((c) => c.op === op && c.path === path);
+      assert.ok(i >= 0, `no ${op} of ${path} awaits a reply`);
+      calls.splice(i, 1)[0].resolve(value);
+      await tick();
+    },
+    tick,
+  };
+}
+
+function data(value: unknown, mzxid: number) {
+  return { data: encoder.encode(JSON.stringify(value)), stat: stat(mzxid) };
+}
+
+async function loaded(names: string[]) {
+  const fake = fakeClient();
+  const published: NodeSnapshot[] = [];
+  const cache = new PathCache("/s", true, {
+    gate: () => Promise.resolve(),
+    onSnapshot: (s) => published.push(s),
+    onError: (e) => assert.fail(String(e)),
+    modeFor: () => "persistent",
+    noPersistentWatches: () => {},
+  });
+  cache.attach(fake.zk);
+  await fake.reply("getData", "/s", data("node", 1));
+  await fake.reply("getChildren", "/s", names);
+  for (const name of names) await fake.reply("getData", `/s/${name}`, data({ name }, 2));
+  await cache.settled();
+  return { fake, cache, published };
+}
+
+describe("PathCache", () => {
+  it("PathCache drops a read that a later deletion of the child overtook", async () => {
+    const { fake, cache } = await loaded(["a", "b"]);
+    fake.event({ type: "NodeDataChanged", path: "/s/a" });
+    fake.event({ type: "NodeDeleted", path: "/s/a" });
+    // The read was answered before the deletion, but handled after it.
+    await fake.reply("getData", "/s/a", data({ name: "a", v: 2 }, 3));
+    await cache.settled();
+    assert.deepEqual(Object.keys(cache.snapshot!.children), ["b"]);
+  });
+
+  it("PathCache keeps a child out that a listing still names after its deletion event", async () => {
+    const { fake, cache } = await loaded(["a"]);
+    fake.event({ type: "NodeDeleted", path: "/s/a" });
+    // A reconnect's listing, answered before the deletion, handled after.
+    cache.reconnected();
+    fake.event({ type: "NodeDeleted", path: "/s/a" });
+    await fake.reply("getData", "/s", data("node", 1));
+    await fake.reply("getChildren", "/s", ["a"]);
+    await cache.settled();
+    assert.deepEqual(cache.snapshot!.children, {});
+    assert.equal(fake.calls.length, 0);
+  });
+
+  it("PathCache publishes once a burst's replies are all in, and ignores deeper nodes", async () => {
+    const { fake, cache } = await loaded(["a", "b"]);
+    const seen: NodeSnapshot[] = [];
+    cache.listen((s) => seen.push(s));
+    fake.event({ type: "NodeDataChanged", path: "/s/a" });
+    fake.event({ type: "NodeCreated", path: "/s/c" });
+    fake.event({ type: "NodeCreated", path: "/s/c/deeper" });
+    await fake.reply("getData", "/s/a", data({ name: "a", v: 2 }, 3));
+    assert.equal(seen.length, 0);
+    await fake.reply("getData", "/s/c", data({ name: "c" }, 4));
+    await cache.settled();
+    assert.equal(seen.length, 1);
+    assert.deepEqual(seen[0].children, {
+      a: { name: "a", v: 2 },
+      b: { name: "b" },
+      c: { name: "c" },
+    });
+    assert.equal(fake.calls.length, 0);
+  });
+
+  it("PathCache redoes a read lost with the connection once reconnected", async () => {
+    const { fake, cache } = await loaded(["a"]);
+    fake.event({ type: "NodeDataChanged", path: "/s/a" });
+    await fake.tick();
+    const lost = fake.calls.findIndex((c) => c.path === "/s/a");
+    fake.calls.splice(lost, 1)[0].reject(
+      ZooKeeperError.fromServer("CONNECTIONLOSS", "read", "/s/a"),
+    );
+    await cache.settled();
+    cache.reconnected();
+    await fake.reply("getData", "/s/a", data({ name: "a", v: 9 }, 9));
+    await fake.reply("getData", "/s", data("node", 1));
+    await fake.reply("getChildren", "/s", ["a"]);
+    await cache.settled();
+    assert.deepEqual(cache.snapshot!.children, { a: { name: "a", v: 9 } });
+  });
+});
