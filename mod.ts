@@ -33,7 +33,7 @@
  * @module
  */
 
-export { ZooKeeper, type ZooKeeperOptions } from "./src/client/zookeeper.ts";
+export { ZooKeeper, type ZooKeeperOptions } from "./src/client/mod.ts";
 export {
   Registry,
   type RegistryOptions,
@@ -63,17 +63,17 @@ export type {
   ReadResult,
   VersionOptions,
   WatchOptions,
-} from "./src/client/types.ts";
-export type { WatchedEvent, Watcher } from "./src/client/watches.ts";
-export { isTransient, retry, type RetryOptions } from "./src/client/retry.ts";
-export type { AddWatchModeName, WatcherTypeName } from "./src/client/watch_manager.ts";
+} from "./src/client/mod.ts";
+export type { WatchedEvent, Watcher } from "./src/client/mod.ts";
+export { isTransient, retry, type RetryOptions } from "./src/client/mod.ts";
+export type { AddWatchModeName, WatcherTypeName } from "./src/client/mod.ts";
 export {
   CREATOR_ALL_ACL,
   digestACL,
   digestId,
   OPEN_ACL_UNSAFE,
   READ_ACL_UNSAFE,
-} from "./src/client/acl.ts";
+} from "./src/client/mod.ts";
 export {
   describeCode,
   MultiError,
@@ -81,7 +81,7 @@ export {
   ZooKeeperError,
   type ZooKeeperErrorCode,
   type ZooKeeperErrorOptions,
-} from "./src/errors.ts";
+} from "./src/protocol/mod.ts";
 export {
   CreateMode,
   type CreateModeName,
@@ -92,20 +92,20 @@ export {
   KeeperState,
   type KeeperStateName,
   Perms,
-} from "./src/protocol/constants.ts";
-export type { ACL, ClientInfo, Id, Stat } from "./src/protocol/records_data.ts";
-export type { ConnectedDetails, ConnectionState } from "./src/session/state.ts";
-export type { HostPort } from "./src/session/connect_string.ts";
+} from "./src/protocol/mod.ts";
+export type { ACL, ClientInfo, Id, Stat } from "./src/protocol/mod.ts";
+export type { ConnectedDetails, ConnectionState } from "./src/session/mod.ts";
+export type { HostPort } from "./src/session/mod.ts";
 export type {
   TlsOptions,
   Transport,
   TransportConnection,
   TransportConnectOptions,
   TransportHandlers,
-} from "./src/transport/transport.ts";
-export { defaultTransport } from "./src/transport/select.ts";
+} from "./src/transport/mod.ts";
+export { defaultTransport } from "./src/transport/mod.ts";
 export {
   type CloudflareConnect,
   type CloudflareSocket,
   cloudflareTransport,
-} from "./src/transport/cloudflare.ts";
+} from "./src/transport/mod.ts";

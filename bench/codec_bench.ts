@@ -8,16 +8,13 @@
 import { JuteReader } from "../src/jute/reader.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
 import { FrameDecoder } from "../src/protocol/framing.ts";
+import { readGetDataResponse, writeWatchRequest } from "../src/protocol/records_ops.ts";
+import { readWatcherEvent } from "../src/protocol/records_session.ts";
 import {
-  readGetDataResponse,
   writeGetDataResponse,
-  writeWatchRequest,
-} from "../src/protocol/records_ops.ts";
-import {
-  readWatcherEvent,
   writeReplyHeader,
   writeWatcherEvent,
-} from "../src/protocol/records_session.ts";
+} from "../tests/helpers/server_codec.ts";
 
 const stat = {
   czxid: 0x1_0000_0002n,

@@ -49,7 +49,7 @@ import {
   type TreeNode,
   treePaths,
 } from "./cli_output.ts";
-import { ZooKeeperError } from "./errors.ts";
+import { ZooKeeperError } from "./protocol/errors.ts";
 import { serveCommand } from "./http/cli.ts";
 import { decodeNodeData } from "./registry/node_data.ts";
 import type { NodeSnapshot } from "./registry/snapshot.ts";

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   digestACL,
@@ -9,7 +9,7 @@ import {
   ZooKeeper,
   ZooKeeperError,
 } from "../mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -44,24 +44,13 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 describe("ZooKeeper operations on a real server", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper({ jvmFlags: ["-Dznode.container.checkIntervalMs=100"] });
   let zk: ZooKeeper;
   let other: ZooKeeper;
 
   before(async () => {
-    server = await startZooKeeper({ jvmFlags: ["-Dznode.container.checkIntervalMs=100"] });
-    zk = await ZooKeeper.connect(server.connectString, {
-      sessionTimeout: 10_000,
-    });
-    other = await ZooKeeper.connect(server.connectString, {
-      sessionTimeout: 10_000,
-    });
-  });
-
-  after(async () => {
-    await zk?.close();
-    await other?.close();
-    await server?.stop();
+    zk = await fx.connect({ sessionTimeout: 10_000 });
+    other = await fx.connect({ sessionTimeout: 10_000 });
   });
 
   it("connect() establishes a session with a negotiated timeout", () => {
@@ -229,7 +218,7 @@ describe("ZooKeeper operations on a real server", () => {
   });
 
   it("digest ACLs let only the authenticated user write", async () => {
-    const user = await ZooKeeper.connect(server.connectString);
+    const user = await ZooKeeper.connect(fx.server.connectString);
     try {
       await user.addAuth("digest", "alice:secret");
       await user.create("/alice", "mine", {
@@ -380,41 +369,37 @@ describe("ZooKeeper operations on a real server", () => {
   });
 
   it("a chroot is added to every path sent and removed from every path received", async () => {
-    await zk.create("/jail");
-    const jailed = await ZooKeeper.connect(`${server.connectString}/jail`);
-    try {
-      assert.equal(await jailed.create("/inside", "x"), "/inside");
-      assert.ok(await zk.exists("/jail/inside"));
-      assert.match(
-        await jailed.create("/s-", "", { mode: "ephemeralSequential" }),
-        /^\/s-\d{10}$/,
-      );
-      assert.deepEqual(
-        (await jailed.getEphemerals()).map((p) => p.slice(0, 3)),
-        ["/s-"],
-      );
-      const results = await jailed.multi([{ op: "create", path: "/m" }]);
-      assert.ok(results[0].op === "create" && results[0].path === "/m");
-      const names = (await jailed.getChildren("/")).sort();
-      assert.deepEqual(names.filter((n) => !n.startsWith("s-")), [
-        "inside",
-        "m",
-      ]);
-      const events: string[] = [];
-      await jailed.getData("/inside", {
-        watch: (e) => events.push(`${e.type} ${e.path}`),
-      });
-      await zk.setData("/jail/inside", "y");
-      await jailed.sync("/inside");
-      await new Promise((r) => setTimeout(r, 50));
-      assert.deepEqual(events, ["NodeDataChanged /inside"]);
-    } finally {
-      await jailed.close();
-    }
+    await using root = await fx.chroot();
+    const jailed = await root.connect();
+    assert.equal(await jailed.create("/inside", "x"), "/inside");
+    assert.ok(await zk.exists(`${root.path}/inside`));
+    assert.match(
+      await jailed.create("/s-", "", { mode: "ephemeralSequential" }),
+      /^\/s-\d{10}$/,
+    );
+    assert.deepEqual(
+      (await jailed.getEphemerals()).map((p) => p.slice(0, 3)),
+      ["/s-"],
+    );
+    const results = await jailed.multi([{ op: "create", path: "/m" }]);
+    assert.ok(results[0].op === "create" && results[0].path === "/m");
+    const names = (await jailed.getChildren("/")).sort();
+    assert.deepEqual(names.filter((n) => !n.startsWith("s-")), [
+      "inside",
+      "m",
+    ]);
+    const events: string[] = [];
+    await jailed.getData("/inside", {
+      watch: (e) => events.push(`${e.type} ${e.path}`),
+    });
+    await zk.setData(`${root.path}/inside`, "y");
+    await jailed.sync("/inside");
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(events, ["NodeDataChanged /inside"]);
   });
 
   it("close() ends the session: its ephemeral nodes go and later calls reject with CLOSED", async () => {
-    const short = await ZooKeeper.connect(server.connectString);
+    const short = await ZooKeeper.connect(fx.server.connectString);
     await short.create("/short-lived", "", { mode: "ephemeral" });
     await short.close();
     assert.equal(short.state.type, "closed");
@@ -426,7 +411,7 @@ describe("ZooKeeper operations on a real server", () => {
   it("await using closes the client at the end of the block", async () => {
     let kept: ZooKeeper;
     {
-      await using scoped = await ZooKeeper.connect(server.connectString);
+      await using scoped = await ZooKeeper.connect(fx.server.connectString);
       kept = scoped;
       await scoped.create("/scoped", "", { mode: "ephemeral" });
     }
@@ -435,7 +420,7 @@ describe("ZooKeeper operations on a real server", () => {
   });
 
   it("connect() fails with CONNECTIONLOSS when nothing listens", async () => {
-    const port = server.port === 1 ? 2 : 1;
+    const port = fx.server.port === 1 ? 2 : 1;
     await rejectsWith(
       ZooKeeper.connect(`127.0.0.1:${port}`, { connectTimeout: 1500 }),
       "CONNECTIONLOSS",

@@ -2,15 +2,17 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
-import { readStat, writeStat } from "../src/protocol/records_data.ts";
-import { readConnectResponse, writeConnectResponse } from "../src/protocol/records_session.ts";
+import { readStat } from "../src/protocol/records_data.ts";
+import { readConnectResponse } from "../src/protocol/records_session.ts";
+import { readGetChildren2Response, readGetDataResponse } from "../src/protocol/records_ops.ts";
+import { readMultiResponse } from "../src/protocol/multi.ts";
 import {
-  readGetChildren2Response,
-  readGetDataResponse,
+  writeConnectResponse,
   writeGetChildren2Response,
   writeGetDataResponse,
-} from "../src/protocol/records_ops.ts";
-import { readMultiResponse, writeMultiResponse } from "../src/protocol/multi.ts";
+  writeMultiResponse,
+  writeStat,
+} from "./helpers/server_codec.ts";
 
 const stat = {
   czxid: 0x1_0000_0002n,

@@ -1,9 +1,9 @@
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import process from "node:process";
 import { Lock, Registry, ZooKeeper, ZooKeeperError } from "../mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { startFaultProxy } from "./helpers/fault_proxy.ts";
 import { eventually, settle } from "./helpers/wait.ts";
 
@@ -21,7 +21,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 describe("Lock on a real server", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper();
   let clients: ZooKeeper[];
 
   /** The lock's children, sorted by sequence number. */
@@ -34,7 +34,7 @@ describe("Lock on a real server", () => {
   async function watches(prefix: string): Promise<Map<string, string[]>> {
     const bySession = new Map<string, string[]>();
     let session: string[] = [];
-    for (const line of (await server.fourLetter("wchc")).split("\n")) {
+    for (const line of (await fx.server.fourLetter("wchc")).split("\n")) {
       if (line.startsWith("0x")) bySession.set(line.trim(), session = []);
       else if (line.trim().startsWith(prefix + "/")) session.push(line.trim());
     }
@@ -43,15 +43,7 @@ describe("Lock on a real server", () => {
   }
 
   before(async () => {
-    server = await startZooKeeper();
-    clients = await Promise.all(
-      Array.from({ length: 5 }, () => ZooKeeper.connect(server.connectString)),
-    );
-  });
-
-  after(async () => {
-    await Promise.all((clients ?? []).map((c) => c.close()));
-    await server?.stop();
+    clients = await Promise.all(Array.from({ length: 5 }, () => fx.connect()));
   });
 
   it("gives mutual exclusion: no lost update among contending clients", async () => {
@@ -207,7 +199,7 @@ describe("Lock on a real server", () => {
   });
 
   it("a holder whose client closes lets the next one in and is told once", async () => {
-    const mortal = await ZooKeeper.connect(server.connectString);
+    const mortal = await ZooKeeper.connect(fx.server.connectString);
     const lost: Error[] = [];
     const held = new Lock(mortal, "/locks/mortal", { onLost: (e) => lost.push(e) });
     assert.equal(await held.acquire(), true);
@@ -226,7 +218,7 @@ describe("Lock on a real server", () => {
   });
 
   it("a holder whose session expires lets the next one in and is told once", async () => {
-    const mortal = await ZooKeeper.connect(server.connectString, { sessionTimeout: 4000 });
+    const mortal = await ZooKeeper.connect(fx.server.connectString, { sessionTimeout: 4000 });
     const lost: Error[] = [];
     const held = new Lock(mortal, "/locks/expiry", { onLost: (e) => lost.push(e) });
     assert.equal(await held.acquire(), true);
@@ -234,7 +226,7 @@ describe("Lock on a real server", () => {
     const pending = next.acquire();
     await eventually(async () => (await nodes("/locks/expiry")).length === 2, "the waiter's node");
     // Closing the session from another connection makes the server end it.
-    const thief = await ZooKeeper.connect(server.connectString, {
+    const thief = await ZooKeeper.connect(fx.server.connectString, {
       session: { sessionId: mortal.sessionId, password: mortal.sessionPassword },
     });
     await thief.close();
@@ -331,7 +323,7 @@ describe("Lock on a real server", () => {
   });
 
   it("finds its own node after losing the connection during the create (protected mode)", async () => {
-    await using proxy = await startFaultProxy({ host: server.host, port: server.port });
+    await using proxy = await startFaultProxy({ host: fx.server.host, port: fx.server.port });
     await using zk = await ZooKeeper.connect(proxy.address, { reconnectDelay: 100 });
     const path = "/locks/protected";
     await clients[0].create(path);
@@ -359,7 +351,7 @@ describe("Lock on a real server", () => {
   });
 
   it("the registry's acquireLock and releaseLock work by path", async () => {
-    await using registry = await Registry.connect({ servers: server.connectString });
+    await using registry = await Registry.connect({ servers: fx.server.connectString });
     const lock = await registry.acquireLock("/locks/registry", { wait: 1000 });
     assert.ok(lock?.held);
     assert.equal(await new Lock(clients[0], "/locks/registry", { wait: 0 }).acquire(), false);

@@ -1,49 +1,22 @@
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type ConnectionState, type WatchedEvent, ZooKeeper, ZooKeeperError } from "../mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { Events } from "./helpers/events.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { settle } from "./helpers/wait.ts";
 
-function collector() {
-  const list: string[] = [];
-  let wake: (() => void) | undefined;
-  const watch = (e: WatchedEvent) => {
-    list.push(`${e.type} ${e.path}`);
-    wake?.();
-  };
-  const waitFor = async (n: number, ms = 5000) => {
-    const deadline = Date.now() + ms;
-    while (list.length < n) {
-      if (Date.now() > deadline) throw new Error(`got ${JSON.stringify(list)}, wanted ${n}`);
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, 50);
-      });
-    }
-    return list;
-  };
-  return { list, watch, waitFor };
-}
-
 describe("Persistent watches on a real server", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper();
   let zk: ZooKeeper;
   let writer: ZooKeeper;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-    writer = await ZooKeeper.connect(server.connectString);
-  });
-
-  after(async () => {
-    await zk?.close();
-    await writer?.close();
-    await server?.stop();
+    zk = await fx.connect();
+    writer = await fx.connect();
   });
 
   it("addWatch() persistent fires for every change of the node and stays", async () => {
-    const c = collector();
+    const c = new Events();
     await zk.addWatch("/pw", "persistent", c.watch);
     await writer.create("/pw", "1");
     await writer.setData("/pw", "2");
@@ -62,7 +35,7 @@ describe("Persistent watches on a real server", () => {
   });
 
   it("addWatch() persistentRecursive fires for every node below, but not for child lists", async () => {
-    const c = collector();
+    const c = new Events();
     await writer.create("/rw");
     await zk.addWatch("/rw", "persistentRecursive", c.watch);
     await writer.create("/rw/a");
@@ -84,7 +57,7 @@ describe("Persistent watches on a real server", () => {
   });
 
   it("removeWatches() stops the events and sends the watcher a removal event", async () => {
-    const c = collector();
+    const c = new Events();
     await writer.create("/rm", "1");
     await zk.addWatch("/rm", "persistent", c.watch);
     await writer.setData("/rm", "2");
@@ -96,7 +69,7 @@ describe("Persistent watches on a real server", () => {
   });
 
   it("removeWatches() removes one-shot data and child watches", async () => {
-    const c = collector();
+    const c = new Events();
     await writer.create("/rm2", "1");
     await zk.getData("/rm2", { watch: c.watch });
     await zk.getChildren("/rm2", { watch: c.watch });
@@ -109,8 +82,8 @@ describe("Persistent watches on a real server", () => {
   });
 
   it("removeAllWatches() removes every watcher of the type", async () => {
-    const a = collector();
-    const b = collector();
+    const a = new Events();
+    const b = new Events();
     await writer.create("/rma", "1");
     await zk.getData("/rma", { watch: a.watch });
     await zk.getData("/rma", { watch: b.watch });
@@ -129,7 +102,7 @@ describe("Persistent watches on a real server", () => {
   });
 
   it("removeWatches() with local only forgets the watch without asking the server", async () => {
-    const c = collector();
+    const c = new Events();
     await writer.create("/local", "1");
     await zk.getData("/local", { watch: c.watch });
     await zk.removeWatches("/local", c.watch, "data", { local: true });
@@ -178,7 +151,7 @@ describe("Persistent watches on a real server", () => {
   });
 
   it("watch() ends when the client closes", async () => {
-    const local = await ZooKeeper.connect(server.connectString);
+    const local = await ZooKeeper.connect(fx.server.connectString);
     const seen: string[] = [];
     const loop = (async () => {
       for await (const e of local.watch("/closing")) seen.push(e.type);
@@ -192,7 +165,7 @@ describe("Persistent watches on a real server", () => {
   });
 
   it("states() yields each state change and ends after close", async () => {
-    const local = await ZooKeeper.connect(server.connectString);
+    const local = await ZooKeeper.connect(fx.server.connectString);
     const states: ConnectionState["type"][] = [];
     const loop = (async () => {
       for await (const s of local.states()) states.push(s.type);

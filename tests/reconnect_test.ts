@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 
 /** Resolves with the first state of `type`, or rejects after `ms`. */
@@ -26,20 +26,17 @@ function nextState(
 }
 
 describe("Reconnection through a faulty network", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper();
   let direct: ZooKeeper;
   let proxy: FaultProxy;
 
   before(async () => {
-    server = await startZooKeeper();
-    direct = await ZooKeeper.connect(server.connectString);
-    proxy = await startFaultProxy({ host: server.host, port: server.port });
+    direct = await fx.connect();
+    proxy = await startFaultProxy({ host: fx.server.host, port: fx.server.port });
   });
 
   after(async () => {
-    await direct?.close();
     await proxy?.close();
-    await server?.stop();
   });
 
   async function client(sessionTimeout = 4000): Promise<ZooKeeper> {

@@ -3,22 +3,24 @@ import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
 import type { JuteWriter } from "../src/jute/writer.ts";
 import { OpCode } from "../src/protocol/constants.ts";
+import { writePathRequest } from "../src/protocol/records_ops.ts";
+import type { ControlRequest } from "../src/session/request.ts";
+import { Session, type SessionOptions } from "../src/session/session.ts";
+import type { ConnectionState } from "../src/session/state.ts";
+import type { WatcherEvent } from "../src/protocol/records_session.ts";
+import { ZooKeeperError } from "../src/protocol/errors.ts";
+import { FakeClock } from "./helpers/fake_clock.ts";
+import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
 import {
   readAuthPacket,
   readConnectRequest,
+  readPathRequest,
   readRequestHeader,
   readSetWatches,
   writeConnectResponse,
   writeReplyHeader,
   writeWatcherEvent,
-} from "../src/protocol/records_session.ts";
-import { readPathRequest, writePathRequest } from "../src/protocol/records_ops.ts";
-import { type ControlRequest, Session, type SessionOptions } from "../src/session/session.ts";
-import type { ConnectionState } from "../src/session/state.ts";
-import type { WatcherEvent } from "../src/protocol/records_session.ts";
-import { ZooKeeperError } from "../src/errors.ts";
-import { FakeClock } from "./helpers/fake_clock.ts";
-import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
+} from "./helpers/server_codec.ts";
 
 const PASSWORD = new Uint8Array(16).fill(9);
 
@@ -84,13 +86,13 @@ function header(frame: Uint8Array) {
 }
 
 function sync(session: Session, path = "/a"): Promise<{ path: string }> {
-  return session.submit(
-    OpCode.sync,
-    "sync",
+  return session.submit({
+    opcode: OpCode.sync,
+    verb: "sync",
     path,
-    (w) => writePathRequest(w, { path }),
-    readPathRequest,
-  );
+    encode: (w) => writePathRequest(w, { path }),
+    decode: readPathRequest,
+  });
 }
 
 async function connected() {
@@ -445,13 +447,12 @@ describe("Session", () => {
     const { session, transport } = await connected();
     const before = transport.last.frames.length;
     await assert.rejects(
-      session.submit(
-        OpCode.setData,
-        "write",
-        "/big",
-        (w) => w.writeBuffer(new Uint8Array(5000)),
-        undefined,
-      ),
+      session.submit({
+        opcode: OpCode.setData,
+        verb: "write",
+        path: "/big",
+        encode: (w) => w.writeBuffer(new Uint8Array(5000)),
+      }),
       (e: unknown) =>
         e instanceof ZooKeeperError && e.code === "BADARGUMENTS" &&
         /exceeds the limit/.test(e.message),

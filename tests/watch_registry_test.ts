@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
 import { OpCode } from "../src/protocol/constants.ts";
-import { readSetWatches, readSetWatches2 } from "../src/protocol/records_session.ts";
 import { Paths } from "../src/client/paths.ts";
 import { restoreWatchRequests, SET_WATCHES_MAX_BYTES } from "../src/client/restore.ts";
 import { type Watcher, WatchRegistry } from "../src/client/watches.ts";
 import { Deque } from "../src/session/deque.ts";
+import { readSetWatches, readSetWatches2 } from "./helpers/server_codec.ts";
 
 const w = (name: string): Watcher => Object.defineProperty(() => {}, "name", { value: name });
 const names = (set: Set<Watcher>) => [...set].map((f) => f.name).sort();

@@ -1,62 +1,20 @@
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type WatchedEvent, ZooKeeper } from "../mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { ZooKeeper } from "../mod.ts";
+import { Events } from "./helpers/events.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { settle } from "./helpers/wait.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-/** Collects watch events and waits for a number of them. */
-class Events {
-  readonly list: string[] = [];
-  #waiters: { n: number; resolve: () => void }[] = [];
-  readonly watch = (e: WatchedEvent): void => {
-    this.list.push(`${e.type} ${e.path}`);
-    this.#waiters = this.#waiters.filter((w) => {
-      if (this.list.length < w.n) return true;
-      w.resolve();
-      return false;
-    });
-  };
-
-  /** Resolves once `n` events have arrived; rejects after `ms`. */
-  async waitFor(n: number, ms = 5000): Promise<string[]> {
-    if (this.list.length < n) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => this.#waiters.push({ n, resolve })),
-        new Promise<void>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new Error(
-                  `got ${JSON.stringify(this.list)}, wanted ${n} events`,
-                ),
-              ),
-            ms,
-          );
-        }),
-      ]).finally(() => clearTimeout(timer));
-    }
-    return this.list;
-  }
-}
-
 describe("Watches on a real server", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper();
   let zk: ZooKeeper;
   let writer: ZooKeeper;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-    writer = await ZooKeeper.connect(server.connectString);
-  });
-
-  after(async () => {
-    await zk?.close();
-    await writer?.close();
-    await server?.stop();
+    zk = await fx.connect();
+    writer = await fx.connect();
   });
 
   it("getData() watch fires NodeDataChanged once, then is gone", async () => {
@@ -191,7 +149,7 @@ describe("Watches on a real server", () => {
 
   it("a watcher that throws is reported and does not stop other watchers", async () => {
     const errors: unknown[] = [];
-    const local = await ZooKeeper.connect(server.connectString, {
+    const local = await ZooKeeper.connect(fx.server.connectString, {
       onError: (e) => errors.push(e),
     });
     try {
@@ -216,7 +174,7 @@ describe("Watches on a real server", () => {
 
   it("the default watcher receives session events", async () => {
     const states: string[] = [];
-    const local = await ZooKeeper.connect(server.connectString, {
+    const local = await ZooKeeper.connect(fx.server.connectString, {
       watcher: (e) => states.push(`${e.type} ${e.state}`),
     });
     await new Promise((r) => setTimeout(r, 10));
@@ -228,7 +186,7 @@ describe("Watches on a real server", () => {
   it("watches of many clients on one node all fire", async () => {
     await writer.create("/many", "1");
     const clients = await Promise.all(
-      Array.from({ length: 5 }, () => ZooKeeper.connect(server.connectString)),
+      Array.from({ length: 5 }, () => ZooKeeper.connect(fx.server.connectString)),
     );
     try {
       const events = clients.map(() => new Events());

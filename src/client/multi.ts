@@ -4,15 +4,16 @@
  * @module
  */
 
-import { MultiError, type MultiErrorResult, ZooKeeperError } from "../errors.ts";
+import { MultiError, type MultiErrorResult, ZooKeeperError } from "../protocol/errors.ts";
 import type { JuteWriter } from "../jute/writer.ts";
-import { CreateMode, errorCodeName, OpCode } from "../protocol/constants.ts";
+import { errorCodeName, OpCode } from "../protocol/constants.ts";
 import {
   type MultiOpRecord,
   type MultiResultRecord,
   writeMultiRequest,
 } from "../protocol/multi.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
+import { createModeOf } from "./create_mode.ts";
 import type { Paths } from "./paths.ts";
 import type { Data, Op, OpResult, ReadOp, ReadResult } from "./types.ts";
 
@@ -42,40 +43,15 @@ export function buildMultiRequest(
   const records: MultiOpRecord[] = ops.map((op): MultiOpRecord => {
     switch (op.op) {
       case "create": {
-        const mode = op.mode ?? "persistent";
-        const flags = CreateMode[mode];
-        if (flags === undefined) {
-          throw new ZooKeeperError(
-            "BADARGUMENTS",
-            `Cannot create "${op.path}": unknown mode "${mode}"`,
-            {
-              path: op.path,
-            },
-          );
-        }
-        const path = paths.toServer(
-          op.path,
-          mode.includes("Sequential") || mode.includes("sequential"),
-        );
+        const mode = createModeOf(op.path, op.mode, op.ttl);
+        const path = paths.toServer(op.path, mode.sequential);
         const data = toData("create", op.path, op.data);
         sizeHint += 64 + path.length * 3 + data.length;
-        const body = { path, data, acl: op.acl ?? [...OPEN_ACL_UNSAFE], flags };
-        if (mode.endsWith("WithTTL")) {
-          if (op.ttl === undefined) {
-            throw new ZooKeeperError(
-              "BADARGUMENTS",
-              `Cannot create "${op.path}": mode ${mode} needs a ttl`,
-              {
-                path: op.path,
-              },
-            );
-          }
-          return { type: OpCode.createTTL, body: { ...body, ttl: op.ttl } };
-        }
-        return {
-          type: mode === "container" ? OpCode.createContainer : OpCode.create2,
-          body,
-        };
+        const body = { path, data, acl: op.acl ?? [...OPEN_ACL_UNSAFE], flags: mode.flags };
+        // createModeOf has checked that a ttl comes exactly with a TTL mode.
+        const ttl = op.ttl;
+        if (ttl !== undefined) return { type: OpCode.createTTL, body: { ...body, ttl } };
+        return { type: mode.opcode as typeof OpCode.create2 | typeof OpCode.createContainer, body };
       }
       case "delete":
       case "check": {

@@ -11,7 +11,7 @@
 import type { JuteWriter } from "../jute/writer.ts";
 import { OpCode } from "../protocol/constants.ts";
 import { writeSetWatches, writeSetWatches2 } from "../protocol/records_session.ts";
-import type { ControlRequest } from "../session/session.ts";
+import type { ControlRequest } from "../session/request.ts";
 import type { Paths } from "./paths.ts";
 import { WATCH_KINDS, type WatchKind, type WatchRegistry } from "./watches.ts";
 

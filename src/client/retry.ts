@@ -6,7 +6,7 @@
  */
 
 import { sleep } from "../util/sleep.ts";
-import { ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
+import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
 
 /** Options of {@linkcode retry}. */
 export interface RetryOptions {
@@ -59,7 +59,7 @@ const TRANSIENT = new Set<ZooKeeperErrorCode>([
  * @returns `true` for `CONNECTIONLOSS`, `OPERATIONTIMEOUT`, `SESSIONMOVED` and `THROTTLEDOP`.
  */
 export function isTransient(error: unknown): boolean {
-  return error instanceof ZooKeeperError && TRANSIENT.has(error.code);
+  return ZooKeeperError.is(error) && TRANSIENT.has(error.code);
 }
 
 /**

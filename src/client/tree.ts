@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import type { ZooKeeper } from "./zookeeper.ts";
 

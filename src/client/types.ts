@@ -6,7 +6,7 @@
 
 import type { CreateModeName } from "../protocol/constants.ts";
 import type { ACL, Stat } from "../protocol/records_data.ts";
-import type { ZooKeeperError } from "../errors.ts";
+import type { ZooKeeperError } from "../protocol/errors.ts";
 import type { Watcher } from "./watches.ts";
 
 /** Znode data: bytes, or a string sent as UTF-8. */

@@ -7,19 +7,20 @@
  * @module
  */
 
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import {
+  ErrorCode,
   EventType,
   type EventTypeName,
   KeeperState,
   type KeeperStateName,
-  OpCode,
   WatcherType,
 } from "../protocol/constants.ts";
-import { writeWatchTypeRequest } from "../protocol/records_ops.ts";
 import type { WatcherEvent } from "../protocol/records_session.ts";
-import type { Session } from "../session/session.ts";
-import type { ConnectionState } from "../session/state.ts";
+import type { Request } from "../session/request.ts";
+import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
+import { notifyAll } from "../util/notify.ts";
+import { type OnReply, removeWatchesRequest } from "./requests.ts";
 import { AsyncQueue } from "./async_queue.ts";
 import type { Paths } from "./paths.ts";
 import {
@@ -60,17 +61,6 @@ const REMOVED_EVENT: Record<WatchKind, EventTypeName> = {
   persistentRecursive: "PersistentWatchRemoved",
 };
 
-const SESSION_STATES: Record<ConnectionState["type"], KeeperStateName> = {
-  connecting: "Disconnected",
-  connected: "SyncConnected",
-  reconnected: "SyncConnected",
-  connectedReadOnly: "ConnectedReadOnly",
-  disconnected: "Disconnected",
-  expired: "Expired",
-  authFailed: "AuthFailed",
-  closed: "Closed",
-};
-
 const eventNames = new Map<number, EventTypeName>(
   Object.entries(EventType).map(([k, v]) => [v, k as EventTypeName]),
 );
@@ -82,28 +72,60 @@ const stateNames = new Map<number, KeeperStateName>(
 export class WatchManager {
   /** The watches held, by kind and path. */
   readonly registry: WatchRegistry = new WatchRegistry();
-  readonly #session: () => Session;
+  readonly #submit: (request: Request<void>) => Promise<void>;
   readonly #paths: Paths;
   readonly #defaultWatcher: Watcher | undefined;
   readonly #onError: (error: unknown) => void;
   #noPersistentRemoval = false;
 
   /**
-   * @param session The session requests go through.
+   * @param submit Sends a request through the session.
    * @param paths Chroot handling.
    * @param defaultWatcher Receives every session event.
    * @param onError Receives errors thrown by watchers.
    */
   constructor(
-    session: () => Session,
+    submit: (request: Request<void>) => Promise<void>,
     paths: Paths,
     defaultWatcher: Watcher | undefined,
     onError: (error: unknown) => void,
   ) {
-    this.#session = session;
+    this.#submit = submit;
     this.#paths = paths;
     this.#defaultWatcher = defaultWatcher;
     this.#onError = onError;
+  }
+
+  /**
+   * The reply hook that records a watch once the read that asked for it
+   * succeeds, or none when there is no watcher.
+   *
+   * @param kind The kind of watch.
+   * @param path The user's path.
+   * @param watcher The watcher.
+   * @returns The hook for the request's `onReply`.
+   */
+  onReply(kind: WatchKind, path: string, watcher: Watcher | undefined): OnReply {
+    if (watcher === undefined) return undefined;
+    return (err) => {
+      if (err === 0) this.registry.add(kind, path, watcher);
+    };
+  }
+
+  /**
+   * The reply hook of `exists`: a data watch when the node is there, an exist
+   * watch when it is not (`ZKWatchManager`'s ExistsWatchRegistration).
+   *
+   * @param path The user's path.
+   * @param watcher The watcher.
+   * @returns The hook for the request's `onReply`.
+   */
+  onExistsReply(path: string, watcher: Watcher | undefined): OnReply {
+    if (watcher === undefined) return undefined;
+    return (err) => {
+      if (err === 0) this.registry.add("data", path, watcher);
+      else if (err === ErrorCode.NONODE) this.registry.add("exist", path, watcher);
+    };
   }
 
   /** Delivers a notification from the server to the watchers it triggers. */
@@ -123,10 +145,8 @@ export class WatchManager {
     if (state.type === "connecting") return;
     const watchers = this.registry.all();
     if (this.#defaultWatcher !== undefined) watchers.add(this.#defaultWatcher);
-    if (state.type === "expired" || state.type === "closed" || state.type === "authFailed") {
-      this.registry.clear();
-    }
-    this.deliver(watchers, { type: "None", state: SESSION_STATES[state.type], path: "" });
+    if (isFinal(state)) this.registry.clear();
+    this.deliver(watchers, { type: "None", state: keeperState(state), path: "" });
   }
 
   // Watchers run as microtasks queued in wire order, interleaved with the
@@ -134,15 +154,7 @@ export class WatchManager {
   // event before any later read observes the change.
   /** Calls each watcher with the event, catching what it throws. */
   deliver(watchers: Set<Watcher>, event: WatchedEvent): void {
-    queueMicrotask(() => {
-      for (const watcher of watchers) {
-        try {
-          watcher(event);
-        } catch (error) {
-          this.#onError(error);
-        }
-      }
-    });
+    queueMicrotask(() => notifyAll(watchers, event, this.#onError));
   }
 
   /**
@@ -156,8 +168,7 @@ export class WatchManager {
     local: boolean,
   ): Promise<void> {
     const serverPath = this.#paths.toServer(path);
-    const kinds = KINDS_OF_TYPE[type];
-    if (kinds === undefined) {
+    if (!Object.hasOwn(KINDS_OF_TYPE, type)) {
       throw new ZooKeeperError(
         "BADARGUMENTS",
         `Cannot remove watches on "${path}": unknown type "${type}"`,
@@ -165,7 +176,7 @@ export class WatchManager {
       );
     }
     const registry = this.registry;
-    const held = kinds.filter((k) => registry.has(k, path, watcher));
+    const held = KINDS_OF_TYPE[type].filter((k) => registry.has(k, path, watcher));
     if (held.length === 0) throw ZooKeeperError.fromServer("NOWATCHER", "remove watches on", path);
     if (!local) await this.#removeOnServer(path, serverPath, watcher, held);
     const removed = new Map<WatchKind, Set<Watcher>>();
@@ -215,9 +226,7 @@ export class WatchManager {
         continue;
       }
       await this.#send(path, serverPath, serverType).catch((error) => {
-        if (
-          !(persistentType && error instanceof ZooKeeperError && error.code === "MARSHALLINGERROR")
-        ) throw error;
+        if (!(persistentType && ZooKeeperError.is(error, "MARSHALLINGERROR"))) throw error;
         this.#noPersistentRemoval = true;
         if (!othersOnPath()) return this.#send(path, serverPath, WatcherType.any);
       });
@@ -225,16 +234,10 @@ export class WatchManager {
   }
 
   #send(path: string, serverPath: string, type: number): Promise<void> {
-    return this.#session().submit<void>(
-      OpCode.removeWatches,
-      "remove watches on",
-      path,
-      (w) => writeWatchTypeRequest(w, { path: serverPath, type }),
-      undefined,
-    ).catch((error) => {
+    return this.#submit(removeWatchesRequest(path, serverPath, type)).catch((error) => {
       // The server forgets a one-shot watch as it fires it: the notification
       // may still be on its way.
-      if (!(error instanceof ZooKeeperError && error.code === "NOWATCHER")) throw error;
+      if (!ZooKeeperError.is(error, "NOWATCHER")) throw error;
     });
   }
 
@@ -255,15 +258,10 @@ export class WatchManager {
   ): AsyncIterableIterator<WatchedEvent> {
     const mode = recursive ? "persistentRecursive" : "persistent";
     const listener: Watcher = (event) => {
-      if (event.type !== "None") queue.push(event);
-      else if (event.state === "Closed") queue.end();
-      else if (event.state === "Expired" || event.state === "AuthFailed") {
-        queue.end(ZooKeeperError.fromServer(
-          event.state === "Expired" ? "SESSIONEXPIRED" : "AUTHFAILED",
-          "watch",
-          path,
-        ));
-      }
+      if (event.type !== "None") return queue.push(event);
+      const end = endOfKeeperState(event.state);
+      if (end === "CLOSED") queue.end();
+      else if (end !== undefined) queue.end(ZooKeeperError.fromServer(end, "watch", path));
     };
     const release = () => {
       if (!this.registry.has(mode, path, listener)) return;

@@ -9,6 +9,7 @@
  */
 
 import type { EventTypeName, KeeperStateName } from "../protocol/constants.ts";
+import { parentPath } from "./tree.ts";
 
 /** A watch notification as the user receives it. */
 export interface WatchedEvent {
@@ -169,8 +170,7 @@ export class WatchRegistry {
       for (let p = path;;) {
         keep(recursive, p, out);
         if (p === "/") break;
-        const slash = p.lastIndexOf("/");
-        p = slash === 0 ? "/" : p.slice(0, slash);
+        p = parentPath(p);
       }
     }
     return out;

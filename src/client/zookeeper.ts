@@ -1,51 +1,31 @@
 /**
  * The ZooKeeper client: every operation as a method returning a promise, all
- * pipelined on one connection, with one-shot watches.
+ * pipelined on one connection, with one-shot watches. Each method validates
+ * its arguments and submits a request built in `requests.ts`; watches live in
+ * `watch_manager.ts`, connecting and the state stream in `lifecycle.ts`, the
+ * settings in `options.ts`. The file runs past 400 lines only because it is
+ * the documented surface of some thirty public methods of a few lines each.
  *
  * @module
  */
 
-import { ZooKeeperError } from "../errors.ts";
-import {
-  AddWatchMode,
-  CreateMode,
-  DEFAULT_MAX_DATA_SIZE,
-  DEFAULT_MAX_FRAME_SIZE,
-  ErrorCode,
-  OpCode,
-} from "../protocol/constants.ts";
+import { AddWatchMode, DEFAULT_MAX_DATA_SIZE, OpCode } from "../protocol/constants.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
-import {
-  readCreate2Response,
-  readGetACLResponse,
-  readGetAllChildrenNumberResponse,
-  readGetChildren2Response,
-  readGetChildrenResponse,
-  readGetDataResponse,
-  readGetEphemeralsResponse,
-  readPathResponse,
-  readStatResponse,
-  readWhoAmIResponse,
-  writeAddWatchRequest,
-  writeCreateRequest,
-  writeCreateTTLRequest,
-  writeDeleteRequest,
-  writeGetEphemeralsRequest,
-  writePathRequest,
-  writeSetACLRequest,
-  writeSetDataRequest,
-  writeWatchRequest,
-} from "../protocol/records_ops.ts";
-import { systemClock } from "../session/clock.ts";
-import { type HostPort, parseConnectString } from "../session/connect_string.ts";
+import { parseConnectString } from "../session/connect_string.ts";
+import type { Request } from "../session/request.ts";
 import { Session } from "../session/session.ts";
 import type { ConnectionState } from "../session/state.ts";
 import { defaultTransport } from "../transport/select.ts";
-import type { TlsOptions, Transport } from "../transport/transport.ts";
+import { notifyAll } from "../util/notify.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
+import { createModeOf } from "./create_mode.ts";
+import { stateStream, waitConnected } from "./lifecycle.ts";
 import { buildMultiRequest, multiReadResults, multiResults } from "./multi.ts";
-import { readMultiResponse } from "../protocol/multi.ts";
+import { hostOrder, sessionOptions, toBytes, type ZooKeeperOptions } from "./options.ts";
 import { Paths } from "./paths.ts";
+import * as requests from "./requests.ts";
+import { restoreWatchRequests } from "./restore.ts";
 import type {
   CreateOptions,
   Data,
@@ -57,88 +37,12 @@ import type {
   VersionOptions,
   WatchOptions,
 } from "./types.ts";
-import { restoreWatchRequests } from "./restore.ts";
-import type { WatchedEvent, Watcher, WatchRegistry } from "./watches.ts";
-import { AsyncQueue } from "./async_queue.ts";
+import type { WatchedEvent, Watcher } from "./watches.ts";
 import { type AddWatchModeName, type WatcherTypeName, WatchManager } from "./watch_manager.ts";
 
-/** Options of {@linkcode ZooKeeper.connect}. */
-export interface ZooKeeperOptions {
-  /**
-   * Requested session timeout in milliseconds; the server bounds it between
-   * 2 and 20 ticks by default.
-   *
-   * @default {10000}
-   */
-  sessionTimeout?: number;
-  /**
-   * How long `connect` waits for the first session before it fails.
-   *
-   * @default {15000}
-   */
-  connectTimeout?: number;
-  /** Receives every session event (`type: "None"`), as the Java default watcher. */
-  watcher?: Watcher;
-  /** Credentials sent at connect and on every reconnect, such as digest `user:password`. */
-  auth?: { scheme: string; auth: Data }[];
-  /** Accept read-only servers when the ensemble has lost its quorum. */
-  readOnly?: boolean;
-  /** TLS settings, for ZooKeeper's secure client port. */
-  tls?: TlsOptions;
-  /**
-   * Largest znode data accepted before sending (the server's `jute.maxbuffer`).
-   *
-   * @default {1048575}
-   */
-  maxDataSize?: number;
-  /**
-   * Largest frame accepted from or sent to the server.
-   *
-   * @default {1049599}
-   */
-  maxFrameSize?: number;
-  /**
-   * Longest random wait before reconnecting after a loss, in milliseconds.
-   *
-   * @default {1000}
-   */
-  reconnectDelay?: number;
-  /**
-   * Reject calls made while disconnected at once with `CONNECTIONLOSS`. By
-   * default they wait for the next connection of the session, until it
-   * expires or the client closes.
-   */
-  failFast?: boolean;
-  /**
-   * Resume an existing session (another client's `sessionId` and
-   * `sessionPassword`) instead of starting a new one.
-   */
-  session?: { sessionId: bigint; password: Uint8Array };
-  /** Try hosts in the given order instead of a random one. */
-  keepHostOrder?: boolean;
-  /** The socket implementation; by default the runtime's own. */
-  transport?: Transport;
-  /**
-   * Receives errors thrown by watchers and listeners, which would otherwise
-   * be lost.
-   *
-   * @default {console.error}
-   */
-  onError?: (error: unknown) => void;
-  /** Aborts `connect`. */
-  signal?: AbortSignal;
-}
+export type { ZooKeeperOptions } from "./options.ts";
 
-const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
-
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}
 
 /**
  * A ZooKeeper client.
@@ -155,46 +59,26 @@ function shuffle<T>(items: T[]): T[] {
 export class ZooKeeper implements AsyncDisposable {
   readonly #session: Session;
   readonly #paths: Paths;
-  readonly #watchManager: WatchManager;
-  readonly #watches: WatchRegistry;
+  readonly #watches: WatchManager;
   readonly #maxDataSize: number;
   readonly #onError: (error: unknown) => void;
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
 
   private constructor(
-    hosts: HostPort[],
+    session: (zk: ZooKeeper) => Session,
     chroot: string,
-    transport: Transport,
     options: ZooKeeperOptions,
   ) {
     this.#paths = new Paths(chroot);
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
     this.#onError = options.onError ?? ((error) => console.error(error));
-    this.#watchManager = new WatchManager(
-      () => this.#session,
+    this.#watches = new WatchManager(
+      (request) => this.#session.submit(request),
       this.#paths,
       options.watcher,
       this.#onError,
     );
-    this.#watches = this.#watchManager.registry;
-    this.#session = new Session({
-      hosts,
-      sessionTimeout: options.sessionTimeout ?? 10_000,
-      transport,
-      clock: systemClock,
-      tls: options.tls,
-      readOnly: options.readOnly ?? false,
-      maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
-      reconnectDelay: options.reconnectDelay ?? 1000,
-      cycleDelay: 1000,
-      random: Math.random,
-      failFast: options.failFast ?? false,
-      resume: options.session,
-    }, {
-      notification: (event) => this.#watchManager.notification(event),
-      state: (state) => this.#onState(state),
-      restoreWatches: (zxid) => restoreWatchRequests(this.#watches, this.#paths, zxid),
-    });
+    this.#session = session(this);
     for (const a of options.auth ?? []) {
       this.#session.addAuth(a.scheme, toBytes(a.auth)).catch(() => {});
     }
@@ -216,55 +100,21 @@ export class ZooKeeper implements AsyncDisposable {
   ): Promise<ZooKeeper> {
     const { hosts, chroot } = parseConnectString(connectString);
     const transport = options.transport ?? await defaultTransport();
+    const order = hostOrder(hosts, options.keepHostOrder ?? false);
     const zk = new ZooKeeper(
-      options.keepHostOrder ? hosts : shuffle(hosts),
+      (zk) =>
+        new Session(sessionOptions(order, transport, options), {
+          notification: (event) => zk.#watches.notification(event),
+          state: (state) => zk.#onState(state),
+          restoreWatches: (zxid) => restoreWatchRequests(zk.#watches.registry, zk.#paths, zxid),
+        }),
       chroot,
-      transport,
       options,
     );
-    await zk.#waitConnected(
-      connectString,
-      options.connectTimeout ?? 15_000,
-      options.signal,
-    );
+    const subscribe = (listener: (state: ConnectionState) => void) => zk.onStateChange(listener);
+    const timeout = options.connectTimeout ?? 15_000;
+    await waitConnected(zk.#session, subscribe, connectString, timeout, options.signal);
     return zk;
-  }
-
-  #waitConnected(what: string, timeout: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const finish = (error?: Error) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#stateListeners.delete(listener);
-        if (error === undefined) return resolve();
-        this.#session.close().finally(() => reject(error));
-      };
-      const listener = (state: ConnectionState) => {
-        if (state.type === "disconnected" || state.type === "connecting") return;
-        if (this.connected) finish();
-        else finish(ZooKeeperError.fromServer(codeOfEnd(state.type), "connect to", what));
-      };
-      const onAbort = () =>
-        finish(
-          new ZooKeeperError("CONNECTIONLOSS", `Cannot connect to "${what}": aborted`, {
-            cause: signal?.reason,
-          }),
-        );
-      const timer = setTimeout(() => {
-        const last = this.#session.lastError;
-        finish(
-          new ZooKeeperError(
-            "CONNECTIONLOSS",
-            `Cannot connect to "${what}": no server answered within ${timeout} ms` +
-              (last === undefined ? "" : ` (last error: ${last.message})`),
-            { cause: last },
-          ),
-        );
-      }, timeout);
-      this.#stateListeners.add(listener);
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener("abort", onAbort, { once: true });
-    });
   }
 
   /** The current connection state. */
@@ -318,11 +168,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {ZooKeeperError} `NODEEXISTS`, `NONODE` (no parent),
    *   `NOCHILDRENFOREPHEMERALS`, `INVALIDACL`, `NOAUTH`, `BADARGUMENTS`.
    */
-  async create(
-    path: string,
-    data?: Data,
-    options: CreateOptions = {},
-  ): Promise<string> {
+  async create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
     return (await this.createWithStat(path, data, options)).path;
   }
 
@@ -339,57 +185,16 @@ export class ZooKeeper implements AsyncDisposable {
     data?: Data,
     options: CreateOptions = {},
   ): Promise<{ path: string; stat: Stat }> {
-    const mode = options.mode ?? "persistent";
-    const flags = CreateMode[mode];
-    if (flags === undefined) {
-      return Promise.reject(
-        new ZooKeeperError(
-          "BADARGUMENTS",
-          `Cannot create "${path}": unknown mode "${mode}"`,
-        ),
-      );
-    }
-    const sequential = mode.includes("Sequential") ||
-      mode.includes("sequential");
-    const ttl = mode.endsWith("WithTTL");
-    if (ttl !== (options.ttl !== undefined)) {
-      return Promise.reject(
-        new ZooKeeperError(
-          "BADARGUMENTS",
-          ttl
-            ? `Cannot create "${path}": mode ${mode} needs a ttl`
-            : `Cannot create "${path}": a ttl needs a ...WithTTL mode`,
-          { path },
-        ),
-      );
-    }
-    return this.#call(path, sequential, (p) => {
-      const bytes = this.#data("create", path, data);
-      const body = {
-        path: p,
-        data: bytes,
+    return this.#submit(() => {
+      const mode = createModeOf(path, options.mode, options.ttl);
+      const serverPath = this.#paths.toServer(path, mode.sequential);
+      const args = {
+        data: this.#data("create", path, data),
         acl: options.acl ?? [...OPEN_ACL_UNSAFE],
-        flags,
+        mode,
+        ttl: options.ttl,
       };
-      const opcode = mode === "container"
-        ? OpCode.createContainer
-        : ttl
-        ? OpCode.createTTL
-        : OpCode.create2;
-      return this.#session.submit(
-        opcode,
-        "create",
-        path,
-        ttl
-          ? (w) => writeCreateTTLRequest(w, { ...body, ttl: options.ttl! })
-          : (w) => writeCreateRequest(w, body),
-        (r) => {
-          const res = readCreate2Response(r);
-          return { path: this.#paths.strip(res.path), stat: res.stat };
-        },
-        undefined,
-        64 + p.length * 3 + bytes.length,
-      );
+      return requests.createRequest(path, serverPath, args, (p) => this.#paths.strip(p));
     });
   }
 
@@ -401,18 +206,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {ZooKeeperError} `NONODE`, `BADVERSION`, `NOTEMPTY`, `NOAUTH`.
    */
   delete(path: string, options: VersionOptions = {}): Promise<void> {
-    return this.#call(
-      path,
-      false,
-      (p) =>
-        this.#session.submit(
-          OpCode.delete,
-          "delete",
-          path,
-          (w) => writeDeleteRequest(w, { path: p, version: options.version ?? -1 }),
-          undefined,
-        ),
-    );
+    return this.#at(path, (p) => requests.deleteRequest(path, p, options.version ?? -1));
   }
 
   /**
@@ -424,27 +218,11 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The Stat, or `null`.
    */
   async exists(path: string, options: WatchOptions = {}): Promise<Stat | null> {
-    const watch = options.watch;
+    const onReply = this.#watches.onExistsReply(path, options.watch);
     try {
-      return await this.#call(path, false, (p) =>
-        this.#session.submit(
-          OpCode.exists,
-          "check",
-          path,
-          (w) => writeWatchRequest(w, { path: p, watch: watch !== undefined }),
-          (r) => readStatResponse(r).stat,
-          watch &&
-            ((err) => {
-              if (err === 0) this.#watches.add("data", path, watch);
-              else if (err === ErrorCode.NONODE) {
-                this.#watches.add("exist", path, watch);
-              }
-            }),
-        ));
+      return await this.#at(path, (p) => requests.existsRequest(path, p, onReply));
     } catch (error) {
-      if (error instanceof ZooKeeperError && error.code === "NONODE") {
-        return null;
-      }
+      if (ZooKeeperError.is(error, "NONODE")) return null;
       throw error;
     }
   }
@@ -459,22 +237,8 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {ZooKeeperError} `NONODE`, `NOAUTH`.
    */
   getData(path: string, options: WatchOptions = {}): Promise<DataResult> {
-    const watch = options.watch;
-    return this.#call(path, false, (p) =>
-      this.#session.submit(
-        OpCode.getData,
-        "read",
-        path,
-        (w) => writeWatchRequest(w, { path: p, watch: watch !== undefined }),
-        (r) => {
-          const res = readGetDataResponse(r);
-          return {
-            data: res.data === null ? EMPTY : new Uint8Array(res.data),
-            stat: res.stat,
-          };
-        },
-        watch && ((err) => err === 0 && this.#watches.add("data", path, watch)),
-      ));
+    const onReply = this.#watches.onReply("data", path, options.watch);
+    return this.#at(path, (p) => requests.getDataRequest(path, p, onReply));
   }
 
   /**
@@ -486,27 +250,11 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The node's new Stat.
    * @throws {ZooKeeperError} `NONODE`, `BADVERSION`, `NOAUTH`, `BADARGUMENTS`.
    */
-  setData(
-    path: string,
-    data: Data,
-    options: VersionOptions = {},
-  ): Promise<Stat> {
-    return this.#call(path, false, (p) => {
+  setData(path: string, data: Data, options: VersionOptions = {}): Promise<Stat> {
+    return this.#submit(() => {
+      const serverPath = this.#paths.toServer(path);
       const bytes = this.#data("write", path, data);
-      return this.#session.submit(
-        OpCode.setData,
-        "write",
-        path,
-        (w) =>
-          writeSetDataRequest(w, {
-            path: p,
-            data: bytes,
-            version: options.version ?? -1,
-          }),
-        (r) => readStatResponse(r).stat,
-        undefined,
-        32 + p.length * 3 + bytes.length,
-      );
+      return requests.setDataRequest(path, serverPath, bytes, options.version ?? -1);
     });
   }
 
@@ -519,21 +267,9 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The children's names, unsorted.
    * @throws {ZooKeeperError} `NONODE`, `NOAUTH`.
    */
-  async getChildren(
-    path: string,
-    options: WatchOptions = {},
-  ): Promise<string[]> {
-    const watch = options.watch;
-    return await this.#call(path, false, (p) =>
-      this.#session.submit(
-        OpCode.getChildren,
-        "list children of",
-        path,
-        (w) => writeWatchRequest(w, { path: p, watch: watch !== undefined }),
-        (r) => readGetChildrenResponse(r).children,
-        watch &&
-          ((err) => err === 0 && this.#watches.add("child", path, watch)),
-      ));
+  async getChildren(path: string, options: WatchOptions = {}): Promise<string[]> {
+    const onReply = this.#watches.onReply("child", path, options.watch);
+    return await this.#at(path, (p) => requests.getChildrenRequest(path, p, onReply));
   }
 
   /**
@@ -547,17 +283,8 @@ export class ZooKeeper implements AsyncDisposable {
     path: string,
     options: WatchOptions = {},
   ): Promise<{ children: string[]; stat: Stat }> {
-    const watch = options.watch;
-    return this.#call(path, false, (p) =>
-      this.#session.submit(
-        OpCode.getChildren2,
-        "list children of",
-        path,
-        (w) => writeWatchRequest(w, { path: p, watch: watch !== undefined }),
-        readGetChildren2Response,
-        watch &&
-          ((err) => err === 0 && this.#watches.add("child", path, watch)),
-      ));
+    const onReply = this.#watches.onReply("child", path, options.watch);
+    return this.#at(path, (p) => requests.getChildren2Request(path, p, onReply));
   }
 
   /**
@@ -567,18 +294,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The ACL and the node's Stat.
    */
   getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
-    return this.#call(
-      path,
-      false,
-      (p) =>
-        this.#session.submit(
-          OpCode.getACL,
-          "read the ACL of",
-          path,
-          (w) => writePathRequest(w, { path: p }),
-          readGetACLResponse,
-        ),
-    );
+    return this.#at(path, (p) => requests.getACLRequest(path, p));
   }
 
   /**
@@ -589,24 +305,8 @@ export class ZooKeeper implements AsyncDisposable {
    * @param options The ACL version (`aversion`) it must have.
    * @returns The node's new Stat.
    */
-  setACL(
-    path: string,
-    acl: ACL[],
-    options: VersionOptions = {},
-  ): Promise<Stat> {
-    return this.#call(path, false, (p) =>
-      this.#session.submit(
-        OpCode.setACL,
-        "set the ACL of",
-        path,
-        (w) =>
-          writeSetACLRequest(w, {
-            path: p,
-            acl,
-            version: options.version ?? -1,
-          }),
-        (r) => readStatResponse(r).stat,
-      ));
+  setACL(path: string, acl: ACL[], options: VersionOptions = {}): Promise<Stat> {
+    return this.#at(path, (p) => requests.setACLRequest(path, p, acl, options.version ?? -1));
   }
 
   /**
@@ -616,18 +316,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @param path The node's path.
    */
   async sync(path: string): Promise<void> {
-    await this.#call(
-      path,
-      false,
-      (p) =>
-        this.#session.submit(
-          OpCode.sync,
-          "sync",
-          path,
-          (w) => writePathRequest(w, { path: p }),
-          readPathResponse,
-        ),
-    );
+    await this.#at(path, (p) => requests.syncRequest(path, p));
   }
 
   /**
@@ -639,19 +328,8 @@ export class ZooKeeper implements AsyncDisposable {
    *   every operation's code.
    */
   async multi(ops: readonly Op[]): Promise<OpResult[]> {
-    const request = buildMultiRequest(
-      ops,
-      this.#paths,
-      (verb, path, data) => this.#data(verb, path, data),
-    );
-    const results = await this.#session.submit(
-      OpCode.multi,
-      "commit transaction",
-      undefined,
-      request.encode,
-      readMultiResponse,
-      undefined,
-      request.sizeHint,
+    const results = await this.#submit(() =>
+      requests.multiRequest(OpCode.multi, this.#multiBody(ops))
     );
     return multiResults(results, ops, this.#paths);
   }
@@ -664,19 +342,8 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns Each read's result, in order.
    */
   async multiRead(ops: readonly ReadOp[]): Promise<ReadResult[]> {
-    const request = buildMultiRequest(
-      ops,
-      this.#paths,
-      (verb, path, data) => this.#data(verb, path, data),
-    );
-    const results = await this.#session.submit(
-      OpCode.multiRead,
-      "read",
-      undefined,
-      request.encode,
-      readMultiResponse,
-      undefined,
-      request.sizeHint,
+    const results = await this.#submit(() =>
+      requests.multiRequest(OpCode.multiRead, this.#multiBody(ops))
     );
     return multiReadResults(results, ops);
   }
@@ -688,14 +355,13 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns Their paths.
    */
   getEphemerals(prefix = "/"): Promise<string[]> {
-    return this.#call(prefix, false, (p) =>
-      this.#session.submit(
-        OpCode.getEphemerals,
-        "list ephemerals under",
+    return this.#submit(() =>
+      requests.getEphemeralsRequest(
         prefix,
-        (w) => writeGetEphemeralsRequest(w, { prefixPath: p }),
-        (r) => readGetEphemeralsResponse(r).ephemerals.map((e) => this.#paths.strip(e)),
-      ));
+        this.#paths.toServer(prefix),
+        (p) => this.#paths.strip(p),
+      )
+    );
   }
 
   /**
@@ -705,14 +371,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The number of nodes below it.
    */
   getAllChildrenNumber(path: string): Promise<number> {
-    return this.#call(path, false, (p) =>
-      this.#session.submit(
-        OpCode.getAllChildrenNumber,
-        "count descendants of",
-        path,
-        (w) => writePathRequest(w, { path: p }),
-        (r) => readGetAllChildrenNumberResponse(r).totalNumber,
-      ));
+    return this.#at(path, (p) => requests.getAllChildrenNumberRequest(path, p));
   }
 
   /**
@@ -721,13 +380,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns One entry per identity.
    */
   whoAmI(): Promise<ClientInfo[]> {
-    return this.#session.submit(
-      OpCode.whoAmI,
-      "ask who I am",
-      undefined,
-      undefined,
-      (r) => readWhoAmIResponse(r).clientInfo,
-    );
+    return this.#session.submit(requests.WHO_AM_I);
   }
 
   /**
@@ -756,23 +409,20 @@ export class ZooKeeper implements AsyncDisposable {
    * @param listener Called with every event, and with session events.
    */
   addWatch(path: string, mode: AddWatchModeName, listener: Watcher): Promise<void> {
-    const code = AddWatchMode[mode];
-    if (code === undefined) {
-      return Promise.reject(
-        new ZooKeeperError("BADARGUMENTS", `Cannot watch "${path}": unknown mode "${mode}"`, {
+    return this.#submit(() => {
+      if (!Object.hasOwn(AddWatchMode, mode)) {
+        throw new ZooKeeperError("BADARGUMENTS", `Cannot watch "${path}": unknown mode "${mode}"`, {
           path,
-        }),
-      );
-    }
-    return this.#call(path, false, (p) =>
-      this.#session.submit(
-        OpCode.addWatch,
-        "watch",
+        });
+      }
+      const onReply = this.#watches.onReply(mode, path, listener);
+      return requests.addWatchRequest(
         path,
-        (w) => writeAddWatchRequest(w, { path: p, mode: code }),
-        undefined,
-        (err) => err === 0 && this.#watches.add(mode, path, listener),
-      ));
+        this.#paths.toServer(path),
+        AddWatchMode[mode],
+        onReply,
+      );
+    });
   }
 
   /**
@@ -793,7 +443,7 @@ export class ZooKeeper implements AsyncDisposable {
     type: WatcherTypeName = "any",
     options: { local?: boolean } = {},
   ): Promise<void> {
-    return this.#watchManager.remove(path, watcher, type, options.local ?? false);
+    return this.#watches.remove(path, watcher, type, options.local ?? false);
   }
 
   /**
@@ -810,7 +460,7 @@ export class ZooKeeper implements AsyncDisposable {
     type: WatcherTypeName = "any",
     options: { local?: boolean } = {},
   ): Promise<void> {
-    return this.#watchManager.remove(path, undefined, type, options.local ?? false);
+    return this.#watches.remove(path, undefined, type, options.local ?? false);
   }
 
   /**
@@ -834,7 +484,7 @@ export class ZooKeeper implements AsyncDisposable {
     path: string,
     options: { recursive?: boolean; signal?: AbortSignal } = {},
   ): AsyncIterableIterator<WatchedEvent> {
-    return this.#watchManager.iterate(
+    return this.#watches.iterate(
       path,
       options.recursive ?? false,
       options.signal,
@@ -855,22 +505,8 @@ export class ZooKeeper implements AsyncDisposable {
    * ```
    */
   states(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<ConnectionState> {
-    const signal = options.signal;
-    const onAbort = () => queue.end();
-    const queue = new AsyncQueue<ConnectionState>(() => {
-      unsubscribe();
-      signal?.removeEventListener("abort", onAbort);
-    });
-    const unsubscribe = this.onStateChange((state) => {
-      queue.push(state);
-      if (FINAL_STATES.has(state.type)) queue.end();
-    });
-    if (this.#session.ended) {
-      queue.push(this.state);
-      queue.end();
-    } else if (signal?.aborted) queue.end();
-    else signal?.addEventListener("abort", onAbort, { once: true });
-    return queue;
+    const subscribe = (listener: (state: ConnectionState) => void) => this.onStateChange(listener);
+    return stateStream(this.#session, subscribe, options.signal);
   }
 
   /**
@@ -898,38 +534,27 @@ export class ZooKeeper implements AsyncDisposable {
     return bytes;
   }
 
+  #multiBody(ops: readonly (Op | ReadOp)[]): ReturnType<typeof buildMultiRequest> {
+    return buildMultiRequest(ops, this.#paths, (verb, path, data) => this.#data(verb, path, data));
+  }
+
   // Validation errors reject the returned promise rather than throw, so every
   // failure of a call reaches the caller the same way.
-  #call<T>(
-    path: string,
-    sequential: boolean,
-    run: (serverPath: string) => Promise<T>,
-  ): Promise<T> {
+  #submit<T>(build: () => Request<T>): Promise<T> {
     try {
-      return run(this.#paths.toServer(path, sequential));
+      return this.#session.submit(build());
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #onState(state: ConnectionState): void {
-    for (const listener of this.#stateListeners) {
-      try {
-        listener(state);
-      } catch (error) {
-        this.#onError(error);
-      }
-    }
-    this.#watchManager.sessionEvent(state);
+  // The same, for a request about one node: `build` gets the server's path.
+  #at<T>(path: string, build: (serverPath: string) => Request<T>): Promise<T> {
+    return this.#submit(() => build(this.#paths.toServer(path)));
   }
-}
 
-const FINAL_STATES = new Set<ConnectionState["type"]>(["closed", "expired", "authFailed"]);
-
-function codeOfEnd(type: ConnectionState["type"]) {
-  return type === "expired" ? "SESSIONEXPIRED" : type === "authFailed" ? "AUTHFAILED" : "CLOSED";
-}
-
-function toBytes(data: Data): Uint8Array {
-  return typeof data === "string" ? encoder.encode(data) : data;
+  #onState(state: ConnectionState): void {
+    notifyAll(this.#stateListeners, state, this.#onError);
+    this.#watches.sessionEvent(state);
+  }
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import { pathProblem } from "../protocol/path.ts";
 import type { NodeSnapshot } from "../registry/snapshot.ts";
 import type { Registry } from "../registry/registry.ts";

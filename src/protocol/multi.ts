@@ -16,26 +16,16 @@ import {
   type CreateTTLRequest,
   type DeleteRequest,
   readCreate2Response,
-  readCreateRequest,
-  readCreateTTLRequest,
-  readDeleteRequest,
   readGetChildrenResponse,
   readGetDataResponse,
   readPathResponse,
-  readSetDataRequest,
   readStatResponse,
-  readWatchRequest,
   type SetDataRequest,
   type WatchRequest,
-  writeCreate2Response,
   writeCreateRequest,
   writeCreateTTLRequest,
   writeDeleteRequest,
-  writeGetChildrenResponse,
-  writeGetDataResponse,
-  writePathResponse,
   writeSetDataRequest,
-  writeStatResponse,
   writeWatchRequest,
 } from "./records_ops.ts";
 import { readMultiHeader, writeMultiHeader } from "./records_session.ts";
@@ -85,70 +75,6 @@ export function writeMultiRequest(
       case 4:
       case 8:
         writeWatchRequest(w, op.body);
-        break;
-    }
-  }
-  writeMultiHeader(w, { type: -1, done: true, err: -1 });
-}
-
-/** Decodes the body of a multi or multiRead request. */
-export function readMultiRequest(r: JuteReader): MultiOpRecord[] {
-  const ops: MultiOpRecord[] = [];
-  for (let h = readMultiHeader(r); !h.done; h = readMultiHeader(r)) {
-    switch (h.type) {
-      case 1:
-      case 15:
-      case 19:
-        ops.push({ type: h.type, body: readCreateRequest(r) });
-        break;
-      case 21:
-        ops.push({ type: h.type, body: readCreateTTLRequest(r) });
-        break;
-      case 2:
-      case 13:
-        ops.push({ type: h.type, body: readDeleteRequest(r) });
-        break;
-      case 5:
-        ops.push({ type: h.type, body: readSetDataRequest(r) });
-        break;
-      case 4:
-      case 8:
-        ops.push({ type: h.type, body: readWatchRequest(r) });
-        break;
-      default:
-        throw new RangeError(
-          `Unknown operation type ${h.type} in a multi request`,
-        );
-    }
-  }
-  return ops;
-}
-
-/** Encodes the body of a multi or multiRead response. */
-export function writeMultiResponse(
-  w: JuteWriter,
-  results: readonly MultiResultRecord[],
-): void {
-  for (const res of results) {
-    writeMultiHeader(w, { type: res.type, done: false, err: res.err });
-    switch (res.type) {
-      case 1:
-        writePathResponse(w, res.body);
-        break;
-      case 15:
-        writeCreate2Response(w, res.body);
-        break;
-      case 5:
-        writeStatResponse(w, res.body);
-        break;
-      case -1:
-        w.writeInt(res.body.err);
-        break;
-      case 4:
-        writeGetDataResponse(w, res.body);
-        break;
-      case 8:
-        writeGetChildrenResponse(w, res.body);
         break;
     }
   }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "./errors.ts";
 
 function invalid(path: string, reason: string): ZooKeeperError {
   return new ZooKeeperError(

@@ -100,21 +100,6 @@ export function readACLVector(r: JuteReader): ACL[] {
   return r.readVector(() => readACL(r), 12) ?? [];
 }
 
-/** Encodes a {@linkcode Stat}. */
-export function writeStat(w: JuteWriter, r: Stat): void {
-  w.writeLong(r.czxid);
-  w.writeLong(r.mzxid);
-  w.writeLong(r.ctime);
-  w.writeLong(r.mtime);
-  w.writeInt(r.version);
-  w.writeInt(r.cversion);
-  w.writeInt(r.aversion);
-  w.writeLong(r.ephemeralOwner);
-  w.writeInt(r.dataLength);
-  w.writeInt(r.numChildren);
-  w.writeLong(r.pzxid);
-}
-
 /** Decodes a {@linkcode Stat}. */
 export function readStat(r: JuteReader): Stat {
   return {
@@ -130,12 +115,6 @@ export function readStat(r: JuteReader): Stat {
     numChildren: r.readInt(),
     pzxid: r.readLong(),
   };
-}
-
-/** Encodes a {@linkcode ClientInfo}. */
-export function writeClientInfo(w: JuteWriter, r: ClientInfo): void {
-  w.writeString(r.authScheme);
-  w.writeString(r.user);
 }
 
 /** Decodes a {@linkcode ClientInfo}. */

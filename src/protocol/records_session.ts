@@ -95,27 +95,6 @@ export function writeConnectRequest(w: JuteWriter, r: ConnectRequest): void {
   w.writeBool(r.readOnly);
 }
 
-/** Decodes a {@linkcode ConnectRequest}; the readOnly byte may be absent. */
-export function readConnectRequest(r: JuteReader): ConnectRequest {
-  return {
-    protocolVersion: r.readInt(),
-    lastZxidSeen: r.readLong(),
-    timeOut: r.readInt(),
-    sessionId: r.readLong(),
-    passwd: r.readBuffer() ?? new Uint8Array(0),
-    readOnly: r.remaining > 0 ? r.readBool() : false,
-  };
-}
-
-/** Encodes a {@linkcode ConnectResponse}, with its trailing readOnly byte. */
-export function writeConnectResponse(w: JuteWriter, r: ConnectResponse): void {
-  w.writeInt(r.protocolVersion);
-  w.writeInt(r.timeOut);
-  w.writeLong(r.sessionId);
-  w.writeBuffer(r.passwd);
-  w.writeBool(r.readOnly);
-}
-
 /** Decodes a {@linkcode ConnectResponse}; the readOnly byte may be absent. */
 export function readConnectResponse(r: JuteReader): ConnectResponse {
   return {
@@ -131,18 +110,6 @@ export function readConnectResponse(r: JuteReader): ConnectResponse {
 export function writeRequestHeader(w: JuteWriter, r: RequestHeader): void {
   w.writeInt(r.xid);
   w.writeInt(r.type);
-}
-
-/** Decodes a {@linkcode RequestHeader}. */
-export function readRequestHeader(r: JuteReader): RequestHeader {
-  return { xid: r.readInt(), type: r.readInt() };
-}
-
-/** Encodes a {@linkcode ReplyHeader}. */
-export function writeReplyHeader(w: JuteWriter, r: ReplyHeader): void {
-  w.writeInt(r.xid);
-  w.writeLong(r.zxid);
-  w.writeInt(r.err);
 }
 
 /** Decodes a {@linkcode ReplyHeader}. */
@@ -169,30 +136,9 @@ export function writeAuthPacket(w: JuteWriter, r: AuthPacket): void {
   w.writeBuffer(r.auth);
 }
 
-/** Decodes an {@linkcode AuthPacket}. */
-export function readAuthPacket(r: JuteReader): AuthPacket {
-  return {
-    type: r.readInt(),
-    scheme: r.readNonNullString("AuthPacket.scheme"),
-    auth: r.readBuffer() ?? new Uint8Array(0),
-  };
-}
-
-/** Encodes a {@linkcode WatcherEvent}. */
-export function writeWatcherEvent(w: JuteWriter, r: WatcherEvent): void {
-  w.writeInt(r.type);
-  w.writeInt(r.state);
-  w.writeString(r.path);
-}
-
 /** Decodes a {@linkcode WatcherEvent}; a null path (session events) is `""`. */
 export function readWatcherEvent(r: JuteReader): WatcherEvent {
   return { type: r.readInt(), state: r.readInt(), path: r.readString() ?? "" };
-}
-
-/** Encodes an {@linkcode ErrorResponse}. */
-export function writeErrorResponse(w: JuteWriter, r: ErrorResponse): void {
-  w.writeInt(r.err);
 }
 
 /** Decodes an {@linkcode ErrorResponse}. */
@@ -208,28 +154,9 @@ export function writeSetWatches(w: JuteWriter, r: SetWatches): void {
   w.writeStringVector(r.childWatches);
 }
 
-/** Decodes a {@linkcode SetWatches}. */
-export function readSetWatches(r: JuteReader): SetWatches {
-  return {
-    relativeZxid: r.readLong(),
-    dataWatches: r.readStringVector() ?? [],
-    existWatches: r.readStringVector() ?? [],
-    childWatches: r.readStringVector() ?? [],
-  };
-}
-
 /** Encodes a {@linkcode SetWatches2}. */
 export function writeSetWatches2(w: JuteWriter, r: SetWatches2): void {
   writeSetWatches(w, r);
   w.writeStringVector(r.persistentWatches);
   w.writeStringVector(r.persistentRecursiveWatches);
-}
-
-/** Decodes a {@linkcode SetWatches2}. */
-export function readSetWatches2(r: JuteReader): SetWatches2 {
-  return {
-    ...readSetWatches(r),
-    persistentWatches: r.readStringVector() ?? [],
-    persistentRecursiveWatches: r.readStringVector() ?? [],
-  };
 }

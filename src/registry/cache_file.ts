@@ -8,6 +8,7 @@
  * @module
  */
 
+import { sleep } from "../util/sleep.ts";
 import type { NodeSnapshot } from "./snapshot.ts";
 
 type Fs = typeof import("node:fs/promises");
@@ -137,7 +138,7 @@ export class CacheFile {
       } catch {
         // Released meanwhile.
       }
-      await new Promise((r) => setTimeout(r, Math.min(5 + attempt * 5, 50)));
+      await sleep(Math.min(5 + attempt * 5, 50));
     }
   }
 }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { joinPath } from "../client/tree.ts";
 import type { JsonValue, NodeValue } from "./node_data.ts";
 import type { NodeSnapshot } from "./snapshot.ts";
 import type { Registry } from "./registry.ts";
@@ -148,7 +149,8 @@ export class ServiceDiscovery {
   }
 
   #path(service: string, id?: string): string {
-    return id === undefined ? `${this.#basePath}/${service}` : `${this.#basePath}/${service}/${id}`;
+    const servicePath = joinPath(this.#basePath, service);
+    return id === undefined ? servicePath : joinPath(servicePath, id);
   }
 
   /**

@@ -10,12 +10,12 @@
  * @module
  */
 
-import { ensurePath } from "../client/tree.ts";
+import { baseName, ensurePath, joinPath } from "../client/tree.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watches.ts";
 import { isTransient, retry } from "../client/retry.ts";
-import { ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
-import type { KeeperStateName } from "../protocol/constants.ts";
+import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
+import { endCode, endOfKeeperState, isFinal } from "../session/state.ts";
 import { hostName, processId } from "./node_data.ts";
 
 /** Options of a {@linkcode Lock}. */
@@ -34,24 +34,17 @@ export interface LockOptions {
 
 const PREFIX = "lock-";
 const ATTEMPTS = 6;
-const ENDS: Partial<Record<string, ZooKeeperErrorCode>> = {
-  expired: "SESSIONEXPIRED",
-  closed: "CLOSED",
-  authFailed: "AUTHFAILED",
-};
-const ENDED = new Set<KeeperStateName>(["Expired", "Closed", "AuthFailed"]);
 const decoder = new TextDecoder();
 
-function hasCode(error: unknown, ...codes: ZooKeeperErrorCode[]): boolean {
-  return error instanceof ZooKeeperError && codes.includes(error.code);
+/** A node gone, or going with its session: nothing left to read or delete. */
+function gone(error: unknown): undefined {
+  if (!ZooKeeperError.is(error, "NONODE", "SESSIONEXPIRED", "CLOSED")) throw error;
+  return undefined;
 }
 
-/** A rejection handler that turns these codes into `undefined` and rethrows the rest. */
-function unless(...codes: ZooKeeperErrorCode[]): (error: unknown) => undefined {
-  return (error) => {
-    if (!hasCode(error, ...codes)) throw error;
-    return undefined;
-  };
+function noNode(error: unknown): undefined {
+  if (!ZooKeeperError.is(error, "NONODE")) throw error;
+  return undefined;
 }
 
 async function defaultName(): Promise<string> {
@@ -142,10 +135,10 @@ export class Lock implements AsyncDisposable {
    * @throws The client's errors.
    */
   async holders(): Promise<string[]> {
-    const children = await this.#contenders().catch(unless("NONODE")) ?? [];
+    const children = await this.#contenders().catch(noNode) ?? [];
     const names = await Promise.all(
       children.slice(0, this.#simultaneous).map((c) =>
-        this.#zk.getData(this.#child(c)).then((r) => decoder.decode(r.data), unless("NONODE"))
+        this.#zk.getData(this.#child(c)).then((r) => decoder.decode(r.data), noNode)
       ),
     );
     return names.filter((n): n is string => n !== undefined);
@@ -187,7 +180,7 @@ export class Lock implements AsyncDisposable {
   }
 
   #child(name: string): string {
-    return `${this.path === "/" ? "" : this.path}/${name}`;
+    return joinPath(this.path, name);
   }
 
   /** Retries transient failures (connection loss) of idempotent work. */
@@ -211,7 +204,7 @@ export class Lock implements AsyncDisposable {
       try {
         const created = await this.#zk.create(prefix, name, { mode: "ephemeralSequential" });
         this.#unsure = false;
-        return created.slice(created.lastIndexOf("/") + 1);
+        return baseName(created);
       } catch (error) {
         if (!isTransient(error) || attempt === ATTEMPTS) throw error;
       }
@@ -259,7 +252,7 @@ export class Lock implements AsyncDisposable {
     woken.catch(() => {});
     const watcher: Watcher = (event) => {
       if (event.type !== "None") fired = true;
-      if (event.type !== "None" || ENDED.has(event.state)) wake();
+      if (event.type !== "None" || endOfKeeperState(event.state) !== undefined) wake();
     };
     const onAbort = () => wake(signal?.reason);
     const onGiveUp = () => wake();
@@ -315,8 +308,7 @@ export class Lock implements AsyncDisposable {
         lose("NONODE", "its node was deleted");
       }, () => {}); // a session that ends is reported to the listener below
     const unsubscribe = this.#zk.onStateChange((state) => {
-      const code = ENDS[state.type];
-      if (code !== undefined) lose(code, `session ${state.type}`);
+      if (isFinal(state)) lose(endCode(state), `session ${state.type}`);
     });
     this.#holding = holding;
     arm();
@@ -324,7 +316,6 @@ export class Lock implements AsyncDisposable {
 
   // A node already gone, or going with its session, needs no deleting.
   async #deleteNode(): Promise<void> {
-    const gone = unless("NONODE", "SESSIONEXPIRED", "CLOSED");
     if (this.#node === undefined && this.#unsure) {
       this.#node = await this.#findMine().catch(gone);
     }

@@ -27,7 +27,7 @@
 import { joinPath } from "../client/tree.ts";
 import type { WatchedEvent } from "../client/watches.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import type { Stat } from "../protocol/records_data.ts";
 import { notifyAll } from "../util/notify.ts";
 import { decodeNodeData, type NodeValue } from "./node_data.ts";

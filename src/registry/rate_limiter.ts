@@ -6,6 +6,8 @@
  * @module
  */
 
+import { sleep } from "../util/sleep.ts";
+
 /** Settings of a {@linkcode RateLimiter}. */
 export interface RateLimit {
   /** Calls allowed per period. */
@@ -55,7 +57,7 @@ export class RateLimiter {
         return;
       }
       const wait = ((1 - this.#tokens) * this.#period) / this.#calls;
-      await new Promise((r) => setTimeout(r, Math.ceil(wait)));
+      await sleep(Math.ceil(wait));
     }
   }
 }

@@ -8,7 +8,7 @@
 import { digestACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../client/acl.ts";
 import { ensurePath, parentPath } from "../client/tree.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import { encodeNodeData, hostName, type JsonValue, processId, timestamp } from "./node_data.ts";
 import type { Gate } from "./snapshot.ts";

@@ -8,7 +8,7 @@
 
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { ZooKeeper } from "../client/zookeeper.ts";
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import { CacheFile } from "./cache_file.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ZooKeeperError } from "../errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import { pathProblem } from "../protocol/path.ts";
 
 /** One server address. */

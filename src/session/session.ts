@@ -1,154 +1,59 @@
 /**
- * One ZooKeeper session over a succession of connections: the handshake,
- * request pipelining by xid, reply matching, pings, reconnection to the next
- * host with the same session, and expiry. It knows nothing of watches beyond
- * handing notifications up and asking which watches to restore.
+ * One ZooKeeper session over a succession of connections: the state machine
+ * that moves between connecting, connected, disconnected and the final
+ * states. The parts it drives live beside it: the connection (socket,
+ * handshake, heartbeat), the request queue, the auth book, the host ring and
+ * the read-write search. It knows nothing of watches beyond handing
+ * notifications up and asking which watches to restore.
  *
  * @see https://github.com/apache/zookeeper/blob/master/zookeeper-server/src/main/java/org/apache/zookeeper/ClientCnxn.java
  * @module
  */
 
-import { describeCode, ZooKeeperError, type ZooKeeperErrorCode } from "../errors.ts";
-import { JuteReader } from "../jute/reader.ts";
-import { JuteWriter } from "../jute/writer.ts";
-import { ErrorCode, errorCodeName, OpCode, Xid } from "../protocol/constants.ts";
-import { FrameDecoder } from "../protocol/framing.ts";
+import type { JuteReader } from "../jute/reader.ts";
+import { ErrorCode, OpCode, Xid } from "../protocol/constants.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import {
-  readConnectResponse,
+  type ConnectResponse,
   readReplyHeader,
   readWatcherEvent,
-  type WatcherEvent,
-  writeAuthPacket,
-  writeConnectRequest,
 } from "../protocol/records_session.ts";
-import type { TlsOptions, Transport, TransportConnection } from "../transport/transport.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
-import type { HostPort } from "./connect_string.ts";
-import { Deque } from "./deque.ts";
-import { Heartbeat } from "./heartbeat.ts";
-import { isReadWrite } from "./probe.ts";
-import type { ConnectionState } from "./state.ts";
+import { AuthBook } from "./auth_book.ts";
+import type { TimerHandle } from "./clock.ts";
+import { Connection } from "./connection.ts";
+import { HostRing } from "./host_ring.ts";
+import { ReadWriteSearch } from "./read_write_search.ts";
+import { describeRequest, encodeControl, encodeRequest, type Request, setXid } from "./request.ts";
+import { type PendingRequest, RequestQueue } from "./request_queue.ts";
+import type { SessionListener, SessionOptions } from "./session_options.ts";
+import { type ConnectionState, endCode } from "./state.ts";
 
-/** A request frame that the session sends with a special xid and no reply to wait for. */
-export interface ControlRequest {
-  /** The request type, such as `OpCode.setWatches2`. */
-  opcode: number;
-  /** Writes the body. */
-  encode(w: JuteWriter): void;
-}
-
-/** What the session reports to the client above it. */
-export interface SessionListener {
-  /** A watch notification arrived. */
-  notification(event: WatcherEvent): void;
-  /** The connection state changed. */
-  state(state: ConnectionState): void;
-  /**
-   * The SetWatches requests to send after re-attaching to the session, built
-   * with the last zxid seen.
-   */
-  restoreWatches(lastZxid: bigint): ControlRequest[];
-}
-
-/** Settings of a {@linkcode Session}. */
-export interface SessionOptions {
-  /** The servers, tried in this order, round and round. */
-  hosts: HostPort[];
-  /** Requested session timeout in milliseconds. */
-  sessionTimeout: number;
-  /** Opens connections. */
-  transport: Transport;
-  /** Timers. */
-  clock: Clock;
-  /** TLS for every connection. */
-  tls?: TlsOptions;
-  /** Accept read-only servers. */
-  readOnly: boolean;
-  /** Largest frame accepted from or sent to the server. */
-  maxFrameSize: number;
-  /** Longest random wait before reconnecting after a loss (Java: 1000 ms). */
-  reconnectDelay: number;
-  /** Wait after trying every host in a row without success (Java: 1000 ms). */
-  cycleDelay: number;
-  /** Source of randomness for the reconnect delay. */
-  random: () => number;
-  /** The first xid to use (tests start near the wrap-around). */
-  firstXid?: number;
-  /**
-   * Reject requests made while disconnected at once with `CONNECTIONLOSS`
-   * instead of queueing them for the next connection.
-   */
-  failFast?: boolean;
-  /** An existing session to resume, with its password. */
-  resume?: { sessionId: bigint; password: Uint8Array };
-  /** First wait before probing for a read-write server while read-only (Java: 100 ms). */
-  probeDelay?: number;
-}
-
-interface Packet {
-  xid: number;
-  frame: Uint8Array;
-  verb: string;
-  path: string | undefined;
-  decode: ((r: JuteReader) => unknown) | undefined;
-  onReply: ((err: number) => void) | undefined;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-}
-
-interface AuthWaiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
-
-const PING_FRAME = new Uint8Array([
-  0,
-  0,
-  0,
-  8,
-  0xff,
-  0xff,
-  0xff,
-  0xfe,
-  0,
-  0,
-  0,
-  OpCode.ping,
-]);
-const MAX_XID = 0x7fffffff;
+export type { SessionListener, SessionOptions } from "./session_options.ts";
 
 /** A session with a ZooKeeper ensemble. */
 export class Session {
   readonly #options: SessionOptions;
   readonly #listener: SessionListener;
+  readonly #requests: RequestQueue;
+  readonly #auth = new AuthBook();
+  readonly #hosts: HostRing;
+  readonly #search: ReadWriteSearch;
   #state: ConnectionState = { type: "connecting" };
   #sessionId = 0n;
   #password: Uint8Array = new Uint8Array(16);
   #lastZxid = 0n;
   #timeout: number;
-  #xid = 1;
-  #hostIndex = -1;
+  #conn: Connection | undefined;
+  #lastReceive = 0;
+  #lastError: Error | undefined;
+  // Connection attempts failed in a row, to pause after a whole round.
   #failures = 0;
   #everConnected = false;
   #seenReadWrite = false;
-  #attempt = 0;
-  #conn: TransportConnection | undefined;
-  #handshaking = false;
-  #decoder: FrameDecoder;
-  #heartbeat: Heartbeat | undefined;
-  #connectTimer: TimerHandle | undefined;
+  #closing = false;
+  #ended = false;
   #retryTimer: TimerHandle | undefined;
   #expiryTimer: TimerHandle | undefined;
-  #lastReceive = 0;
-  readonly #pending = new Deque<Packet>();
-  readonly #queued = new Deque<Packet>();
-  readonly #auth: { scheme: string; auth: Uint8Array; waiter?: AuthWaiter }[] = [];
-  readonly #authWaiters = new Deque<AuthWaiter | undefined>();
-  #outbox: Uint8Array[] = [];
-  #outboxBytes = 0;
-  #flushScheduled = false;
-  #ended = false;
-  #closing = false;
 
   /**
    * Creates the session and starts connecting.
@@ -160,13 +65,25 @@ export class Session {
     this.#options = options;
     this.#listener = listener;
     this.#timeout = options.sessionTimeout;
-    this.#xid = options.firstXid ?? 1;
+    this.#requests = new RequestQueue(options.firstXid ?? 1);
+    this.#hosts = new HostRing(options.hosts);
+    this.#search = new ReadWriteSearch({
+      ring: this.#hosts,
+      transport: options.transport,
+      tls: options.tls,
+      clock: options.clock,
+      found: (index) => {
+        if (this.#state.type !== "connectedReadOnly") return;
+        const { host, port } = this.#hosts.at(index);
+        this.#hosts.choose(index);
+        this.#lost(new Error(`Moving to read-write server ${host}:${port}`), 0);
+      },
+    });
     if (options.resume !== undefined) {
       this.#sessionId = options.resume.sessionId;
       this.#password = options.resume.password;
       this.#seenReadWrite = true;
     }
-    this.#decoder = new FrameDecoder(options.maxFrameSize);
     this.#connect();
   }
 
@@ -197,15 +114,13 @@ export class Session {
 
   /** Whether requests are being sent now (connected, handshake done). */
   get connected(): boolean {
-    return this.#conn !== undefined && !this.#handshaking;
+    return this.#conn?.established ?? false;
   }
 
   /** Why the last connection (or attempt) ended, if one did. */
   get lastError(): Error | undefined {
     return this.#lastError;
   }
-
-  #lastError: Error | undefined;
 
   /** Whether the session has ended: closed, expired or refused authentication. */
   get ended(): boolean {
@@ -216,63 +131,45 @@ export class Session {
    * Sends a request, pipelined behind every earlier one. While disconnected
    * the request waits for the next connection of the same session.
    *
-   * @param opcode The request type.
-   * @param verb What the request does, for error messages (`"create"`).
-   * @param path The path the request is about, for error messages.
-   * @param encode Writes the request body, or `undefined` for none.
-   * @param decode Reads the reply body, or `undefined` for none.
-   * @param onReply Called with the reply's error code before the promise
-   *   settles (watch registration hooks in here).
-   * @param sizeHint Expected size of the frame in bytes.
+   * @param request The request.
    * @returns The decoded reply.
    */
-  submit<T>(
-    opcode: number,
-    verb: string,
-    path: string | undefined,
-    encode: ((w: JuteWriter) => void) | undefined,
-    decode: ((r: JuteReader) => T) | undefined,
-    onReply?: (err: number) => void,
-    sizeHint = 128,
-  ): Promise<T> {
-    if (this.#ended) return Promise.reject(this.#endedError(verb, path));
-    const w = new JuteWriter(sizeHint);
-    const start = w.beginFrame();
-    w.writeInt(0);
-    w.writeInt(opcode);
-    encode?.(w);
-    const length = w.endFrame(start);
-    if (length > this.#options.maxFrameSize) {
+  submit<T>(request: Request<T>): Promise<T> {
+    const { verb, path } = request;
+    if (this.#ended) {
+      return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
+    }
+    const frame = encodeRequest(request);
+    if (frame.length - 4 > this.#options.maxFrameSize) {
       return Promise.reject(
         new ZooKeeperError(
           "BADARGUMENTS",
-          `Cannot ${verb}${path === undefined ? "" : ` "${path}"`}: request of ${length} bytes ` +
+          `Cannot ${describeRequest(verb, path)}: request of ${frame.length - 4} bytes ` +
             `exceeds the limit of ${this.#options.maxFrameSize} bytes`,
           { path },
         ),
       );
     }
-    const frame = w.bytes();
-    const xid = this.#nextXid();
-    new DataView(frame.buffer, frame.byteOffset).setInt32(4, xid);
+    const xid = this.#requests.nextXid();
+    setXid(frame, xid);
     return new Promise<T>((resolve, reject) => {
-      const packet: Packet = {
+      const pending: PendingRequest = {
         xid,
         frame,
         verb,
         path,
-        decode,
-        onReply,
+        decode: request.decode,
+        onReply: request.onReply,
         resolve: resolve as (value: unknown) => void,
         reject,
       };
       if (this.connected) {
-        this.#pending.push(packet);
-        this.#write(frame);
+        this.#requests.sent(pending);
+        this.#conn!.write(frame);
       } else if (this.#options.failFast && this.#everConnected) {
         reject(ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path));
       } else {
-        this.#queued.push(packet);
+        this.#requests.hold(pending);
       }
     });
   }
@@ -286,17 +183,11 @@ export class Session {
    */
   addAuth(scheme: string, auth: Uint8Array): Promise<void> {
     if (this.#ended) {
-      return Promise.reject(this.#endedError("authenticate", undefined));
+      return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), "authenticate"));
     }
     return new Promise((resolve, reject) => {
-      if (this.connected) {
-        this.#auth.push({ scheme, auth });
-        this.#authWaiters.push({ resolve, reject });
-        this.#write(authFrame(scheme, auth));
-      } else {
-        // Sent with the others once the handshake completes.
-        this.#auth.push({ scheme, auth, waiter: { resolve, reject } });
-      }
+      const frame = this.#auth.add(scheme, auth, { resolve, reject }, this.connected);
+      if (frame !== undefined) this.#conn!.write(frame);
     });
   }
 
@@ -311,228 +202,55 @@ export class Session {
     // the end, not a connection loss to recover from.
     this.#closing = true;
     if (this.connected) {
-      const wait = this.#heartbeat?.readTimeout ?? this.#timeout;
+      const wait = this.#conn!.readTimeout ?? this.#timeout;
       let timer: TimerHandle | undefined;
       await Promise.race([
-        this.submit(
-          OpCode.closeSession,
-          "close session",
-          undefined,
-          undefined,
-          undefined,
-        )
-          .catch(() => {}),
+        this.submit({ opcode: OpCode.closeSession, verb: "close session" }).catch(() => {}),
         new Promise<void>((resolve) => {
           timer = this.#options.clock.setTimeout(resolve, wait);
         }),
       ]);
       this.#options.clock.clearTimeout(timer);
     }
-    this.#end({ type: "closed" }, "CLOSED");
+    this.#end({ type: "closed" });
   }
-
-  #endedError(verb: string, path: string | undefined): ZooKeeperError {
-    const code: ZooKeeperErrorCode = this.#state.type === "expired"
-      ? "SESSIONEXPIRED"
-      : this.#state.type === "authFailed"
-      ? "AUTHFAILED"
-      : "CLOSED";
-    return ZooKeeperError.fromServer(code, verb, path);
-  }
-
-  #nextXid(): number {
-    const xid = this.#xid;
-    this.#xid = xid === MAX_XID ? 1 : xid + 1;
-    return xid;
-  }
-
-  #write(frame: Uint8Array): void {
-    this.#outbox.push(frame);
-    this.#outboxBytes += frame.length;
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(this.#flush);
-    }
-  }
-
-  // Writes go out once per microtask checkpoint: a burst of calls made in one
-  // turn of the event loop becomes one socket write.
-  readonly #flush = (): void => {
-    this.#flushScheduled = false;
-    const frames = this.#outbox;
-    const total = this.#outboxBytes;
-    this.#outbox = [];
-    this.#outboxBytes = 0;
-    const conn = this.#conn;
-    if (conn === undefined || frames.length === 0) return;
-    if (frames.length === 1) {
-      conn.write(frames[0]);
-    } else {
-      const bytes = new Uint8Array(total);
-      let off = 0;
-      for (const f of frames) {
-        bytes.set(f, off);
-        off += f.length;
-      }
-      conn.write(bytes);
-    }
-    this.#heartbeat?.sent();
-  };
 
   #connect(): void {
-    const { hosts, transport, tls, clock } = this.#options;
-    this.#hostIndex = (this.#hostIndex + 1) % hosts.length;
-    const { host, port } = hosts[this.#hostIndex];
-    const attempt = ++this.#attempt;
-    const abort = new AbortController();
-    const attemptTimeout = Math.max(
-      1,
-      Math.floor(this.#timeout / hosts.length),
-    );
-    this.#connectTimer = clock.setTimeout(() => {
-      if (attempt !== this.#attempt) return;
-      abort.abort(new Error(`timed out after ${attemptTimeout} ms`));
-      this.#lost(
-        new Error(
-          `Connecting to ${host}:${port} timed out after ${attemptTimeout} ms`,
-        ),
-      );
-    }, attemptTimeout);
-    transport.connect({ host, port, tls, signal: abort.signal }, {
-      data: (chunk) => {
-        if (attempt === this.#attempt) this.#onData(chunk);
-      },
-      closed: (error) => {
-        if (attempt === this.#attempt) {
-          this.#lost(
-            error ??
-              new Error(`Connection to ${host}:${port} closed by the server`),
-          );
-        }
-      },
-    }).then((conn) => {
-      if (attempt !== this.#attempt) {
-        conn.close();
-        return;
-      }
-      this.#conn = conn;
-      this.#handshaking = true;
-      this.#decoder = new FrameDecoder(this.#options.maxFrameSize);
-      const w = new JuteWriter(64);
-      const start = w.beginFrame();
-      writeConnectRequest(w, {
+    const { hosts, sessionTimeout, readOnly } = this.#options;
+    const conn = new Connection({
+      host: this.#hosts.advance(),
+      transport: this.#options.transport,
+      tls: this.#options.tls,
+      clock: this.#options.clock,
+      maxFrameSize: this.#options.maxFrameSize,
+      timeout: Math.max(1, Math.floor(this.#timeout / hosts.length)),
+      handshake: {
         protocolVersion: 0,
         lastZxidSeen: this.#lastZxid,
-        timeOut: this.#options.sessionTimeout,
+        timeOut: sessionTimeout,
         // A session made on a read-only server is local to it: Java starts a
         // new one (id 0) until it has seen a read-write server.
         sessionId: this.#seenReadWrite ? this.#sessionId : 0n,
         passwd: this.#password,
-        readOnly: this.#options.readOnly,
-      });
-      w.endFrame(start);
-      conn.write(w.bytes());
-    }, (error: unknown) => {
-      if (attempt !== this.#attempt) return;
-      this.#lost(error instanceof Error ? error : new Error(String(error)));
+        readOnly,
+      },
+    }, {
+      established: (response) => this.#onEstablished(conn, response),
+      frame: (r) => this.#onFrame(r),
+      lost: (error) => {
+        if (conn === this.#conn) this.#lost(error);
+      },
     });
+    this.#conn = conn;
   }
 
-  #onData(chunk: Uint8Array): void {
-    this.#lastReceive = this.#options.clock.now();
-    this.#heartbeat?.received();
-    try {
-      this.#decoder.push(chunk, this.#onFrame);
-    } catch (error) {
-      const reason = error instanceof ZooKeeperError ? error : new ZooKeeperError(
-        "MARSHALLINGERROR",
-        `Malformed frame from the server: ${(error as Error).message}`,
-        { cause: error },
-      );
-      this.#lost(reason);
-    }
-  }
-
-  readonly #onFrame = (payload: Uint8Array): void => {
+  #onEstablished(conn: Connection, response: ConnectResponse): void {
     if (this.#ended) return;
-    const r = new JuteReader(payload);
-    if (this.#handshaking) {
-      this.#onConnectResponse(r);
-      return;
-    }
-    const header = readReplyHeader(r);
-    switch (header.xid) {
-      case Xid.ping:
-        return;
-      case Xid.notification:
-        this.#listener.notification(readWatcherEvent(r));
-        return;
-      case Xid.auth:
-        this.#onAuthReply(header.err);
-        return;
-      case Xid.setWatches:
-        return;
-    }
-    const packet = this.#pending.shift();
-    if (packet === undefined || packet.xid !== header.xid) {
-      const failure = new ZooKeeperError(
-        "MARSHALLINGERROR",
-        `Reply out of order: xid ${header.xid}, expected ${packet?.xid ?? "none"}`,
-      );
-      packet?.reject(
-        ZooKeeperError.fromServer(
-          "CONNECTIONLOSS",
-          packet.verb,
-          packet.path,
-          failure,
-        ),
-      );
-      throw failure;
-    }
-    if (header.zxid > 0n) this.#lastZxid = header.zxid;
-    if (header.err !== 0) {
-      packet.onReply?.(header.err);
-      packet.reject(
-        ZooKeeperError.fromServer(header.err, packet.verb, packet.path),
-      );
-      return;
-    }
-    let value: unknown;
-    try {
-      value = packet.decode?.(r);
-    } catch (error) {
-      const failure = new ZooKeeperError(
-        "MARSHALLINGERROR",
-        `Cannot ${packet.verb}${packet.path === undefined ? "" : ` "${packet.path}"`}: ` +
-          `malformed reply: ${(error as Error).message}`,
-        { path: packet.path, cause: error },
-      );
-      packet.reject(failure);
-      throw failure;
-    }
-    packet.onReply?.(0);
-    packet.resolve(value);
-  };
-
-  #onConnectResponse(r: JuteReader): void {
-    if (r.remaining === 16) {
-      // A server that refuses to make a session (a read-only server without
-      // local sessions) answers with a bare reply header and its error.
-      const refusal = readReplyHeader(r);
-      throw new ZooKeeperError(
-        errorCodeName(refusal.err),
-        `The server refused the session: ${describeCode(errorCodeName(refusal.err))}`,
-      );
-    }
-    const response = readConnectResponse(r);
-    this.#options.clock.clearTimeout(this.#connectTimer);
-    this.#handshaking = false;
     if (response.timeOut <= 0) {
-      this.#end({ type: "expired" }, "SESSIONEXPIRED");
+      this.#end({ type: "expired" });
       return;
     }
-    const resumed = this.#everConnected &&
-      response.sessionId === this.#sessionId;
+    const resumed = this.#everConnected && response.sessionId === this.#sessionId;
     this.#sessionId = response.sessionId;
     this.#password = response.passwd;
     this.#timeout = response.timeOut;
@@ -540,132 +258,86 @@ export class Session {
     this.#failures = 0;
     if (!response.readOnly) this.#seenReadWrite = true;
     this.#options.clock.clearTimeout(this.#expiryTimer);
-    this.#heartbeat?.stop();
-    this.#heartbeat = new Heartbeat(this.#options.clock, {
-      sendPing: () => this.#write(PING_FRAME),
-      timedOut: (ms) =>
-        this.#lost(
-          new Error(
-            `No reply from the server for ${ms} ms: connection considered lost`,
-          ),
-        ),
-    }, response.timeOut);
+    conn.startHeartbeat(response.timeOut);
     // Auth first, then watches, then whatever waited: the order
     // ClientCnxn.primeConnection uses, so that restored watches and queued
     // requests run with the session's credentials.
-    for (const a of this.#auth) {
-      this.#authWaiters.push(a.waiter);
-      a.waiter = undefined;
-      this.#write(authFrame(a.scheme, a.auth));
-    }
+    for (const frame of this.#auth.replay()) conn.write(frame);
     for (const req of this.#listener.restoreWatches(this.#lastZxid)) {
-      this.#write(controlFrame(Xid.setWatches, req));
+      conn.write(encodeControl(Xid.setWatches, req));
     }
-    for (
-      let p = this.#queued.shift();
-      p !== undefined;
-      p = this.#queued.shift()
-    ) {
-      this.#pending.push(p);
-      this.#write(p.frame);
+    for (const pending of this.#requests.takeOffline()) {
+      this.#requests.sent(pending);
+      conn.write(pending.frame);
     }
-    const base = {
+    const details = {
       sessionId: response.sessionId,
       timeout: response.timeOut,
-      host: this.#options.hosts[this.#hostIndex],
+      host: this.#hosts.current,
     };
-    if (response.readOnly) this.#scheduleProbe(this.#options.probeDelay ?? 100);
+    if (response.readOnly) this.#search.start(this.#options.probeDelay ?? 100);
     this.#setState(
       response.readOnly
-        ? { type: "connectedReadOnly", ...base }
+        ? { type: "connectedReadOnly", ...details }
         : resumed
-        ? { type: "reconnected", ...base }
-        : { type: "connected", ...base },
+        ? { type: "reconnected", ...details }
+        : { type: "connected", ...details },
     );
   }
 
+  // Throws on a reply that breaks the stream; the connection then counts as lost.
+  #onFrame(r: JuteReader): void {
+    if (this.#ended) return;
+    const header = readReplyHeader(r);
+    switch (header.xid) {
+      case Xid.ping:
+      case Xid.setWatches:
+        return;
+      case Xid.notification:
+        this.#listener.notification(readWatcherEvent(r));
+        return;
+      case Xid.auth:
+        this.#onAuthReply(header.err);
+        return;
+    }
+    const pending = this.#requests.match(header.xid);
+    if (header.zxid > 0n) this.#lastZxid = header.zxid;
+    this.#requests.settle(pending, header.err, r);
+  }
+
   #onAuthReply(err: number): void {
-    const waiter = this.#authWaiters.shift();
+    const waiter = this.#auth.answered();
     if (err === 0) {
       waiter?.resolve();
       return;
     }
-    const error = ZooKeeperError.fromServer(err, "authenticate", undefined);
-    waiter?.reject(error);
-    if (err === ErrorCode.AUTHFAILED) {
-      this.#end({ type: "authFailed" }, "AUTHFAILED");
-    }
+    waiter?.reject(ZooKeeperError.fromServer(err, "authenticate", undefined));
+    if (err === ErrorCode.AUTHFAILED) this.#end({ type: "authFailed" });
   }
 
   #teardown(): void {
-    this.#attempt++;
     const conn = this.#conn;
-    this.#conn = undefined;
-    this.#handshaking = false;
-    this.#outbox = [];
-    this.#outboxBytes = 0;
-    this.#heartbeat?.stop();
-    this.#heartbeat = undefined;
-    const { clock } = this.#options;
-    clock.clearTimeout(this.#connectTimer);
-    clock.clearTimeout(this.#probeTimer);
-    this.#probeTimer = undefined;
+    if (conn !== undefined) this.#lastReceive = Math.max(this.#lastReceive, conn.lastReceive);
     conn?.close();
-  }
-
-  #probeTimer: TimerHandle | undefined;
-  #probeIndex = 0;
-
-  // While on a read-only server, ask the other servers in turn whether they
-  // serve writes (the "isro" four-letter word answers "rw" or "ro"), backing
-  // off from 100 ms to a minute, and move to the first that does: what
-  // ClientCnxn.SendThread.pingRwServer does.
-  #scheduleProbe(delay: number): void {
-    const { clock, hosts, transport, tls } = this.#options;
-    if (hosts.length < 2) return;
-    const generation = this.#attempt;
-    this.#probeTimer = clock.setTimeout(async () => {
-      this.#probeIndex = (this.#probeIndex + 1) % hosts.length;
-      if (this.#probeIndex === this.#hostIndex) {
-        this.#probeIndex = (this.#probeIndex + 1) % hosts.length;
-      }
-      const index = this.#probeIndex;
-      const readWrite = await isReadWrite(transport, hosts[index], tls, clock);
-      if (generation !== this.#attempt || this.#state.type !== "connectedReadOnly") return;
-      if (readWrite) {
-        const { host, port } = hosts[index];
-        this.#hostIndex = (index - 1 + hosts.length) % hosts.length;
-        this.#lost(new Error(`Moving to read-write server ${host}:${port}`), 0);
-      } else {
-        this.#scheduleProbe(Math.min(delay * 2, 60_000));
-      }
-    }, delay);
+    this.#conn = undefined;
+    this.#search.stop();
   }
 
   #lost(error: Error, reconnectDelay?: number): void {
     if (this.#ended) return;
     if (this.#closing) {
-      this.#end({ type: "closed" }, "CLOSED");
+      this.#end({ type: "closed" });
       return;
     }
     this.#lastError = error;
-    const wasConnected = this.#conn !== undefined && !this.#handshaking;
+    const wasConnected = this.connected;
     this.#teardown();
-    for (const p of this.#pending.drain()) {
-      p.reject(
-        ZooKeeperError.fromServer("CONNECTIONLOSS", p.verb, p.path, error),
-      );
-    }
-    for (const w of this.#authWaiters.drain()) {
-      w?.reject(
-        ZooKeeperError.fromServer(
-          "CONNECTIONLOSS",
-          "authenticate",
-          undefined,
-          error,
-        ),
-      );
-    }
+    this.#requests.failAwaiting((p) =>
+      ZooKeeperError.fromServer("CONNECTIONLOSS", p.verb, p.path, error)
+    );
+    this.#auth.failSent(
+      ZooKeeperError.fromServer("CONNECTIONLOSS", "authenticate", undefined, error),
+    );
     const { clock, hosts } = this.#options;
     if (wasConnected) {
       this.#setState({ type: "disconnected", error });
@@ -676,13 +348,11 @@ export class Session {
       if (!this.#options.readOnly) {
         const left = this.#lastReceive + this.#timeout - clock.now();
         this.#expiryTimer = clock.setTimeout(
-          () => this.#end({ type: "expired" }, "SESSIONEXPIRED"),
+          () => this.#end({ type: "expired" }),
           Math.max(1, left),
         );
       }
-    } else if (
-      this.#state.type !== "disconnected" && this.#state.type !== "connecting"
-    ) {
+    } else if (this.#state.type !== "disconnected" && this.#state.type !== "connecting") {
       this.#setState({ type: "disconnected", error });
     }
     this.#failures++;
@@ -695,25 +365,16 @@ export class Session {
     this.#retryTimer = clock.setTimeout(() => this.#connect(), delay);
   }
 
-  #end(state: ConnectionState, code: ZooKeeperErrorCode): void {
+  #end(state: ConnectionState & { type: "closed" | "expired" | "authFailed" }): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#teardown();
     const { clock } = this.#options;
     clock.clearTimeout(this.#retryTimer);
     clock.clearTimeout(this.#expiryTimer);
-    clock.clearTimeout(this.#probeTimer);
-    for (const p of [...this.#pending.drain(), ...this.#queued.drain()]) {
-      p.reject(ZooKeeperError.fromServer(code, p.verb, p.path));
-    }
-    for (
-      const w of [
-        ...this.#authWaiters.drain(),
-        ...this.#auth.map((a) => a.waiter),
-      ]
-    ) {
-      w?.reject(ZooKeeperError.fromServer(code, "authenticate", undefined));
-    }
+    const code = endCode(state);
+    this.#requests.failAll((p) => ZooKeeperError.fromServer(code, p.verb, p.path));
+    this.#auth.failAll(ZooKeeperError.fromServer(code, "authenticate", undefined));
     this.#setState(state);
   }
 
@@ -721,21 +382,4 @@ export class Session {
     this.#state = state;
     this.#listener.state(state);
   }
-}
-
-function authFrame(scheme: string, auth: Uint8Array): Uint8Array {
-  return controlFrame(Xid.auth, {
-    opcode: OpCode.auth,
-    encode: (w) => writeAuthPacket(w, { type: 0, scheme, auth }),
-  });
-}
-
-function controlFrame(xid: number, request: ControlRequest): Uint8Array {
-  const w = new JuteWriter(256);
-  const start = w.beginFrame();
-  w.writeInt(xid);
-  w.writeInt(request.opcode);
-  request.encode(w);
-  w.endFrame(start);
-  return w.bytes();
 }

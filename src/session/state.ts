@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { KeeperStateName } from "../protocol/constants.ts";
 import type { HostPort } from "./connect_string.ts";
 
 /** Details of a live connection. */
@@ -44,3 +45,73 @@ export type ConnectionState =
 
 /** The `type` of a {@linkcode ConnectionState}. */
 export type ConnectionStateType = ConnectionState["type"];
+
+const FINAL: ReadonlySet<ConnectionStateType> = new Set(["closed", "expired", "authFailed"]);
+
+/**
+ * Whether a state is the last of its session: `closed`, `expired` or
+ * `authFailed`. Nothing follows it and every call fails.
+ *
+ * @param state The state.
+ * @returns Whether it is final.
+ */
+export function isFinal(state: ConnectionState): boolean {
+  return FINAL.has(state.type);
+}
+
+/**
+ * The error code of calls made in (or cut short by) a final state:
+ * `SESSIONEXPIRED`, `AUTHFAILED`, otherwise `CLOSED`.
+ *
+ * @param state The state.
+ * @returns The code.
+ */
+export function endCode(state: ConnectionState): "SESSIONEXPIRED" | "AUTHFAILED" | "CLOSED" {
+  return state.type === "expired"
+    ? "SESSIONEXPIRED"
+    : state.type === "authFailed"
+    ? "AUTHFAILED"
+    : "CLOSED";
+}
+
+const KEEPER_STATES: Readonly<Record<ConnectionStateType, KeeperStateName>> = {
+  connecting: "Disconnected",
+  connected: "SyncConnected",
+  reconnected: "SyncConnected",
+  connectedReadOnly: "ConnectedReadOnly",
+  disconnected: "Disconnected",
+  expired: "Expired",
+  authFailed: "AuthFailed",
+  closed: "Closed",
+};
+
+/**
+ * The `Watcher.Event.KeeperState` a watcher sees for a state, as the Java
+ * client reports it in session events.
+ *
+ * @param state The state.
+ * @returns The keeper state's name.
+ */
+export function keeperState(state: ConnectionState): KeeperStateName {
+  return KEEPER_STATES[state.type];
+}
+
+/**
+ * The end code of a session event's keeper state: what {@linkcode endCode}
+ * says of the final state behind it, or `undefined` when the session goes on.
+ *
+ * @param state The keeper state of a `type: "None"` event.
+ * @returns `SESSIONEXPIRED`, `AUTHFAILED`, `CLOSED`, or `undefined`.
+ */
+export function endOfKeeperState(
+  state: KeeperStateName,
+): "SESSIONEXPIRED" | "AUTHFAILED" | "CLOSED" | undefined {
+  return FINAL_BY_KEEPER_STATE.get(state);
+}
+
+const FINAL_BY_KEEPER_STATE: ReadonlyMap<KeeperStateName, ReturnType<typeof endCode>> = new Map(
+  [...FINAL].map((type) => {
+    const state = { type } as ConnectionState;
+    return [keeperState(state), endCode(state)];
+  }),
+);

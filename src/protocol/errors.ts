@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ErrorCodeName, errorCodeName } from "./protocol/constants.ts";
+import { type ErrorCodeName, errorCodeName } from "./constants.ts";
 
 /**
  * A code of {@linkcode ZooKeeperError}: a ZooKeeper error code by name
@@ -79,7 +79,7 @@ export interface ZooKeeperErrorOptions {
  * try {
  *   throw ZooKeeperError.fromServer(-110, "create", "/app");
  * } catch (e) {
- *   if (e instanceof ZooKeeperError && e.code === "NODEEXISTS") console.log(e.message);
+ *   if (ZooKeeperError.is(e, "NODEEXISTS")) console.log(e.message);
  *   // Cannot create "/app": node already exists
  * }
  * ```

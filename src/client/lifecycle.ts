@@ -1,0 +1,98 @@
+/**
+ * The client's view of its session over time: waiting for the first
+ * connection, and the connection states as an async iterator.
+ *
+ * @module
+ */
+
+import { ZooKeeperError } from "../protocol/errors.ts";
+import type { Session } from "../session/session.ts";
+import { type ConnectionState, endCode, isFinal } from "../session/state.ts";
+import { AsyncQueue } from "./async_queue.ts";
+
+/** Subscribes to state changes; returns the function that unsubscribes. */
+export type Subscribe = (listener: (state: ConnectionState) => void) => () => void;
+
+/**
+ * Waits until the session connects; on failure, timeout or abort it closes
+ * the session and rejects.
+ *
+ * @param session The session.
+ * @param subscribe Subscribes to its state changes.
+ * @param what The connect string, for messages.
+ * @param timeout How long to wait, in milliseconds.
+ * @param signal Aborts the wait.
+ * @returns Resolves once connected.
+ */
+export function waitConnected(
+  session: Session,
+  subscribe: Subscribe,
+  what: string,
+  timeout: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      unsubscribe();
+      if (error === undefined) return resolve();
+      session.close().finally(() => reject(error));
+    };
+    const unsubscribe = subscribe((state) => {
+      if (state.type === "disconnected" || state.type === "connecting") return;
+      if (session.connected) finish();
+      else finish(ZooKeeperError.fromServer(endCode(state), "connect to", what));
+    });
+    const onAbort = () =>
+      finish(
+        new ZooKeeperError("CONNECTIONLOSS", `Cannot connect to "${what}": aborted`, {
+          cause: signal?.reason,
+        }),
+      );
+    const timer = setTimeout(() => {
+      const last = session.lastError;
+      finish(
+        new ZooKeeperError(
+          "CONNECTIONLOSS",
+          `Cannot connect to "${what}": no server answered within ${timeout} ms` +
+            (last === undefined ? "" : ` (last error: ${last.message})`),
+          { cause: last },
+        ),
+      );
+    }, timeout);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Every change of connection state, ending after a final state or when
+ * `signal` aborts.
+ *
+ * @param session The session.
+ * @param subscribe Subscribes to its state changes.
+ * @param signal Stops the iteration.
+ * @returns The states.
+ */
+export function stateStream(
+  session: Session,
+  subscribe: Subscribe,
+  signal: AbortSignal | undefined,
+): AsyncIterableIterator<ConnectionState> {
+  const onAbort = () => queue.end();
+  const queue = new AsyncQueue<ConnectionState>(() => {
+    unsubscribe();
+    signal?.removeEventListener("abort", onAbort);
+  });
+  const unsubscribe = subscribe((state) => {
+    queue.push(state);
+    if (isFinal(state)) queue.end();
+  });
+  if (session.ended) {
+    queue.push(session.state);
+    queue.end();
+  } else if (signal?.aborted) queue.end();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  return queue;
+}

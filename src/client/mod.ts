@@ -1,0 +1,43 @@
+/**
+ * The client: `ZooKeeper` with every operation as a method, watches, and the
+ * helpers built on it.
+ *
+ * - `zookeeper.ts`: the `ZooKeeper` class; each method validates and submits.
+ * - `requests.ts`: one request builder per operation.
+ * - `create_mode.ts`: what each create mode means.
+ * - `multi.ts`: transactions to and from wire records.
+ * - `watch_manager.ts`, `watches.ts`, `restore.ts`: watches, their registry
+ *   and their restoration after a reconnect.
+ * - `lifecycle.ts`, `options.ts`: connecting, the state stream, the settings.
+ * - `tree.ts`: path joining, create-with-parents, subtree deletion.
+ * - `acl.ts`, `retry.ts`, `types.ts`, `paths.ts`, `async_queue.ts`: the rest.
+ *
+ * @module
+ */
+
+export { ZooKeeper } from "./zookeeper.ts";
+export type { ZooKeeperOptions } from "./options.ts";
+export type {
+  CreateOptions,
+  Data,
+  DataResult,
+  Op,
+  OpResult,
+  ReadOp,
+  ReadResult,
+  VersionOptions,
+  WatchOptions,
+} from "./types.ts";
+export type { WatchedEvent, Watcher } from "./watches.ts";
+export type { AddWatchModeName, WatcherTypeName } from "./watch_manager.ts";
+export { isTransient, retry, type RetryOptions } from "./retry.ts";
+export { CREATOR_ALL_ACL, digestACL, digestId, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.ts";
+export {
+  baseName,
+  deleteTree,
+  ensurePath,
+  type EnsurePathOptions,
+  joinPath,
+  parentPath,
+} from "./tree.ts";
+export { createModeOf, type CreateModeSpec } from "./create_mode.ts";

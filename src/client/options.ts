@@ -1,0 +1,138 @@
+/**
+ * The settings of a client, and how they become the settings of its session.
+ *
+ * @module
+ */
+
+import { DEFAULT_MAX_FRAME_SIZE } from "../protocol/constants.ts";
+import { systemClock } from "../session/clock.ts";
+import type { HostPort } from "../session/connect_string.ts";
+import type { SessionOptions } from "../session/session.ts";
+import type { TlsOptions, Transport } from "../transport/transport.ts";
+import type { Data } from "./types.ts";
+import type { Watcher } from "./watches.ts";
+
+/** Options of {@linkcode ZooKeeper.connect}. */
+export interface ZooKeeperOptions {
+  /**
+   * Requested session timeout in milliseconds; the server bounds it between
+   * 2 and 20 ticks by default.
+   *
+   * @default {10000}
+   */
+  sessionTimeout?: number;
+  /**
+   * How long `connect` waits for the first session before it fails.
+   *
+   * @default {15000}
+   */
+  connectTimeout?: number;
+  /** Receives every session event (`type: "None"`), as the Java default watcher. */
+  watcher?: Watcher;
+  /** Credentials sent at connect and on every reconnect, such as digest `user:password`. */
+  auth?: { scheme: string; auth: Data }[];
+  /** Accept read-only servers when the ensemble has lost its quorum. */
+  readOnly?: boolean;
+  /** TLS settings, for ZooKeeper's secure client port. */
+  tls?: TlsOptions;
+  /**
+   * Largest znode data accepted before sending (the server's `jute.maxbuffer`).
+   *
+   * @default {1048575}
+   */
+  maxDataSize?: number;
+  /**
+   * Largest frame accepted from or sent to the server.
+   *
+   * @default {1049599}
+   */
+  maxFrameSize?: number;
+  /**
+   * Longest random wait before reconnecting after a loss, in milliseconds.
+   *
+   * @default {1000}
+   */
+  reconnectDelay?: number;
+  /**
+   * Reject calls made while disconnected at once with `CONNECTIONLOSS`. By
+   * default they wait for the next connection of the session, until it
+   * expires or the client closes.
+   */
+  failFast?: boolean;
+  /**
+   * Resume an existing session (another client's `sessionId` and
+   * `sessionPassword`) instead of starting a new one.
+   */
+  session?: { sessionId: bigint; password: Uint8Array };
+  /** Try hosts in the given order instead of a random one. */
+  keepHostOrder?: boolean;
+  /** The socket implementation; by default the runtime's own. */
+  transport?: Transport;
+  /**
+   * Receives errors thrown by watchers and listeners, which would otherwise
+   * be lost.
+   *
+   * @default {console.error}
+   */
+  onError?: (error: unknown) => void;
+  /** Aborts `connect`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The session settings for a client's options.
+ *
+ * @param hosts The servers, in the order to try them.
+ * @param transport Opens connections.
+ * @param options The client's options.
+ * @returns The session's settings.
+ */
+export function sessionOptions(
+  hosts: HostPort[],
+  transport: Transport,
+  options: ZooKeeperOptions,
+): SessionOptions {
+  return {
+    hosts,
+    sessionTimeout: options.sessionTimeout ?? 10_000,
+    transport,
+    clock: systemClock,
+    tls: options.tls,
+    readOnly: options.readOnly ?? false,
+    maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+    reconnectDelay: options.reconnectDelay ?? 1000,
+    cycleDelay: 1000,
+    random: Math.random,
+    failFast: options.failFast ?? false,
+    resume: options.session,
+  };
+}
+
+/**
+ * The hosts in the order to try them: as given with `keepHostOrder`, shuffled
+ * otherwise so that clients spread over the ensemble.
+ *
+ * @param hosts The hosts of the connect string.
+ * @param keepOrder Whether to keep their order.
+ * @returns The hosts to try.
+ */
+export function hostOrder(hosts: HostPort[], keepOrder: boolean): HostPort[] {
+  if (keepOrder) return hosts;
+  for (let i = hosts.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [hosts[i], hosts[j]] = [hosts[j], hosts[i]];
+  }
+  return hosts;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Znode data as bytes: strings are sent as UTF-8.
+ *
+ * @param data Bytes or a string.
+ * @returns The bytes.
+ */
+export function toBytes(data: Data): Uint8Array {
+  return typeof data === "string" ? encoder.encode(data) : data;
+}

@@ -1,0 +1,99 @@
+/**
+ * The credentials of a session: every one added is sent again after each
+ * reconnect, and each caller of `addAuth` waits for the server's answer to
+ * its own AuthPacket. The server answers AuthPackets in order, with xid -4.
+ *
+ * @module
+ */
+
+import { Deque } from "./deque.ts";
+import { encodeAuth } from "./request.ts";
+
+/** Settles one `addAuth` call. */
+export interface AuthWaiter {
+  /** The server accepted the credentials. */
+  resolve(): void;
+  /** The server refused them, or the connection or session ended first. */
+  reject(error: Error): void;
+}
+
+interface Entry {
+  scheme: string;
+  auth: Uint8Array;
+  // Set until the credentials are first sent.
+  waiter: AuthWaiter | undefined;
+}
+
+/** The credentials of a session and the callers waiting for answers. */
+export class AuthBook {
+  readonly #entries: Entry[] = [];
+  // One slot per AuthPacket on the wire, in order; replays have no waiter.
+  readonly #awaitingReply = new Deque<AuthWaiter | undefined>();
+
+  /**
+   * Records credentials.
+   *
+   * @param scheme The scheme, such as `"digest"`.
+   * @param auth The credentials.
+   * @param waiter Settled by the server's answer.
+   * @param sendNow Whether the connection is up: then the frame to send is
+   *   returned; otherwise the credentials go with the next handshake.
+   * @returns The AuthPacket frame to send now, if `sendNow`.
+   */
+  add(
+    scheme: string,
+    auth: Uint8Array,
+    waiter: AuthWaiter,
+    sendNow: boolean,
+  ): Uint8Array | undefined {
+    if (!sendNow) {
+      this.#entries.push({ scheme, auth, waiter });
+      return undefined;
+    }
+    this.#entries.push({ scheme, auth, waiter: undefined });
+    this.#awaitingReply.push(waiter);
+    return encodeAuth(scheme, auth);
+  }
+
+  /**
+   * The AuthPackets of every credential, to send after a handshake.
+   *
+   * @returns The frames, in the order they were added.
+   */
+  replay(): Uint8Array[] {
+    return this.#entries.map((entry) => {
+      this.#awaitingReply.push(entry.waiter);
+      entry.waiter = undefined;
+      return encodeAuth(entry.scheme, entry.auth);
+    });
+  }
+
+  /**
+   * Takes the waiter of the AuthPacket the server just answered.
+   *
+   * @returns It, or `undefined` for a replay.
+   */
+  answered(): AuthWaiter | undefined {
+    return this.#awaitingReply.shift();
+  }
+
+  /**
+   * Rejects the callers whose AuthPackets were sent and not answered (the
+   * connection was lost).
+   *
+   * @param error Their error.
+   */
+  failSent(error: Error): void {
+    for (const waiter of this.#awaitingReply.drain()) waiter?.reject(error);
+  }
+
+  /**
+   * Rejects every caller still waiting (the session ended).
+   *
+   * @param error Their error.
+   */
+  failAll(error: Error): void {
+    this.failSent(error);
+    for (const entry of this.#entries) entry.waiter?.reject(error);
+  }
+}

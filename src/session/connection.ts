@@ -1,0 +1,233 @@
+/**
+ * One connection of a session: one socket to one server, from the connect
+ * attempt through the handshake (ConnectRequest, ConnectResponse) to its
+ * loss. It cuts frames out of the byte stream, batches writes, pings while
+ * idle and reports a silent server. What happens next is the session's call.
+ *
+ * @see https://github.com/apache/zookeeper/blob/master/zookeeper-server/src/main/java/org/apache/zookeeper/ClientCnxn.java
+ * @module
+ */
+
+import { JuteReader } from "../jute/reader.ts";
+import { JuteWriter } from "../jute/writer.ts";
+import { errorCodeName } from "../protocol/constants.ts";
+import { describeCode, ZooKeeperError } from "../protocol/errors.ts";
+import { FrameDecoder } from "../protocol/framing.ts";
+import {
+  type ConnectRequest,
+  type ConnectResponse,
+  readConnectResponse,
+  readReplyHeader,
+  writeConnectRequest,
+} from "../protocol/records_session.ts";
+import type { TlsOptions, Transport, TransportConnection } from "../transport/transport.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
+import type { HostPort } from "./connect_string.ts";
+import { Heartbeat } from "./heartbeat.ts";
+import { PING_FRAME } from "./request.ts";
+
+/** What a {@linkcode Connection} reports; nothing after it is closed. */
+export interface ConnectionEvents {
+  /** The server answered the handshake. */
+  established(response: ConnectResponse): void;
+  /** A frame after the handshake (a reply or a notification). */
+  frame(r: JuteReader): void;
+  /** The connection failed or ended; it is unusable. */
+  lost(error: Error): void;
+}
+
+/** Settings of a {@linkcode Connection}. */
+export interface ConnectionOptions {
+  /** The server. */
+  host: HostPort;
+  /** Opens the socket. */
+  transport: Transport;
+  /** TLS for the socket. */
+  tls: TlsOptions | undefined;
+  /** Timers. */
+  clock: Clock;
+  /** Largest frame accepted from the server. */
+  maxFrameSize: number;
+  /** How long the socket and the handshake may take, in milliseconds. */
+  timeout: number;
+  /** The handshake to send. */
+  handshake: ConnectRequest;
+}
+
+/** One socket to one server. */
+export class Connection {
+  readonly #options: ConnectionOptions;
+  readonly #events: ConnectionEvents;
+  readonly #decoder: FrameDecoder;
+  readonly #abort = new AbortController();
+  #socket: TransportConnection | undefined;
+  #handshakeTimer: TimerHandle | undefined;
+  #heartbeat: Heartbeat | undefined;
+  #established = false;
+  #closed = false;
+  #lastReceive = 0;
+  #outbox: Uint8Array[] = [];
+  #outboxBytes = 0;
+  #flushScheduled = false;
+
+  /**
+   * Opens the socket and sends the handshake.
+   *
+   * @param options The server and settings.
+   * @param events Receives the handshake, frames and the loss.
+   */
+  constructor(options: ConnectionOptions, events: ConnectionEvents) {
+    this.#options = options;
+    this.#events = events;
+    this.#decoder = new FrameDecoder(options.maxFrameSize);
+    const { host, port } = options.host;
+    const { clock, timeout } = options;
+    this.#handshakeTimer = clock.setTimeout(() => {
+      this.#abort.abort(new Error(`timed out after ${timeout} ms`));
+      this.#lose(new Error(`Connecting to ${host}:${port} timed out after ${timeout} ms`));
+    }, timeout);
+    options.transport.connect({ host, port, tls: options.tls, signal: this.#abort.signal }, {
+      data: (chunk) => this.#onData(chunk),
+      closed: (error) =>
+        this.#lose(error ?? new Error(`Connection to ${host}:${port} closed by the server`)),
+    }).then((socket) => {
+      if (this.#closed) {
+        socket.close();
+        return;
+      }
+      this.#socket = socket;
+      const w = new JuteWriter(64);
+      const start = w.beginFrame();
+      writeConnectRequest(w, options.handshake);
+      w.endFrame(start);
+      socket.write(w.bytes());
+    }, (error: unknown) => this.#lose(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  /**
+   * Whether the handshake is done. It stays true once closed, so that whoever
+   * hears of the loss can tell a lost session connection from a failed attempt.
+   */
+  get established(): boolean {
+    return this.#established;
+  }
+
+  /** When data last arrived, by the clock. */
+  get lastReceive(): number {
+    return this.#lastReceive;
+  }
+
+  /** How long the server may stay silent before the connection counts as lost. */
+  get readTimeout(): number | undefined {
+    return this.#heartbeat?.readTimeout;
+  }
+
+  /**
+   * Starts pinging when idle for the granted session timeout; a server silent
+   * for the read timeout loses the connection.
+   *
+   * @param sessionTimeout The negotiated session timeout.
+   */
+  startHeartbeat(sessionTimeout: number): void {
+    this.#heartbeat?.stop();
+    this.#heartbeat = new Heartbeat(this.#options.clock, {
+      sendPing: () => this.write(PING_FRAME),
+      timedOut: (ms) =>
+        this.#lose(new Error(`No reply from the server for ${ms} ms: connection considered lost`)),
+    }, sessionTimeout);
+  }
+
+  /**
+   * Queues a frame. Writes go out once per microtask checkpoint: a burst of
+   * calls made in one turn of the event loop becomes one socket write.
+   *
+   * @param frame The frame.
+   */
+  write(frame: Uint8Array): void {
+    if (this.#closed) return;
+    this.#outbox.push(frame);
+    this.#outboxBytes += frame.length;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  /** Closes the socket and stops the timers; no event follows. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    this.#heartbeat?.stop();
+    this.#options.clock.clearTimeout(this.#handshakeTimer);
+    this.#socket?.close();
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const frames = this.#outbox;
+    const total = this.#outboxBytes;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    const socket = this.#socket;
+    if (this.#closed || socket === undefined || frames.length === 0) return;
+    if (frames.length === 1) {
+      socket.write(frames[0]);
+    } else {
+      const bytes = new Uint8Array(total);
+      let off = 0;
+      for (const f of frames) {
+        bytes.set(f, off);
+        off += f.length;
+      }
+      socket.write(bytes);
+    }
+    this.#heartbeat?.sent();
+  };
+
+  #lose(error: Error): void {
+    if (this.#closed) return;
+    this.close();
+    this.#events.lost(error);
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    this.#lastReceive = this.#options.clock.now();
+    this.#heartbeat?.received();
+    try {
+      this.#decoder.push(chunk, this.#onFrame);
+    } catch (error) {
+      this.#lose(
+        ZooKeeperError.is(error) ? error : new ZooKeeperError(
+          "MARSHALLINGERROR",
+          `Malformed frame from the server: ${(error as Error).message}`,
+          { cause: error },
+        ),
+      );
+    }
+  }
+
+  readonly #onFrame = (payload: Uint8Array): void => {
+    if (this.#closed) return;
+    const r = new JuteReader(payload);
+    if (this.#established) {
+      this.#events.frame(r);
+      return;
+    }
+    if (r.remaining === 16) {
+      // A server that refuses to make a session (a read-only server without
+      // local sessions) answers with a bare reply header and its error.
+      const refusal = errorCodeName(readReplyHeader(r).err);
+      throw new ZooKeeperError(
+        refusal,
+        `The server refused the session: ${describeCode(refusal)}`,
+      );
+    }
+    const response = readConnectResponse(r);
+    this.#options.clock.clearTimeout(this.#handshakeTimer);
+    this.#established = true;
+    this.#events.established(response);
+  };
+}

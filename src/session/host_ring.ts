@@ -1,0 +1,65 @@
+/**
+ * The servers of a session, tried in order, round and round.
+ *
+ * @module
+ */
+
+import type { HostPort } from "./connect_string.ts";
+
+/** The servers, in the order they are tried, and the one in use. */
+export class HostRing {
+  readonly #hosts: readonly HostPort[];
+  #index = -1;
+  #chosen: number | undefined;
+
+  /** @param hosts The servers, at least one. */
+  constructor(hosts: readonly HostPort[]) {
+    this.#hosts = hosts;
+  }
+
+  /** How many servers there are. */
+  get size(): number {
+    return this.#hosts.length;
+  }
+
+  /** The position of the server in use (of the last {@linkcode HostRing.advance}). */
+  get index(): number {
+    return this.#index;
+  }
+
+  /** The server in use. */
+  get current(): HostPort {
+    return this.#hosts[this.#index];
+  }
+
+  /**
+   * The server at a position.
+   *
+   * @param index The position.
+   * @returns The server.
+   */
+  at(index: number): HostPort {
+    return this.#hosts[index];
+  }
+
+  /**
+   * Moves to the server to try next: the one {@linkcode HostRing.choose}
+   * named, else the one after the current.
+   *
+   * @returns That server.
+   */
+  advance(): HostPort {
+    this.#index = this.#chosen ?? (this.#index + 1) % this.#hosts.length;
+    this.#chosen = undefined;
+    return this.current;
+  }
+
+  /**
+   * Makes the next {@linkcode HostRing.advance} land on a given server.
+   *
+   * @param index Its position.
+   */
+  choose(index: number): void {
+    this.#chosen = index;
+  }
+}

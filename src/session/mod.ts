@@ -1,0 +1,35 @@
+/**
+ * One session over a succession of connections. `session.ts` is the state
+ * machine; the parts it drives are each testable alone.
+ *
+ * - `session.ts`: states, ids, submit, close and the transitions.
+ * - `state.ts`: the connection states and what each means.
+ * - `request.ts`: a request as a value, and request framing.
+ * - `connection.ts`: one socket: handshake, write batching, heartbeat.
+ * - `request_queue.ts`: xids, the awaiting-reply and offline queues.
+ * - `auth_book.ts`: credentials, replayed on every reconnect.
+ * - `host_ring.ts`: the servers, round and round.
+ * - `read_write_search.ts`, `probe.ts`: finding a read-write server.
+ * - `heartbeat.ts`, `clock.ts`, `deque.ts`, `connect_string.ts`: the small parts.
+ *
+ * @module
+ */
+
+export { Session, type SessionListener, type SessionOptions } from "./session.ts";
+export {
+  type ConnectedDetails,
+  type ConnectionState,
+  type ConnectionStateType,
+  endCode,
+  endOfKeeperState,
+  isFinal,
+  keeperState,
+} from "./state.ts";
+export { type ControlRequest, type Request } from "./request.ts";
+export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+export {
+  type ConnectString,
+  DEFAULT_PORT,
+  type HostPort,
+  parseConnectString,
+} from "./connect_string.ts";

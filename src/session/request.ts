@@ -1,0 +1,117 @@
+/**
+ * A request as a value: what it is (opcode, verb, path), how to write its body
+ * and read its reply, and what to do when the reply arrives. Also the framing
+ * of requests: `len | xid | opcode | body`, the RequestHeader of
+ * `zookeeper.jute`.
+ *
+ * @module
+ */
+
+import type { JuteReader } from "../jute/reader.ts";
+import { JuteWriter } from "../jute/writer.ts";
+import { OpCode, Xid } from "../protocol/constants.ts";
+import { writeAuthPacket } from "../protocol/records_session.ts";
+
+/** A request that gets a reply matched by xid. */
+export interface Request<T> {
+  /** The request type, such as `OpCode.getData`. */
+  readonly opcode: number;
+  /** What the request does, for error messages (`"create"`). */
+  readonly verb: string;
+  /** The path it is about (as the user wrote it), for error messages. */
+  readonly path?: string;
+  /** Expected size of the frame in bytes. @default {128} */
+  readonly sizeHint?: number;
+  /** Writes the body; none when omitted. */
+  encode?(w: JuteWriter): void;
+  /** Reads the reply body; the reply is `undefined` when omitted. */
+  decode?(r: JuteReader): T;
+  /**
+   * Called with the reply's error code before the promise settles: watch
+   * registration hooks in here, so a watch exists before its caller resumes.
+   */
+  onReply?(err: number): void;
+}
+
+/** A request sent with a special xid and no reply to wait for. */
+export interface ControlRequest {
+  /** The request type, such as `OpCode.setWatches2`. */
+  readonly opcode: number;
+  /** Writes the body. */
+  encode(w: JuteWriter): void;
+}
+
+/**
+ * The frame of a request, with xid 0 to be set by {@linkcode setXid} once the
+ * request is queued.
+ *
+ * @param request The request.
+ * @returns The frame, length prefix included.
+ */
+export function encodeRequest(request: Request<unknown>): Uint8Array {
+  const w = new JuteWriter(request.sizeHint ?? 128);
+  const start = w.beginFrame();
+  w.writeInt(0);
+  w.writeInt(request.opcode);
+  request.encode?.(w);
+  w.endFrame(start);
+  return w.bytes();
+}
+
+/**
+ * Writes the xid into a frame made by {@linkcode encodeRequest}.
+ *
+ * @param frame The frame.
+ * @param xid The xid.
+ */
+export function setXid(frame: Uint8Array, xid: number): void {
+  new DataView(frame.buffer, frame.byteOffset).setInt32(4, xid);
+}
+
+/**
+ * The frame of a control request with its fixed xid.
+ *
+ * @param xid One of {@linkcode Xid}.
+ * @param request The request.
+ * @returns The frame.
+ */
+export function encodeControl(xid: number, request: ControlRequest): Uint8Array {
+  const w = new JuteWriter(256);
+  const start = w.beginFrame();
+  w.writeInt(xid);
+  w.writeInt(request.opcode);
+  request.encode(w);
+  w.endFrame(start);
+  return w.bytes();
+}
+
+/**
+ * The frame of an AuthPacket (xid -4, `ClientCnxn.AUTHPACKET_XID`).
+ *
+ * @param scheme The scheme, such as `"digest"`.
+ * @param auth The credentials.
+ * @returns The frame.
+ */
+export function encodeAuth(scheme: string, auth: Uint8Array): Uint8Array {
+  return encodeControl(Xid.auth, {
+    opcode: OpCode.auth,
+    encode: (w) => writeAuthPacket(w, { type: 0, scheme, auth }),
+  });
+}
+
+/** The ping frame: xid -2, opcode ping, no body (`ClientCnxn.PING_XID`). */
+export const PING_FRAME: Uint8Array = encodeControl(Xid.ping, {
+  opcode: OpCode.ping,
+  encode: () => {},
+});
+
+/**
+ * The subject of a message about a request: `verb "path"`, or `verb` alone.
+ *
+ * @param verb What the request does.
+ * @param path The path it is about.
+ * @returns The phrase.
+ */
+export function describeRequest(verb: string, path: string | undefined): string {
+  return path === undefined ? verb : `${verb} "${path}"`;
+}

@@ -1,0 +1,60 @@
+/**
+ * The settings of a session and what it reports to the client above it.
+ *
+ * @module
+ */
+
+import type { WatcherEvent } from "../protocol/records_session.ts";
+import type { TlsOptions, Transport } from "../transport/transport.ts";
+import type { Clock } from "./clock.ts";
+import type { HostPort } from "./connect_string.ts";
+import type { ControlRequest } from "./request.ts";
+import type { ConnectionState } from "./state.ts";
+
+/** What the session reports to the client above it. */
+export interface SessionListener {
+  /** A watch notification arrived. */
+  notification(event: WatcherEvent): void;
+  /** The connection state changed. */
+  state(state: ConnectionState): void;
+  /**
+   * The SetWatches requests to send after re-attaching to the session, built
+   * with the last zxid seen.
+   */
+  restoreWatches(lastZxid: bigint): ControlRequest[];
+}
+
+/** Settings of a {@linkcode Session}. */
+export interface SessionOptions {
+  /** The servers, tried in this order, round and round. */
+  hosts: HostPort[];
+  /** Requested session timeout in milliseconds. */
+  sessionTimeout: number;
+  /** Opens connections. */
+  transport: Transport;
+  /** Timers. */
+  clock: Clock;
+  /** TLS for every connection. */
+  tls?: TlsOptions;
+  /** Accept read-only servers. */
+  readOnly: boolean;
+  /** Largest frame accepted from or sent to the server. */
+  maxFrameSize: number;
+  /** Longest random wait before reconnecting after a loss (Java: 1000 ms). */
+  reconnectDelay: number;
+  /** Wait after trying every host in a row without success (Java: 1000 ms). */
+  cycleDelay: number;
+  /** Source of randomness for the reconnect delay. */
+  random: () => number;
+  /** The first xid to use (tests start near the wrap-around). */
+  firstXid?: number;
+  /**
+   * Reject requests made while disconnected at once with `CONNECTIONLOSS`
+   * instead of queueing them for the next connection.
+   */
+  failFast?: boolean;
+  /** An existing session to resume, with its password. */
+  resume?: { sessionId: bigint; password: Uint8Array };
+  /** First wait before probing for a read-write server while read-only (Java: 100 ms). */
+  probeDelay?: number;
+}

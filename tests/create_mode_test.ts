@@ -1,0 +1,60 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createModeOf } from "../src/client/create_mode.ts";
+import { buildMultiRequest } from "../src/client/multi.ts";
+import { Paths } from "../src/client/paths.ts";
+import { OpCode } from "../src/protocol/constants.ts";
+import { ZooKeeperError } from "../src/protocol/errors.ts";
+
+const badArguments = (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS");
+
+describe("createModeOf()", () => {
+  it("describes each mode by its flags and the request that creates it", () => {
+    assert.deepEqual(createModeOf("/a", undefined, undefined), {
+      name: "persistent",
+      flags: 0,
+      sequential: false,
+      ephemeral: false,
+      ttl: false,
+      container: false,
+      opcode: OpCode.create2,
+    });
+    assert.equal(createModeOf("/a", "ephemeralSequential", undefined).flags, 3);
+    assert.equal(createModeOf("/a", "container", undefined).opcode, OpCode.createContainer);
+    const ttl = createModeOf("/a", "persistentSequentialWithTTL", 1000);
+    assert.equal(ttl.opcode, OpCode.createTTL);
+    assert.equal(ttl.sequential, true);
+  });
+
+  it("rejects a mode named like an Object.prototype member", () => {
+    assert.throws(() => createModeOf("/a", "toString", undefined), badArguments);
+    assert.throws(() => createModeOf("/a", "__proto__", undefined), badArguments);
+  });
+
+  it("rejects a TTL mode without a ttl and a ttl with another mode", () => {
+    assert.throws(() => createModeOf("/a", "persistentWithTTL", undefined), /needs a ttl/);
+    assert.throws(() => createModeOf("/a", "persistent", 1000), /a ttl needs/);
+  });
+});
+
+describe("buildMultiRequest()", () => {
+  const toData = () => new Uint8Array(0);
+
+  it("applies the same mode checks as create", () => {
+    const paths = new Paths("");
+    assert.throws(
+      () => buildMultiRequest([{ op: "create", path: "/a", ttl: 1000 }], paths, toData),
+      /a ttl needs/,
+    );
+    assert.throws(
+      () =>
+        buildMultiRequest(
+          // deno-lint-ignore no-explicit-any
+          [{ op: "create", path: "/a", mode: "toString" as any }],
+          paths,
+          toData,
+        ),
+      badArguments,
+    );
+  });
+});

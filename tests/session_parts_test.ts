@@ -1,0 +1,114 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { JuteReader } from "../src/jute/reader.ts";
+import { ZooKeeperError } from "../src/protocol/errors.ts";
+import { AuthBook } from "../src/session/auth_book.ts";
+import { HostRing } from "../src/session/host_ring.ts";
+import { type PendingRequest, RequestQueue } from "../src/session/request_queue.ts";
+import { endCode, endOfKeeperState, isFinal, keeperState } from "../src/session/state.ts";
+
+const hosts = [1, 2, 3].map((port) => ({ host: "127.0.0.1", port }));
+
+function pending(xid: number, outcome: { value?: unknown; error?: Error }): PendingRequest {
+  return {
+    xid,
+    frame: new Uint8Array(0),
+    verb: "read",
+    path: "/a",
+    decode: () => "decoded",
+    onReply: undefined,
+    resolve: (value) => outcome.value = value,
+    reject: (error) => outcome.error = error,
+  };
+}
+
+describe("HostRing", () => {
+  it("HostRing.advance() goes round the hosts in order", () => {
+    const ring = new HostRing(hosts);
+    const seen = [0, 1, 2, 3].map(() => ring.advance().port);
+    assert.deepEqual(seen, [1, 2, 3, 1]);
+  });
+
+  it("HostRing.choose() makes the next advance land on the chosen host", () => {
+    const ring = new HostRing(hosts);
+    ring.advance();
+    ring.choose(2);
+    assert.equal(ring.advance().port, 3);
+    assert.equal(ring.index, 2);
+    assert.equal(ring.advance().port, 1);
+  });
+});
+
+describe("RequestQueue", () => {
+  it("RequestQueue.nextXid() wraps from 2^31-1 to 1", () => {
+    const queue = new RequestQueue(0x7fffffff);
+    assert.equal(queue.nextXid(), 0x7fffffff);
+    assert.equal(queue.nextXid(), 1);
+  });
+
+  it("RequestQueue.match() settles replies in order and refuses one out of order", () => {
+    const queue = new RequestQueue();
+    const first = {}, second: { error?: Error } = {};
+    queue.sent(pending(1, first));
+    queue.sent(pending(2, second));
+    queue.settle(queue.match(1), 0, new JuteReader(new Uint8Array(0)));
+    assert.deepEqual(first, { value: "decoded" });
+    assert.throws(() => queue.match(3), (e) => ZooKeeperError.is(e, "MARSHALLINGERROR"));
+    assert.ok(ZooKeeperError.is(second.error, "CONNECTIONLOSS"));
+  });
+
+  it("RequestQueue.failAwaiting() keeps the requests held offline; failAll() takes them too", () => {
+    const queue = new RequestQueue();
+    const sent: { error?: Error } = {}, held: { error?: Error } = {};
+    queue.sent(pending(1, sent));
+    queue.hold(pending(2, held));
+    queue.failAwaiting(() => new Error("lost"));
+    assert.equal(sent.error?.message, "lost");
+    assert.equal(held.error, undefined);
+    queue.failAll(() => new Error("closed"));
+    assert.equal((held as { error?: Error }).error?.message, "closed");
+    assert.deepEqual(queue.takeOffline(), []);
+  });
+});
+
+describe("AuthBook", () => {
+  it("AuthBook.replay() sends every credential again, answering the first caller once", () => {
+    const book = new AuthBook();
+    let answered = 0;
+    const waiter = { resolve: () => answered++, reject: () => {} };
+    assert.equal(book.add("digest", new Uint8Array([1]), waiter, false), undefined);
+    assert.equal(book.replay().length, 1);
+    book.answered()?.resolve();
+    assert.equal(book.replay().length, 1);
+    assert.equal(book.answered(), undefined);
+    assert.equal(answered, 1);
+  });
+
+  it("AuthBook.failAll() rejects callers whose credentials were never sent", () => {
+    const book = new AuthBook();
+    let error: Error | undefined;
+    book.add("digest", new Uint8Array([1]), { resolve: () => {}, reject: (e) => error = e }, false);
+    book.failAll(new Error("closed"));
+    assert.equal(error?.message, "closed");
+  });
+});
+
+describe("state", () => {
+  it("isFinal(), endCode() and keeperState() say what a state means", () => {
+    assert.equal(isFinal({ type: "expired" }), true);
+    assert.equal(isFinal({ type: "connecting" }), false);
+    assert.equal(endCode({ type: "authFailed" }), "AUTHFAILED");
+    assert.equal(endCode({ type: "closed" }), "CLOSED");
+    assert.equal(keeperState({ type: "connecting" }), "Disconnected");
+    assert.equal(keeperState({ type: "expired" }), "Expired");
+  });
+});
+
+describe("endOfKeeperState()", () => {
+  it("endOfKeeperState() names the end of a final session event and nothing else", () => {
+    assert.equal(endOfKeeperState("Expired"), "SESSIONEXPIRED");
+    assert.equal(endOfKeeperState("AuthFailed"), "AUTHFAILED");
+    assert.equal(endOfKeeperState("Closed"), "CLOSED");
+    assert.equal(endOfKeeperState("Disconnected"), undefined);
+  });
+});
