@@ -266,6 +266,24 @@ describe("Registry on a real server", () => {
     assert.ok((await zk.getData("/secured/node")).data.length > 0);
   });
 
+  it("a callback added before the first session hears the first read", async () => {
+    await zk.create("/early", "x");
+    await zk.create("/early/a", "1");
+    await using registry = await Registry.connect({ servers: server.connectString, lazy: true });
+    assert.equal(registry.client, undefined);
+    const seen: NodeSnapshot[] = [];
+    registry.onChange("/early", (s) => seen.push(s));
+    const iterated: NodeSnapshot[] = [];
+    (async () => {
+      for await (const s of registry.watch("/early")) iterated.push(s);
+    })();
+    await eventually(() => seen.length === 1, "the first read");
+    assert.deepEqual(seen[0].children, { a: 1 });
+    assert.equal(seen[0].stale, false);
+    await eventually(() => iterated.at(-1)?.stale === false, "the iterator's first read");
+    assert.deepEqual(iterated.at(-1)!.children, { a: 1 });
+  });
+
   it("get() of a node the registry may not read rejects with NOAUTH, and asks again next time", async () => {
     const { digestACL } = await import("../mod.ts");
     await zk.create("/unreadable", "secret", { acl: [await digestACL("owner", "pw")] });

@@ -107,9 +107,19 @@ export class Lookups {
     options: LookupOptions,
   ): () => void {
     const cache = this.#follow(path, options);
-    const remove = cache.listen(callback);
+    let removed = false;
+    let remove = () => {
+      removed = true;
+    };
+    // A first read under way is the starting point, not a change; without a
+    // session, the first read is news to whoever asked before it.
+    const connected = this.#options.client()?.connected ?? false;
+    const first = cache.snapshot === undefined && connected ? cache.settled() : undefined;
+    if (first === undefined) remove = cache.listen(callback);
+    else first.then(() => removed || (remove = cache.listen(callback)));
     return () => {
       remove();
+      removed = true;
       this.#release(cache);
     };
   }

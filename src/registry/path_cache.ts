@@ -446,7 +446,6 @@ export class PathCache {
   }
 
   #publish(): void {
-    const first = this.#snapshot === undefined;
     this.#dirty = false;
     const node = this.#node;
     const names = this.#names ??= [...this.#children.keys()].sort();
@@ -459,7 +458,6 @@ export class PathCache {
       : { path: this.path, data: node.value, stat: node.stat, children, stale: false };
     this.#snapshot = snapshot;
     this.#context.onSnapshot(snapshot);
-    // The first read is the starting point, not a change.
-    if (!first) notifyAll(this.#listeners, snapshot, this.#context.onError);
+    notifyAll(this.#listeners, snapshot, this.#context.onError);
   }
 }
