@@ -16,6 +16,11 @@
 
 export { ZooKeeper, type ZooKeeperOptions } from "./src/client/zookeeper.ts";
 export {
+  type CloseOptions,
+  type DrainOptions,
+  type HealthCheck,
+  type RegistrationStateName,
+  type RegistrationStatus,
   Registry,
   type RegistryOptions,
   type RegistryState,
