@@ -35,6 +35,14 @@ export interface SetNodeOptions {
    */
   state?: boolean;
   /**
+   * `false` writes `data` as it is, without `created`, `pid` and
+   * `hostname`: for formats another tool reads strictly (Curator's discovery
+   * instances).
+   *
+   * @default {true}
+   */
+  metadata?: boolean;
+  /**
    * A health check: while it fails the node is removed (`state` reads
    * `unhealthy`), and it comes back once it passes. The first result counts
    * at once; later ones only after `rise` passes or `fall` failures in a row.
@@ -135,13 +143,15 @@ export class Registrations {
    * @param options `ephemeral`, `state` and the health check.
    */
   async set(path: string, data: Record<string, JsonValue>, options: SetNodeOptions): Promise<void> {
-    const hostname = await hostName();
-    const bytes = encodeNodeData({
-      ...data,
-      created: timestamp(),
-      pid: processId() ?? null,
-      ...(hostname === undefined ? {} : { hostname }),
-    });
+    const hostname = options.metadata === false ? undefined : await hostName();
+    const bytes = encodeNodeData(
+      options.metadata === false ? data : {
+        ...data,
+        created: timestamp(),
+        pid: processId() ?? null,
+        ...(hostname === undefined ? {} : { hostname }),
+      },
+    );
     let entry = this.#entries.get(path);
     if (entry === undefined) {
       entry = { keeper: this.#keeper(path), health: undefined };
