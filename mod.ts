@@ -35,6 +35,11 @@
 
 export { ZooKeeper, type ZooKeeperOptions } from "./src/client/mod.ts";
 export {
+  type CloseOptions,
+  type DrainOptions,
+  type HealthCheck,
+  type RegistrationStateName,
+  type RegistrationStatus,
   Registry,
   type RegistryOptions,
   type RegistryState,

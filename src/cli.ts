@@ -67,9 +67,17 @@ export interface CliIo {
   stdout?: { write(text: string): unknown };
   /** Receives error messages and warnings. @default {process.stderr} */
   stderr?: { write(text: string): unknown };
-  /** The environment (`ZK_SERVERS`). @default {process.env} */
+  /**
+   * The environment: `ZK_SERVERS`, and `ZK_DRAIN_GRACE` (ms `register`
+   * waits after unregistering on SIGTERM, default 5000).
+   *
+   * @default {process.env}
+   */
   env?: Record<string, string | undefined>;
-  /** Ends `watch` and `register` (as Ctrl-C does) and interrupts the others. */
+  /**
+   * Ends `watch` and `register` (as Ctrl-C does) and interrupts the others;
+   * aborted with the reason `"SIGTERM"`, `register` drains first.
+   */
   signal?: AbortSignal;
 }
 
@@ -130,6 +138,8 @@ interface Context {
   signal: AbortSignal | undefined;
   /** The last error of the registry's background work. */
   lastError: { error?: unknown };
+  /** The environment (`ZK_DRAIN_GRACE`). */
+  env: Record<string, string | undefined>;
 }
 
 /** A snapshot in every format: `dir` lists its children's names. */
@@ -173,6 +183,11 @@ async function run(command: string, ctx: Context): Promise<number> {
         `Holding it (ephemeral node of session 0x${session}) until Ctrl-C\n`;
       out(render(format, { value: registered, dir: [path], text }));
       await untilAborted(signal);
+      if (signal?.reason === "SIGTERM") {
+        // A rolling restart: out of the service first, then time for clients to move away.
+        const grace = Number(ctx.env.ZK_DRAIN_GRACE ?? 5000);
+        await registry.drain({ grace: grace >= 0 ? grace : 5000 });
+      }
       await registry.close(); // deletes the node
       if (format === "text") out(`Unregistered ${path}\n`);
       return 0;
@@ -298,7 +313,16 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       });
     }
     const { format, recursive } = parsed;
-    const ctx = { registry, args: parsed.positional, format, recursive, out, signal, lastError };
+    const ctx = {
+      registry,
+      args: parsed.positional,
+      format,
+      recursive,
+      out,
+      signal,
+      lastError,
+      env,
+    };
     return await run(command, ctx);
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, 2);
@@ -338,13 +362,13 @@ function isEntryModule(): boolean {
 export async function runProcess(args: string[] = process.argv.slice(2)): Promise<never> {
   const controller = new AbortController();
   let signals = 0;
-  const onSignal = (): void => {
+  const onSignal = (name: "SIGINT" | "SIGTERM"): void => {
     // A second Ctrl-C does not wait for a clean close.
     if (++signals > 1) process.exit(130);
-    controller.abort();
+    controller.abort(name);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
   // A closed pipe (`watch ... | head -1`) ends the command, without a stack trace.
   process.stdout.on("error", () => controller.abort());
   const code = await main(args, { signal: controller.signal });

@@ -38,8 +38,8 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function start(args: string[]): Running {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
+function start(args: string[], extraEnv: Record<string, string> = {}): Running {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extraEnv };
   delete env.ZK_SERVERS;
   const child = spawn(process.execPath, [...runtimeArgs, ...args], {
     cwd: root,
@@ -354,6 +354,24 @@ describe("the command-line tool", () => {
     running.interrupt();
     assert.equal(await running.exited, 0, running.stderr());
     assert.equal(await zk.exists(path), null);
+  });
+
+  it("register drains on SIGTERM: the node goes first, the exit after the grace", async () => {
+    const path = "/cli/services/web/host2:8080";
+    const running = start(["register", path, "--json", ...servers], { ZK_DRAIN_GRACE: "1500" });
+    JSON.parse(await running.nextLine());
+    assert.ok(await zk.exists(path));
+    let exited = false;
+    running.exited.then(() => exited = true);
+    const start_ = Date.now();
+    running.interrupt("SIGTERM");
+    for (let i = 0; i < 100 && (await zk.exists(path)) !== null; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(await zk.exists(path), null, "unregistered at once");
+    assert.equal(exited, false, "still running during the grace");
+    assert.equal(await running.exited, 0, running.stderr());
+    assert.ok(Date.now() - start_ >= 1400, `exited after ${Date.now() - start_} ms`);
   });
 
   it("watch --json prints the current state, then a line per change, until SIGINT", async () => {

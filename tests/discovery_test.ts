@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Registry, ServiceDiscovery, type ServiceInstance, ZooKeeper } from "../mod.ts";
+import { Registry, ServiceDiscovery, type ServiceInstance, toInstance, ZooKeeper } from "../mod.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
 
@@ -114,5 +114,59 @@ describe("ServiceDiscovery on a real server", () => {
     assert.deepEqual((await provider.getAllInstances()).map((i) => i.id), ["b"]);
     await new Promise((r) => setTimeout(r, 350));
     assert.equal((await provider.getAllInstances()).length, 2);
+  });
+
+  it("register() writes Curator's fields only, enabled included; providers skip a disabled instance", async () => {
+    await discovery.register("strict", { address: "10.3.0.1", port: 80, id: "on" });
+    const off = await discovery.register("strict", {
+      address: "10.3.0.2",
+      port: 80,
+      id: "off",
+      enabled: false,
+    });
+    const raw = JSON.parse(
+      new TextDecoder().decode((await zk.getData("/services/strict/on")).data),
+    );
+    assert.deepEqual(Object.keys(raw).sort(), [
+      "address",
+      "enabled",
+      "id",
+      "name",
+      "port",
+      "registrationTimeUTC",
+      "serviceType",
+    ]);
+    assert.equal(raw.enabled, true);
+    const listed = await discovery.instances("strict");
+    assert.deepEqual(listed.map((i) => [i.id, i.enabled]).sort(), [["off", false], ["on", true]]);
+    const provider = discovery.provider("strict");
+    assert.deepEqual((await provider.getAllInstances()).map((i) => i.id), ["on"]);
+    await discovery.update({ ...off, enabled: true });
+    await eventually(async () => (await provider.getAllInstances()).length === 2, "back in");
+  });
+
+  it("toInstance() strips Curator's @class from the payload and reads ndServiceRegistry's string_value as text", () => {
+    const curator = toInstance("web", "j1", {
+      name: "web",
+      id: "j1",
+      address: "127.0.0.1",
+      port: 9090,
+      sslPort: null,
+      payload: { "@class": "java.util.HashMap", zone: "a" },
+      registrationTimeUTC: 1,
+      serviceType: "DYNAMIC",
+      uriSpec: null,
+      enabled: true,
+    });
+    assert.deepEqual(curator.payload, { zone: "a" });
+    assert.equal(curator.enabled, true);
+    assert.equal(curator.sslPort, undefined);
+    const nd = toInstance("ssh", "host1:22", {
+      pid: 8364,
+      string_value: "my data",
+      created: "2012-12-14 21:17:50",
+    });
+    assert.equal(nd.payload, "my data");
+    assert.deepEqual([nd.address, nd.port], ["host1", 22]);
   });
 });

@@ -177,17 +177,31 @@ describe("Registry on a real server", () => {
     assert.equal(second.stat.ephemeralOwner, registry.client?.sessionId);
   });
 
-  it("a node left by an earlier session is replaced", async () => {
+  it("a node another live session holds is not taken: reported, then registered when it goes", async () => {
     const earlier = await ZooKeeper.connect(server.connectString);
     await earlier.create("/left", "");
     await earlier.create("/left/node", "old", { mode: "ephemeral" });
-    await using registry = await Registry.connect({ servers: server.connectString });
+    const errors: unknown[] = [];
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      onError: (e) => errors.push(e),
+    });
     await registry.setNode("/left/node", { fresh: true });
-    const { data, stat } = await zk.getData("/left/node");
-    assert.equal(JSON.parse(new TextDecoder().decode(data)).fresh, true);
-    assert.equal(stat.ephemeralOwner, registry.client?.sessionId);
+    assert.equal((await zk.getData("/left/node")).stat.ephemeralOwner, earlier.sessionId);
+    assert.equal(registry.registration("/left/node")?.state, "held");
+    assert.equal(registry.registration("/left/node")?.owner, earlier.sessionId);
+    assert.ok(
+      errors.some((e) => ZooKeeperError.is(e, "NODEEXISTS") && e.message.includes("/left/node")),
+      `errors: ${errors}`,
+    );
     await earlier.close();
-    assert.ok(await zk.exists("/left/node"));
+    await eventually(
+      async () => (await zk.exists("/left/node"))?.ephemeralOwner === registry.client?.sessionId,
+      "the node on the registry's session",
+    );
+    const { data } = await zk.getData("/left/node");
+    assert.equal(JSON.parse(new TextDecoder().decode(data)).fresh, true);
+    assert.equal(registry.registration("/left/node")?.state, "registered");
   });
 
   it("state false removes the node but keeps the registration; unset() forgets it", async () => {
@@ -201,7 +215,7 @@ describe("Registry on a real server", () => {
     assert.equal(await zk.exists("/st/node"), null);
   });
 
-  it("setNode() with ephemeral false makes a persistent node; setData() writes JSON", async () => {
+  it("a persistent registration outlives close(); unset() removes it; setData() writes JSON", async () => {
     const registry = await Registry.connect({ servers: server.connectString });
     await registry.setNode("/persist/node", { keep: true }, { ephemeral: false });
     assert.equal((await zk.exists("/persist/node"))?.ephemeralOwner, 0n);
@@ -210,10 +224,18 @@ describe("Registry on a real server", () => {
       JSON.parse(new TextDecoder().decode((await zk.getData("/config/app")).data)),
       { level: "debug" },
     );
+    await registry.setNode("/persist/gone", { keep: false });
     await registry.close();
-    // close() removes what it registered, persistent or not; data written with setData stays.
-    assert.equal(await zk.exists("/persist/node"), null);
+    // close() removes the ephemeral registrations and leaves persistent ones and data.
+    assert.equal(await zk.exists("/persist/gone"), null);
+    assert.equal((await zk.exists("/persist/node"))?.ephemeralOwner, 0n);
     assert.ok(await zk.exists("/config/app"));
+    // unset() is how a persistent registration goes.
+    const again = await Registry.connect({ servers: server.connectString });
+    await again.setNode("/persist/node", { keep: true }, { ephemeral: false });
+    await again.unset("/persist/node");
+    assert.equal(await zk.exists("/persist/node"), null);
+    await again.close();
   });
 
   it("a read-only registry refuses every write", async () => {

@@ -34,6 +34,13 @@ export interface ServiceInstance {
   serviceType: "DYNAMIC" | "STATIC" | "PERMANENT";
   /** Curator's URI template, if any. */
   uriSpec?: string;
+  /**
+   * `false` takes the instance out of rotation without unregistering it
+   * (Curator 5, CURATOR-275): providers skip it.
+   *
+   * @default {true}
+   */
+  enabled?: boolean;
 }
 
 /** What `register` needs; the rest is filled in. */
@@ -50,6 +57,8 @@ export interface RegisterOptions {
   payload?: JsonValue;
   /** `false` registers a persistent (`PERMANENT`) instance. @default {true} */
   ephemeral?: boolean;
+  /** `false` registers it out of rotation (see {@linkcode ServiceInstance.enabled}). @default {true} */
+  enabled?: boolean;
 }
 
 /** How a provider picks among instances. */
@@ -72,8 +81,28 @@ export interface ProviderOptions {
   downInstancePolicy?: { timeout: number; errorThreshold: number };
 }
 
-function isRecord(value: NodeValue): value is Record<string, JsonValue> {
+function isRecord(value: NodeValue | undefined): value is Record<string, JsonValue> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Jackson's type id, which Curator's payload carries and its own reader strips. */
+function withoutTypeId(payload: JsonValue): JsonValue {
+  if (!isRecord(payload) || !("@class" in payload)) return payload;
+  const { "@class": _typeId, ...rest } = payload;
+  return rest;
+}
+
+/**
+ * What a plain registration publishes, without the registry's own fields:
+ * ndServiceRegistry's `{"string_value": text}` (how it stores text) is the
+ * text, as its `DataNode` reads it back.
+ */
+function plainPayload(data: NodeValue): JsonValue | undefined {
+  if (!isRecord(data)) return data ?? undefined;
+  const { created: _c, pid: _p, hostname: _h, ...rest } = data;
+  const keys = Object.keys(rest);
+  if (keys.length === 1 && typeof rest.string_value === "string") return rest.string_value;
+  return data;
 }
 
 /**
@@ -97,10 +126,13 @@ export function toInstance(service: string, childName: string, data: NodeValue):
       address: r.address,
       ...(typeof r.port === "number" ? { port: r.port } : {}),
       ...(typeof r.sslPort === "number" ? { sslPort: r.sslPort } : {}),
-      ...(r.payload === undefined ? {} : { payload: r.payload }),
+      ...(r.payload === undefined || r.payload === null
+        ? {}
+        : { payload: withoutTypeId(r.payload) }),
       registrationTimeUTC: r.registrationTimeUTC,
       serviceType: r.serviceType ?? "DYNAMIC",
       ...(typeof r.uriSpec === "string" ? { uriSpec: r.uriSpec } : {}),
+      enabled: r.enabled !== false,
     };
   }
   const colon = childName.lastIndexOf(":");
@@ -116,9 +148,10 @@ export function toInstance(service: string, childName: string, data: NodeValue):
     id: childName,
     address,
     port: typeof record.port === "number" ? record.port : named ? port : undefined,
-    payload: data ?? undefined,
+    payload: plainPayload(data),
     registrationTimeUTC: 0,
     serviceType: "DYNAMIC",
+    enabled: true,
   };
 }
 
@@ -172,12 +205,9 @@ export class ServiceDiscovery {
       ...(options.payload === undefined ? {} : { payload: options.payload }),
       registrationTimeUTC: Date.now(),
       serviceType: ephemeral ? "DYNAMIC" : "PERMANENT",
+      enabled: options.enabled ?? true,
     };
-    await this.#registry.setNode(
-      this.#path(service, instance.id),
-      instance as unknown as Record<string, JsonValue>,
-      { ephemeral },
-    );
+    await this.#write(instance);
     return instance;
   }
 
@@ -187,11 +217,30 @@ export class ServiceDiscovery {
    * @param instance The instance, as `register` or `instances` returned it.
    */
   async update(instance: ServiceInstance): Promise<void> {
-    await this.#registry.setNode(
-      this.#path(instance.name, instance.id),
-      instance as unknown as Record<string, JsonValue>,
-      { ephemeral: instance.serviceType !== "PERMANENT" },
-    );
+    await this.#write(instance);
+  }
+
+  /**
+   * Curator's fields only: its reader with default Jackson settings rejects
+   * any other (`Unrecognized field "created"`).
+   */
+  async #write(instance: ServiceInstance): Promise<void> {
+    const fields: Record<string, JsonValue> = {
+      name: instance.name,
+      id: instance.id,
+      address: instance.address,
+      ...(instance.port === undefined ? {} : { port: instance.port }),
+      ...(instance.sslPort === undefined ? {} : { sslPort: instance.sslPort }),
+      ...(instance.payload === undefined ? {} : { payload: instance.payload }),
+      registrationTimeUTC: instance.registrationTimeUTC,
+      serviceType: instance.serviceType,
+      ...(instance.uriSpec === undefined ? {} : { uriSpec: instance.uriSpec }),
+      enabled: instance.enabled ?? true,
+    };
+    await this.#registry.setNode(this.#path(instance.name, instance.id), fields, {
+      ephemeral: instance.serviceType !== "PERMANENT",
+      metadata: false,
+    });
   }
 
   /**
@@ -270,12 +319,17 @@ export class ServiceProvider {
     this.#options = options;
   }
 
-  /** Every instance the filters accept and the policy does not leave out, by id. */
+  /**
+   * Every enabled instance the filters accept and the policy does not leave
+   * out, by id.
+   */
   async getAllInstances(): Promise<ServiceInstance[]> {
     const now = Date.now();
     const filters = this.#options.filters ?? [];
     return (await this.#list())
-      .filter((i) => (this.#downUntil.get(i.id) ?? 0) <= now && filters.every((f) => f(i)))
+      .filter((i) =>
+        i.enabled !== false && (this.#downUntil.get(i.id) ?? 0) <= now && filters.every((f) => f(i))
+      )
       .sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   }
 

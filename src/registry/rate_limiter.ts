@@ -1,7 +1,10 @@
 /**
- * Spacing of calls to ZooKeeper: a burst of `calls` passes at once, then calls
- * are spaced so that no more than `calls` start in any `period`, as
- * ndServiceRegistry's `rate_limit_calls` / `rate_limit_time` do.
+ * Spacing of calls to ZooKeeper, as a token bucket: a burst of `calls` passes
+ * at once, then each call waits for a token, and tokens come back at `calls`
+ * per `period`. ndServiceRegistry's `rate_limit_calls` / `rate_limit_time`
+ * differ: they sleep when the average time between the last `calls` calls is
+ * under `rate_limit_time`; `{ calls: N, period: N * T * 1000 }` is about
+ * their (`N`, `T` seconds).
  *
  * @module
  */
@@ -16,7 +19,7 @@ export interface RateLimit {
   period: number;
 }
 
-/** A token bucket. */
+/** A token bucket of `calls` tokens, refilled at `calls` per `period` ms. */
 export class RateLimiter {
   readonly #calls: number;
   readonly #period: number;

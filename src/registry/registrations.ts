@@ -1,6 +1,8 @@
 /**
- * The nodes a registry registers: kept in memory and put in place on every
- * session, so that a registration outlives disconnections and expiries.
+ * The nodes a registry registers: kept in memory, put in place on every
+ * session and kept there (see `repair.ts`), removed while their health check
+ * fails, so that a registration outlives disconnections, expiries and other
+ * hands.
  *
  * @module
  */
@@ -10,7 +12,10 @@ import { ensurePath, parentPath } from "../client/tree.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";
+import { notifyAll } from "../util/notify.ts";
+import { type HealthCheck, HealthMonitor } from "./health.ts";
 import { encodeNodeData, hostName, type JsonValue, processId, timestamp } from "./node_data.ts";
+import { NodeKeeper, type RegistrationStatus } from "./repair.ts";
 import type { Gate } from "./snapshot.ts";
 
 /** Options of {@linkcode Registry.setNode}. */
@@ -29,10 +34,50 @@ export interface SetNodeOptions {
    * @default {true}
    */
   state?: boolean;
+  /**
+   * `false` writes `data` as it is, without `created`, `pid` and
+   * `hostname`: for formats another tool reads strictly (Curator's discovery
+   * instances).
+   *
+   * @default {true}
+   */
+  metadata?: boolean;
+  /**
+   * A health check: while it fails the node is removed (`state` reads
+   * `unhealthy`), and it comes back once it passes. The first result counts
+   * at once; later ones only after `rise` passes or `fall` failures in a row.
+   */
+  check?: HealthCheck;
+  /**
+   * Milliseconds between health checks.
+   *
+   * @default {10000}
+   */
+  interval?: number;
+  /**
+   * Passes in a row that bring an unhealthy registration back.
+   *
+   * @default {2}
+   */
+  rise?: number;
+  /**
+   * Failures in a row that take a healthy registration out.
+   *
+   * @default {3}
+   */
+  fall?: number;
+  /**
+   * Milliseconds a health check may take before it counts as failed.
+   *
+   * @default {the interval, at most 5000}
+   */
+  timeout?: number;
 }
 
 /** Who writes and with which ACL. */
 export interface RegistrationsOptions {
+  /** The current client, if any. */
+  client: () => ZooKeeper | undefined;
   /** Digest user: the only one allowed to change what it registers. */
   username?: string;
   /** Digest password of `username`. */
@@ -41,29 +86,24 @@ export interface RegistrationsOptions {
   acl?: ACL[];
   /** Awaited before each request (the rate limiter). */
   gate: Gate;
-  /** Receives errors of background work. */
+  /** Receives errors of background work and conflicts. */
   onError: (error: unknown) => void;
 }
 
-interface Registration {
-  data: Record<string, JsonValue>;
-  ephemeral: boolean;
-  state: boolean;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+interface Entry {
+  keeper: NodeKeeper;
+  health: HealthMonitor | undefined;
 }
 
 /** The registrations of one registry. */
 export class Registrations {
   readonly #options: RegistrationsOptions;
-  readonly #entries = new Map<string, Registration>();
+  readonly #entries = new Map<string, Entry>();
+  readonly #sessions = new Set<bigint>();
+  readonly #listeners = new Set<(status: RegistrationStatus) => void>();
   #acl: Promise<ACL[]> | undefined;
 
-  /** @param options Credentials, ACL, gate and error sink. */
+  /** @param options Client, credentials, ACL, gate and error sink. */
   constructor(options: RegistrationsOptions) {
     this.#options = options;
   }
@@ -74,43 +114,81 @@ export class Registrations {
   }
 
   /**
-   * Records a registration, and puts it in place when a client is given.
+   * The status of one registration.
    *
-   * @param zk The connected client, if any.
+   * @param path The registered path.
+   * @returns Its status, or `undefined` when the path is not registered.
+   */
+  status(path: string): RegistrationStatus | undefined {
+    return this.#entries.get(path)?.keeper.status;
+  }
+
+  /**
+   * Adds a listener of registration status changes.
+   *
+   * @param listener Receives each new status.
+   * @returns A function that removes it.
+   */
+  onStatus(listener: (status: RegistrationStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Records a registration and puts it in place when there is a session;
+   * with a check, after the check's first result.
+   *
    * @param path The node's path.
    * @param data The data to publish.
-   * @param options `ephemeral` and `state`.
+   * @param options `ephemeral`, `state` and the health check.
    */
-  async set(
-    zk: ZooKeeper | undefined,
-    path: string,
-    data: Record<string, JsonValue>,
-    options: SetNodeOptions,
-  ): Promise<void> {
-    const hostname = await hostName();
-    const registration: Registration = {
-      data: {
+  async set(path: string, data: Record<string, JsonValue>, options: SetNodeOptions): Promise<void> {
+    const hostname = options.metadata === false ? undefined : await hostName();
+    const bytes = encodeNodeData(
+      options.metadata === false ? data : {
         ...data,
         created: timestamp(),
         pid: processId() ?? null,
         ...(hostname === undefined ? {} : { hostname }),
       },
-      ephemeral: options.ephemeral ?? true,
-      state: options.state ?? true,
-    };
-    this.#entries.set(path, registration);
-    if (zk?.connected) await this.#apply(zk, path, registration);
+    );
+    let entry = this.#entries.get(path);
+    if (entry === undefined) {
+      entry = { keeper: this.#keeper(path), health: undefined };
+      this.#entries.set(path, entry);
+    }
+    entry.health?.stop();
+    entry.health = undefined;
+    const { keeper } = entry;
+    const ephemeral = options.ephemeral ?? true;
+    const state = options.state ?? true;
+    if (options.check === undefined) {
+      await keeper.want(bytes, ephemeral, state, false);
+      return;
+    }
+    const health = entry.health = new HealthMonitor(
+      { ...options, check: options.check },
+      (healthy) => {
+        if (entry.health === health) keeper.setHealthy(healthy).catch(this.#report);
+      },
+    );
+    // Until the first verdict the node stays as it is (absent when new).
+    keeper.want(bytes, ephemeral, state, true).catch(() => {});
+    const first = await health.start();
+    if (entry.health === health) await keeper.setHealthy(first);
   }
 
   /**
-   * Forgets a registration and deletes its node.
+   * Forgets a registration and deletes its node (persistent or not), unless
+   * another session holds it.
    *
-   * @param zk The client, if any.
    * @param path The registered path.
    */
-  async unset(zk: ZooKeeper | undefined, path: string): Promise<void> {
+  async unset(path: string): Promise<void> {
+    const entry = this.#entries.get(path);
     this.#entries.delete(path);
-    if (zk !== undefined) await this.#deleteIfThere(zk, path);
+    entry?.health?.stop();
+    await entry?.keeper.close(true);
   }
 
   /**
@@ -127,7 +205,7 @@ export class Registrations {
       await zk.setData(path, bytes);
     } catch (error) {
       if (!ZooKeeperError.is(error, "NONODE")) throw error;
-      await this.#create(zk, path, bytes, false);
+      await this.#create(zk, path, bytes);
     }
   }
 
@@ -137,19 +215,51 @@ export class Registrations {
    *
    * @param zk The connected client.
    */
-  async restore(zk: ZooKeeper): Promise<void> {
-    for (const [path, registration] of this.#entries) {
-      await this.#apply(zk, path, registration).catch(this.#options.onError);
-    }
+  restore(zk: ZooKeeper): void {
+    this.#sessions.add(zk.sessionId);
+    for (const { keeper } of this.#entries.values()) keeper.kickInBackground();
+  }
+
+  /** The session went: registrations wait for the next one. */
+  detached(): void {
+    for (const { keeper } of this.#entries.values()) keeper.detached();
   }
 
   /**
-   * Deletes every registered node (when the registry closes).
-   *
-   * @param zk The connected client.
+   * Removes the ephemeral registrations' nodes for good and stops the health
+   * checks; persistent ones stay (a registry that drains before it closes).
    */
-  async removeAll(zk: ZooKeeper): Promise<void> {
-    await Promise.all(this.paths.map((path) => this.#deleteIfThere(zk, path).catch(() => {})));
+  async drain(): Promise<void> {
+    for (const entry of this.#entries.values()) entry.health?.stop();
+    await Promise.all(
+      [...this.#entries.values()].map(({ keeper }) => keeper.drain().catch(this.#report)),
+    );
+  }
+
+  /**
+   * Stops keeping every registration (when the registry closes): ephemeral
+   * nodes are deleted, persistent ones stay.
+   */
+  async closeAll(): Promise<void> {
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
+    await Promise.all(entries.map(({ keeper, health }) => {
+      health?.stop();
+      return keeper.close(keeper.ephemeral).catch(() => {});
+    }));
+  }
+
+  #report = (error: unknown): void => this.#options.onError(error);
+
+  #keeper(path: string): NodeKeeper {
+    return new NodeKeeper(path, {
+      client: this.#options.client,
+      gate: this.#options.gate,
+      acl: () => this.#aclFor(),
+      sessions: this.#sessions,
+      onError: this.#report,
+      onStatus: (status) => notifyAll(this.#listeners, status, this.#report),
+    });
   }
 
   #aclFor(): Promise<ACL[]> {
@@ -162,53 +272,17 @@ export class Registrations {
     ]);
   }
 
-  async #apply(zk: ZooKeeper, path: string, registration: Registration): Promise<void> {
-    if (!registration.state) {
-      await this.#deleteIfThere(zk, path);
-      return;
-    }
-    const bytes = encodeNodeData(registration.data);
-    await this.#options.gate();
-    const current = await zk.getData(path).catch((error) => {
-      if (ZooKeeperError.is(error, "NONODE")) return undefined;
-      throw error;
-    });
-    if (current !== undefined) {
-      const owner = current.stat.ephemeralOwner;
-      if (registration.ephemeral ? owner === zk.sessionId : owner === 0n) {
-        // Ours already: rewrite only what changed, so a reconnect that finds
-        // everything in place gives watchers nothing to report.
-        if (!sameBytes(current.data, bytes)) {
-          await this.#options.gate();
-          await zk.setData(path, bytes);
-        }
-        return;
-      }
-      // Left by an earlier session (ours or not): replace it, so watchers see
-      // the registration change hands.
-      await this.#deleteIfThere(zk, path);
-    }
-    await this.#create(zk, path, bytes, registration.ephemeral);
-  }
-
-  async #create(zk: ZooKeeper, path: string, data: Uint8Array, ephemeral: boolean): Promise<void> {
+  async #create(zk: ZooKeeper, path: string, data: Uint8Array): Promise<void> {
     const acl = await this.#aclFor();
     for (let attempt = 0;; attempt++) {
       await this.#options.gate();
       try {
-        await zk.create(path, data, { mode: ephemeral ? "ephemeral" : "persistent", acl });
+        await zk.create(path, data, { acl });
         return;
       } catch (error) {
         if (!ZooKeeperError.is(error, "NONODE") || attempt > 0) throw error;
         await ensurePath(zk, parentPath(path), { before: this.#options.gate });
       }
     }
-  }
-
-  async #deleteIfThere(zk: ZooKeeper, path: string): Promise<void> {
-    await this.#options.gate();
-    await zk.delete(path).catch((error) => {
-      if (!ZooKeeperError.is(error, "NONODE")) throw error;
-    });
   }
 }

@@ -6,99 +6,34 @@
  * @module
  */
 
-import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
-import type { ACL } from "../protocol/records_data.ts";
 import { CacheFile } from "./cache_file.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import { Lookups } from "./lookups.ts";
 import type { JsonValue } from "./node_data.ts";
-import { type RateLimit, RateLimiter } from "./rate_limiter.ts";
+import { RateLimiter } from "./rate_limiter.ts";
 import { Registrations, type SetNodeOptions } from "./registrations.ts";
+import type { RegistrationStatus } from "./repair.ts";
 import type { LookupOptions, NodeSnapshot } from "./snapshot.ts";
 import { type RegistryState, Supervisor } from "./supervisor.ts";
+import { sleep } from "../util/sleep.ts";
+import {
+  type CloseOptions,
+  defaultServers,
+  type DrainOptions,
+  type RegistryOptions,
+} from "./options.ts";
 
+export type { CloseOptions, DrainOptions, RegistryOptions } from "./options.ts";
 export type { RegistryState } from "./supervisor.ts";
 export type { SetNodeOptions } from "./registrations.ts";
+export type { RegistrationStateName, RegistrationStatus } from "./repair.ts";
+export type { HealthCheck } from "./health.ts";
 
-/** Options of {@linkcode Registry.connect}. */
-export interface RegistryOptions {
-  /**
-   * The ensemble's connect string.
-   *
-   * @default {the ZK_SERVERS environment variable, else "127.0.0.1:2181"}
-   */
-  servers?: string;
-  /**
-   * Session timeout in milliseconds.
-   *
-   * @default {10000}
-   */
-  sessionTimeout?: number;
-  /**
-   * How long `connect` waits for ZooKeeper before failing (not with `lazy`).
-   *
-   * @default {15000}
-   */
-  connectTimeout?: number;
-  /**
-   * Start without ZooKeeper and connect in the background: lookups are
-   * answered from the cache until it is reached.
-   */
-  lazy?: boolean;
-  /**
-   * A consumer that never writes: `setNode`, `setData` and `unset` reject,
-   * and read-only ZooKeeper servers are accepted.
-   */
-  readOnly?: boolean;
-  /** Digest user: sent as credentials, and the only one allowed to change what it registers. */
-  username?: string;
-  /** Digest password of `username`. */
-  password?: string;
-  /** ACL of the nodes the registry creates (overrides the one `username` implies). */
-  acl?: ACL[];
-  /** Keep the last good snapshot of every path in this JSON file. */
-  cacheFile?: string;
-  /** Space calls to ZooKeeper: a burst of `calls`, then no more than `calls` per `period` ms. */
-  rateLimit?: RateLimit;
-  /** Closes the registry when aborted. */
-  signal?: AbortSignal;
-  /** Receives errors of callbacks and of background work. */
-  onError?: (error: unknown) => void;
-  /** TLS settings for the connections. */
-  tls?: TlsOptions;
-  /** The socket implementation. */
-  transport?: Transport;
-  /**
-   * `false` follows paths with one-shot watches only, even on servers that
-   * have persistent ones (3.6+); by default persistent recursive watches are
-   * used where the server has them.
-   *
-   * @default {true}
-   */
-  persistentWatches?: boolean;
-  /**
-   * The default of every lookup's `childData`: `false` keeps children's
-   * names only.
-   *
-   * @default {true}
-   */
-  childData?: boolean;
-}
-
-function defaultServers(): string {
-  const g = globalThis as {
-    process?: { env?: Record<string, string | undefined> };
-    Deno?: { env?: { get(name: string): string | undefined } };
-  };
-  try {
-    return g.process?.env?.ZK_SERVERS ?? g.Deno?.env?.get("ZK_SERVERS") ?? "127.0.0.1:2181";
-  } catch {
-    return "127.0.0.1:2181";
-  }
-}
+/** Only {@linkcode Registry.connect} makes registries. */
+const CONNECT: unique symbol = Symbol("Registry.connect");
 
 /**
  * A service registry on ZooKeeper: a front over three parts, the connection
@@ -123,13 +58,28 @@ export class Registry implements AsyncDisposable {
   readonly #lookups: Lookups;
   readonly #locks = new Map<string, Lock>();
 
-  private constructor(options: RegistryOptions) {
+  /**
+   * Not for use: {@linkcode Registry.connect} makes registries.
+   *
+   * @param options Settings.
+   * @param token Proof that `Registry.connect` is the caller.
+   * @throws {TypeError} Always, when called directly.
+   */
+  private constructor(options: RegistryOptions, token?: typeof CONNECT) {
+    // A constructor cannot wait for the connection, and the seed's
+    // constructor does (or fails): `await Registry.connect()` is that call.
+    if (token !== CONNECT) {
+      throw new TypeError(
+        "Registry has no public constructor: use `await Registry.connect(options)`",
+      );
+    }
     this.#options = options;
     this.#servers = options.servers ?? defaultServers();
     const onError = this.#onError = options.onError ?? ((error) => console.error(error));
     this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     const gate = () => this.#limiter?.take() ?? Promise.resolve();
     this.#registrations = new Registrations({
+      client: () => this.#supervisor.client,
       username: options.username,
       password: options.password,
       acl: options.acl,
@@ -153,7 +103,10 @@ export class Registry implements AsyncDisposable {
         this.#restore(zk);
         this.#lookups.reconnected();
       },
-      detached: () => this.#lookups.detached(),
+      detached: () => {
+        this.#registrations.detached();
+        this.#lookups.detached();
+      },
     }, onError);
   }
 
@@ -161,20 +114,30 @@ export class Registry implements AsyncDisposable {
    * Creates a registry and connects it.
    *
    * @param options Settings.
-   * @returns The registry, connected unless `lazy`.
+   * @returns The registry, connected unless `lazy`; already closed when
+   *   `signal` is aborted before the connection is up.
    * @throws {ZooKeeperError} `CONNECTIONLOSS` when ZooKeeper cannot be reached
    *   within `connectTimeout` (unless `lazy`).
    */
   static async connect(options: RegistryOptions = {}): Promise<Registry> {
-    const registry = new Registry(options);
+    const registry = new Registry(options, CONNECT);
+    const signal = options.signal;
+    if (signal?.aborted) {
+      await registry.close();
+      return registry;
+    }
     await registry.#lookups.loadCacheFile();
-    options.signal?.addEventListener("abort", () => registry.close(), { once: true });
+    signal?.addEventListener("abort", () => registry.close().catch(registry.#onError), {
+      once: true,
+    });
+    if (signal?.aborted) return registry;
     if (options.lazy) {
       registry.#supervisor.startInBackground();
     } else {
       try {
         await registry.#supervisor.start();
       } catch (error) {
+        if (registry.#supervisor.closed) return registry;
         await registry.#supervisor.stop(true);
         throw new ZooKeeperError(
           "CONNECTIONLOSS",
@@ -210,12 +173,17 @@ export class Registry implements AsyncDisposable {
   /**
    * Registers a node, ephemeral by default, whose data is `data` plus
    * `created`, `pid` and `hostname`. Parents are created as needed. The
-   * registration is kept: the node is created again after a session expiry,
-   * and replaced when a previous session left one behind.
+   * registration is kept: the node is watched, created again when someone
+   * deletes it or after a session expiry, and its data written again when
+   * someone changes it (after a short wait; after a few lost rounds the
+   * registry gives up and reports the conflict). A node another live session
+   * holds is not taken: the conflict is reported and the node created when
+   * that session's node goes. With `check`, the node is there only while
+   * the health check passes.
    *
    * @param path The node's path, such as `/services/ssh/server1:22`.
    * @param data The data to publish about it.
-   * @param options `ephemeral` and `state`.
+   * @param options `ephemeral`, `state` and the health check.
    */
   async setNode(
     path: string,
@@ -224,17 +192,40 @@ export class Registry implements AsyncDisposable {
   ): Promise<void> {
     this.#writable("register", path);
     validatePath(path);
-    await this.#registrations.set(this.#supervisor.client, path, data, options);
+    await this.#registrations.set(path, data, options);
   }
 
   /**
-   * Unregisters a node: forgets it and deletes it.
+   * Unregisters a node: forgets it and deletes it, ephemeral or persistent
+   * (unless another session holds it).
    *
    * @param path The registered path.
    */
   async unset(path: string): Promise<void> {
     this.#writable("unregister", path);
-    await this.#registrations.unset(this.#supervisor.client, path);
+    await this.#registrations.unset(path);
+  }
+
+  /**
+   * Where a registration stands: `registered`, `pending`, `removed`,
+   * `unhealthy`, `held` (by another live session) or `conflict`, and its
+   * health.
+   *
+   * @param path The registered path.
+   * @returns The status, or `undefined` when the path is not registered.
+   */
+  registration(path: string): RegistrationStatus | undefined {
+    return this.#registrations.status(path);
+  }
+
+  /**
+   * Calls `callback` on every change of a registration's status or health.
+   *
+   * @param callback Receives the new status.
+   * @returns A function that removes the callback.
+   */
+  onRegistrationChange(callback: (status: RegistrationStatus) => void): () => void {
+    return this.#registrations.onStatus(callback);
   }
 
   /**
@@ -366,13 +357,34 @@ export class Registry implements AsyncDisposable {
   }
 
   /**
-   * Closes the registry: removes the nodes it registered, closes the session
-   * and ends every watch iterator.
+   * Drains, then closes: removes the ephemeral registrations (so clients
+   * stop picking this instance), waits `grace` ms while still answering
+   * lookups and serving the locks (so requests in flight finish), then
+   * closes.
+   *
+   * @param options `grace`.
    */
-  async close(): Promise<void> {
+  async drain(options: DrainOptions = {}): Promise<void> {
     if (this.#supervisor.closed) return;
-    const zk = this.#supervisor.client;
-    if (zk?.connected && !this.#options.readOnly) await this.#registrations.removeAll(zk);
+    await this.#registrations.drain();
+    await sleep(options.grace ?? 5000);
+    await this.close();
+  }
+
+  /**
+   * Closes the registry: removes its ephemeral registrations (they would go
+   * with the session anyway) and leaves persistent ones in place (`unset()`
+   * removes those), closes the session and ends every watch iterator.
+   *
+   * @param options `drain` drains first (see {@linkcode Registry.drain}).
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    if (this.#supervisor.closed) return;
+    if (options.drain) {
+      await this.drain(options.drain === true ? {} : options.drain);
+      return;
+    }
+    await this.#registrations.closeAll();
     for (const lock of this.#locks.values()) await lock.release().catch(() => {});
     await this.#lookups.close();
     await this.#supervisor.stop(true);
@@ -400,7 +412,7 @@ export class Registry implements AsyncDisposable {
 
   #restore(zk: ZooKeeper): void {
     if (this.#options.readOnly) return;
-    this.#registrations.restore(zk).catch(this.#onError);
+    this.#registrations.restore(zk);
   }
 
   #writable(verb: string, path: string): void {

@@ -39,7 +39,7 @@ export class Supervisor {
   /**
    * @param open Opens a new session.
    * @param hooks Told of each session's coming and going.
-   * @param onError Receives errors of listeners.
+   * @param onError Receives errors of listeners and of the background loop's attempts.
    */
   constructor(
     open: () => Promise<ZooKeeper>,
@@ -103,7 +103,9 @@ export class Supervisor {
       for (let delay = 250; this.#running && this.#zk === undefined;) {
         try {
           await this.#connect();
-        } catch {
+        } catch (error) {
+          if (!this.#running) return;
+          this.#onError(error);
           await sleep(delay);
           delay = Math.min(delay * 2, 5000);
         }

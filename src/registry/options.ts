@@ -1,0 +1,112 @@
+/**
+ * The registry's options.
+ *
+ * @module
+ */
+
+import type { TlsOptions, Transport } from "../transport/transport.ts";
+import type { ACL } from "../protocol/records_data.ts";
+import type { RateLimit } from "./rate_limiter.ts";
+
+/** Options of {@linkcode Registry.drain}. */
+export interface DrainOptions {
+  /**
+   * Milliseconds to wait, still answering lookups, between removing the
+   * registrations and closing: time for clients to move away.
+   *
+   * @default {5000}
+   */
+  grace?: number;
+}
+
+/** Options of {@linkcode Registry.close}. */
+export interface CloseOptions {
+  /** Drain first (`true` for the default grace). */
+  drain?: boolean | DrainOptions;
+}
+
+/** Options of {@linkcode Registry.connect}. */
+export interface RegistryOptions {
+  /**
+   * The ensemble's connect string.
+   *
+   * @default {the ZK_SERVERS environment variable, else "127.0.0.1:2181"}
+   */
+  servers?: string;
+  /**
+   * Session timeout in milliseconds.
+   *
+   * @default {10000}
+   */
+  sessionTimeout?: number;
+  /**
+   * How long `connect` waits for ZooKeeper before failing (not with `lazy`).
+   *
+   * @default {15000}
+   */
+  connectTimeout?: number;
+  /**
+   * Start without ZooKeeper and connect in the background: lookups are
+   * answered from the cache until it is reached.
+   */
+  lazy?: boolean;
+  /**
+   * A consumer that never writes: `setNode`, `setData` and `unset` reject,
+   * and read-only ZooKeeper servers are accepted.
+   */
+  readOnly?: boolean;
+  /** Digest user: sent as credentials, and the only one allowed to change what it registers. */
+  username?: string;
+  /** Digest password of `username`. */
+  password?: string;
+  /** ACL of the nodes the registry creates (overrides the one `username` implies). */
+  acl?: ACL[];
+  /** Keep the last good snapshot of every path in this JSON file. */
+  cacheFile?: string;
+  /**
+   * Space calls to ZooKeeper: a burst of `calls` passes at once, then calls
+   * wait for tokens that come back at `calls` per `period` ms. Every request
+   * of the registry's own work waits (lookups' reads, registrations, repair);
+   * calls made on `client` directly do not.
+   */
+  rateLimit?: RateLimit;
+  /** Closes the registry when aborted (at once when already aborted). */
+  signal?: AbortSignal;
+  /**
+   * Receives errors of callbacks and of background work: failed attempts of
+   * the background connection loop, registration conflicts, failed repairs.
+   */
+  onError?: (error: unknown) => void;
+  /** TLS settings for the connections. */
+  tls?: TlsOptions;
+  /** The socket implementation. */
+  transport?: Transport;
+  /**
+   * `false` follows paths with one-shot watches only, even on servers that
+   * have persistent ones (3.6+); by default persistent recursive watches are
+   * used where the server has them.
+   *
+   * @default {true}
+   */
+  persistentWatches?: boolean;
+  /**
+   * The default of every lookup's `childData`: `false` keeps children's
+   * names only.
+   *
+   * @default {true}
+   */
+  childData?: boolean;
+}
+
+/** The connect string when `servers` is not given. */
+export function defaultServers(): string {
+  const g = globalThis as {
+    process?: { env?: Record<string, string | undefined> };
+    Deno?: { env?: { get(name: string): string | undefined } };
+  };
+  try {
+    return g.process?.env?.ZK_SERVERS ?? g.Deno?.env?.get("ZK_SERVERS") ?? "127.0.0.1:2181";
+  } catch {
+    return "127.0.0.1:2181";
+  }
+}

@@ -1,0 +1,164 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Registry, ServiceDiscovery, type ServiceInstance, ZooKeeper } from "../mod.ts";
+import { killPeers, repoRoot, startPeer } from "./helpers/peer.ts";
+import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { eventually } from "./helpers/wait.ts";
+
+// Debian's jars (libcurator-discovery-java and what it depends on), installed
+// by scripts/install_zookeeper.sh.
+const jars = [
+  "curator-x-discovery",
+  "curator-recipes",
+  "curator-framework",
+  "curator-client",
+  "zookeeper",
+  "zookeeper-jute",
+  "guava",
+  "jackson-databind",
+  "jackson-core",
+  "jackson-annotations",
+  "slf4j-api",
+  "slf4j-nop",
+].map((name) => `/usr/share/java/${name}.jar`);
+
+interface CuratorView {
+  id: string;
+  name: string;
+  address: string;
+  port: number | null;
+  sslPort: number | null;
+  payload: unknown;
+  serviceType: string;
+  enabled: boolean;
+}
+
+describe("Interop with Apache Curator's service discovery (libcurator-discovery-java)", () => {
+  let server: ZkServer;
+  let zk: ZooKeeper;
+  let registry: Registry;
+  let discovery: ServiceDiscovery;
+  let classes: string;
+  let classpath: string;
+
+  before(async () => {
+    classes = await mkdtemp(join(tmpdir(), "curator-peer-"));
+    execFileSync("javac", [
+      "-nowarn",
+      "-d",
+      classes,
+      "-cp",
+      jars.join(":"),
+      `${repoRoot}/tests/interop/CuratorPeer.java`,
+    ]);
+    classpath = [classes, ...jars].join(":");
+    server = await startZooKeeper();
+    zk = await ZooKeeper.connect(server.connectString);
+    registry = await Registry.connect({ servers: server.connectString });
+    discovery = new ServiceDiscovery(registry);
+  });
+
+  after(async () => {
+    killPeers();
+    await registry?.close();
+    await zk?.close();
+    await server?.stop();
+    if (classes) await rm(classes, { recursive: true, force: true });
+  });
+
+  it("Curator's queryForInstances and ServiceCache read the instances we register, enabled flag included", async () => {
+    await discovery.register("web", {
+      id: "a",
+      address: "10.0.0.1",
+      port: 8080,
+      payload: { zone: "b" },
+    });
+    await discovery.register("web", {
+      id: "b",
+      address: "10.0.0.2",
+      port: 8080,
+      sslPort: 8443,
+      enabled: false,
+      ephemeral: false,
+    });
+    const peer = startPeer("java", [
+      "-cp",
+      classpath,
+      "CuratorPeer",
+      "read",
+      server.connectString,
+      "/services",
+      "web",
+      "2",
+    ]);
+    const query = await peer.waitFor<{ query?: CuratorView[] }>(
+      (l) => l.query !== undefined,
+      "query",
+    );
+    const cache = await peer.waitFor<{ cache?: CuratorView[] }>(
+      (l) => l.cache !== undefined,
+      "cache",
+    );
+    const strict = await peer.waitFor<{ strict?: Record<string, string> }>(
+      (l) => l.strict !== undefined,
+      "strict",
+    );
+    assert.equal(await peer.end(), 0, peer.stderr());
+    for (const list of [query.query!, cache.cache!]) {
+      const byId = Object.fromEntries(list.map((i) => [i.id, i]));
+      assert.deepEqual(Object.keys(byId).sort(), ["a", "b"]);
+      assert.deepEqual(byId.a.payload, { zone: "b" });
+      assert.deepEqual([byId.a.name, byId.a.address, byId.a.port], ["web", "10.0.0.1", 8080]);
+      assert.deepEqual([byId.a.enabled, byId.a.serviceType], [true, "DYNAMIC"]);
+      assert.deepEqual([byId.b.enabled, byId.b.sslPort, byId.b.serviceType], [
+        false,
+        8443,
+        "PERMANENT",
+      ]);
+    }
+    // A Jackson reader with default settings rejects fields Curator does not have.
+    assert.deepEqual(strict.strict, { a: "read a", b: "read b" });
+    await discovery.unregister("web", "b");
+  });
+
+  it("what Curator registers is read by ours, its payload without Jackson's @class, and goes when Curator unregisters", async () => {
+    const peer = startPeer("java", [
+      "-cp",
+      classpath,
+      "CuratorPeer",
+      "register",
+      server.connectString,
+      "/services",
+      "java",
+      "j1",
+      "9090",
+    ]);
+    const seen: ServiceInstance[][] = [];
+    await discovery.instances("java");
+    const off = discovery.onChange("java", (list) => seen.push(list));
+    try {
+      assert.equal(await peer.nextLine(), "ready", peer.stderr());
+      const raw = JSON.parse(
+        new TextDecoder().decode((await zk.getData("/services/java/j1")).data),
+      );
+      assert.equal(raw.payload["@class"] !== undefined, true, "Curator writes a type id");
+      await eventually(() => seen.at(-1)?.length === 1, "Curator's instance in ours");
+      const [instance] = seen.at(-1)!;
+      assert.deepEqual(
+        [instance.id, instance.name, instance.address, instance.port, instance.enabled],
+        ["j1", "java", "127.0.0.1", 9090, true],
+      );
+      assert.deepEqual(instance.payload, { zone: "a" });
+      const provider = discovery.provider("java");
+      assert.equal((await provider.getInstance())?.id, "j1");
+    } finally {
+      assert.equal(await peer.end(), 0, peer.stderr());
+    }
+    await eventually(() => seen.at(-1)?.length === 0, "the instance gone");
+    off();
+  });
+});
