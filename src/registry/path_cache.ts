@@ -17,9 +17,7 @@
  * lists the children and reads the node once more, for what no restored watch
  * reports.
  *
- * Events and replies may be handled in either order: each event stamps what
- * it names with a tick, and a reply is applied only if nothing it covers was
- * stamped after it was asked for (the later event has its own read).
+ * Events and replies may be handled in either order (see `CacheState`).
  *
  * @module
  */
@@ -28,10 +26,10 @@ import { joinPath } from "../client/tree.ts";
 import type { WatchedEvent } from "../client/watches.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
-import type { Stat } from "../protocol/records_data.ts";
 import { notifyAll } from "../util/notify.ts";
-import { decodeNodeData, type NodeValue } from "./node_data.ts";
-import { emptySnapshot, type Gate, type NodeSnapshot } from "./snapshot.ts";
+import { CacheState } from "./cache_state.ts";
+import { decodeNodeData } from "./node_data.ts";
+import type { Gate, NodeSnapshot } from "./snapshot.ts";
 
 /** How a cache hears of changes. */
 export type CacheMode = "persistent" | "oneShot";
@@ -50,11 +48,6 @@ export interface PathCacheContext {
   noPersistentWatches(zk: ZooKeeper): void;
 }
 
-interface Child {
-  value: NodeValue;
-  mzxid: bigint;
-}
-
 /** A key of the work to redo after a lost reply. */
 type Redo = "node" | "list" | `child:${string}`;
 
@@ -70,23 +63,16 @@ export class PathCache {
   readonly childData: boolean;
   readonly #context: PathCacheContext;
   readonly #listeners = new Set<(snapshot: NodeSnapshot) => void>();
-  readonly #children = new Map<string, Child>();
-  readonly #childTicks = new Map<string, number>();
+  readonly #state = new CacheState();
   readonly #reading = new Set<string>();
   readonly #redo = new Set<Redo>();
   #zk: ZooKeeper | undefined;
   #mode: CacheMode = "persistent";
   #generation = 0;
-  #tick = 0;
-  #nodeTick = 0;
-  #listTick = 0;
-  #node: { value: NodeValue; stat: Stat } | null = null;
   #pending = 0;
-  #dirty = false;
   #loaded = false;
   #closed = false;
   #snapshot: NodeSnapshot | undefined;
-  #names: string[] | undefined;
   #idle: (() => void)[] = [];
   #failure: unknown;
 
@@ -158,7 +144,7 @@ export class PathCache {
     this.#pending = 0;
     this.#reading.clear();
     this.#redo.clear();
-    this.#childTicks.clear();
+    this.#state.clearStamps();
     this.#loaded = false;
     this.#mode = this.#context.modeFor(zk);
     this.#load(zk);
@@ -212,7 +198,7 @@ export class PathCache {
       });
     const work = [remove(this.path, "any")];
     if (this.childData) {
-      for (const name of this.#children.keys()) {
+      for (const name of this.#state.names()) {
         work.push(remove(joinPath(this.path, name), "data"));
       }
     }
@@ -246,25 +232,27 @@ export class PathCache {
     const zk = this.#zk;
     if (this.#closed || zk === undefined || event.type === "None") return;
     if (event.type.endsWith("Removed")) return;
-    const tick = ++this.#tick;
+    const state = this.#state;
+    const tick = state.nextTick();
     if (event.path === this.path) {
       switch (event.type) {
         case "NodeCreated":
         case "NodeDataChanged":
-          this.#nodeTick = tick;
+          state.stampNode(tick);
           this.#readNode(zk);
           if (event.type === "NodeCreated" && this.#mode === "oneShot") this.#list(zk, false);
           break;
         case "NodeDeleted":
-          this.#nodeTick = this.#listTick = tick;
-          this.#setNode(null);
-          for (const name of [...this.#children.keys()]) this.#removeChild(name, tick);
+          state.stampNode(tick);
+          state.stampList(tick);
+          state.setNode(null);
+          for (const name of state.names()) this.#removeChild(name, tick);
           // The one-shot watch that fired is set again, to hear of the
           // node's creation; a recursive watch hears of it anyway.
           if (this.#mode === "oneShot") this.#readNode(zk);
           break;
         case "NodeChildrenChanged":
-          this.#listTick = tick;
+          state.stampList(tick);
           this.#list(zk, false);
           break;
       }
@@ -274,9 +262,9 @@ export class PathCache {
       switch (event.type) {
         case "NodeCreated":
         case "NodeDataChanged":
-          this.#childTicks.set(name, tick);
+          state.stampChild(name, tick);
           if (this.childData) this.#readChild(zk, name);
-          else this.#setChild(name, { value: null, mzxid: 0n });
+          else state.setChild(name, { value: null, mzxid: 0n });
           break;
         case "NodeDeleted":
           this.#removeChild(name, tick);
@@ -296,18 +284,20 @@ export class PathCache {
   }
 
   #readNode(zk: ZooKeeper): void {
-    const asked = this.#tick;
+    const state = this.#state;
+    const asked = state.tick;
     const watch = this.#mode === "oneShot" ? this.#watcher : undefined;
     this.#track("node", () => zk.getData(this.path, { watch }), (node) => {
-      if (this.#nodeTick > asked) return;
-      this.#setNode({ value: decodeNodeData(node.data), stat: node.stat });
+      if (state.nodeFresh(asked)) {
+        state.setNode({ value: decodeNodeData(node.data), stat: node.stat });
+      }
     }, (error) => {
       if (!ZooKeeperError.is(error, "NONODE")) return false;
-      if (this.#nodeTick <= asked) this.#setNode(null);
+      if (state.nodeFresh(asked)) state.setNode(null);
       if (watch === undefined) return true;
       // Watch for its creation; created meanwhile, it is read again.
       this.#track("node", () => zk.exists(this.path, { watch }), (stat) => {
-        if (stat !== null && this.#nodeTick <= asked) this.#readNode(zk);
+        if (stat !== null && state.nodeFresh(asked)) this.#readNode(zk);
       });
       return true;
     });
@@ -318,47 +308,47 @@ export class PathCache {
    * those gone. `whole` (a new session) reads every child again.
    */
   #list(zk: ZooKeeper, whole: boolean): void {
-    const asked = this.#tick;
+    const state = this.#state;
+    const asked = state.tick;
     const options = this.#mode === "oneShot" ? { watch: this.#watcher } : {};
     this.#track("list", () => zk.getChildren(this.path, options), (names) => {
-      if (this.#listTick > asked) return;
+      if (!state.listFresh(asked)) return;
       const listed = new Set(names);
       for (const name of names) {
-        if ((this.#childTicks.get(name) ?? 0) > asked || this.#reading.has(name)) continue;
-        if (!this.childData) this.#setChild(name, { value: null, mzxid: 0n });
-        else if (whole || !this.#children.has(name)) this.#readChild(zk, name);
+        if (!state.childFresh(name, asked) || this.#reading.has(name)) continue;
+        if (!this.childData) state.setChild(name, { value: null, mzxid: 0n });
+        else if (whole || !state.has(name)) this.#readChild(zk, name);
       }
-      for (const name of [...this.#children.keys()]) {
-        if (!listed.has(name) && (this.#childTicks.get(name) ?? 0) <= asked) {
-          this.#removeChild(name, asked);
-        }
+      for (const name of state.names()) {
+        if (!listed.has(name) && state.childFresh(name, asked)) this.#removeChild(name, asked);
       }
     }, (error) => {
       if (!ZooKeeperError.is(error, "NONODE")) return false;
       // No node, no children: the node's own watch reports its creation.
-      for (const name of [...this.#children.keys()]) {
-        if ((this.#childTicks.get(name) ?? 0) <= asked) this.#removeChild(name, asked);
+      for (const name of state.names()) {
+        if (state.childFresh(name, asked)) this.#removeChild(name, asked);
       }
       return true;
     });
   }
 
   #readChild(zk: ZooKeeper, name: string): void {
-    const asked = this.#tick;
+    const state = this.#state;
+    const asked = state.tick;
     const path = joinPath(this.path, name);
     this.#reading.add(name);
     const done = () => {
-      if ((this.#childTicks.get(name) ?? 0) <= asked) this.#reading.delete(name);
+      if (state.childFresh(name, asked)) this.#reading.delete(name);
     };
     this.#track(`child:${name}`, () => zk.getData(path, { watch: this.#watcher }), (child) => {
       done();
-      if ((this.#childTicks.get(name) ?? 0) > asked) return;
-      this.#setChild(name, { value: decodeNodeData(child.data), mzxid: child.stat.mzxid });
+      if (!state.childFresh(name, asked)) return;
+      state.setChild(name, { value: decodeNodeData(child.data), mzxid: child.stat.mzxid });
     }, (error) => {
       done();
       if (!ZooKeeperError.is(error, "NONODE")) return false;
       // Gone between the event and the read: its deletion is on its way.
-      if ((this.#childTicks.get(name) ?? 0) <= asked) this.#removeChild(name, asked);
+      if (state.childFresh(name, asked)) this.#removeChild(name, asked);
       return true;
     });
   }
@@ -400,28 +390,9 @@ export class PathCache {
     });
   }
 
-  #setNode(node: { value: NodeValue; stat: Stat } | null): void {
-    const before = this.#node;
-    this.#node = node;
-    const same = node === null || before === null
-      ? node === before
-      : before.stat.czxid === node.stat.czxid && before.stat.mzxid === node.stat.mzxid;
-    if (!same) this.#dirty = true;
-  }
-
-  #setChild(name: string, child: Child): void {
-    const before = this.#children.get(name);
-    this.#children.set(name, child);
-    if (before === undefined) this.#names = undefined;
-    if (before === undefined || before.mzxid !== child.mzxid) this.#dirty = true;
-  }
-
   #removeChild(name: string, tick: number): void {
-    if (tick > (this.#childTicks.get(name) ?? 0)) this.#childTicks.set(name, tick);
     this.#reading.delete(name);
-    if (!this.#children.delete(name)) return;
-    this.#names = undefined;
-    this.#dirty = true;
+    this.#state.removeChild(name, tick);
   }
 
   // A snapshot is published once the replies of a burst are all in, so
@@ -429,10 +400,8 @@ export class PathCache {
   #publishWhenIdle(): void {
     if (this.#pending > 0 || this.#closed) return;
     if (this.#failure !== undefined && this.#snapshot === undefined) return this.#wake();
-    // Stamps only order replies against events: with no reply awaited, none
-    // is needed any more (and deleted children leave nothing behind).
-    this.#childTicks.clear();
-    if (this.#dirty || this.#snapshot === undefined) {
+    this.#state.clearStamps();
+    if (this.#state.dirty || this.#snapshot === undefined) {
       if (this.#loaded || this.#zk === undefined) this.#publish();
     }
     this.#wake();
@@ -446,16 +415,7 @@ export class PathCache {
   }
 
   #publish(): void {
-    this.#dirty = false;
-    const node = this.#node;
-    const names = this.#names ??= [...this.#children.keys()].sort();
-    const children: Record<string, NodeValue> = {};
-    if (node !== null) {
-      for (const name of names) children[name] = this.#children.get(name)!.value;
-    }
-    const snapshot: NodeSnapshot = node === null
-      ? emptySnapshot(this.path)
-      : { path: this.path, data: node.value, stat: node.stat, children, stale: false };
+    const snapshot = this.#state.snapshot(this.path);
     this.#snapshot = snapshot;
     this.#context.onSnapshot(snapshot);
     notifyAll(this.#listeners, snapshot, this.#context.onError);

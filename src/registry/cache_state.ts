@@ -1,0 +1,148 @@
+/**
+ * What a path cache knows: the node, its children, and the stamps that order
+ * replies against events. A reply is applied only if nothing it covers was
+ * stamped after it was asked for; the later event has its own read, so
+ * events and replies may be handled in either order.
+ *
+ * @module
+ */
+
+import type { Stat } from "../protocol/records_data.ts";
+import type { NodeValue } from "./node_data.ts";
+import { emptySnapshot, type NodeSnapshot } from "./snapshot.ts";
+
+/** A child as the cache keeps it. */
+export interface CachedChild {
+  /** Its decoded data (`null` for names only). */
+  value: NodeValue;
+  /** The zxid of its last change (0 for names only). */
+  mzxid: bigint;
+}
+
+/** The node as the cache keeps it. */
+export interface CachedNode {
+  /** Its decoded data. */
+  value: NodeValue;
+  /** Its Stat as read. */
+  stat: Stat;
+}
+
+/** The known state of one path, with the stamps of the events that changed it. */
+export class CacheState {
+  readonly #children = new Map<string, CachedChild>();
+  readonly #childStamps = new Map<string, number>();
+  #node: CachedNode | null = null;
+  #tick = 0;
+  #nodeStamp = 0;
+  #listStamp = 0;
+  #names: string[] | undefined;
+  #dirty = false;
+
+  /** The current tick: a request asked for now is stamped with it. */
+  get tick(): number {
+    return this.#tick;
+  }
+
+  /** Whether something changed since the last snapshot. */
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
+  /** The names of the known children. */
+  names(): string[] {
+    return [...this.#children.keys()];
+  }
+
+  /**
+   * @param name A child's name.
+   * @returns Whether it is known.
+   */
+  has(name: string): boolean {
+    return this.#children.has(name);
+  }
+
+  /** Starts the stamp of a new event and returns it. */
+  nextTick(): number {
+    return ++this.#tick;
+  }
+
+  /** Stamps the node (its data or its existence changed) at `tick`. */
+  stampNode(tick: number): void {
+    this.#nodeStamp = tick;
+  }
+
+  /** Stamps the list of children at `tick`. */
+  stampList(tick: number): void {
+    this.#listStamp = tick;
+  }
+
+  /** Stamps a child at `tick`. */
+  stampChild(name: string, tick: number): void {
+    if (tick > (this.#childStamps.get(name) ?? 0)) this.#childStamps.set(name, tick);
+  }
+
+  /** Whether a reply about the node asked at `asked` is still news. */
+  nodeFresh(asked: number): boolean {
+    return this.#nodeStamp <= asked;
+  }
+
+  /** Whether a listing asked at `asked` is still news. */
+  listFresh(asked: number): boolean {
+    return this.#listStamp <= asked;
+  }
+
+  /** Whether a reply about a child asked at `asked` is still news. */
+  childFresh(name: string, asked: number): boolean {
+    return (this.#childStamps.get(name) ?? 0) <= asked;
+  }
+
+  /**
+   * Forgets every stamp. With no reply awaited none is needed any more, and
+   * deleted children leave nothing behind.
+   */
+  clearStamps(): void {
+    this.#childStamps.clear();
+  }
+
+  /** Sets the node (`null`: it does not exist). */
+  setNode(node: CachedNode | null): void {
+    const before = this.#node;
+    this.#node = node;
+    const same = node === null || before === null
+      ? node === before
+      : before.stat.czxid === node.stat.czxid && before.stat.mzxid === node.stat.mzxid;
+    if (!same) this.#dirty = true;
+  }
+
+  /** Adds or updates a child. */
+  setChild(name: string, child: CachedChild): void {
+    const before = this.#children.get(name);
+    this.#children.set(name, child);
+    if (before === undefined) this.#names = undefined;
+    if (before === undefined || before.mzxid !== child.mzxid) this.#dirty = true;
+  }
+
+  /** Removes a child, stamping it at `tick` so that older replies cannot bring it back. */
+  removeChild(name: string, tick: number): void {
+    this.stampChild(name, tick);
+    if (!this.#children.delete(name)) return;
+    this.#names = undefined;
+    this.#dirty = true;
+  }
+
+  /**
+   * The state as a snapshot, children in name order; clears `dirty`.
+   *
+   * @param path The path.
+   * @returns The snapshot.
+   */
+  snapshot(path: string): NodeSnapshot {
+    this.#dirty = false;
+    const node = this.#node;
+    if (node === null) return emptySnapshot(path);
+    const names = this.#names ??= [...this.#children.keys()].sort();
+    const children: Record<string, NodeValue> = {};
+    for (const name of names) children[name] = this.#children.get(name)!.value;
+    return { path, data: node.value, stat: node.stat, children, stale: false };
+  }
+}
