@@ -22,7 +22,7 @@ tests=$(find tests -name '*_test.ts' | sort)
 
 step "deno fmt --check" $deno fmt --check
 step "deno lint" $deno lint
-step "deno check" $deno check mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts $tests examples/*.ts examples/worker/*.ts bench/*.ts scripts/*.ts
+step "deno check" $deno check mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts $tests examples/*.ts examples/worker/*.ts bench/*.ts bench/registry/*.ts scripts/*.ts
 step "deno doc --lint" $deno doc --lint mod.ts src/cli.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts
 step "README examples type-check" $deno check --doc-only README.md
 step "deno publish --dry-run" $deno publish --dry-run --allow-dirty
