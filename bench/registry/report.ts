@@ -15,7 +15,7 @@ export interface Measurement {
   client: string;
   event: string;
   rep?: number;
-  /** Requests per watcher; `NaN` for the memory figure. */
+  /** Requests per watcher; `NaN` for the memory figure and a failure. */
   requests: number;
   /** Milliseconds from the write's reply (or the reopened link) until every watcher had it. */
   ms?: number;
@@ -39,7 +39,8 @@ const fmt = (x: number) =>
     ? x.toFixed(0)
     : x.toFixed(1);
 
-function cell(xs: number[]): string {
+function cell(values: number[]): string {
+  const xs = values.filter((x) => !Number.isNaN(x));
   if (xs.length === 0) return "n/a";
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
@@ -81,7 +82,9 @@ export function tables(results: readonly Measurement[]): string {
         }
         const column = (key: "ms" | "reconnectMs" | "afterReconnectMs") =>
           cell(of.flatMap((r) => r[key] === undefined ? [] : [r[key]]));
-        const resync = of[0].reconnectMs === undefined
+        const resync = of[0].event.endsWith("failed")
+          ? (of[0].note ?? "").replaceAll("|", "/").split("\n")[0]
+          : of[0].reconnectMs === undefined
           ? ""
           : `${column("reconnectMs")} / ${
             of[0].afterReconnectMs === undefined ? "—" : column("afterReconnectMs")
@@ -107,12 +110,14 @@ export function tables(results: readonly Measurement[]): string {
  *
  * @param dir The results directory.
  * @param results Every measurement.
- * @param reps Repetitions of each event.
+ * @param reps Repetitions of each event and of each resync.
+ * @param print Whether to print the tables too.
  */
 export async function writeReport(
   dir: string,
   results: readonly Measurement[],
-  reps: number,
+  reps: { reps: number; resyncReps: number },
+  print = true,
 ): Promise<void> {
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${
     (totalmem() / 2 ** 30).toFixed(0)
@@ -121,7 +126,7 @@ export async function writeReport(
   }, ${version(["/usr/bin/python3", "--version"])}; ZooKeeper 3.8 standalone on loopback`;
   const date = new Date().toISOString();
   const table = tables(results);
-  console.log(table);
+  if (print) console.log(table);
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(
     `${dir}/registry.json`,
@@ -129,6 +134,8 @@ export async function writeReport(
   );
   await Deno.writeTextFile(
     `${dir}/registry.md`,
-    `${date} — ${machine}; medians of ${reps} (min–max)\n\n${table}`,
+    `${date} — ${machine}; medians of ${reps.reps} (min–max) for each event, ${reps.resyncReps} ${
+      reps.resyncReps === 1 ? "resync" : "resyncs"
+    } of each kind\n\n${table}`,
   );
 }

@@ -9,7 +9,9 @@
  *
  * `deno task bench:registry` (or `bash bench/registry/run.sh`), with
  * `--n 1000 --w 50` for one size (default: N=1,000/W=50 and N=10,000/W=20),
- * `--peers ours,curator,curator-tree,kazoo` and `--reps 3`.
+ * `--peers ours,curator,curator-tree,kazoo`, `--reps 3` (each event) and
+ * `--resync-reps 1`. The results are written after each client, so an
+ * interrupted run keeps what it measured.
  *
  * @module
  */
@@ -30,6 +32,7 @@ const { values: flags } = parseArgs({
     w: { type: "string" },
     peers: { type: "string", default: "ours,curator,curator-tree,kazoo" },
     reps: { type: "string", default: "3" },
+    "resync-reps": { type: "string", default: "1" },
   },
 });
 const sizes: [number, number][] = flags.n || flags.w
@@ -37,8 +40,12 @@ const sizes: [number, number][] = flags.n || flags.w
   : [[1000, 50], [10_000, 20]];
 const peers = flags.peers.split(",").map((p) => p.trim()).filter((p) => p !== "");
 const reps = Number(flags.reps);
+const resyncReps = Number(flags["resync-reps"]);
 const SERVICE = "/services/bench";
-const SETTLE_MS = 300;
+/** A window is over once the server has had only idle traffic for CALM_POLLS polls SETTLE_MS apart. */
+const SETTLE_MS = 500;
+const CALM_POLLS = 3;
+const trace = Deno.env.get("REGISTRY_BENCH_TRACE") !== undefined;
 
 const javaCp = `${root}bench/.build/registry:${Deno.env.get("REGISTRY_CLASSPATH") ?? ""}`;
 const commands: Record<string, { label: string; command: string[] }> = {
@@ -110,9 +117,10 @@ async function idleRate(server: ZkServer, ms: number): Promise<number> {
  */
 async function quiesce(server: ZkServer, rate: number): Promise<{ p: number; t: number }> {
   let last = { p: await packets(server), t: now() };
-  for (let calm = 0; calm < 2;) {
+  for (let calm = 0; calm < CALM_POLLS;) {
     await sleep(SETTLE_MS);
     const next = { p: await packets(server), t: now() };
+    if (trace) console.error(`  +${next.p - last.p} packets in ${(next.t - last.t).toFixed(0)} ms`);
     calm = next.p - last.p <= 1 + 2 * rate * (next.t - last.t) ? calm + 1 : 0;
     last = next;
   }
@@ -183,138 +191,173 @@ try {
         );
       };
 
-      // Events, on direct connections.
-      const program = await start(peer, server.connectString, n, w);
-      const ready = program.received.find((l) => l.type === "ready");
-      if (ready?.type === "ready" && ready.memoryBytes !== undefined) {
+      // One client's failure is reported and leaves the others' figures.
+      const failed = (phase: string, error: unknown) => {
+        console.error(`${size} ${peer} ${phase} failed: ${(error as Error).message}`);
         results.push({
           size,
           n,
           w,
           client: label,
-          event: "memory per cached child",
+          event: `${phase}: failed`,
           requests: NaN,
-          bytesPerChild: ready.memoryBytes / (n * w),
-          note: ready.memoryMethod,
+          note: (error as Error).message.slice(0, 300),
         });
-      }
-      const rate = await idleRate(server, 3000);
-      for (let rep = 0; rep < reps; rep++) {
-        const target = (rep * 97 + 13) % n;
-        const added = `added-${peer}-${rep}`;
-        const events: [string, Record<string, string | null>, () => Promise<unknown>][] = [
-          [
-            "a child's data changes",
-            { [childName(target)]: `${peer}-${rep}` },
-            () =>
-              writer.setData(
-                `${SERVICE}/${childName(target)}`,
-                instanceData(target, `${peer}-${rep}`),
-              ),
-          ],
-          [
-            "a child is added",
-            { [added]: "new" },
-            () => writer.create(`${SERVICE}/${added}`, instanceData(n, "new")),
-          ],
-          ["a child is removed", { [added]: null }, () => writer.delete(`${SERVICE}/${added}`)],
-        ];
-        for (const [event, want, write] of events) {
-          const id = `${peer}-${rep}-${event}`;
-          await program.expect({ id, want });
-          const p0 = await packets(server);
-          const tp0 = now();
-          await write();
-          const t0 = now();
-          await program.waitUntil(
-            `${w} watchers seeing ${id}`,
-            () => program.seen(id).length >= w,
-            120_000,
-          );
-          const ms = Math.max(...program.seen(id)) - t0;
-          const end = await quiesce(server, rate);
-          record({ event, rep, requests: perWatcher(p0, tp0, end, rate, 1, w), ms });
-        }
-      }
-      await program.quit();
+      };
 
-      // A resync after a cut, with the watchers behind the proxy.
-      const behind = await start(peer, proxy.address, n, w);
-      const rateBehind = await idleRate(server, 3000);
-      const changed = Math.max(1, Math.round(n / 100));
-      for (
-        const [event, count] of [["resync, nothing changed", 0], [
-          "resync, 1% changed",
-          changed,
-        ]] as const
-      ) {
-        for (let rep = 0; rep < reps; rep++) {
-          const id = `${peer}-resync-${count}-${rep}`;
-          const rev = `resync-${peer}-${rep}`;
-          const targets = Array.from({ length: count }, (_, i) => (i * 101 + rep * 7) % n);
-          if (count > 0) {
-            await behind.expect({
-              id,
-              want: Object.fromEntries(targets.map((i) => [childName(i), rev])),
+      // Events, on direct connections.
+      try {
+        const program = await start(peer, server.connectString, n, w);
+        try {
+          const ready = program.received.find((l) => l.type === "ready");
+          if (ready?.type === "ready" && ready.memoryBytes !== undefined) {
+            results.push({
+              size,
+              n,
+              w,
+              client: label,
+              event: "memory per cached child",
+              requests: NaN,
+              bytesPerChild: ready.memoryBytes / (n * w),
+              note: ready.memoryMethod,
             });
           }
-          const cutAt = behind.received.length;
-          proxy.setMode("drop");
-          proxy.cut();
-          await behind.waitUntil(
-            "every watcher disconnected",
-            (r) =>
-              new Set(
-                r.slice(cutAt).flatMap((l) =>
-                  l.type === "state" && l.state !== "connected" ? [l.w] : []
-                ),
-              ).size >= w,
-            20_000,
-          );
-          await Promise.all(
-            targets.map((i) => writer.setData(`${SERVICE}/${childName(i)}`, instanceData(i, rev))),
-          );
-          await sleep(1000);
-          const from = behind.received.length;
-          const p0 = await packets(server);
-          const t0 = now();
-          proxy.setMode("pass");
-          const connectedAt = new Map<number, number>();
-          await behind.waitUntil("every watcher reconnected", (r) => {
-            for (const l of r.slice(from)) {
-              if (l.type === "state" && l.state === "connected" && !connectedAt.has(l.w)) {
-                connectedAt.set(l.w, l.t);
-              }
+          const rate = await idleRate(server, 3000);
+          for (let rep = 0; rep < reps; rep++) {
+            const target = (rep * 97 + 13) % n;
+            const added = `added-${peer}-${rep}`;
+            const events: [string, Record<string, string | null>, () => Promise<unknown>][] = [
+              [
+                "a child's data changes",
+                { [childName(target)]: `${peer}-${rep}` },
+                () =>
+                  writer.setData(
+                    `${SERVICE}/${childName(target)}`,
+                    instanceData(target, `${peer}-${rep}`),
+                  ),
+              ],
+              [
+                "a child is added",
+                { [added]: "new" },
+                () => writer.create(`${SERVICE}/${added}`, instanceData(n, "new")),
+              ],
+              ["a child is removed", { [added]: null }, () => writer.delete(`${SERVICE}/${added}`)],
+            ];
+            for (const [event, want, write] of events) {
+              const id = `${peer}-${rep}-${event}`;
+              await program.expect({ id, want });
+              const p0 = await packets(server);
+              const tp0 = now();
+              await write();
+              const t0 = now();
+              await program.waitUntil(
+                `${w} watchers seeing ${id}`,
+                () => program.seen(id).length >= w,
+                120_000,
+              );
+              const ms = Math.max(...program.seen(id)) - t0;
+              const end = await quiesce(server, rate);
+              record({ event, rep, requests: perWatcher(p0, tp0, end, rate, 1, w), ms });
             }
-            return connectedAt.size >= w;
-          }, 120_000);
-          const reconnectMs = Math.max(...connectedAt.values()) - t0;
-          let ms = reconnectMs;
-          let afterReconnectMs: number | undefined;
-          if (count > 0) {
-            await behind.waitUntil(
-              `${w} watchers seeing ${id}`,
-              () => behind.seen(id).length >= w,
-              300_000,
-            );
-            const seen = behind.received.flatMap((l) =>
-              l.type === "seen" && l.id === id ? [l.t - (connectedAt.get(l.w) ?? t0)] : []
-            );
-            ms = Math.max(...behind.seen(id)) - t0;
-            afterReconnectMs = Math.max(...seen);
           }
-          const end = await quiesce(server, rateBehind);
-          record({
-            event,
-            rep,
-            requests: perWatcher(p0, t0, end, rateBehind, 0, w),
-            ms,
-            reconnectMs,
-            afterReconnectMs,
-          });
+        } finally {
+          await program.quit();
+        }
+      } catch (error) {
+        failed("events", error);
+        for (let rep = 0; rep < reps; rep++) {
+          await writer.delete(`${SERVICE}/added-${peer}-${rep}`).catch(() => {});
         }
       }
-      await behind.quit();
+
+      // A resync after a cut, with the watchers behind the proxy.
+      try {
+        const behind = await start(peer, proxy.address, n, w);
+        try {
+          const rateBehind = await idleRate(server, 3000);
+          const changed = Math.max(1, Math.round(n / 100));
+          for (
+            const [event, count] of [["resync, nothing changed", 0], [
+              "resync, 1% changed",
+              changed,
+            ]] as const
+          ) {
+            for (let rep = 0; rep < resyncReps; rep++) {
+              const id = `${peer}-resync-${count}-${rep}`;
+              const rev = `resync-${peer}-${rep}`;
+              const targets = Array.from({ length: count }, (_, i) => (i * 101 + rep * 7) % n);
+              if (count > 0) {
+                await behind.expect({
+                  id,
+                  want: Object.fromEntries(targets.map((i) => [childName(i), rev])),
+                });
+              }
+              const cutAt = behind.received.length;
+              proxy.setMode("drop");
+              proxy.cut();
+              await behind.waitUntil(
+                "every watcher disconnected",
+                (r) =>
+                  new Set(
+                    r.slice(cutAt).flatMap((l) =>
+                      l.type === "state" && l.state !== "connected" ? [l.w] : []
+                    ),
+                  ).size >= w,
+                20_000,
+              );
+              await Promise.all(
+                targets.map((i) =>
+                  writer.setData(`${SERVICE}/${childName(i)}`, instanceData(i, rev))
+                ),
+              );
+              await sleep(1000);
+              const from = behind.received.length;
+              const p0 = await packets(server);
+              const t0 = now();
+              proxy.setMode("pass");
+              const connectedAt = new Map<number, number>();
+              await behind.waitUntil("every watcher reconnected", (r) => {
+                for (const l of r.slice(from)) {
+                  if (l.type === "state" && l.state === "connected" && !connectedAt.has(l.w)) {
+                    connectedAt.set(l.w, l.t);
+                  }
+                }
+                return connectedAt.size >= w;
+              }, 120_000);
+              const reconnectMs = Math.max(...connectedAt.values()) - t0;
+              let ms = reconnectMs;
+              let afterReconnectMs: number | undefined;
+              if (count > 0) {
+                await behind.waitUntil(
+                  `${w} watchers seeing ${id}`,
+                  () => behind.seen(id).length >= w,
+                  300_000,
+                );
+                const seen = behind.received.flatMap((l) =>
+                  l.type === "seen" && l.id === id ? [l.t - (connectedAt.get(l.w) ?? t0)] : []
+                );
+                ms = Math.max(...behind.seen(id)) - t0;
+                afterReconnectMs = Math.max(...seen);
+              }
+              const end = await quiesce(server, rateBehind);
+              record({
+                event,
+                rep,
+                requests: perWatcher(p0, t0, end, rateBehind, 0, w),
+                ms,
+                reconnectMs,
+                afterReconnectMs,
+              });
+            }
+          }
+        } finally {
+          proxy.setMode("pass");
+          await behind.quit();
+        }
+      } catch (error) {
+        failed("resync", error);
+      }
+      await writeReport(`${root}bench/results`, results, { reps, resyncReps }, false);
     }
     // The next size starts from an empty service.
     for (let i = 0; i < n; i += 500) {
@@ -331,5 +374,5 @@ try {
   await proxy.close();
   await server[Symbol.asyncDispose]();
 }
-await writeReport(`${root}bench/results`, results, reps);
+await writeReport(`${root}bench/results`, results, { reps, resyncReps });
 Deno.exit(0);
