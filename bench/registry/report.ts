@@ -6,6 +6,7 @@
  */
 
 import { cpus, totalmem } from "node:os";
+import { dirname } from "node:path";
 
 /** One measured event (or the memory figure) of one client at one size. */
 export interface Measurement {
@@ -106,15 +107,15 @@ export function tables(results: readonly Measurement[]): string {
 }
 
 /**
- * Writes `registry.json` and `registry.md` into `dir`, and prints the tables.
+ * Writes `<base>.json` and `<base>.md`, and prints the tables.
  *
- * @param dir The results directory.
+ * @param base The result files' path without the extension.
  * @param results Every measurement.
  * @param reps Repetitions of each event and of each resync.
  * @param print Whether to print the tables too.
  */
 export async function writeReport(
-  dir: string,
+  base: string,
   results: readonly Measurement[],
   reps: { reps: number; resyncReps: number },
   print = true,
@@ -127,13 +128,13 @@ export async function writeReport(
   const date = new Date().toISOString();
   const table = tables(results);
   if (print) console.log(table);
-  await Deno.mkdir(dir, { recursive: true });
+  await Deno.mkdir(dirname(base), { recursive: true });
   await Deno.writeTextFile(
-    `${dir}/registry.json`,
+    `${base}.json`,
     JSON.stringify({ date, machine, reps, results }, null, 2) + "\n",
   );
   await Deno.writeTextFile(
-    `${dir}/registry.md`,
+    `${base}.md`,
     `${date} — ${machine}; medians of ${reps.reps} (min–max) for each event, ${reps.resyncReps} ${
       reps.resyncReps === 1 ? "resync" : "resyncs"
     } of each kind\n\n${table}`,

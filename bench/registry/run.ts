@@ -9,9 +9,10 @@
  *
  * `deno task bench:registry` (or `bash bench/registry/run.sh`), with
  * `--n 1000 --w 50` for one size (default: N=1,000/W=50 and N=10,000/W=20),
- * `--peers ours,curator,curator-tree,kazoo`, `--reps 3` (each event) and
- * `--resync-reps 1`. The results are written after each client, so an
- * interrupted run keeps what it measured.
+ * `--peers ours,curator,curator-tree,kazoo`, `--reps 3` (each event),
+ * `--resync-reps 1` and `--out registry` (the result files' name). The
+ * results are written after each client, so an interrupted run keeps what
+ * it measured.
  *
  * @module
  */
@@ -33,6 +34,7 @@ const { values: flags } = parseArgs({
     peers: { type: "string", default: "ours,curator,curator-tree,kazoo" },
     reps: { type: "string", default: "3" },
     "resync-reps": { type: "string", default: "1" },
+    out: { type: "string", default: "registry" },
   },
 });
 const sizes: [number, number][] = flags.n || flags.w
@@ -42,9 +44,15 @@ const peers = flags.peers.split(",").map((p) => p.trim()).filter((p) => p !== ""
 const reps = Number(flags.reps);
 const resyncReps = Number(flags["resync-reps"]);
 const SERVICE = "/services/bench";
-/** A window is over once the server has had only idle traffic for CALM_POLLS polls SETTLE_MS apart. */
+/**
+ * A window is over once the server has had only idle traffic for CALM_POLLS
+ * polls SETTLE_MS apart (RESYNC_CALM_POLLS after a reconnect: kazoo's
+ * TreeCache re-reads in bursts with pauses of more than a second between
+ * them when 50 sessions share one Python process).
+ */
 const SETTLE_MS = 500;
 const CALM_POLLS = 3;
+const RESYNC_CALM_POLLS = 10;
 const trace = Deno.env.get("REGISTRY_BENCH_TRACE") !== undefined;
 
 const javaCp = `${root}bench/.build/registry:${Deno.env.get("REGISTRY_CLASSPATH") ?? ""}`;
@@ -115,9 +123,13 @@ async function idleRate(server: ZkServer, ms: number): Promise<number> {
  * Waits until the server gets no more than the idle traffic for a while,
  * and returns its packet count and when it was read.
  */
-async function quiesce(server: ZkServer, rate: number): Promise<{ p: number; t: number }> {
+async function quiesce(
+  server: ZkServer,
+  rate: number,
+  polls = CALM_POLLS,
+): Promise<{ p: number; t: number }> {
   let last = { p: await packets(server), t: now() };
-  for (let calm = 0; calm < CALM_POLLS;) {
+  for (let calm = 0; calm < polls;) {
     await sleep(SETTLE_MS);
     const next = { p: await packets(server), t: now() };
     if (trace) console.error(`  +${next.p - last.p} packets in ${(next.t - last.t).toFixed(0)} ms`);
@@ -339,7 +351,7 @@ try {
                 ms = Math.max(...behind.seen(id)) - t0;
                 afterReconnectMs = Math.max(...seen);
               }
-              const end = await quiesce(server, rateBehind);
+              const end = await quiesce(server, rateBehind, RESYNC_CALM_POLLS);
               record({
                 event,
                 rep,
@@ -357,7 +369,7 @@ try {
       } catch (error) {
         failed("resync", error);
       }
-      await writeReport(`${root}bench/results`, results, { reps, resyncReps }, false);
+      await writeReport(`${root}bench/results/${flags.out}`, results, { reps, resyncReps }, false);
     }
     // The next size starts from an empty service.
     for (let i = 0; i < n; i += 500) {
@@ -374,5 +386,5 @@ try {
   await proxy.close();
   await server[Symbol.asyncDispose]();
 }
-await writeReport(`${root}bench/results`, results, { reps, resyncReps });
+await writeReport(`${root}bench/results/${flags.out}`, results, { reps, resyncReps });
 Deno.exit(0);
