@@ -34,7 +34,9 @@ const median = (xs: number[]) => {
 };
 
 const fmt = (x: number) =>
-  Math.abs(x) >= 100
+  Math.abs(x) < 0.05
+    ? "0"
+    : Math.abs(x) >= 100
     ? Math.round(x).toLocaleString("en")
     : Math.abs(x) >= 10
     ? x.toFixed(0)
