@@ -37,20 +37,31 @@ interface Call {
 }
 
 /** A client whose replies the test hands out one by one, in any order. */
-function fakeClient() {
+function fakeClient(options: { addWatch?: "UNIMPLEMENTED" } = {}) {
   const calls: Call[] = [];
+  const watched: string[] = [];
   let watcher: Watcher | undefined;
   const call = (op: string, path: string) =>
     new Promise((resolve, reject) => calls.push({ op, path, resolve, reject }));
+  const watching = (op: string, path: string, o?: { watch?: Watcher }) => {
+    if (o?.watch !== undefined) {
+      watcher = o.watch;
+      watched.push(`${op} ${path}`);
+    }
+    return call(op, path);
+  };
   const zk = {
     connected: true,
     state: { type: "connected" },
     addWatch: (_path: string, _mode: string, w: Watcher) => {
+      if (options.addWatch !== undefined) {
+        return Promise.reject(ZooKeeperError.fromServer(options.addWatch, "watch", _path));
+      }
       watcher = w;
       return Promise.resolve();
     },
-    getData: (path: string) => call("getData", path),
-    getChildren: (path: string) => call("getChildren", path),
+    getData: (path: string, o?: { watch?: Watcher }) => watching("getData", path, o),
+    getChildren: (path: string, o?: { watch?: Watcher }) => watching("getChildren", path, o),
     exists: (path: string) => call("exists", path),
     removeWatches: () => Promise.resolve(),
   };
@@ -58,6 +69,7 @@ function fakeClient() {
   return {
     zk: zk as unknown as ZooKeeper,
     calls,
+    watched,
     event: (event: Omit<WatchedEvent, "state">) => watcher!({ ...event, state: "SyncConnected" }),
     async reply(op: string, path: string, value: unknown) {
       await tick();
@@ -151,5 +163,32 @@ describe("PathCache", () => {
     await fake.reply("getChildren", "/s", ["a"]);
     await cache.settled();
     assert.deepEqual(cache.snapshot!.children, { a: { name: "a", v: 9 } });
+  });
+
+  it("PathCache falls back to one-shot watches when the server has no addWatch", async () => {
+    const fake = fakeClient({ addWatch: "UNIMPLEMENTED" });
+    const unsupported: ZooKeeper[] = [];
+    const cache = new PathCache("/s", true, {
+      gate: () => Promise.resolve(),
+      onSnapshot: () => {},
+      onError: (e) => assert.fail(String(e)),
+      modeFor: () => "persistent",
+      noPersistentWatches: (zk) => unsupported.push(zk),
+    });
+    cache.attach(fake.zk);
+    await fake.reply("getData", "/s", data("node", 1));
+    await fake.reply("getChildren", "/s", ["a"]);
+    await fake.reply("getData", "/s/a", data({ name: "a" }, 2));
+    await cache.settled();
+    assert.equal(cache.mode, "oneShot");
+    assert.deepEqual(unsupported, [fake.zk]);
+    assert.deepEqual(fake.watched, ["getData /s", "getChildren /s", "getData /s/a"]);
+    // A child-list event reads the list and only the new child.
+    fake.event({ type: "NodeChildrenChanged", path: "/s" });
+    await fake.reply("getChildren", "/s", ["a", "b"]);
+    await fake.reply("getData", "/s/b", data({ name: "b" }, 3));
+    await cache.settled();
+    assert.deepEqual(Object.keys(cache.snapshot!.children), ["a", "b"]);
+    assert.equal(fake.calls.length, 0);
   });
 });
