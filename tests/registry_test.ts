@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type NodeSnapshot, Registry, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { digestACL, type NodeSnapshot, Registry, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { requestCounter } from "./helpers/request_counter.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
@@ -307,7 +307,6 @@ describe("Registry on a real server", () => {
   });
 
   it("get() of a node the registry may not read rejects with NOAUTH, and asks again next time", async () => {
-    const { digestACL } = await import("../mod.ts");
     await zk.create("/unreadable", "secret", { acl: [await digestACL("owner", "pw")] });
     const errors: unknown[] = [];
     await using registry = await Registry.connect({
