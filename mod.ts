@@ -73,7 +73,9 @@ export {
   digestId,
   OPEN_ACL_UNSAFE,
   READ_ACL_UNSAFE,
+  saslACL,
 } from "./src/client/mod.ts";
+export type { EnsembleConfig, ReconfigOptions, ServerConfig } from "./src/client/mod.ts";
 export {
   describeCode,
   MultiError,
@@ -95,7 +97,7 @@ export {
 } from "./src/protocol/mod.ts";
 export type { ACL, ClientInfo, Id, Stat } from "./src/protocol/mod.ts";
 export type { ConnectedDetails, ConnectionState } from "./src/session/mod.ts";
-export type { HostPort } from "./src/session/mod.ts";
+export type { HostPort, SaslOptions } from "./src/session/mod.ts";
 export type {
   TlsOptions,
   Transport,

@@ -7,7 +7,7 @@
  */
 
 import type { TlsOptions, Transport } from "../transport/transport.ts";
-import { ZooKeeper } from "../client/zookeeper.ts";
+import { ZooKeeper, type ZooKeeperOptions } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
 import type { ACL } from "../protocol/records_data.ts";
@@ -57,6 +57,12 @@ export interface RegistryOptions {
   username?: string;
   /** Digest password of `username`. */
   password?: string;
+  /**
+   * SASL DIGEST-MD5 login of every session (see `ZooKeeperOptions.sasl`);
+   * give `acl` (such as `[saslACL(user)]`) to keep others from changing what
+   * the registry creates.
+   */
+  sasl?: ZooKeeperOptions["sasl"];
   /** ACL of the nodes the registry creates (overrides the one `username` implies). */
   acl?: ACL[];
   /** Keep the last good snapshot of every path in this JSON file. */
@@ -389,6 +395,7 @@ export class Registry implements AsyncDisposable {
       sessionTimeout: this.#options.sessionTimeout ?? 10_000,
       connectTimeout: this.#options.connectTimeout ?? 15_000,
       readOnly: this.#options.readOnly ?? false,
+      sasl: this.#options.sasl,
       auth: username === undefined
         ? undefined
         : [{ scheme: "digest", auth: `${username}:${password ?? ""}` }],
