@@ -1,6 +1,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type ConnectionState, Perms, saslACL, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import {
+  type ConnectionState,
+  Perms,
+  Registry,
+  saslACL,
+  ZooKeeper,
+  ZooKeeperError,
+} from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
@@ -109,5 +116,21 @@ describe("SASL DIGEST-MD5 against a server with a JAAS DigestLoginModule", () =>
     assert.deepEqual(states.filter((s) => s !== "disconnected"), ["reconnected"]);
     const who = await zk.whoAmI();
     assert.ok(who.some((c) => c.authScheme === "sasl" && c.user === "bob"));
+  });
+
+  it("a Registry with sasl options registers nodes under a sasl ACL", async () => {
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      sasl: bob,
+      acl: [saslACL("bob")],
+    });
+    await registry.setNode("/services/sasl/one", { port: 1 });
+    const who = await registry.client!.whoAmI();
+    assert.ok(who.some((c) => c.authScheme === "sasl" && c.user === "bob"));
+    await using anonymous = await ZooKeeper.connect(server.connectString);
+    await assert.rejects(
+      anonymous.getData("/services/sasl/one"),
+      (e: unknown) => ZooKeeperError.is(e, "NOAUTH"),
+    );
   });
 });
