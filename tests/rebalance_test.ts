@@ -4,6 +4,10 @@ import { rebalance } from "../src/session/rebalance.ts";
 import { HostRing } from "../src/session/host_ring.ts";
 import { clientHosts, parseConfig } from "../src/client/config.ts";
 import { reconfigRequest } from "../src/client/reconfig.ts";
+import { Paths } from "../src/client/paths.ts";
+import { restoreWatchRequests } from "../src/client/restore.ts";
+import { WatchRegistry } from "../src/client/watches.ts";
+import { readSetWatches } from "./helpers/server_codec.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
 import { JuteReader } from "../src/jute/reader.ts";
@@ -142,5 +146,16 @@ describe("Server list changes and the ensemble config", () => {
       (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"),
     );
     assert.throws(() => reconfigRequest({}), (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"));
+  });
+
+  it("restoreWatchRequests() restores a config watch outside the chroot", () => {
+    const watches = new WatchRegistry();
+    watches.add("data", "/zookeeper/config", () => {});
+    watches.add("data", "/a", () => {});
+    const [request] = restoreWatchRequests(watches, new Paths("/app"), 1n);
+    const w = new JuteWriter();
+    request.encode(w);
+    const { dataWatches } = readSetWatches(new JuteReader(w.bytes()));
+    assert.deepEqual(dataWatches.sort(), ["/app/a", "/zookeeper/config"]);
   });
 });
