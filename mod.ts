@@ -78,7 +78,9 @@ export {
   digestId,
   OPEN_ACL_UNSAFE,
   READ_ACL_UNSAFE,
+  saslACL,
 } from "./src/client/mod.ts";
+export type { EnsembleConfig, ReconfigOptions, ServerConfig } from "./src/client/mod.ts";
 export {
   describeCode,
   MultiError,
@@ -100,7 +102,7 @@ export {
 } from "./src/protocol/mod.ts";
 export type { ACL, ClientInfo, Id, Stat } from "./src/protocol/mod.ts";
 export type { ConnectedDetails, ConnectionState } from "./src/session/mod.ts";
-export type { HostPort } from "./src/session/mod.ts";
+export type { HostPort, SaslOptions } from "./src/session/mod.ts";
 export type {
   TlsOptions,
   Transport,

@@ -58,6 +58,24 @@ export async function digestId(
 }
 
 /**
+ * A SASL ACL entry: the user as the server's SASL login names it (for
+ * DIGEST-MD5, the user name of the JAAS file).
+ *
+ * @param user The authenticated user.
+ * @param perms Bits of {@linkcode Perms}.
+ * @returns The ACL entry.
+ *
+ * @example A node only bob may use
+ * ```ts
+ * import { saslACL } from "./acl.ts";
+ * const acl = [saslACL("bob")];
+ * ```
+ */
+export function saslACL(user: string, perms: number = Perms.ALL): ACL {
+  return { perms, id: { scheme: "sasl", id: user } };
+}
+
+/**
  * A digest ACL entry for a user.
  *
  * @param user The user name.

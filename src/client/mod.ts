@@ -10,6 +10,7 @@
  *   and their restoration after a reconnect.
  * - `lifecycle.ts`, `options.ts`: connecting, the state stream, the settings.
  * - `tree.ts`: path joining, create-with-parents, subtree deletion.
+ * - `config.ts`, `reconfig.ts`: the ensemble's config, reconfig, following it.
  * - `acl.ts`, `retry.ts`, `types.ts`, `paths.ts`, `async_queue.ts`: the rest.
  *
  * @module
@@ -31,7 +32,22 @@ export type {
 export type { WatchedEvent, Watcher } from "./watches.ts";
 export type { AddWatchModeName, WatcherTypeName } from "./watch_manager.ts";
 export { isTransient, retry, type RetryOptions } from "./retry.ts";
-export { CREATOR_ALL_ACL, digestACL, digestId, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.ts";
+export {
+  CREATOR_ALL_ACL,
+  digestACL,
+  digestId,
+  OPEN_ACL_UNSAFE,
+  READ_ACL_UNSAFE,
+  saslACL,
+} from "./acl.ts";
+export {
+  clientHosts,
+  CONFIG_NODE,
+  type EnsembleConfig,
+  parseConfig,
+  type ServerConfig,
+} from "./config.ts";
+export type { ReconfigOptions } from "./reconfig.ts";
 export {
   baseName,
   deleteTree,

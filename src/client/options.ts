@@ -7,6 +7,7 @@
 import { DEFAULT_MAX_FRAME_SIZE } from "../protocol/constants.ts";
 import { systemClock } from "../session/clock.ts";
 import type { HostPort } from "../session/connect_string.ts";
+import type { SaslOptions } from "../session/sasl.ts";
 import type { SessionOptions } from "../session/session.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { Data } from "./types.ts";
@@ -31,6 +32,18 @@ export interface ZooKeeperOptions {
   watcher?: Watcher;
   /** Credentials sent at connect and on every reconnect, such as digest `user:password`. */
   auth?: { scheme: string; auth: Data }[];
+  /**
+   * Log in with SASL DIGEST-MD5 on every connection, before any other
+   * request (the server's `SASLAuthenticationProvider` with a JAAS
+   * `DigestLoginModule`). A refused login ends the session: `authFailed`,
+   * and `connect` rejects with `AUTHFAILED`. GSSAPI (Kerberos) is not supported.
+   */
+  sasl?: SaslOptions;
+  /**
+   * Watch the ensemble's config (`/zookeeper/config`) and update the server
+   * list when its membership changes, as {@linkcode ZooKeeper.updateServerList}.
+   */
+  followConfig?: boolean;
   /** Accept read-only servers when the ensemble has lost its quorum. */
   readOnly?: boolean;
   /** TLS settings, for ZooKeeper's secure client port. */
@@ -105,6 +118,7 @@ export function sessionOptions(
     random: Math.random,
     failFast: options.failFast ?? false,
     resume: options.session,
+    sasl: options.sasl,
   };
 }
 

@@ -19,11 +19,19 @@ import type { ConnectionState } from "../session/state.ts";
 import { defaultTransport } from "../transport/select.ts";
 import { notifyAll } from "../util/notify.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
+import { CONFIG_NODE } from "./config.ts";
 import { createModeOf } from "./create_mode.ts";
 import { stateStream, waitConnected } from "./lifecycle.ts";
+import type { EnsembleConfig } from "./config.ts";
 import { buildMultiRequest, multiReadResults, multiResults } from "./multi.ts";
 import { hostOrder, sessionOptions, toBytes, type ZooKeeperOptions } from "./options.ts";
 import { Paths } from "./paths.ts";
+import {
+  followConfig,
+  getConfigRequest,
+  type ReconfigOptions,
+  reconfigRequest,
+} from "./reconfig.ts";
 import * as requests from "./requests.ts";
 import { restoreWatchRequests } from "./restore.ts";
 import type {
@@ -114,6 +122,15 @@ export class ZooKeeper implements AsyncDisposable {
     const subscribe = (listener: (state: ConnectionState) => void) => zk.onStateChange(listener);
     const timeout = options.connectTimeout ?? 15_000;
     await waitConnected(zk.#session, subscribe, connectString, timeout, options.signal);
+    if (options.followConfig) {
+      followConfig({
+        getConfig: (o) => zk.getConfig(o),
+        hosts: () => zk.#session.hosts,
+        update: (hosts) => zk.#session.updateHosts(hosts),
+        onStateChange: subscribe,
+        onError: zk.#onError,
+      });
+    }
     return zk;
   }
 
@@ -381,6 +398,48 @@ export class ZooKeeper implements AsyncDisposable {
    */
   whoAmI(): Promise<ClientInfo[]> {
     return this.#session.submit(requests.WHO_AM_I);
+  }
+
+  /**
+   * Reads the ensemble's configuration (ZooKeeper 3.5+): its members with
+   * their roles and ports, and its version. The config node is outside any
+   * chroot.
+   *
+   * @param options `watch`: fires when the config changes.
+   * @returns The parsed config.
+   */
+  getConfig(options: WatchOptions = {}): Promise<EnsembleConfig> {
+    const onReply = this.#watches.onReply("data", CONFIG_NODE, options.watch);
+    return this.#submit(() => getConfigRequest(onReply));
+  }
+
+  /**
+   * Changes the ensemble's membership (ZooKeeper 3.5+, `reconfigEnabled=true`;
+   * the session needs the super user, or the server `skipACL`).
+   *
+   * @param options Servers joining and leaving, or the whole new membership;
+   *   `fromConfig`, the version the change applies to.
+   * @returns The new config.
+   * @throws {ZooKeeperError} `RECONFIGINPROGRESS`, `NEWCONFIGNOQUORUM`,
+   *   `BADVERSION` (the config moved past `fromConfig`), `RECONFIGDISABLED`,
+   *   `NOAUTH`, `BADARGUMENTS`.
+   */
+  reconfig(options: ReconfigOptions): Promise<EnsembleConfig> {
+    return this.#submit(() => reconfigRequest(options));
+  }
+
+  /**
+   * Replaces the servers this client connects to, moving to another one with
+   * the Java client's rule: only as often as keeps the load even across the
+   * new list, and always when its server left. The session, its watches and
+   * queued calls move with it.
+   *
+   * @param connectString The new servers (a chroot in it is ignored).
+   * @returns Whether the client is moving to another server.
+   * @throws {ZooKeeperError} `BADARGUMENTS` for a malformed connect string.
+   */
+  updateServerList(connectString: string): boolean {
+    return this.#session.updateHosts(parseConnectString(connectString).hosts);
   }
 
   /**

@@ -8,7 +8,8 @@
  * - `errors.ts`: `ZooKeeperError` and `MultiError`.
  * - `framing.ts`: cutting length-prefixed frames out of a byte stream.
  * - `path.ts`: what makes a valid znode path.
- * - `records_data.ts`, `records_ops.ts`, `records_session.ts`: the records.
+ * - `records_data.ts`, `records_ops.ts`, `records_session.ts`, `records_admin.ts`:
+ *   the records.
  * - `multi.ts`: multi requests and responses.
  *
  * @module
@@ -21,4 +22,5 @@ export { pathProblem, validatePath } from "./path.ts";
 export * from "./records_data.ts";
 export * from "./records_ops.ts";
 export * from "./records_session.ts";
+export * from "./records_admin.ts";
 export * from "./multi.ts";

@@ -7,6 +7,7 @@
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import type { RateLimit } from "./rate_limiter.ts";
+import type { ZooKeeperOptions } from "../client/options.ts";
 
 /** Options of {@linkcode Registry.drain}. */
 export interface DrainOptions {
@@ -59,6 +60,12 @@ export interface RegistryOptions {
   username?: string;
   /** Digest password of `username`. */
   password?: string;
+  /**
+   * SASL DIGEST-MD5 login of every session (see `ZooKeeperOptions.sasl`);
+   * give `acl` (such as `[saslACL(user)]`) to keep others from changing what
+   * the registry creates.
+   */
+  sasl?: ZooKeeperOptions["sasl"];
   /** ACL of the nodes the registry creates (overrides the one `username` implies). */
   acl?: ACL[];
   /** Keep the last good snapshot of every path in this JSON file. */

@@ -401,6 +401,7 @@ export class Registry implements AsyncDisposable {
       sessionTimeout: this.#options.sessionTimeout ?? 10_000,
       connectTimeout: this.#options.connectTimeout ?? 15_000,
       readOnly: this.#options.readOnly ?? false,
+      sasl: this.#options.sasl,
       auth: username === undefined
         ? undefined
         : [{ scheme: "digest", auth: `${username}:${password ?? ""}` }],

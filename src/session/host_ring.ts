@@ -8,13 +8,32 @@ import type { HostPort } from "./connect_string.ts";
 
 /** The servers, in the order they are tried, and the one in use. */
 export class HostRing {
-  readonly #hosts: readonly HostPort[];
+  #hosts: readonly HostPort[];
   #index = -1;
   #chosen: number | undefined;
 
   /** @param hosts The servers, at least one. */
   constructor(hosts: readonly HostPort[]) {
     this.#hosts = hosts;
+  }
+
+  /** The servers, in the order they are tried. */
+  get hosts(): readonly HostPort[] {
+    return this.#hosts;
+  }
+
+  /**
+   * Replaces the servers (a reconfiguration). The next
+   * {@linkcode HostRing.advance} goes on after `current` if it is still in
+   * the list, else starts from the first.
+   *
+   * @param hosts The new servers, at least one.
+   * @param current The position of the server in use in `hosts`, or -1.
+   */
+  replace(hosts: readonly HostPort[], current: number): void {
+    this.#hosts = hosts;
+    this.#index = current;
+    this.#chosen = undefined;
   }
 
   /** How many servers there are. */

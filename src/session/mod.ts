@@ -8,6 +8,8 @@
  * - `connection.ts`: one socket: handshake, write batching, heartbeat.
  * - `request_queue.ts`: xids, the awaiting-reply and offline queues.
  * - `auth_book.ts`: credentials, replayed on every reconnect.
+ * - `sasl.ts`, `digest_md5.ts`: the SASL login of every connection.
+ * - `rebalance.ts`: moving to another server when the server list changes.
  * - `host_ring.ts`: the servers, round and round.
  * - `read_write_search.ts`, `probe.ts`: finding a read-write server.
  * - `heartbeat.ts`, `clock.ts`, `deque.ts`, `connect_string.ts`: the small parts.
@@ -26,6 +28,7 @@ export {
   keeperState,
 } from "./state.ts";
 export { type ControlRequest, type Request } from "./request.ts";
+export type { SaslOptions } from "./sasl.ts";
 export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export {
   type ConnectString,

@@ -21,10 +21,13 @@ import {
 import { AuthBook } from "./auth_book.ts";
 import type { TimerHandle } from "./clock.ts";
 import { Connection } from "./connection.ts";
+import type { HostPort } from "./connect_string.ts";
 import { HostRing } from "./host_ring.ts";
 import { ReadWriteSearch } from "./read_write_search.ts";
 import { describeRequest, encodeControl, encodeRequest, type Request, setXid } from "./request.ts";
+import { rebalance, sameHost } from "./rebalance.ts";
 import { type PendingRequest, RequestQueue } from "./request_queue.ts";
+import { saslLogin, validateSasl } from "./sasl.ts";
 import type { SessionListener, SessionOptions } from "./session_options.ts";
 import { type ConnectionState, endCode } from "./state.ts";
 
@@ -44,6 +47,8 @@ export class Session {
   #lastZxid = 0n;
   #timeout: number;
   #conn: Connection | undefined;
+  // The connection whose SASL login runs: nothing but SASL goes out on it yet.
+  #authenticating: Connection | undefined;
   #lastReceive = 0;
   #lastError: Error | undefined;
   // Connection attempts failed in a row, to pause after a whole round.
@@ -66,6 +71,7 @@ export class Session {
     this.#listener = listener;
     this.#timeout = options.sessionTimeout;
     this.#requests = new RequestQueue(options.firstXid ?? 1);
+    if (options.sasl !== undefined) validateSasl(options.sasl);
     this.#hosts = new HostRing(options.hosts);
     this.#search = new ReadWriteSearch({
       ring: this.#hosts,
@@ -114,7 +120,12 @@ export class Session {
 
   /** Whether requests are being sent now (connected, handshake done). */
   get connected(): boolean {
-    return this.#conn?.established ?? false;
+    return (this.#conn?.established ?? false) && this.#authenticating === undefined;
+  }
+
+  /** The servers, in the order they are tried. */
+  get hosts(): readonly HostPort[] {
+    return this.#hosts.hosts;
   }
 
   /** Why the last connection (or attempt) ended, if one did. */
@@ -215,15 +226,38 @@ export class Session {
     this.#end({ type: "closed" });
   }
 
+  /**
+   * Replaces the server list (after a reconfiguration) and moves to another
+   * server when the Java client's rebalancing rule says so; the session, its
+   * watches and its queued requests move with it.
+   *
+   * @param hosts The new servers, at least one.
+   * @returns Whether the client is moving to another server.
+   */
+  updateHosts(hosts: readonly HostPort[]): boolean {
+    const ring = this.#hosts;
+    const current = ring.index < 0 ? undefined : ring.current;
+    const plan = rebalance(ring.hosts, hosts, current, this.#options.random);
+    const stay = current === undefined ? -1 : plan.hosts.findIndex((h) => sameHost(h, current));
+    ring.replace(plan.hosts, plan.moveTo === undefined ? stay : -1);
+    if (plan.moveTo === undefined || this.#ended) return false;
+    ring.choose(plan.moveTo);
+    if (this.#conn !== undefined) {
+      const { host, port } = plan.hosts[plan.moveTo];
+      this.#lost(new Error(`Moving to ${host}:${port} after a change of the server list`), 0);
+    }
+    return true;
+  }
+
   #connect(): void {
-    const { hosts, sessionTimeout, readOnly } = this.#options;
+    const { sessionTimeout, readOnly } = this.#options;
     const conn = new Connection({
       host: this.#hosts.advance(),
       transport: this.#options.transport,
       tls: this.#options.tls,
       clock: this.#options.clock,
       maxFrameSize: this.#options.maxFrameSize,
-      timeout: Math.max(1, Math.floor(this.#timeout / hosts.length)),
+      timeout: Math.max(1, Math.floor(this.#timeout / this.#hosts.size)),
       handshake: {
         protocolVersion: 0,
         lastZxidSeen: this.#lastZxid,
@@ -259,6 +293,27 @@ export class Session {
     if (!response.readOnly) this.#seenReadWrite = true;
     this.#options.clock.clearTimeout(this.#expiryTimer);
     conn.startHeartbeat(response.timeOut);
+    if (this.#options.sasl !== undefined) {
+      this.#authenticating = conn;
+      // A refused login ends the session before the server's close arrives.
+      const refused = () => this.#end({ type: "authFailed" });
+      const write = (frame: Uint8Array) => conn.write(frame);
+      saslLogin(this.#options.sasl, this.#requests, write, refused).then(() => {
+        if (this.#authenticating !== conn || this.#ended) return;
+        this.#authenticating = undefined;
+        this.#prime(conn, response, resumed);
+      }, (error: Error) => {
+        if (this.#authenticating !== conn || this.#ended) return;
+        if (ZooKeeperError.is(error, "CONNECTIONLOSS")) return;
+        this.#lastError = error;
+        this.#end({ type: "authFailed" });
+      });
+      return;
+    }
+    this.#prime(conn, response, resumed);
+  }
+
+  #prime(conn: Connection, response: ConnectResponse, resumed: boolean): void {
     // Auth first, then watches, then whatever waited: the order
     // ClientCnxn.primeConnection uses, so that restored watches and queued
     // requests run with the session's credentials.
@@ -320,6 +375,7 @@ export class Session {
     if (conn !== undefined) this.#lastReceive = Math.max(this.#lastReceive, conn.lastReceive);
     conn?.close();
     this.#conn = undefined;
+    this.#authenticating = undefined;
     this.#search.stop();
   }
 
@@ -338,7 +394,7 @@ export class Session {
     this.#auth.failSent(
       ZooKeeperError.fromServer("CONNECTIONLOSS", "authenticate", undefined, error),
     );
-    const { clock, hosts } = this.#options;
+    const { clock } = this.#options;
     if (wasConnected) {
       this.#setState({ type: "disconnected", error });
       // The server expires the session once it has heard nothing for the
@@ -359,7 +415,7 @@ export class Session {
     const delay = reconnectDelay ??
       (wasConnected
         ? Math.floor(this.#options.random() * this.#options.reconnectDelay)
-        : this.#failures % hosts.length === 0
+        : this.#failures % this.#hosts.size === 0
         ? this.#options.cycleDelay
         : 0);
     this.#retryTimer = clock.setTimeout(() => this.#connect(), delay);

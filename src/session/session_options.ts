@@ -9,6 +9,7 @@ import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { Clock } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
 import type { ControlRequest } from "./request.ts";
+import type { SaslOptions } from "./sasl.ts";
 import type { ConnectionState } from "./state.ts";
 
 /** What the session reports to the client above it. */
@@ -57,4 +58,6 @@ export interface SessionOptions {
   resume?: { sessionId: bigint; password: Uint8Array };
   /** First wait before probing for a read-write server while read-only (Java: 100 ms). */
   probeDelay?: number;
+  /** Log in with SASL on every connection, before anything else is sent. */
+  sasl?: SaslOptions;
 }

@@ -23,6 +23,56 @@ import {
 export interface TestingClusterOptions extends Omit<TestingServerOptions, "port"> {
   /** How many servers: 3 tolerates one failure, 5 two. @default {3} */
   size?: number;
+  /**
+   * Dynamic reconfiguration: `reconfigEnabled=true` and the membership in a
+   * dynamic config file (`zoo.cfg.dynamic`), so that clients may call
+   * `reconfig` and {@linkcode TestingCluster.addServer} may grow the
+   * ensemble. `reconfig` also needs the super user or `skipACL`: pass
+   * `config: { skipACL: "yes" }` for the simplest setup.
+   *
+   * @default {false}
+   */
+  reconfig?: boolean;
+}
+
+interface Member {
+  id: number;
+  spec: string;
+}
+
+async function writeMember(
+  options: TestingClusterOptions,
+  id: number,
+  port: number,
+  members: readonly string[],
+): Promise<string> {
+  const dir = await tempDir(`zk-ens${id}-`);
+  await mkdir(join(dir, "data"));
+  await writeFile(join(dir, "data", "myid"), `${id}\n`);
+  const servers = options.reconfig
+    ? ["reconfigEnabled=true", `dynamicConfigFile=${join(dir, "zoo.cfg.dynamic")}`]
+    : members;
+  if (options.reconfig) await writeFile(join(dir, "zoo.cfg.dynamic"), members.join("\n") + "\n");
+  const lines = [
+    ...configOf(options, join(dir, "data"), port),
+    "standaloneEnabled=false",
+    // A read-only server creates only local sessions; without them it
+    // refuses every new session with NOTREADONLY.
+    ...(options.readOnlyMode
+      ? ["localSessionsEnabled=true", "localSessionsUpgradingEnabled=true"]
+      : []),
+    ...servers,
+  ];
+  await writeFile(join(dir, "zoo.cfg"), lines.join("\n") + "\n");
+  return dir;
+}
+
+async function memberPorts(): Promise<[client: number, quorum: number, election: number]> {
+  return [await freePort(), await freePort(), await freePort()];
+}
+
+function memberSpec(id: number, [client, quorum, election]: readonly number[]): string {
+  return `server.${id}=${LOOPBACK}:${quorum}:${election}:participant;${LOOPBACK}:${client}`;
 }
 
 /**
@@ -43,8 +93,9 @@ export interface TestingClusterOptions extends Omit<TestingServerOptions, "port"
  * ```
  */
 export class TestingCluster implements AsyncDisposable {
-  /** Its members, in the order of their ids (`myid` 1, 2, ...). */
-  readonly servers: readonly TestingServer[];
+  readonly #servers: TestingServer[];
+  readonly #members = new Map<TestingServer, Member>();
+  #options: TestingClusterOptions = {};
 
   /**
    * A cluster of members not started yet: use {@linkcode TestingCluster.start}.
@@ -52,7 +103,88 @@ export class TestingCluster implements AsyncDisposable {
    * @param servers Its members.
    */
   constructor(servers: readonly TestingServer[]) {
-    this.servers = servers;
+    this.#servers = [...servers];
+  }
+
+  /**
+   * Its members, in the order of their ids (`myid` 1, 2, ...), those added by
+   * {@linkcode TestingCluster.addServer} last.
+   */
+  get servers(): readonly TestingServer[] {
+    return this.#servers;
+  }
+
+  /**
+   * A member's id (`myid`).
+   *
+   * @param server The member.
+   * @returns Its id.
+   * @throws {RangeError} When it is not a member of this cluster.
+   */
+  id(server: TestingServer): number {
+    return this.#member(server).id;
+  }
+
+  /**
+   * A member's line of the ensemble config, as `reconfig`'s `joining` takes it:
+   * `server.<id>=127.0.0.1:<quorum>:<election>:participant;127.0.0.1:<client>`.
+   *
+   * @param server The member.
+   * @returns The line.
+   * @throws {RangeError} When it is not a member of this cluster.
+   */
+  spec(server: TestingServer): string {
+    return this.#member(server).spec;
+  }
+
+  /**
+   * Starts one more server, configured with the current members and itself,
+   * and waits until it has synced with the leader. It votes only once a
+   * client adds it with `reconfig({ joining: [cluster.spec(server)] })`.
+   * Needs a cluster started with `reconfig: true`.
+   *
+   * @example Grow the ensemble to four
+   * ```ts ignore
+   * import { TestingCluster } from "@nd/service-registry/testing";
+   * import { ZooKeeper } from "@nd/service-registry";
+   *
+   * await using cluster = await TestingCluster.start({ reconfig: true, config: { skipACL: "yes" } });
+   * await using zk = await ZooKeeper.connect(cluster.connectString);
+   * const fourth = await cluster.addServer();
+   * await zk.reconfig({ joining: [cluster.spec(fourth)] });
+   * ```
+   *
+   * @returns The new server, serving.
+   * @throws {Error} When the cluster was not started with `reconfig: true`,
+   *   or the server does not come up.
+   */
+  async addServer(): Promise<TestingServer> {
+    if (!this.#options.reconfig) {
+      throw new Error("addServer() needs a cluster started with reconfig: true");
+    }
+    const id = Math.max(...[...this.#members.values()].map((m) => m.id)) + 1;
+    const ports = await memberPorts();
+    const spec = memberSpec(id, ports);
+    const members = [...this.#servers.map((s) => this.spec(s)), spec];
+    const dir = await writeMember(this.#options, id, ports[0], members);
+    const server = new TestingServer({
+      install: findInstall(this.#options),
+      port: ports[0],
+      dir,
+      flags: jvmFlagsOf(this.#options),
+      standalone: false,
+    });
+    this.#servers.push(server);
+    this.#members.set(server, { id, spec });
+    server.launch();
+    await server.waitServing(/leader|follower|observer/, 60_000);
+    return server;
+  }
+
+  #member(server: TestingServer): Member {
+    const member = this.#members.get(server);
+    if (member === undefined) throw new RangeError(`Port ${server.port} is not a member`);
+    return member;
   }
 
   /**
@@ -80,28 +212,11 @@ export class TestingCluster implements AsyncDisposable {
     }
     const install = findInstall(options);
     const ports: [client: number, quorum: number, election: number][] = [];
-    for (let i = 0; i < size; i++) {
-      ports.push([await freePort(), await freePort(), await freePort()]);
-    }
-    const members = ports.map(([client, quorum, election], i) =>
-      `server.${i + 1}=${LOOPBACK}:${quorum}:${election};${LOOPBACK}:${client}`
-    );
+    for (let i = 0; i < size; i++) ports.push(await memberPorts());
+    const members = ports.map((p, i) => memberSpec(i + 1, p));
     const servers: TestingServer[] = [];
     for (let i = 0; i < size; i++) {
-      const dir = await tempDir(`zk-ens${i + 1}-`);
-      await mkdir(join(dir, "data"));
-      await writeFile(join(dir, "data", "myid"), `${i + 1}\n`);
-      const lines = [
-        ...configOf(options, join(dir, "data"), ports[i][0]),
-        "standaloneEnabled=false",
-        // A read-only server creates only local sessions; without them it
-        // refuses every new session with NOTREADONLY.
-        ...(options.readOnlyMode
-          ? ["localSessionsEnabled=true", "localSessionsUpgradingEnabled=true"]
-          : []),
-        ...members,
-      ];
-      await writeFile(join(dir, "zoo.cfg"), lines.join("\n") + "\n");
+      const dir = await writeMember(options, i + 1, ports[i][0], members);
       servers.push(
         new TestingServer({
           install,
@@ -113,6 +228,8 @@ export class TestingCluster implements AsyncDisposable {
       );
     }
     const cluster = new TestingCluster(servers);
+    cluster.#options = options;
+    servers.forEach((s, i) => cluster.#members.set(s, { id: i + 1, spec: members[i] }));
     for (const server of servers) server.launch();
     try {
       await Promise.all(servers.map((s) => s.waitServing(/leader|follower/, 60_000)));

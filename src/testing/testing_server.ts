@@ -15,6 +15,7 @@ import process from "node:process";
 import { sleep } from "../util/sleep.ts";
 import { fourLetterWord, freePort, LOOPBACK } from "./four_letter.ts";
 import { findInstall, type Install, type InstallOptions } from "./install.ts";
+import { writeJaas } from "./jaas.ts";
 
 /** Settings of a test server (and of every member of a cluster). */
 export interface TestingServerOptions extends InstallOptions {
@@ -39,6 +40,12 @@ export interface TestingServerOptions extends InstallOptions {
    * @default {false}
    */
   readOnlyMode?: boolean;
+  /**
+   * SASL DIGEST-MD5 users the server accepts, passwords by user name: a JAAS
+   * file with a `DigestLoginModule` `Server` section, and
+   * `SASLAuthenticationProvider`.
+   */
+  saslUsers?: Record<string, string>;
 }
 
 const running = new Set<ChildProcess>();
@@ -56,6 +63,23 @@ export async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   directories.add(dir);
   return dir;
+}
+
+/**
+ * The options with what `saslUsers` asks for (a JAAS file in `dir`) added to
+ * `config` and `jvmFlags`.
+ */
+export async function withSaslUsers(
+  options: TestingServerOptions,
+  dir: string,
+): Promise<TestingServerOptions> {
+  if (options.saslUsers === undefined) return options;
+  const sasl = await writeJaas(dir, options.saslUsers);
+  return {
+    ...options,
+    config: { ...sasl.config, ...options.config },
+    jvmFlags: [...sasl.flags, ...(options.jvmFlags ?? [])],
+  };
 }
 
 /** The JVM flags the options ask for. */
@@ -160,13 +184,14 @@ export class TestingServer implements AsyncDisposable {
     const dir = await tempDir("zk-test-");
     const port = options.port ?? await freePort();
     await mkdir(join(dir, "data"));
-    const lines = configOf(options, join(dir, "data"), port);
+    const withSasl = await withSaslUsers(options, dir);
+    const lines = configOf(withSasl, join(dir, "data"), port);
     await writeFile(join(dir, "zoo.cfg"), lines.join("\n") + "\n");
     const server = new TestingServer({
       install,
       port,
       dir,
-      flags: jvmFlagsOf(options),
+      flags: jvmFlagsOf(withSasl),
       standalone: true,
     });
     await server.start();

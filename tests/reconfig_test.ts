@@ -1,0 +1,124 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { TestingCluster } from "../src/testing/mod.ts";
+import { startZooKeeper } from "./helpers/zk_server.ts";
+import { eventually } from "./helpers/wait.ts";
+
+const CLIENTS = 30;
+
+function portOf(zk: ZooKeeper): number | undefined {
+  const state = zk.state;
+  return state.type === "connected" || state.type === "reconnected" ? state.host.port : undefined;
+}
+
+describe("Dynamic reconfiguration on a 3-server ensemble", () => {
+  let cluster: TestingCluster;
+  let admin: ZooKeeper;
+  const clients: ZooKeeper[] = [];
+
+  before(async () => {
+    cluster = await TestingCluster.start({ reconfig: true, config: { skipACL: "yes" } });
+    admin = await ZooKeeper.connect(cluster.connectString);
+  });
+
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await admin?.close();
+    await cluster?.close();
+  });
+
+  it("getConfig() lists the members with their roles, ports and the version", async () => {
+    const config = await admin.getConfig();
+    assert.equal(config.servers.length, 3);
+    for (const server of cluster.servers) {
+      const member = config.servers.find((s) => s.id === cluster.id(server));
+      assert.ok(member, `server ${cluster.id(server)}`);
+      assert.equal(member.role, "participant");
+      assert.deepEqual(member.client, { host: "127.0.0.1", port: server.port });
+      assert.equal(`server.${member.id}=${member.spec}`, cluster.spec(server));
+    }
+    assert.ok(config.version > 0n);
+  });
+
+  it("reconfig() with a stale fromConfig fails with BADVERSION", async () => {
+    const { version } = await admin.getConfig();
+    await assert.rejects(
+      admin.reconfig({ leaving: [3], fromConfig: version - 1n }),
+      (e: unknown) => ZooKeeperError.is(e, "BADVERSION"),
+    );
+    assert.equal((await admin.getConfig()).servers.length, 3);
+  });
+
+  it("a fourth server joins; clients that follow the config spread onto it, sessions intact", async () => {
+    for (let i = 0; i < CLIENTS; i++) {
+      clients.push(
+        await ZooKeeper.connect(cluster.connectString, { followConfig: true, reconnectDelay: 100 }),
+      );
+    }
+    const sessions = clients.map((c) => c.sessionId);
+    const fourth = await cluster.addServer();
+    const configChanged = new Promise((resolve) => admin.getConfig({ watch: resolve }));
+    const config = await admin.reconfig({ joining: [cluster.spec(fourth)] });
+    assert.equal(config.servers.length, 4);
+    assert.ok(config.servers.some((s) => s.id === 4 && s.client?.port === fourth.port));
+    await configChanged;
+    await eventually(
+      () => clients.filter((c) => portOf(c) === fourth.port).length >= 2,
+      "clients moving to the fourth server",
+    );
+    await eventually(() => clients.every((c) => portOf(c) !== undefined), "every client connected");
+    const counts = new Map<number, number>();
+    for (const c of clients) counts.set(portOf(c)!, (counts.get(portOf(c)!) ?? 0) + 1);
+    // Even would be 7.5 each; the rule moves each client with probability 1/4.
+    assert.ok((counts.get(fourth.port) ?? 0) <= 18, JSON.stringify([...counts]));
+    for (const server of cluster.servers.slice(0, 3)) {
+      assert.ok((counts.get(server.port) ?? 0) >= 2, JSON.stringify([...counts]));
+    }
+    assert.deepEqual(clients.map((c) => c.sessionId), sessions);
+  });
+
+  it("removing a client's own server moves it to a remaining one with its session and watches", async () => {
+    const zk = clients[0];
+    const mine = cluster.servers.find((s) => s.port === portOf(zk))!;
+    const sessionId = zk.sessionId;
+    await admin.create("/watched", "1");
+    const fired: string[] = [];
+    await zk.getData("/watched", { watch: (e) => fired.push(`${e.type} ${e.path}`) });
+    await zk.create("/mine", "", { mode: "ephemeral" });
+    const config = await admin.reconfig({ leaving: [cluster.id(mine)] });
+    assert.ok(!config.servers.some((s) => s.id === cluster.id(mine)));
+    const remaining = new Set(config.servers.map((s) => s.client!.port));
+    await eventually(() => remaining.has(portOf(zk) ?? -1), "the client on a remaining server");
+    await eventually(
+      () => clients.every((c) => remaining.has(portOf(c) ?? -1)),
+      "every client on a remaining server",
+    );
+    assert.equal(zk.sessionId, sessionId);
+    await admin.setData("/watched", "2");
+    await eventually(() => fired.includes("NodeDataChanged /watched"), "the watch to fire");
+    assert.ok(await admin.exists("/mine"), "the ephemeral node outlived the move");
+  });
+});
+
+describe("Reconfiguration refused", () => {
+  it("a server without reconfigEnabled answers RECONFIGDISABLED", async () => {
+    await using server = await startZooKeeper();
+    await using zk = await ZooKeeper.connect(server.connectString);
+    await assert.rejects(
+      zk.reconfig({ joining: ["server.9=127.0.0.1:1:2;127.0.0.1:3"] }),
+      (e: unknown) => ZooKeeperError.is(e, "RECONFIGDISABLED"),
+    );
+  });
+
+  it("updateServerList() rejects a malformed connect string and keeps the client", async () => {
+    await using server = await startZooKeeper();
+    await using zk = await ZooKeeper.connect(server.connectString);
+    assert.throws(
+      () => zk.updateServerList(""),
+      (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"),
+    );
+    assert.equal(zk.updateServerList(server.connectString), false);
+    assert.ok(await zk.exists("/"));
+  });
+});
