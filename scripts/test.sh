@@ -31,7 +31,7 @@ step "deno publish --dry-run" $deno publish --dry-run --allow-dirty
 step "tests on Deno" $deno test -A $tests
 step "build for npm" bash scripts/build_npm.sh
 step "tests on Node $(node --version) (built package)" \
-  node --test --test-concurrency=1 $(echo "$tests" | sed 's#^tests/#dist/tests/#; s#\.ts$#.js#')
+  node --test --test-concurrency=1 --test-force-exit $(echo "$tests" | sed 's#^tests/#dist/tests/#; s#\.ts$#.js#')
 step "tests on Bun $(node_modules/.bin/bun --version)" node_modules/.bin/bun test --timeout 120000 $tests
 step "npm package in a fresh project" bash -c '
   log=$(mktemp)

@@ -116,17 +116,21 @@ describe("The HTTP gateway over a socket, on a real server", () => {
       env,
       signal: controller.signal,
     });
-    await eventually(() => output.includes("Serving"), "the server to listen");
-    const url = /on (http:\/\/\S+)\//.exec(output)![1];
-    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    await eventually(async () => {
-      const r = await fetch(`${url}/v1/services`);
-      return r.status === 200 &&
-        (await r.json()).services.some((s: { name: string }) => s.name === "web");
-    }, "the services to show");
-    const put = await fetch(`${url}/v1/services/web/x`, { method: "PUT", body: "{}" });
-    assert.equal(put.status, 405);
-    controller.abort();
+    try {
+      await eventually(() => output.includes("Serving"), "the server to listen");
+      const url = /on (http:\/\/\S+)\//.exec(output)![1];
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      await eventually(async () => {
+        const r = await fetch(`${url}/v1/services`);
+        return r.status === 200 &&
+          (await r.json()).services.some((s: { name: string }) => s.name === "web");
+      }, "the services to show");
+      const put = await fetch(`${url}/v1/services/web/x`, { method: "PUT", body: "{}" });
+      assert.equal(put.status, 405);
+    } finally {
+      // A failure above must not leave the server running.
+      controller.abort();
+    }
     assert.equal(await done, 0);
     assert.equal(await main(["serve", "--port", "nope"], { stdout, stderr, env }), 2);
   });
