@@ -48,6 +48,11 @@ export class CacheState {
     return this.#dirty;
   }
 
+  /** How many children are known. */
+  get size(): number {
+    return this.#children.size;
+  }
+
   /** The names of the known children. */
   names(): string[] {
     return [...this.#children.keys()];

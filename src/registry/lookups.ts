@@ -10,13 +10,7 @@ import { AsyncQueue } from "../client/async_queue.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { CacheFile } from "./cache_file.ts";
 import { type CacheMode, PathCache } from "./path_cache.ts";
-import {
-  emptySnapshot,
-  type Gate,
-  isEmptySnapshot,
-  type LookupOptions,
-  type NodeSnapshot,
-} from "./snapshot.ts";
+import { emptySnapshot, type Gate, type LookupOptions, type NodeSnapshot } from "./snapshot.ts";
 
 /** What the lookups need from the registry. */
 export interface LookupsOptions {
@@ -203,7 +197,7 @@ export class Lookups {
       cache = new PathCache(path, childData, {
         gate: this.#options.gate,
         onError: this.#options.onError,
-        onSnapshot: (snapshot) => this.#store(snapshot, childData),
+        onSnapshot: (snapshot, children) => this.#store(snapshot, children, childData),
         modeFor: (zk) => this.#modeFor(zk),
         noPersistentWatches: (zk) => this.#noPersistent.add(zk),
       });
@@ -237,10 +231,12 @@ export class Lookups {
     return emptySnapshot(cache.path, true);
   }
 
-  // An empty answer is not kept: an empty list of servers usually means
-  // trouble, and must not replace the last good one.
-  #store(snapshot: NodeSnapshot, childData: boolean): void {
-    if (!childData || isEmptySnapshot(snapshot)) return;
+  // An empty answer (no node, or a node with neither data nor children) is
+  // not kept: an empty list of servers usually means trouble, and must not
+  // replace the last good one.
+  #store(snapshot: NodeSnapshot, children: number, childData: boolean): void {
+    const empty = snapshot.stat === null || (snapshot.data === null && children === 0);
+    if (!childData || empty) return;
     this.#lastGood.set(snapshot.path, snapshot);
     this.#options.cacheFile?.put(snapshot);
   }

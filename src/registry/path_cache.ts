@@ -39,7 +39,7 @@ export interface PathCacheContext {
   /** Awaited before each request (the rate limiter). */
   gate: Gate;
   /** Receives every snapshot published (the registry's last good copy). */
-  onSnapshot(snapshot: NodeSnapshot): void;
+  onSnapshot(snapshot: NodeSnapshot, children: number): void;
   /** Receives errors of listeners and unexpected errors of reads. */
   onError(error: unknown): void;
   /** The mode for a client: persistent unless it is known not to support it. */
@@ -417,7 +417,7 @@ export class PathCache {
   #publish(): void {
     const snapshot = this.#state.snapshot(this.path);
     this.#snapshot = snapshot;
-    this.#context.onSnapshot(snapshot);
+    this.#context.onSnapshot(snapshot, snapshot.stat === null ? 0 : this.#state.size);
     notifyAll(this.#listeners, snapshot, this.#context.onError);
   }
 }

@@ -56,18 +56,3 @@ export type Gate = () => Promise<void>;
 export function emptySnapshot(path: string, stale = false): NodeSnapshot {
   return { path, data: null, stat: null, children: {}, stale };
 }
-
-/**
- * Whether a snapshot says nothing worth keeping: no node, or a node with
- * neither data nor children. Such a result usually means trouble and never
- * replaces the last good one in the cache.
- *
- * @param snapshot The snapshot.
- * @returns Whether it is empty.
- */
-export function isEmptySnapshot(snapshot: NodeSnapshot): boolean {
-  if (snapshot.stat === null) return true;
-  if (snapshot.data !== null) return false;
-  for (const _ in snapshot.children) return false;
-  return true;
-}
