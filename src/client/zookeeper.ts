@@ -388,8 +388,11 @@ export class ZooKeeper implements AsyncDisposable {
    *
    * @param scheme The scheme, such as `"digest"`.
    * @param auth The credentials, such as `"user:password"`.
+   * @returns Resolves when the server accepts them; a connection lost before
+   *   its answer does not reject it, the next connection carries them again.
    * @throws {ZooKeeperError} `AUTHFAILED` when the server refuses them (the
-   *   session then ends).
+   *   session then ends), `SESSIONEXPIRED` or `CLOSED` when the session ends
+   *   before an answer.
    */
   addAuth(scheme: string, auth: Data): Promise<void> {
     return this.#session.addAuth(scheme, toBytes(auth));

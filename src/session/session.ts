@@ -179,7 +179,9 @@ export class Session {
    *
    * @param scheme The scheme, such as `"digest"`.
    * @param auth The credentials, such as the bytes of `"user:password"`.
-   * @returns Resolves when the server accepts them.
+   * @returns Resolves when the server accepts them (a connection lost before
+   *   the answer carries them again on the next one); rejects when it refuses
+   *   them or the session ends first.
    */
   addAuth(scheme: string, auth: Uint8Array): Promise<void> {
     if (this.#ended) {
@@ -335,9 +337,7 @@ export class Session {
     this.#requests.failAwaiting((p) =>
       ZooKeeperError.fromServer("CONNECTIONLOSS", p.verb, p.path, error)
     );
-    this.#auth.failSent(
-      ZooKeeperError.fromServer("CONNECTIONLOSS", "authenticate", undefined, error),
-    );
+    this.#auth.unsent();
     const { clock, hosts } = this.#options;
     if (wasConnected) {
       this.#setState({ type: "disconnected", error });
