@@ -270,13 +270,47 @@ describe("Session", () => {
     assert.equal(clock.pending, 0);
   });
 
-  it("declares the session expired when disconnected for longer than its timeout", async () => {
+  it("declares the session expired when disconnected for 4/3 of its timeout", async () => {
     const { transport, clock, states } = await connected();
     transport.refuse = new Error("refused");
     transport.last.drop();
-    clock.advance(8999);
+    clock.advance(11999);
+    await flush();
     assert.notEqual(states.at(-1)?.type, "expired");
     clock.advance(2);
+    await flush();
+    assert.equal(states.at(-1)?.type, "expired");
+  });
+
+  it("lets a reconnect handshake in flight at the expiry deadline finish", async () => {
+    const { transport, clock, states } = await connected();
+    transport.refuse = new Error("refused");
+    transport.last.drop();
+    clock.advance(10500);
+    await flush();
+    transport.refuse = undefined;
+    clock.advance(500);
+    await flush();
+    // The handshake was sent before the deadline; the server has not answered.
+    clock.advance(2000);
+    await flush();
+    assert.equal(states.at(-1)?.type, "disconnected");
+    accept(transport.last);
+    await flush();
+    assert.equal(states.at(-1)?.type, "reconnected");
+  });
+
+  it("declares the session expired when the handshake in flight at the deadline fails", async () => {
+    const { transport, clock, states } = await connected();
+    transport.refuse = new Error("refused");
+    transport.last.drop();
+    clock.advance(10500);
+    await flush();
+    transport.refuse = undefined;
+    clock.advance(2000);
+    await flush();
+    assert.equal(states.at(-1)?.type, "disconnected");
+    transport.last.drop();
     await flush();
     assert.equal(states.at(-1)?.type, "expired");
   });

@@ -54,6 +54,8 @@ export class Session {
   #ended = false;
   #retryTimer: TimerHandle | undefined;
   #expiryTimer: TimerHandle | undefined;
+  // The expiry deadline passed while a connection attempt was in flight.
+  #expiryDue = false;
 
   /**
    * Creates the session and starts connecting.
@@ -260,6 +262,7 @@ export class Session {
     this.#failures = 0;
     if (!response.readOnly) this.#seenReadWrite = true;
     this.#options.clock.clearTimeout(this.#expiryTimer);
+    this.#expiryDue = false;
     conn.startHeartbeat(response.timeOut);
     // Auth first, then watches, then whatever waited: the order
     // ClientCnxn.primeConnection uses, so that restored watches and queued
@@ -331,6 +334,10 @@ export class Session {
       this.#end({ type: "closed" });
       return;
     }
+    if (this.#expiryDue) {
+      this.#end({ type: "expired" });
+      return;
+    }
     this.#lastError = error;
     const wasConnected = this.connected;
     this.#teardown();
@@ -342,15 +349,17 @@ export class Session {
     if (wasConnected) {
       this.#setState({ type: "disconnected", error });
       // The server expires the session once it has heard nothing for the
-      // session timeout; after that long without a reply, so does the client.
+      // session timeout, counted from its own last receipt (up to a third of
+      // the timeout after ours, rounded up to a tick), and a new leader starts
+      // every session's timeout afresh. The client gives up after 4/3 of the
+      // timeout without a reply, the margin of ClientCnxn's
+      // expirationTimeout (ZOOKEEPER-4508), and never while a handshake is in
+      // flight: its answer says whether the session lives.
       // Not in read-only mode: an ensemble that lost its quorum has no leader
       // to expire anything, and the session may still be there when it returns.
       if (!this.#options.readOnly) {
-        const left = this.#lastReceive + this.#timeout - clock.now();
-        this.#expiryTimer = clock.setTimeout(
-          () => this.#end({ type: "expired" }),
-          Math.max(1, left),
-        );
+        const left = this.#lastReceive + Math.floor(this.#timeout * 4 / 3) - clock.now();
+        this.#expiryTimer = clock.setTimeout(() => this.#expire(), Math.max(1, left));
       }
     } else if (this.#state.type !== "disconnected" && this.#state.type !== "connecting") {
       this.#setState({ type: "disconnected", error });
@@ -363,6 +372,11 @@ export class Session {
         ? this.#options.cycleDelay
         : 0);
     this.#retryTimer = clock.setTimeout(() => this.#connect(), delay);
+  }
+
+  #expire(): void {
+    if (this.#conn === undefined) this.#end({ type: "expired" });
+    else this.#expiryDue = true;
   }
 
   #end(state: ConnectionState & { type: "closed" | "expired" | "authFailed" }): void {
