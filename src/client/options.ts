@@ -4,7 +4,7 @@
  * @module
  */
 
-import { DEFAULT_MAX_FRAME_SIZE } from "../protocol/constants.ts";
+import { DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_REQUEST_SIZE } from "../protocol/constants.ts";
 import { systemClock } from "../session/clock.ts";
 import type { HostPort } from "../session/connect_string.ts";
 import type { SessionOptions } from "../session/session.ts";
@@ -42,11 +42,19 @@ export interface ZooKeeperOptions {
    */
   maxDataSize?: number;
   /**
-   * Largest frame accepted from or sent to the server.
+   * Largest frame accepted from the server.
    *
    * @default {1049599}
    */
   maxFrameSize?: number;
+  /**
+   * Largest request sent, in bytes of its whole frame: set it to the
+   * server's `jute.maxbuffer`, beyond which the server drops the connection.
+   * A larger request is refused with `BADARGUMENTS` before it is sent.
+   *
+   * @default {1048575}
+   */
+  maxRequestSize?: number;
   /**
    * Longest random wait before reconnecting after a loss, in milliseconds.
    *
@@ -100,6 +108,7 @@ export function sessionOptions(
     tls: options.tls,
     readOnly: options.readOnly ?? false,
     maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+    maxRequestSize: options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE,
     reconnectDelay: options.reconnectDelay ?? 1000,
     cycleDelay: 1000,
     random: Math.random,

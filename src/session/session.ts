@@ -11,7 +11,7 @@
  */
 
 import type { JuteReader } from "../jute/reader.ts";
-import { ErrorCode, OpCode, Xid } from "../protocol/constants.ts";
+import { DEFAULT_MAX_REQUEST_SIZE, ErrorCode, OpCode, Xid } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import {
   type ConnectResponse,
@@ -142,12 +142,13 @@ export class Session {
       return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
     }
     const frame = encodeRequest(request);
-    if (frame.length - 4 > this.#options.maxFrameSize) {
+    const limit = this.#options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+    if (frame.length - 4 > limit) {
       return Promise.reject(
         new ZooKeeperError(
           "BADARGUMENTS",
           `Cannot ${describeRequest(verb, path)}: request of ${frame.length - 4} bytes ` +
-            `exceeds the limit of ${this.#options.maxFrameSize} bytes`,
+            `exceeds the limit of ${limit} bytes`,
           { path },
         ),
       );

@@ -38,8 +38,10 @@ export interface SessionOptions {
   tls?: TlsOptions;
   /** Accept read-only servers. */
   readOnly: boolean;
-  /** Largest frame accepted from or sent to the server. */
+  /** Largest frame accepted from the server. */
   maxFrameSize: number;
+  /** Largest request frame sent (after the length prefix): `jute.maxbuffer`. */
+  maxRequestSize?: number;
   /** Longest random wait before reconnecting after a loss (Java: 1000 ms). */
   reconnectDelay: number;
   /** Wait after trying every host in a row without success (Java: 1000 ms). */

@@ -39,6 +39,7 @@ export function setup(
     clock,
     readOnly: false,
     maxFrameSize: 4096,
+    maxRequestSize: 4096,
     reconnectDelay: 0,
     cycleDelay: 1000,
     random: () => 0.5,

@@ -1,0 +1,30 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ZooKeeper, ZooKeeperError } from "../mod.ts";
+import type { WatchedEvent } from "../src/client/watches.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
+import { settle } from "./helpers/wait.ts";
+
+const fixture = useZooKeeper();
+
+async function serverWatches(): Promise<string> {
+  return await fixture.server.fourLetter("wchc");
+}
+
+describe("ZooKeeper requests and the server's limits", () => {
+  it("refuses a request over jute.maxbuffer with BADARGUMENTS and keeps the connection", async () => {
+    await using root = await fixture.chroot();
+    const zk = await root.connect();
+    await zk.create("/big");
+    const lost: string[] = [];
+    zk.onStateChange((s) => lost.push(s.type));
+    // Data under maxDataSize, but the whole request is over 0xfffff bytes.
+    const data = new Uint8Array(0xfffff - 8);
+    await assert.rejects(
+      zk.setData("/big", data),
+      (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"),
+    );
+    assert.deepEqual(lost, []);
+    assert.equal((await zk.exists("/big"))?.dataLength, 0);
+  });
+});
