@@ -28,3 +28,14 @@ describe("ZooKeeper requests and the server's limits", () => {
     assert.equal((await zk.exists("/big"))?.dataLength, 0);
   });
 });
+
+describe("ZooKeeper.connect()", () => {
+  it("rejects with AUTHFAILED when the server refuses the credentials", async () => {
+    await assert.rejects(
+      ZooKeeper.connect(fixture.server.connectString, {
+        auth: [{ scheme: "nosuchscheme", auth: "x" }],
+      }),
+      (e: unknown) => ZooKeeperError.is(e, "AUTHFAILED"),
+    );
+  });
+});

@@ -63,6 +63,8 @@ export class ZooKeeper implements AsyncDisposable {
   readonly #maxDataSize: number;
   readonly #onError: (error: unknown) => void;
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
+  // The answers to the credentials of the options, awaited by connect().
+  readonly #initialAuth: Promise<void>;
 
   private constructor(
     session: (zk: ZooKeeper) => Session,
@@ -79,9 +81,9 @@ export class ZooKeeper implements AsyncDisposable {
       this.#onError,
     );
     this.#session = session(this);
-    for (const a of options.auth ?? []) {
-      this.#session.addAuth(a.scheme, toBytes(a.auth)).catch(() => {});
-    }
+    const auth = (options.auth ?? []).map((a) => this.#session.addAuth(a.scheme, toBytes(a.auth)));
+    this.#initialAuth = Promise.all(auth).then(() => {});
+    this.#initialAuth.catch(() => {});
   }
 
   /**
@@ -113,7 +115,9 @@ export class ZooKeeper implements AsyncDisposable {
     );
     const subscribe = (listener: (state: ConnectionState) => void) => zk.onStateChange(listener);
     const timeout = options.connectTimeout ?? 15_000;
-    await waitConnected(zk.#session, subscribe, connectString, timeout, options.signal);
+    await waitConnected(zk.#session, subscribe, connectString, timeout, options.signal, {
+      ready: zk.#initialAuth,
+    });
     return zk;
   }
 
