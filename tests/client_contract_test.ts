@@ -39,3 +39,16 @@ describe("ZooKeeper.connect()", () => {
     );
   });
 });
+
+describe("ZooKeeper.removeWatches()", () => {
+  it("with local: true, still removes the watch on the server when it can", async () => {
+    await using root = await fixture.chroot();
+    const zk = await root.connect();
+    await zk.create("/r");
+    const watcher = () => {};
+    await zk.addWatch("/r", "persistentRecursive", watcher);
+    assert.match(await serverWatches(), new RegExp(`${root.path}/r`));
+    await zk.removeWatches("/r", watcher, "persistentRecursive", { local: true });
+    assert.doesNotMatch(await serverWatches(), new RegExp(`${root.path}/r`));
+  });
+});

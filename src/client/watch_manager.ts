@@ -178,7 +178,12 @@ export class WatchManager {
     const registry = this.registry;
     const held = KINDS_OF_TYPE[type].filter((k) => registry.has(k, path, watcher));
     if (held.length === 0) throw ZooKeeperError.fromServer("NOWATCHER", "remove watches on", path);
-    if (!local) await this.#removeOnServer(path, serverPath, watcher, held);
+    // Java's `local` removes here even when the server cannot be reached; it
+    // still asks the server first, or a persistent watch would keep sending
+    // events until the next reconnect.
+    const onServer = this.#removeOnServer(path, serverPath, watcher, held);
+    if (local) await onServer.catch(() => {});
+    else await onServer;
     const removed = new Map<WatchKind, Set<Watcher>>();
     for (const kind of held) {
       if (watcher === undefined) removed.set(kind, registry.removeAll(kind, path));

@@ -440,8 +440,8 @@ export class ZooKeeper implements AsyncDisposable {
    * @param watcher The function that was registered.
    * @param type Which of its watches to remove: `data` (data and exist
    *   watches), `children`, `persistent`, `persistentRecursive` or `any`.
-   * @param options `local`: remove it here only, even when the server cannot
-   *   be reached.
+   * @param options `local`: remove it here even when the server cannot be
+   *   reached (the server is still asked first, as Java does).
    * @throws {ZooKeeperError} `NOWATCHER` when the watcher is not set there.
    */
   removeWatches(
@@ -459,7 +459,8 @@ export class ZooKeeper implements AsyncDisposable {
    *
    * @param path The watched path.
    * @param type Which watches to remove.
-   * @param options `local`: remove them here only.
+   * @param options `local`: remove them here even when the server cannot be
+   *   reached.
    * @throws {ZooKeeperError} `NOWATCHER` when no such watch is set there.
    */
   removeAllWatches(
