@@ -51,4 +51,22 @@ describe("ZooKeeper.removeWatches()", () => {
     await zk.removeWatches("/r", watcher, "persistentRecursive", { local: true });
     assert.doesNotMatch(await serverWatches(), new RegExp(`${root.path}/r`));
   });
+
+  for (const type of ["data", "children"] as const) {
+    it(`of a one-shot ${type} watch keeps the session's persistent watch on the path`, async () => {
+      await using root = await fixture.chroot();
+      const zk = await root.connect();
+      await zk.create("/p");
+      const oneShot = () => {};
+      if (type === "data") await zk.getData("/p", { watch: oneShot });
+      else await zk.getChildren("/p", { watch: oneShot });
+      const events: WatchedEvent[] = [];
+      await zk.addWatch("/p", "persistent", (e) => events.push(e));
+      await zk.removeWatches("/p", oneShot, type);
+      await zk.setData("/p", "x");
+      await zk.create("/p/c");
+      await settle(zk);
+      assert.deepEqual(events.map((e) => e.type), ["NodeDataChanged", "NodeChildrenChanged"]);
+    });
+  }
 });

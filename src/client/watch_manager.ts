@@ -216,9 +216,19 @@ export class WatchManager {
         : registry.count(kind, path) - (registry.has(kind, path, watcher) ? 1 : 0);
     const othersOnPath = () =>
       WATCH_KINDS.some((k) => !held.includes(k) && registry.count(k, path) > 0);
+    const stays = (kind: WatchKind) =>
+      held.includes(kind) ? remaining(kind) > 0 : registry.count(kind, path) > 0;
+    // Servers before 3.9 hold one watch per session and path whatever its
+    // mode (ZOOKEEPER-4466): removing the data or child watch there removes
+    // that half of a persistent watch on the same path too. Seen on 3.8: the
+    // persistent watch then gets no more data (or child) events. With a
+    // persistent watch staying, the one-shot one is removed here only.
+    const persistentStays = stays("persistent") || stays("persistentRecursive");
     const serverTypes = new Set<number>();
     for (const kind of held) {
       const group = kind === "data" || kind === "exist" ? ["data", "exist"] as const : [kind];
+      const oneShot = kind === "data" || kind === "exist" || kind === "child";
+      if (oneShot && persistentStays) continue;
       if (group.every((k) => remaining(k) === 0)) serverTypes.add(SERVER_TYPE_OF_KIND[kind]);
     }
     for (const serverType of serverTypes) {
