@@ -62,6 +62,15 @@ export interface ZooKeeperOptions {
    */
   reconnectDelay?: number;
   /**
+   * How long `close()` may spend reconnecting, when the connection is down,
+   * to end the session on the server: its ephemeral nodes then go at once
+   * instead of when the session expires. `0` ends locally at once, as the
+   * Java client does.
+   *
+   * @default {1000}
+   */
+  closeTimeout?: number;
+  /**
    * Reject calls made while disconnected at once with `CONNECTIONLOSS`. By
    * default they wait for the next connection of the session, until it
    * expires or the client closes.
@@ -113,6 +122,7 @@ export function sessionOptions(
     cycleDelay: 1000,
     random: Math.random,
     failFast: options.failFast ?? false,
+    closeTimeout: options.closeTimeout ?? 1000,
     resume: options.session,
   };
 }

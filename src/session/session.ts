@@ -56,6 +56,8 @@ export class Session {
   #expiryTimer: TimerHandle | undefined;
   // The expiry deadline passed while a connection attempt was in flight.
   #expiryDue = false;
+  // Set while close() waits for a connection to send closeSession on.
+  #reached: (() => void) | undefined;
 
   /**
    * Creates the session and starts connecting.
@@ -197,15 +199,19 @@ export class Session {
   }
 
   /**
-   * Ends the session: sends closeSession when connected and waits for its
-   * reply (up to the read timeout), then closes the connection. Requests still
-   * waiting reject with `CLOSED`.
+   * Ends the session: sends closeSession and waits for its reply (up to the
+   * read timeout), then closes the connection. Requests still waiting reject
+   * with `CLOSED`. While disconnected or in a reconnect handshake it first
+   * waits up to `closeTimeout` for a connection to the session, so that the
+   * server deletes its ephemeral nodes now rather than when it expires.
    */
   async close(): Promise<void> {
     if (this.#ended) return;
     // The server closes the socket once it has answered closeSession: that is
     // the end, not a connection loss to recover from.
     this.#closing = true;
+    const reach = this.#options.closeTimeout ?? 1000;
+    if (!this.connected && this.#everConnected && reach > 0) await this.#reachServer(reach);
     if (this.connected) {
       const wait = this.#conn!.readTimeout ?? this.#timeout;
       let timer: TimerHandle | undefined;
@@ -218,6 +224,25 @@ export class Session {
       this.#options.clock.clearTimeout(timer);
     }
     this.#end({ type: "closed" });
+  }
+
+  // ClientCnxn gives up on closeSession when disconnected, leaving the
+  // session's ephemeral nodes until it expires; this reconnects, for a while.
+  #reachServer(timeout: number): Promise<void> {
+    const { clock } = this.#options;
+    this.#requests.failAll((p) => ZooKeeperError.fromServer("CLOSED", p.verb, p.path));
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(() => this.#reached?.(), timeout);
+      this.#reached = () => {
+        this.#reached = undefined;
+        clock.clearTimeout(timer);
+        resolve();
+      };
+      if (this.#conn === undefined) {
+        clock.clearTimeout(this.#retryTimer);
+        this.#connect();
+      }
+    });
   }
 
   #connect(): void {
@@ -269,6 +294,10 @@ export class Session {
     // ClientCnxn.primeConnection uses, so that restored watches and queued
     // requests run with the session's credentials.
     for (const frame of this.#auth.replay()) conn.write(frame);
+    if (this.#closing) {
+      this.#reached?.();
+      return;
+    }
     for (const req of this.#listener.restoreWatches(this.#lastZxid)) {
       conn.write(encodeControl(Xid.setWatches, req));
     }
@@ -331,7 +360,7 @@ export class Session {
 
   #lost(error: Error, reconnectDelay?: number): void {
     if (this.#ended) return;
-    if (this.#closing) {
+    if (this.#closing && this.#reached === undefined) {
       this.#end({ type: "closed" });
       return;
     }
@@ -387,6 +416,7 @@ export class Session {
     const { clock } = this.#options;
     clock.clearTimeout(this.#retryTimer);
     clock.clearTimeout(this.#expiryTimer);
+    this.#reached?.();
     const code = endCode(state);
     this.#requests.failAll((p) => ZooKeeperError.fromServer(code, p.verb, p.path));
     this.#auth.failAll(ZooKeeperError.fromServer(code, "authenticate", undefined));

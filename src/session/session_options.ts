@@ -57,6 +57,11 @@ export interface SessionOptions {
   failFast?: boolean;
   /** An existing session to resume, with its password. */
   resume?: { sessionId: bigint; password: Uint8Array };
+  /**
+   * How long `close()` waits for a connection to the session, when there is
+   * none, to send closeSession on (default 1000 ms).
+   */
+  closeTimeout?: number;
   /** First wait before probing for a read-write server while read-only (Java: 100 ms). */
   probeDelay?: number;
 }
