@@ -31,6 +31,27 @@ describe("createModeOf()", () => {
     assert.throws(() => createModeOf("/a", "__proto__", undefined), badArguments);
   });
 
+  it("accepts the names of the Java and C clients as aliases", () => {
+    for (const alias of ["persistent_sequential", "PERSISTENT_SEQUENTIAL"]) {
+      const mode = createModeOf("/a", alias, undefined);
+      assert.equal(mode.name, "persistentSequential");
+      assert.equal(mode.flags, 2);
+    }
+    assert.equal(createModeOf("/a", "EPHEMERAL", undefined).name, "ephemeral");
+    assert.equal(
+      createModeOf("/a", "PERSISTENT_SEQUENTIAL_WITH_TTL", 5).name,
+      "persistentSequentialWithTTL",
+    );
+    assert.equal(createModeOf("/a", "persistent_with_ttl", 5).name, "persistentWithTTL");
+  });
+
+  it("names the modes it knows when refusing one", () => {
+    assert.throws(
+      () => createModeOf("/a", "sequential", undefined),
+      /unknown mode "sequential" \(one of persistent, ephemeral, persistentSequential,/,
+    );
+  });
+
   it("rejects a TTL mode without a ttl and a ttl with another mode", () => {
     assert.throws(() => createModeOf("/a", "persistentWithTTL", undefined), /needs a ttl/);
     assert.throws(() => createModeOf("/a", "persistent", 1000), /a ttl needs/);
