@@ -52,6 +52,16 @@ describe("createModeOf()", () => {
     );
   });
 
+  it("rejects a ttl that is not a whole number of milliseconds from 1 to 2^40-1", () => {
+    for (const ttl of [0, -1, 1.5, 2 ** 40, Number.NaN]) {
+      assert.throws(
+        () => createModeOf("/a", "persistentWithTTL", ttl),
+        (e: unknown) => badArguments(e) && /ttl must be a whole number/.test((e as Error).message),
+      );
+    }
+    assert.equal(createModeOf("/a", "persistentWithTTL", 2 ** 40 - 1).ttl, true);
+  });
+
   it("rejects a TTL mode without a ttl and a ttl with another mode", () => {
     assert.throws(() => createModeOf("/a", "persistentWithTTL", undefined), /needs a ttl/);
     assert.throws(() => createModeOf("/a", "persistent", 1000), /a ttl needs/);
@@ -77,5 +87,14 @@ describe("buildMultiRequest()", () => {
         ),
       badArguments,
     );
+  });
+});
+
+describe("ZooKeeperError.fromServer()", () => {
+  it("keeps the number of an error code it does not know", () => {
+    const error = ZooKeeperError.fromServer(-131, "create", "/a");
+    assert.equal(error.serverCode, -131);
+    assert.match(error.message, /Cannot create "\/a": unknown error -131/);
+    assert.equal(ZooKeeperError.fromServer(-101, "create", "/a").serverCode, -101);
   });
 });

@@ -65,6 +65,12 @@ const MODES: ReadonlyMap<string, CreateModeSpec> = new Map(
 );
 
 /**
+ * The longest TTL, in milliseconds (about 34 years): the 40 bits the server
+ * keeps it in (`EphemeralType.TTL.maxValue()`).
+ */
+export const MAX_TTL = 0xff_ffff_ffff;
+
+/**
  * Looks up a create mode and checks that a TTL is given exactly when the mode
  * takes one.
  *
@@ -97,6 +103,13 @@ export function createModeOf(
       found.ttl
         ? `Cannot create "${path}": mode ${name} needs a ttl`
         : `Cannot create "${path}": a ttl needs a ...WithTTL mode`,
+      { path },
+    );
+  }
+  if (found.ttl && !(Number.isSafeInteger(ttl) && ttl! >= 1 && ttl! <= MAX_TTL)) {
+    throw new ZooKeeperError(
+      "BADARGUMENTS",
+      `Cannot create "${path}": ttl must be a whole number of milliseconds from 1 to ${MAX_TTL}, not ${ttl}`,
       { path },
     );
   }
