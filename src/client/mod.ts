@@ -28,7 +28,7 @@ export type {
   VersionOptions,
   WatchOptions,
 } from "./types.ts";
-export type { WatchedEvent, Watcher } from "./watches.ts";
+export type { WatchedEvent, Watcher, WatchReconnected, WatchStreamItem } from "./watches.ts";
 export type { AddWatchModeName, WatcherTypeName } from "./watch_manager.ts";
 export { isTransient, retry, type RetryOptions } from "./retry.ts";
 export { CREATOR_ALL_ACL, digestACL, digestId, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.ts";

@@ -29,6 +29,7 @@ import {
   type Watcher,
   type WatchKind,
   WatchRegistry,
+  type WatchStreamItem,
 } from "./watches.ts";
 
 /** The watch types `removeWatches` takes. */
@@ -60,6 +61,8 @@ const REMOVED_EVENT: Record<WatchKind, EventTypeName> = {
   persistent: "PersistentWatchRemoved",
   persistentRecursive: "PersistentWatchRemoved",
 };
+
+const PERSISTENT_KINDS: readonly WatchKind[] = ["persistent", "persistentRecursive"];
 
 const eventNames = new Map<number, EventTypeName>(
   Object.entries(EventType).map(([k, v]) => [v, k as EventTypeName]),
@@ -138,12 +141,20 @@ export class WatchManager {
   }
 
   /**
-   * Delivers a change of connection state to every watcher as a session
-   * event, as the Java client does; a final state forgets every watch.
+   * Delivers a change of connection state as a session event to the default
+   * watcher and the persistent watchers; one-shot watchers get only the final
+   * state, their last event. A final state forgets every watch.
    */
   sessionEvent(state: ConnectionState): void {
     if (state.type === "connecting") return;
-    const watchers = this.registry.all();
+    // The Java client sends every session event to every watcher, and its
+    // users filter them out of one-shot watchers by hand. Here a one-shot
+    // watcher hears of the session once: when its watch can no longer fire.
+    // Persistent watchers still hear of each change: the server replays
+    // nothing to them after a reconnect, and SyncConnected is their cue to
+    // read again.
+    const final = isFinal(state);
+    const watchers = this.registry.all(final ? WATCH_KINDS : PERSISTENT_KINDS);
     if (this.#defaultWatcher !== undefined) watchers.add(this.#defaultWatcher);
     if (isFinal(state)) this.registry.clear();
     this.deliver(watchers, { type: "None", state: keeperState(state), path: "" });
@@ -270,10 +281,16 @@ export class WatchManager {
     recursive: boolean,
     signal: AbortSignal | undefined,
     add: (path: string, mode: AddWatchModeName, listener: Watcher) => Promise<void>,
-  ): AsyncIterableIterator<WatchedEvent> {
+  ): AsyncIterableIterator<WatchStreamItem> {
     const mode = recursive ? "persistentRecursive" : "persistent";
+    let away = false;
     const listener: Watcher = (event) => {
       if (event.type !== "None") return queue.push(event);
+      if (event.state === "Disconnected") away = true;
+      else if (away && (event.state === "SyncConnected" || event.state === "ConnectedReadOnly")) {
+        away = false;
+        queue.push({ type: "reconnected" });
+      }
       const end = endOfKeeperState(event.state);
       if (end === "CLOSED") queue.end();
       else if (end !== undefined) queue.end(ZooKeeperError.fromServer(end, "watch", path));
@@ -285,7 +302,7 @@ export class WatchManager {
       );
     };
     const onAbort = () => queue.end();
-    const queue = new AsyncQueue<WatchedEvent>(() => {
+    const queue = new AsyncQueue<WatchStreamItem>(() => {
       signal?.removeEventListener("abort", onAbort);
       release();
     });

@@ -37,7 +37,7 @@ import type {
   VersionOptions,
   WatchOptions,
 } from "./types.ts";
-import type { WatchedEvent, Watcher } from "./watches.ts";
+import type { Watcher, WatchStreamItem } from "./watches.ts";
 import { type AddWatchModeName, type WatcherTypeName, WatchManager } from "./watch_manager.ts";
 
 export type { ZooKeeperOptions } from "./options.ts";
@@ -475,23 +475,27 @@ export class ZooKeeper implements AsyncDisposable {
    * Watches a path persistently and yields its events until the loop breaks,
    * `signal` aborts or the client closes. The iterator throws `SESSIONEXPIRED`
    * or `AUTHFAILED` when the session ends that way. Events are queued, never
-   * dropped, however slowly the loop reads them.
+   * dropped, however slowly the loop reads them. After every reconnect it
+   * yields `{ type: "reconnected" }`: the server replays nothing to
+   * persistent watches, so what changed while the client was away went
+   * unseen; read the watched nodes again.
    *
    * @param path The node's path.
    * @param options `recursive`: also every node below it.
-   * @returns The events.
+   * @returns The events, and a `reconnected` item after each reconnect.
    *
    * @example Following every change under a path
    * ```ts ignore
    * for await (const event of zk.watch("/services", { recursive: true })) {
-   *   console.log(event.type, event.path);
+   *   if (event.type === "reconnected") console.log("read /services again");
+   *   else console.log(event.type, event.path);
    * }
    * ```
    */
   watch(
     path: string,
     options: { recursive?: boolean; signal?: AbortSignal } = {},
-  ): AsyncIterableIterator<WatchedEvent> {
+  ): AsyncIterableIterator<WatchStreamItem> {
     return this.#watches.iterate(
       path,
       options.recursive ?? false,
