@@ -83,6 +83,22 @@ describe("Watch events across connection changes", () => {
     await direct.delete("/resync");
   });
 
+  it("removeWatches with local: true while disconnected settles at once and is not restored", async () => {
+    await using zk = await client();
+    const watcher = () => {};
+    await zk.addWatch("/local-away", "persistent", watcher);
+    proxy.refuse(true);
+    const disconnected = nextState(zk, "disconnected");
+    proxy.cut();
+    await disconnected;
+    await zk.removeWatches("/local-away", watcher, "persistent", { local: true });
+    const reconnected = nextState(zk, "reconnected");
+    proxy.refuse(false);
+    await reconnected;
+    await settle(zk);
+    assert.doesNotMatch(await fx.server.fourLetter("wchc"), /\/local-away/);
+  });
+
   it("zk.watch() ends with SESSIONEXPIRED when the session expires", async () => {
     const zk = await client();
     const iterator = zk.watch("/gone");

@@ -79,6 +79,7 @@ export class WatchManager {
   readonly #paths: Paths;
   readonly #defaultWatcher: Watcher | undefined;
   readonly #onError: (error: unknown) => void;
+  readonly #connected: () => boolean;
   #noPersistentRemoval = false;
 
   /**
@@ -86,13 +87,16 @@ export class WatchManager {
    * @param paths Chroot handling.
    * @param defaultWatcher Receives every session event.
    * @param onError Receives errors thrown by watchers.
+   * @param connected Whether the session is connected now.
    */
   constructor(
     submit: (request: Request<void>) => Promise<void>,
     paths: Paths,
     defaultWatcher: Watcher | undefined,
     onError: (error: unknown) => void,
+    connected: () => boolean = () => true,
   ) {
+    this.#connected = connected;
     this.#submit = submit;
     this.#paths = paths;
     this.#defaultWatcher = defaultWatcher;
@@ -191,10 +195,12 @@ export class WatchManager {
     if (held.length === 0) throw ZooKeeperError.fromServer("NOWATCHER", "remove watches on", path);
     // Java's `local` removes here even when the server cannot be reached; it
     // still asks the server first, or a persistent watch would keep sending
-    // events until the next reconnect.
-    const onServer = this.#removeOnServer(path, serverPath, watcher, held);
-    if (local) await onServer.catch(() => {});
-    else await onServer;
+    // events until the next reconnect. While disconnected there is no one to
+    // ask: the next connection restores only the watches held here.
+    if (!local) await this.#removeOnServer(path, serverPath, watcher, held);
+    else if (this.#connected()) {
+      await this.#removeOnServer(path, serverPath, watcher, held).catch(() => {});
+    }
     const removed = new Map<WatchKind, Set<Watcher>>();
     for (const kind of held) {
       if (watcher === undefined) removed.set(kind, registry.removeAll(kind, path));

@@ -79,6 +79,7 @@ export class ZooKeeper implements AsyncDisposable {
       this.#paths,
       options.watcher,
       this.#onError,
+      () => this.#session.connected,
     );
     this.#session = session(this);
     const auth = (options.auth ?? []).map((a) => this.#session.addAuth(a.scheme, toBytes(a.auth)));
