@@ -69,7 +69,7 @@ export type {
   VersionOptions,
   WatchOptions,
 } from "./src/client/mod.ts";
-export type { WatchedEvent, Watcher } from "./src/client/mod.ts";
+export type { WatchedEvent, Watcher, WatchReconnected, WatchStreamItem } from "./src/client/mod.ts";
 export { isTransient, retry, type RetryOptions } from "./src/client/mod.ts";
 export type { AddWatchModeName, WatcherTypeName } from "./src/client/mod.ts";
 export {

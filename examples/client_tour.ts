@@ -44,6 +44,10 @@ console.log(`\nWatch everything below ${root} with a persistent recursive watch`
 const controller = new AbortController();
 const seen = (async () => {
   for await (const event of zk.watch(root, { recursive: true, signal: controller.signal })) {
+    if (event.type === "reconnected") {
+      log("reconnected: changes made meanwhile went unseen, read again");
+      continue;
+    }
     log(`event: ${event.type} ${event.path}`);
     if (event.type === "NodeDeleted" && event.path === `${root}/services/b`) controller.abort();
   }

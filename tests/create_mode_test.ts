@@ -31,6 +31,37 @@ describe("createModeOf()", () => {
     assert.throws(() => createModeOf("/a", "__proto__", undefined), badArguments);
   });
 
+  it("accepts the names of the Java and C clients as aliases", () => {
+    for (const alias of ["persistent_sequential", "PERSISTENT_SEQUENTIAL"]) {
+      const mode = createModeOf("/a", alias, undefined);
+      assert.equal(mode.name, "persistentSequential");
+      assert.equal(mode.flags, 2);
+    }
+    assert.equal(createModeOf("/a", "EPHEMERAL", undefined).name, "ephemeral");
+    assert.equal(
+      createModeOf("/a", "PERSISTENT_SEQUENTIAL_WITH_TTL", 5).name,
+      "persistentSequentialWithTTL",
+    );
+    assert.equal(createModeOf("/a", "persistent_with_ttl", 5).name, "persistentWithTTL");
+  });
+
+  it("names the modes it knows when refusing one", () => {
+    assert.throws(
+      () => createModeOf("/a", "sequential", undefined),
+      /unknown mode "sequential" \(one of persistent, ephemeral, persistentSequential,/,
+    );
+  });
+
+  it("rejects a ttl that is not a whole number of milliseconds from 1 to 2^40-1", () => {
+    for (const ttl of [0, -1, 1.5, 2 ** 40, Number.NaN]) {
+      assert.throws(
+        () => createModeOf("/a", "persistentWithTTL", ttl),
+        (e: unknown) => badArguments(e) && /ttl must be a whole number/.test((e as Error).message),
+      );
+    }
+    assert.equal(createModeOf("/a", "persistentWithTTL", 2 ** 40 - 1).ttl, true);
+  });
+
   it("rejects a TTL mode without a ttl and a ttl with another mode", () => {
     assert.throws(() => createModeOf("/a", "persistentWithTTL", undefined), /needs a ttl/);
     assert.throws(() => createModeOf("/a", "persistent", 1000), /a ttl needs/);
@@ -56,5 +87,14 @@ describe("buildMultiRequest()", () => {
         ),
       badArguments,
     );
+  });
+});
+
+describe("ZooKeeperError.fromServer()", () => {
+  it("keeps the number of an error code it does not know", () => {
+    const error = ZooKeeperError.fromServer(-131, "create", "/a");
+    assert.equal(error.serverCode, -131);
+    assert.match(error.message, /Cannot create "\/a": unknown error -131/);
+    assert.equal(ZooKeeperError.fromServer(-101, "create", "/a").serverCode, -101);
   });
 });

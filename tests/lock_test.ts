@@ -5,6 +5,7 @@ import process from "node:process";
 import { Lock, Registry, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { startFaultProxy } from "./helpers/fault_proxy.ts";
+import { bySequence } from "../src/registry/lock.ts";
 import { eventually, settle } from "./helpers/wait.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -359,5 +360,26 @@ describe("Lock on a real server", () => {
     const again = new Lock(clients[0], "/locks/registry", { wait: 0 });
     assert.equal(await again.acquire(), true);
     await again.release();
+  });
+});
+
+describe("bySequence()", () => {
+  it("orders lock nodes past the server's 2^31 wrap of the sequence counter", () => {
+    const names = [
+      "_c_b-lock--2147483647",
+      "_c_a-lock-2147483646",
+      "_c_c-lock--2147483648",
+      "_c_d-lock-2147483647",
+    ];
+    assert.deepEqual([...names].sort(bySequence), [
+      "_c_a-lock-2147483646",
+      "_c_d-lock-2147483647",
+      "_c_c-lock--2147483648",
+      "_c_b-lock--2147483647",
+    ]);
+    assert.deepEqual(["_c_x-lock-0000000010", "_c_y-lock-0000000009"].sort(bySequence), [
+      "_c_y-lock-0000000009",
+      "_c_x-lock-0000000010",
+    ]);
   });
 });

@@ -1,107 +1,20 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
-import type { JuteWriter } from "../src/jute/writer.ts";
 import { OpCode } from "../src/protocol/constants.ts";
 import { writePathRequest } from "../src/protocol/records_ops.ts";
 import type { ControlRequest } from "../src/session/request.ts";
-import { Session, type SessionOptions } from "../src/session/session.ts";
-import type { ConnectionState } from "../src/session/state.ts";
-import type { WatcherEvent } from "../src/protocol/records_session.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
-import { FakeClock } from "./helpers/fake_clock.ts";
-import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
+import { flush } from "./helpers/fake_transport.ts";
+import { accept, connected, header, PASSWORD, reply, setup, sync } from "./helpers/fake_session.ts";
 import {
   readAuthPacket,
   readConnectRequest,
-  readPathRequest,
   readRequestHeader,
   readSetWatches,
-  writeConnectResponse,
   writeReplyHeader,
   writeWatcherEvent,
 } from "./helpers/server_codec.ts";
-
-const PASSWORD = new Uint8Array(16).fill(9);
-
-function setup(
-  overrides: Partial<SessionOptions> = {},
-  restore: ControlRequest[] = [],
-) {
-  const clock = new FakeClock();
-  const transport = new FakeTransport();
-  const states: ConnectionState[] = [];
-  const events: WatcherEvent[] = [];
-  const session = new Session({
-    hosts: [{ host: "127.0.0.1", port: 1 }, { host: "127.0.0.2", port: 2 }],
-    sessionTimeout: 9000,
-    transport,
-    clock,
-    readOnly: false,
-    maxFrameSize: 4096,
-    reconnectDelay: 0,
-    cycleDelay: 1000,
-    random: () => 0.5,
-    ...overrides,
-  }, {
-    notification: (e) => events.push(e),
-    state: (s) => states.push(s),
-    restoreWatches: () => restore,
-  });
-  return { clock, transport, session, states, events };
-}
-
-function accept(
-  socket: FakeSocket,
-  timeOut = 9000,
-  sessionId = 0x1234n,
-  readOnly = false,
-) {
-  socket.send((w) =>
-    writeConnectResponse(w, {
-      protocolVersion: 0,
-      timeOut,
-      sessionId,
-      passwd: PASSWORD,
-      readOnly,
-    })
-  );
-}
-
-function reply(
-  socket: FakeSocket,
-  xid: number,
-  zxid: bigint,
-  err = 0,
-  body?: (w: JuteWriter) => void,
-) {
-  socket.send((w) => {
-    writeReplyHeader(w, { xid, zxid, err });
-    body?.(w);
-  });
-}
-
-function header(frame: Uint8Array) {
-  return readRequestHeader(new JuteReader(frame));
-}
-
-function sync(session: Session, path = "/a"): Promise<{ path: string }> {
-  return session.submit({
-    opcode: OpCode.sync,
-    verb: "sync",
-    path,
-    encode: (w) => writePathRequest(w, { path }),
-    decode: readPathRequest,
-  });
-}
-
-async function connected() {
-  const ctx = setup();
-  await flush();
-  accept(ctx.transport.last);
-  await flush();
-  return ctx;
-}
 
 describe("Session", () => {
   it("sends a ConnectRequest with protocol 0, the requested timeout and the readOnly byte", async () => {
@@ -357,13 +270,47 @@ describe("Session", () => {
     assert.equal(clock.pending, 0);
   });
 
-  it("declares the session expired when disconnected for longer than its timeout", async () => {
+  it("declares the session expired when disconnected for 4/3 of its timeout", async () => {
     const { transport, clock, states } = await connected();
     transport.refuse = new Error("refused");
     transport.last.drop();
-    clock.advance(8999);
+    clock.advance(11999);
+    await flush();
     assert.notEqual(states.at(-1)?.type, "expired");
     clock.advance(2);
+    await flush();
+    assert.equal(states.at(-1)?.type, "expired");
+  });
+
+  it("lets a reconnect handshake in flight at the expiry deadline finish", async () => {
+    const { transport, clock, states } = await connected();
+    transport.refuse = new Error("refused");
+    transport.last.drop();
+    clock.advance(10500);
+    await flush();
+    transport.refuse = undefined;
+    clock.advance(500);
+    await flush();
+    // The handshake was sent before the deadline; the server has not answered.
+    clock.advance(2000);
+    await flush();
+    assert.equal(states.at(-1)?.type, "disconnected");
+    accept(transport.last);
+    await flush();
+    assert.equal(states.at(-1)?.type, "reconnected");
+  });
+
+  it("declares the session expired when the handshake in flight at the deadline fails", async () => {
+    const { transport, clock, states } = await connected();
+    transport.refuse = new Error("refused");
+    transport.last.drop();
+    clock.advance(10500);
+    await flush();
+    transport.refuse = undefined;
+    clock.advance(2000);
+    await flush();
+    assert.equal(states.at(-1)?.type, "disconnected");
+    transport.last.drop();
     await flush();
     assert.equal(states.at(-1)?.type, "expired");
   });

@@ -38,9 +38,7 @@ function spec(
   return [name, { name, flags: CreateMode[name], sequential, ephemeral, ttl, container, opcode }];
 }
 
-// A Map, not an object: a mode named like an Object.prototype member
-// ("toString") must be unknown, not found.
-const MODES: ReadonlyMap<string, CreateModeSpec> = new Map([
+const SPECS: readonly [CreateModeName, CreateModeSpec][] = [
   spec("persistent", {}),
   spec("ephemeral", { ephemeral: true }),
   spec("persistentSequential", { sequential: true }),
@@ -48,14 +46,37 @@ const MODES: ReadonlyMap<string, CreateModeSpec> = new Map([
   spec("container", { container: true }),
   spec("persistentWithTTL", { ttl: true }),
   spec("persistentSequentialWithTTL", { sequential: true, ttl: true }),
-]);
+];
+
+// The spelling of the Java and C clients, `PERSISTENT_SEQUENTIAL`, and its
+// lower-case form, `persistent_sequential`.
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]+/g, (m) => `_${m.toLowerCase()}`);
+}
+
+// A Map, not an object: a mode named like an Object.prototype member
+// ("toString") must be unknown, not found.
+const MODES: ReadonlyMap<string, CreateModeSpec> = new Map(
+  SPECS.flatMap(([name, mode]) => [
+    [name, mode],
+    [snakeCase(name), mode],
+    [snakeCase(name).toUpperCase(), mode],
+  ]),
+);
+
+/**
+ * The longest TTL, in milliseconds (about 34 years): the 40 bits the server
+ * keeps it in (`EphemeralType.TTL.maxValue()`).
+ */
+export const MAX_TTL = 0xff_ffff_ffff;
 
 /**
  * Looks up a create mode and checks that a TTL is given exactly when the mode
  * takes one.
  *
  * @param path The path being created, for the message.
- * @param mode The mode's name; `"persistent"` when omitted.
+ * @param mode The mode's name, or its Java spelling (`PERSISTENT_SEQUENTIAL`,
+ *   `persistent_sequential`); `"persistent"` when omitted.
  * @param ttl The TTL given, if any.
  * @returns What the mode means.
  * @throws {ZooKeeperError} `BADARGUMENTS` for an unknown mode, a TTL mode
@@ -69,9 +90,12 @@ export function createModeOf(
   const name = mode ?? "persistent";
   const found = MODES.get(name);
   if (found === undefined) {
-    throw new ZooKeeperError("BADARGUMENTS", `Cannot create "${path}": unknown mode "${name}"`, {
-      path,
-    });
+    const known = SPECS.map(([n]) => n).join(", ");
+    throw new ZooKeeperError(
+      "BADARGUMENTS",
+      `Cannot create "${path}": unknown mode "${name}" (one of ${known})`,
+      { path },
+    );
   }
   if (found.ttl !== (ttl !== undefined)) {
     throw new ZooKeeperError(
@@ -79,6 +103,13 @@ export function createModeOf(
       found.ttl
         ? `Cannot create "${path}": mode ${name} needs a ttl`
         : `Cannot create "${path}": a ttl needs a ...WithTTL mode`,
+      { path },
+    );
+  }
+  if (found.ttl && !(Number.isSafeInteger(ttl) && ttl! >= 1 && ttl! <= MAX_TTL)) {
+    throw new ZooKeeperError(
+      "BADARGUMENTS",
+      `Cannot create "${path}": ttl must be a whole number of milliseconds from 1 to ${MAX_TTL}, not ${ttl}`,
       { path },
     );
   }

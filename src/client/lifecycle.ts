@@ -14,7 +14,8 @@ import { AsyncQueue } from "./async_queue.ts";
 export type Subscribe = (listener: (state: ConnectionState) => void) => () => void;
 
 /**
- * Waits until the session connects; on failure, timeout or abort it closes
+ * Waits until the session connects and `ready` settles (the server's answer to
+ * the credentials given at connect); on failure, timeout or abort it closes
  * the session and rejects.
  *
  * @param session The session.
@@ -22,7 +23,8 @@ export type Subscribe = (listener: (state: ConnectionState) => void) => () => vo
  * @param what The connect string, for messages.
  * @param timeout How long to wait, in milliseconds.
  * @param signal Aborts the wait.
- * @returns Resolves once connected.
+ * @param options `ready`: must resolve too once connected.
+ * @returns Resolves once connected and ready.
  */
 export function waitConnected(
   session: Session,
@@ -30,9 +32,13 @@ export function waitConnected(
   what: string,
   timeout: number,
   signal: AbortSignal | undefined,
+  options: { ready?: Promise<void> } = {},
 ): Promise<void> {
   return new Promise((resolve, reject) => {
+    let done = false;
     const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       unsubscribe();
@@ -41,8 +47,18 @@ export function waitConnected(
     };
     const unsubscribe = subscribe((state) => {
       if (state.type === "disconnected" || state.type === "connecting") return;
-      if (session.connected) finish();
-      else finish(ZooKeeperError.fromServer(endCode(state), "connect to", what));
+      if (!session.connected) {
+        finish(ZooKeeperError.fromServer(endCode(state), "connect to", what));
+        return;
+      }
+      // The credentials are refused after the handshake: AUTHFAILED ends the
+      // session, which the state listener reports.
+      (options.ready ?? Promise.resolve()).then(() => finish(), (error: unknown) => {
+        const code = ZooKeeperError.is(error) && error.code !== "CONNECTIONLOSS"
+          ? error.code
+          : endCode(session.state);
+        finish(ZooKeeperError.fromServer(code, "connect to", what, error));
+      });
     });
     const onAbort = () =>
       finish(

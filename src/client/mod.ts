@@ -29,7 +29,7 @@ export type {
   VersionOptions,
   WatchOptions,
 } from "./types.ts";
-export type { WatchedEvent, Watcher } from "./watches.ts";
+export type { WatchedEvent, Watcher, WatchReconnected, WatchStreamItem } from "./watches.ts";
 export type { AddWatchModeName, WatcherTypeName } from "./watch_manager.ts";
 export { isTransient, retry, type RetryOptions } from "./retry.ts";
 export {

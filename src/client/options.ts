@@ -4,7 +4,7 @@
  * @module
  */
 
-import { DEFAULT_MAX_FRAME_SIZE } from "../protocol/constants.ts";
+import { DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_REQUEST_SIZE } from "../protocol/constants.ts";
 import { systemClock } from "../session/clock.ts";
 import type { HostPort } from "../session/connect_string.ts";
 import type { SaslOptions } from "../session/sasl.ts";
@@ -55,17 +55,34 @@ export interface ZooKeeperOptions {
    */
   maxDataSize?: number;
   /**
-   * Largest frame accepted from or sent to the server.
+   * Largest frame accepted from the server.
    *
    * @default {1049599}
    */
   maxFrameSize?: number;
+  /**
+   * Largest request sent, in bytes of its whole frame: set it to the
+   * server's `jute.maxbuffer`, beyond which the server drops the connection.
+   * A larger request is refused with `BADARGUMENTS` before it is sent.
+   *
+   * @default {1048575}
+   */
+  maxRequestSize?: number;
   /**
    * Longest random wait before reconnecting after a loss, in milliseconds.
    *
    * @default {1000}
    */
   reconnectDelay?: number;
+  /**
+   * How long `close()` may spend reconnecting, when the connection is down,
+   * to end the session on the server: its ephemeral nodes then go at once
+   * instead of when the session expires. `0` ends locally at once, as the
+   * Java client does.
+   *
+   * @default {1000}
+   */
+  closeTimeout?: number;
   /**
    * Reject calls made while disconnected at once with `CONNECTIONLOSS`. By
    * default they wait for the next connection of the session, until it
@@ -113,10 +130,12 @@ export function sessionOptions(
     tls: options.tls,
     readOnly: options.readOnly ?? false,
     maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+    maxRequestSize: options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE,
     reconnectDelay: options.reconnectDelay ?? 1000,
     cycleDelay: 1000,
     random: Math.random,
     failFast: options.failFast ?? false,
+    closeTimeout: options.closeTimeout ?? 1000,
     resume: options.session,
     sasl: options.sasl,
   };

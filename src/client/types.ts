@@ -19,7 +19,9 @@ export interface CreateOptions {
    * the `...Sequential` forms (a 10-digit counter is appended to the name),
    * `container` (deleted by the server once its last child goes), and the
    * `...WithTTL` forms (deleted after `ttl` ms without changes; the server
-   * needs `zookeeper.extendedTypesEnabled=true`).
+   * needs `zookeeper.extendedTypesEnabled=true`). From JavaScript or a
+   * configuration file, the Java spellings (`PERSISTENT_SEQUENTIAL`,
+   * `persistent_sequential`) are accepted too.
    *
    * @default {"persistent"}
    */

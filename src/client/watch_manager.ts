@@ -29,6 +29,7 @@ import {
   type Watcher,
   type WatchKind,
   WatchRegistry,
+  type WatchStreamItem,
 } from "./watches.ts";
 
 /** The watch types `removeWatches` takes. */
@@ -61,6 +62,8 @@ const REMOVED_EVENT: Record<WatchKind, EventTypeName> = {
   persistentRecursive: "PersistentWatchRemoved",
 };
 
+const PERSISTENT_KINDS: readonly WatchKind[] = ["persistent", "persistentRecursive"];
+
 const eventNames = new Map<number, EventTypeName>(
   Object.entries(EventType).map(([k, v]) => [v, k as EventTypeName]),
 );
@@ -76,6 +79,7 @@ export class WatchManager {
   readonly #paths: Paths;
   readonly #defaultWatcher: Watcher | undefined;
   readonly #onError: (error: unknown) => void;
+  readonly #connected: () => boolean;
   #noPersistentRemoval = false;
 
   /**
@@ -83,13 +87,16 @@ export class WatchManager {
    * @param paths Chroot handling.
    * @param defaultWatcher Receives every session event.
    * @param onError Receives errors thrown by watchers.
+   * @param connected Whether the session is connected now.
    */
   constructor(
     submit: (request: Request<void>) => Promise<void>,
     paths: Paths,
     defaultWatcher: Watcher | undefined,
     onError: (error: unknown) => void,
+    connected: () => boolean = () => true,
   ) {
+    this.#connected = connected;
     this.#submit = submit;
     this.#paths = paths;
     this.#defaultWatcher = defaultWatcher;
@@ -138,12 +145,20 @@ export class WatchManager {
   }
 
   /**
-   * Delivers a change of connection state to every watcher as a session
-   * event, as the Java client does; a final state forgets every watch.
+   * Delivers a change of connection state as a session event to the default
+   * watcher and the persistent watchers; one-shot watchers get only the final
+   * state, their last event. A final state forgets every watch.
    */
   sessionEvent(state: ConnectionState): void {
     if (state.type === "connecting") return;
-    const watchers = this.registry.all();
+    // The Java client sends every session event to every watcher, and its
+    // users filter them out of one-shot watchers by hand. Here a one-shot
+    // watcher hears of the session once: when its watch can no longer fire.
+    // Persistent watchers still hear of each change: the server replays
+    // nothing to them after a reconnect, and SyncConnected is their cue to
+    // read again.
+    const final = isFinal(state);
+    const watchers = this.registry.all(final ? WATCH_KINDS : PERSISTENT_KINDS);
     if (this.#defaultWatcher !== undefined) watchers.add(this.#defaultWatcher);
     if (isFinal(state)) this.registry.clear();
     this.deliver(watchers, { type: "None", state: keeperState(state), path: "" });
@@ -178,7 +193,14 @@ export class WatchManager {
     const registry = this.registry;
     const held = KINDS_OF_TYPE[type].filter((k) => registry.has(k, path, watcher));
     if (held.length === 0) throw ZooKeeperError.fromServer("NOWATCHER", "remove watches on", path);
+    // Java's `local` removes here even when the server cannot be reached; it
+    // still asks the server first, or a persistent watch would keep sending
+    // events until the next reconnect. While disconnected there is no one to
+    // ask: the next connection restores only the watches held here.
     if (!local) await this.#removeOnServer(path, serverPath, watcher, held);
+    else if (this.#connected()) {
+      await this.#removeOnServer(path, serverPath, watcher, held).catch(() => {});
+    }
     const removed = new Map<WatchKind, Set<Watcher>>();
     for (const kind of held) {
       if (watcher === undefined) removed.set(kind, registry.removeAll(kind, path));
@@ -211,9 +233,19 @@ export class WatchManager {
         : registry.count(kind, path) - (registry.has(kind, path, watcher) ? 1 : 0);
     const othersOnPath = () =>
       WATCH_KINDS.some((k) => !held.includes(k) && registry.count(k, path) > 0);
+    const stays = (kind: WatchKind) =>
+      held.includes(kind) ? remaining(kind) > 0 : registry.count(kind, path) > 0;
+    // Servers before 3.9 hold one watch per session and path whatever its
+    // mode (ZOOKEEPER-4466): removing the data or child watch there removes
+    // that half of a persistent watch on the same path too. Seen on 3.8: the
+    // persistent watch then gets no more data (or child) events. With a
+    // persistent watch staying, the one-shot one is removed here only.
+    const persistentStays = stays("persistent") || stays("persistentRecursive");
     const serverTypes = new Set<number>();
     for (const kind of held) {
       const group = kind === "data" || kind === "exist" ? ["data", "exist"] as const : [kind];
+      const oneShot = kind === "data" || kind === "exist" || kind === "child";
+      if (oneShot && persistentStays) continue;
       if (group.every((k) => remaining(k) === 0)) serverTypes.add(SERVER_TYPE_OF_KIND[kind]);
     }
     for (const serverType of serverTypes) {
@@ -255,10 +287,16 @@ export class WatchManager {
     recursive: boolean,
     signal: AbortSignal | undefined,
     add: (path: string, mode: AddWatchModeName, listener: Watcher) => Promise<void>,
-  ): AsyncIterableIterator<WatchedEvent> {
+  ): AsyncIterableIterator<WatchStreamItem> {
     const mode = recursive ? "persistentRecursive" : "persistent";
+    let away = false;
     const listener: Watcher = (event) => {
       if (event.type !== "None") return queue.push(event);
+      if (event.state === "Disconnected") away = true;
+      else if (away && (event.state === "SyncConnected" || event.state === "ConnectedReadOnly")) {
+        away = false;
+        queue.push({ type: "reconnected" });
+      }
       const end = endOfKeeperState(event.state);
       if (end === "CLOSED") queue.end();
       else if (end !== undefined) queue.end(ZooKeeperError.fromServer(end, "watch", path));
@@ -270,7 +308,7 @@ export class WatchManager {
       );
     };
     const onAbort = () => queue.end();
-    const queue = new AsyncQueue<WatchedEvent>(() => {
+    const queue = new AsyncQueue<WatchStreamItem>(() => {
       signal?.removeEventListener("abort", onAbort);
       release();
     });

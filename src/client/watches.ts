@@ -21,6 +21,19 @@ export interface WatchedEvent {
   path: string;
 }
 
+/**
+ * What `zk.watch()` yields after each reconnect. The server replays nothing
+ * to persistent watches: whatever changed while the client was away went
+ * unseen, and the reader should read the watched nodes again.
+ */
+export interface WatchReconnected {
+  /** The session's connection is back and the watch is set again. */
+  type: "reconnected";
+}
+
+/** An item of `zk.watch()`: a node event, or word of a reconnect. */
+export type WatchStreamItem = WatchedEvent | WatchReconnected;
+
 /** A function called with watch notifications. */
 export type Watcher = (event: WatchedEvent) => void;
 
@@ -111,10 +124,15 @@ export class WatchRegistry {
     return n;
   }
 
-  /** Every watcher of every kind, each once. */
-  all(): Set<Watcher> {
+  /**
+   * Every watcher of the given kinds, each once.
+   *
+   * @param kinds The kinds; all of them when omitted.
+   * @returns The watchers.
+   */
+  all(kinds: readonly WatchKind[] = WATCH_KINDS): Set<Watcher> {
     const out = new Set<Watcher>();
-    for (const kind of WATCH_KINDS) {
+    for (const kind of kinds) {
       for (const set of this.#byKind[kind].values()) {
         for (const w of set) out.add(w);
       }

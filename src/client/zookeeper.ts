@@ -45,7 +45,7 @@ import type {
   VersionOptions,
   WatchOptions,
 } from "./types.ts";
-import type { WatchedEvent, Watcher } from "./watches.ts";
+import type { Watcher, WatchStreamItem } from "./watches.ts";
 import { type AddWatchModeName, type WatcherTypeName, WatchManager } from "./watch_manager.ts";
 
 export type { ZooKeeperOptions } from "./options.ts";
@@ -71,6 +71,8 @@ export class ZooKeeper implements AsyncDisposable {
   readonly #maxDataSize: number;
   readonly #onError: (error: unknown) => void;
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
+  // The answers to the credentials of the options, awaited by connect().
+  readonly #initialAuth: Promise<void>;
 
   private constructor(
     session: (zk: ZooKeeper) => Session,
@@ -85,11 +87,12 @@ export class ZooKeeper implements AsyncDisposable {
       this.#paths,
       options.watcher,
       this.#onError,
+      () => this.#session.connected,
     );
     this.#session = session(this);
-    for (const a of options.auth ?? []) {
-      this.#session.addAuth(a.scheme, toBytes(a.auth)).catch(() => {});
-    }
+    const auth = (options.auth ?? []).map((a) => this.#session.addAuth(a.scheme, toBytes(a.auth)));
+    this.#initialAuth = Promise.all(auth).then(() => {});
+    this.#initialAuth.catch(() => {});
   }
 
   /**
@@ -121,7 +124,9 @@ export class ZooKeeper implements AsyncDisposable {
     );
     const subscribe = (listener: (state: ConnectionState) => void) => zk.onStateChange(listener);
     const timeout = options.connectTimeout ?? 15_000;
-    await waitConnected(zk.#session, subscribe, connectString, timeout, options.signal);
+    await waitConnected(zk.#session, subscribe, connectString, timeout, options.signal, {
+      ready: zk.#initialAuth,
+    });
     if (options.followConfig) {
       followConfig({
         getConfig: (o) => zk.getConfig(o),
@@ -447,8 +452,11 @@ export class ZooKeeper implements AsyncDisposable {
    *
    * @param scheme The scheme, such as `"digest"`.
    * @param auth The credentials, such as `"user:password"`.
+   * @returns Resolves when the server accepts them; a connection lost before
+   *   its answer does not reject it, the next connection carries them again.
    * @throws {ZooKeeperError} `AUTHFAILED` when the server refuses them (the
-   *   session then ends).
+   *   session then ends), `SESSIONEXPIRED` or `CLOSED` when the session ends
+   *   before an answer.
    */
   addAuth(scheme: string, auth: Data): Promise<void> {
     return this.#session.addAuth(scheme, toBytes(auth));
@@ -492,8 +500,8 @@ export class ZooKeeper implements AsyncDisposable {
    * @param watcher The function that was registered.
    * @param type Which of its watches to remove: `data` (data and exist
    *   watches), `children`, `persistent`, `persistentRecursive` or `any`.
-   * @param options `local`: remove it here only, even when the server cannot
-   *   be reached.
+   * @param options `local`: remove it here even when the server cannot be
+   *   reached (the server is still asked first, as Java does).
    * @throws {ZooKeeperError} `NOWATCHER` when the watcher is not set there.
    */
   removeWatches(
@@ -511,7 +519,8 @@ export class ZooKeeper implements AsyncDisposable {
    *
    * @param path The watched path.
    * @param type Which watches to remove.
-   * @param options `local`: remove them here only.
+   * @param options `local`: remove them here even when the server cannot be
+   *   reached.
    * @throws {ZooKeeperError} `NOWATCHER` when no such watch is set there.
    */
   removeAllWatches(
@@ -526,23 +535,27 @@ export class ZooKeeper implements AsyncDisposable {
    * Watches a path persistently and yields its events until the loop breaks,
    * `signal` aborts or the client closes. The iterator throws `SESSIONEXPIRED`
    * or `AUTHFAILED` when the session ends that way. Events are queued, never
-   * dropped, however slowly the loop reads them.
+   * dropped, however slowly the loop reads them. After every reconnect it
+   * yields `{ type: "reconnected" }`: the server replays nothing to
+   * persistent watches, so what changed while the client was away went
+   * unseen; read the watched nodes again.
    *
    * @param path The node's path.
    * @param options `recursive`: also every node below it.
-   * @returns The events.
+   * @returns The events, and a `reconnected` item after each reconnect.
    *
    * @example Following every change under a path
    * ```ts ignore
    * for await (const event of zk.watch("/services", { recursive: true })) {
-   *   console.log(event.type, event.path);
+   *   if (event.type === "reconnected") console.log("read /services again");
+   *   else console.log(event.type, event.path);
    * }
    * ```
    */
   watch(
     path: string,
     options: { recursive?: boolean; signal?: AbortSignal } = {},
-  ): AsyncIterableIterator<WatchedEvent> {
+  ): AsyncIterableIterator<WatchStreamItem> {
     return this.#watches.iterate(
       path,
       options.recursive ?? false,

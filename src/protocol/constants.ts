@@ -185,7 +185,15 @@ export const Perms = {
 export const DEFAULT_MAX_DATA_SIZE = 0xfffff;
 
 /**
- * The largest frame accepted by default: `jute.maxbuffer` plus room for the
- * headers around the data, as the server's own limit allows.
+ * The largest frame accepted from the server by default: `jute.maxbuffer`
+ * plus room for the headers around the data (the server sends a node of
+ * `jute.maxbuffer` bytes with its reply header and Stat).
  */
 export const DEFAULT_MAX_FRAME_SIZE = 0xfffff + 1024;
+
+/**
+ * The largest request sent by default, its whole frame after the length
+ * prefix: the server reads no frame longer than `jute.maxbuffer` and closes
+ * the connection instead (`NIOServerCnxn.readLength`, "Len error").
+ */
+export const DEFAULT_MAX_REQUEST_SIZE = 0xfffff;

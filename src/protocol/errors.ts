@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ErrorCodeName, errorCodeName } from "./constants.ts";
+import { ErrorCode, type ErrorCodeName, errorCodeName } from "./constants.ts";
 
 /**
  * A code of {@linkcode ZooKeeperError}: a ZooKeeper error code by name
@@ -66,6 +66,8 @@ export interface ZooKeeperErrorOptions {
   path?: string;
   /** The underlying error. */
   cause?: unknown;
+  /** The number the server replied with. */
+  serverCode?: number;
 }
 
 /**
@@ -89,6 +91,12 @@ export class ZooKeeperError extends Error {
   readonly code: ZooKeeperErrorCode;
   /** The path of the operation, when it had one. */
   readonly path: string | undefined;
+  /**
+   * The number the server replied with, when the error is a reply's: the only
+   * trace of a code this client does not know (its `code` is then
+   * `SYSTEMERROR`).
+   */
+  readonly serverCode: number | undefined;
 
   /**
    * Makes an error with a code and a message.
@@ -109,6 +117,7 @@ export class ZooKeeperError extends Error {
     this.name = "ZooKeeperError";
     this.code = code;
     this.path = options.path;
+    this.serverCode = options.serverCode;
   }
 
   /**
@@ -148,14 +157,15 @@ export class ZooKeeperError extends Error {
   ): ZooKeeperError {
     const name = typeof code === "number" ? errorCodeName(code) : code;
     const target = path === undefined ? "" : ` "${path}"`;
-    return new ZooKeeperError(
-      name,
-      `Cannot ${verb}${target}: ${describeCode(name)}`,
-      {
-        path,
-        cause,
-      },
-    );
+    const known = typeof code !== "number" || name !== "SYSTEMERROR" ||
+      code === ErrorCode.SYSTEMERROR;
+    const what = known ? describeCode(name) : `unknown error ${code}`;
+    const serverCode = typeof code === "number" ? code : undefined;
+    return new ZooKeeperError(name, `Cannot ${verb}${target}: ${what}`, {
+      path,
+      cause,
+      serverCode,
+    });
   }
 }
 

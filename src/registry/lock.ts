@@ -18,6 +18,24 @@ import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
 import { endCode, endOfKeeperState, isFinal } from "../session/state.ts";
 import { hostName, processId } from "./node_data.ts";
 
+/**
+ * Orders contenders' node names by their sequence number: the parent's
+ * cversion as a signed 32-bit integer, `%010d` (`PrepRequestProcessor`), so
+ * past 2^31 it is negative and 11 characters long. Read as unsigned, the
+ * numbers after the wrap come after those before it.
+ *
+ * @param a A node name.
+ * @param b Another.
+ * @returns Negative when `a` comes first.
+ */
+export function bySequence(a: string, b: string): number {
+  return sequenceOf(a) - sequenceOf(b);
+}
+
+function sequenceOf(name: string): number {
+  return Number(name.slice(name.lastIndexOf(PREFIX) + PREFIX.length)) >>> 0;
+}
+
 /** Options of a {@linkcode Lock}. */
 export interface LockOptions {
   /** Who holds it, stored as the node's data. @default {"<hostname or runtime>:<pid>"} */
@@ -225,7 +243,7 @@ export class Lock implements AsyncDisposable {
   async #contenders(signal?: AbortSignal): Promise<string[]> {
     const children = await this.#retry(() => this.#zk.getChildren(this.path), signal);
     return children.filter((c) => c.includes(PREFIX))
-      .sort((a, b) => Number(a.slice(-10)) - Number(b.slice(-10)));
+      .sort(bySequence);
   }
 
   /** The node to wait for, or `undefined` when ours is among the holders. */

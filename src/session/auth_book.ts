@@ -2,6 +2,8 @@
  * The credentials of a session: every one added is sent again after each
  * reconnect, and each caller of `addAuth` waits for the server's answer to
  * its own AuthPacket. The server answers AuthPackets in order, with xid -4.
+ * A connection lost before the answer does not settle the caller: the
+ * credentials go again with the next connection and that answer counts.
  *
  * @module
  */
@@ -20,15 +22,22 @@ export interface AuthWaiter {
 interface Entry {
   scheme: string;
   auth: Uint8Array;
-  // Set until the credentials are first sent.
+  // Set while the caller waits and the credentials are not on the wire.
+  waiter: AuthWaiter | undefined;
+}
+
+// One AuthPacket on the wire: its credentials and the caller waiting for it
+// (none for a replay of credentials already accepted).
+interface Sent {
+  entry: Entry;
   waiter: AuthWaiter | undefined;
 }
 
 /** The credentials of a session and the callers waiting for answers. */
 export class AuthBook {
   readonly #entries: Entry[] = [];
-  // One slot per AuthPacket on the wire, in order; replays have no waiter.
-  readonly #awaitingReply = new Deque<AuthWaiter | undefined>();
+  // One slot per AuthPacket on the wire, in order.
+  readonly #awaitingReply = new Deque<Sent>();
 
   /**
    * Records credentials.
@@ -50,8 +59,9 @@ export class AuthBook {
       this.#entries.push({ scheme, auth, waiter });
       return undefined;
     }
-    this.#entries.push({ scheme, auth, waiter: undefined });
-    this.#awaitingReply.push(waiter);
+    const entry = { scheme, auth, waiter: undefined };
+    this.#entries.push(entry);
+    this.#awaitingReply.push({ entry, waiter });
     return encodeAuth(scheme, auth);
   }
 
@@ -62,7 +72,7 @@ export class AuthBook {
    */
   replay(): Uint8Array[] {
     return this.#entries.map((entry) => {
-      this.#awaitingReply.push(entry.waiter);
+      this.#awaitingReply.push({ entry, waiter: entry.waiter });
       entry.waiter = undefined;
       return encodeAuth(entry.scheme, entry.auth);
     });
@@ -74,17 +84,17 @@ export class AuthBook {
    * @returns It, or `undefined` for a replay.
    */
   answered(): AuthWaiter | undefined {
-    return this.#awaitingReply.shift();
+    return this.#awaitingReply.shift()?.waiter;
   }
 
   /**
-   * Rejects the callers whose AuthPackets were sent and not answered (the
-   * connection was lost).
-   *
-   * @param error Their error.
+   * Forgets the AuthPackets sent and not answered (the connection was lost):
+   * their callers wait for the answer to the next replay.
    */
-  failSent(error: Error): void {
-    for (const waiter of this.#awaitingReply.drain()) waiter?.reject(error);
+  unsent(): void {
+    for (const { entry, waiter } of this.#awaitingReply.drain()) {
+      if (waiter !== undefined) entry.waiter = waiter;
+    }
   }
 
   /**
@@ -93,7 +103,7 @@ export class AuthBook {
    * @param error Their error.
    */
   failAll(error: Error): void {
-    this.failSent(error);
+    this.unsent();
     for (const entry of this.#entries) entry.waiter?.reject(error);
   }
 }

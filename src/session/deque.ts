@@ -41,10 +41,9 @@ export class Deque<T> {
 
   /** Removes and returns every item, front first. */
   drain(): T[] {
+    // Counted, not stopped at the first `undefined`: items may be undefined.
     const out: T[] = [];
-    for (let item = this.shift(); item !== undefined; item = this.shift()) {
-      out.push(item);
-    }
+    while (this.#size > 0) out.push(this.shift() as T);
     return out;
   }
 }

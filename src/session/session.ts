@@ -11,7 +11,7 @@
  */
 
 import type { JuteReader } from "../jute/reader.ts";
-import { ErrorCode, OpCode, Xid } from "../protocol/constants.ts";
+import { DEFAULT_MAX_REQUEST_SIZE, ErrorCode, OpCode, Xid } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import {
   type ConnectResponse,
@@ -59,6 +59,10 @@ export class Session {
   #ended = false;
   #retryTimer: TimerHandle | undefined;
   #expiryTimer: TimerHandle | undefined;
+  // The expiry deadline passed while a connection attempt was in flight.
+  #expiryDue = false;
+  // Set while close() waits for a connection to send closeSession on.
+  #reached: (() => void) | undefined;
 
   /**
    * Creates the session and starts connecting.
@@ -151,12 +155,13 @@ export class Session {
       return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
     }
     const frame = encodeRequest(request);
-    if (frame.length - 4 > this.#options.maxFrameSize) {
+    const limit = this.#options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+    if (frame.length - 4 > limit) {
       return Promise.reject(
         new ZooKeeperError(
           "BADARGUMENTS",
           `Cannot ${describeRequest(verb, path)}: request of ${frame.length - 4} bytes ` +
-            `exceeds the limit of ${this.#options.maxFrameSize} bytes`,
+            `exceeds the limit of ${limit} bytes`,
           { path },
         ),
       );
@@ -190,7 +195,9 @@ export class Session {
    *
    * @param scheme The scheme, such as `"digest"`.
    * @param auth The credentials, such as the bytes of `"user:password"`.
-   * @returns Resolves when the server accepts them.
+   * @returns Resolves when the server accepts them (a connection lost before
+   *   the answer carries them again on the next one); rejects when it refuses
+   *   them or the session ends first.
    */
   addAuth(scheme: string, auth: Uint8Array): Promise<void> {
     if (this.#ended) {
@@ -203,15 +210,19 @@ export class Session {
   }
 
   /**
-   * Ends the session: sends closeSession when connected and waits for its
-   * reply (up to the read timeout), then closes the connection. Requests still
-   * waiting reject with `CLOSED`.
+   * Ends the session: sends closeSession and waits for its reply (up to the
+   * read timeout), then closes the connection. Requests still waiting reject
+   * with `CLOSED`. While disconnected or in a reconnect handshake it first
+   * waits up to `closeTimeout` for a connection to the session, so that the
+   * server deletes its ephemeral nodes now rather than when it expires.
    */
   async close(): Promise<void> {
     if (this.#ended) return;
     // The server closes the socket once it has answered closeSession: that is
     // the end, not a connection loss to recover from.
     this.#closing = true;
+    const reach = this.#options.closeTimeout ?? 1000;
+    if (!this.connected && this.#everConnected && reach > 0) await this.#reachServer(reach);
     if (this.connected) {
       const wait = this.#conn!.readTimeout ?? this.#timeout;
       let timer: TimerHandle | undefined;
@@ -247,6 +258,25 @@ export class Session {
       this.#lost(new Error(`Moving to ${host}:${port} after a change of the server list`), 0);
     }
     return true;
+  }
+
+  // ClientCnxn gives up on closeSession when disconnected, leaving the
+  // session's ephemeral nodes until it expires; this reconnects, for a while.
+  #reachServer(timeout: number): Promise<void> {
+    const { clock } = this.#options;
+    this.#requests.failAll((p) => ZooKeeperError.fromServer("CLOSED", p.verb, p.path));
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(() => this.#reached?.(), timeout);
+      this.#reached = () => {
+        this.#reached = undefined;
+        clock.clearTimeout(timer);
+        resolve();
+      };
+      if (this.#conn === undefined) {
+        clock.clearTimeout(this.#retryTimer);
+        this.#connect();
+      }
+    });
   }
 
   #connect(): void {
@@ -292,6 +322,7 @@ export class Session {
     this.#failures = 0;
     if (!response.readOnly) this.#seenReadWrite = true;
     this.#options.clock.clearTimeout(this.#expiryTimer);
+    this.#expiryDue = false;
     conn.startHeartbeat(response.timeOut);
     if (this.#options.sasl !== undefined) {
       this.#authenticating = conn;
@@ -318,6 +349,10 @@ export class Session {
     // ClientCnxn.primeConnection uses, so that restored watches and queued
     // requests run with the session's credentials.
     for (const frame of this.#auth.replay()) conn.write(frame);
+    if (this.#closing) {
+      this.#reached?.();
+      return;
+    }
     for (const req of this.#listener.restoreWatches(this.#lastZxid)) {
       conn.write(encodeControl(Xid.setWatches, req));
     }
@@ -381,8 +416,12 @@ export class Session {
 
   #lost(error: Error, reconnectDelay?: number): void {
     if (this.#ended) return;
-    if (this.#closing) {
+    if (this.#closing && this.#reached === undefined) {
       this.#end({ type: "closed" });
+      return;
+    }
+    if (this.#expiryDue) {
+      this.#end({ type: "expired" });
       return;
     }
     this.#lastError = error;
@@ -391,22 +430,22 @@ export class Session {
     this.#requests.failAwaiting((p) =>
       ZooKeeperError.fromServer("CONNECTIONLOSS", p.verb, p.path, error)
     );
-    this.#auth.failSent(
-      ZooKeeperError.fromServer("CONNECTIONLOSS", "authenticate", undefined, error),
-    );
+    this.#auth.unsent();
     const { clock } = this.#options;
     if (wasConnected) {
       this.#setState({ type: "disconnected", error });
       // The server expires the session once it has heard nothing for the
-      // session timeout; after that long without a reply, so does the client.
+      // session timeout, counted from its own last receipt (up to a third of
+      // the timeout after ours, rounded up to a tick), and a new leader starts
+      // every session's timeout afresh. The client gives up after 4/3 of the
+      // timeout without a reply, the margin of ClientCnxn's
+      // expirationTimeout (ZOOKEEPER-4508), and never while a handshake is in
+      // flight: its answer says whether the session lives.
       // Not in read-only mode: an ensemble that lost its quorum has no leader
       // to expire anything, and the session may still be there when it returns.
       if (!this.#options.readOnly) {
-        const left = this.#lastReceive + this.#timeout - clock.now();
-        this.#expiryTimer = clock.setTimeout(
-          () => this.#end({ type: "expired" }),
-          Math.max(1, left),
-        );
+        const left = this.#lastReceive + Math.floor(this.#timeout * 4 / 3) - clock.now();
+        this.#expiryTimer = clock.setTimeout(() => this.#expire(), Math.max(1, left));
       }
     } else if (this.#state.type !== "disconnected" && this.#state.type !== "connecting") {
       this.#setState({ type: "disconnected", error });
@@ -421,6 +460,11 @@ export class Session {
     this.#retryTimer = clock.setTimeout(() => this.#connect(), delay);
   }
 
+  #expire(): void {
+    if (this.#conn === undefined) this.#end({ type: "expired" });
+    else this.#expiryDue = true;
+  }
+
   #end(state: ConnectionState & { type: "closed" | "expired" | "authFailed" }): void {
     if (this.#ended) return;
     this.#ended = true;
@@ -428,6 +472,7 @@ export class Session {
     const { clock } = this.#options;
     clock.clearTimeout(this.#retryTimer);
     clock.clearTimeout(this.#expiryTimer);
+    this.#reached?.();
     const code = endCode(state);
     this.#requests.failAll((p) => ZooKeeperError.fromServer(code, p.verb, p.path));
     this.#auth.failAll(ZooKeeperError.fromServer(code, "authenticate", undefined));

@@ -39,8 +39,10 @@ export interface SessionOptions {
   tls?: TlsOptions;
   /** Accept read-only servers. */
   readOnly: boolean;
-  /** Largest frame accepted from or sent to the server. */
+  /** Largest frame accepted from the server. */
   maxFrameSize: number;
+  /** Largest request frame sent (after the length prefix): `jute.maxbuffer`. */
+  maxRequestSize?: number;
   /** Longest random wait before reconnecting after a loss (Java: 1000 ms). */
   reconnectDelay: number;
   /** Wait after trying every host in a row without success (Java: 1000 ms). */
@@ -56,6 +58,11 @@ export interface SessionOptions {
   failFast?: boolean;
   /** An existing session to resume, with its password. */
   resume?: { sessionId: bigint; password: Uint8Array };
+  /**
+   * How long `close()` waits for a connection to the session, when there is
+   * none, to send closeSession on (default 1000 ms).
+   */
+  closeTimeout?: number;
   /** First wait before probing for a read-write server while read-only (Java: 100 ms). */
   probeDelay?: number;
   /** Log in with SASL on every connection, before anything else is sent. */

@@ -28,6 +28,7 @@
  * @module
  */
 
+import { abortable } from "./abortable.ts";
 import type {
   Transport,
   TransportConnection,
@@ -85,7 +86,10 @@ export function cloudflareTransport(connect: CloudflareConnect): Transport {
         { hostname: options.host, port: options.port },
         { secureTransport: options.tls ? "on" : "off" },
       );
-      await socket.opened;
+      // Workers' connect takes no signal: an abort closes the socket.
+      await abortable(socket.opened, options.signal, () => {
+        socket.close().catch(() => {});
+      });
       const writer = socket.writable.getWriter();
       const reader = socket.readable.getReader();
       let ended = false;

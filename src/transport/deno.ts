@@ -16,6 +16,7 @@
  * @module
  */
 
+import { abortable } from "./abortable.ts";
 import type {
   Transport,
   TransportConnection,
@@ -87,13 +88,18 @@ export const denoTransport: Transport = {
     } else {
       // connectTls checks the certificate against the address it dials; to
       // check another name, dial plain TCP and start TLS with that name.
+      // startTls takes no signal: an abort closes the plain connection.
       const plain = await deno.connect({ hostname: host, port, signal });
-      conn = await deno.startTls(plain, {
-        hostname: tls.serverName,
-        caCerts: tls.caCerts,
-        cert: tls.cert,
-        key: tls.key,
-      });
+      conn = await abortable(
+        deno.startTls(plain, {
+          hostname: tls.serverName,
+          caCerts: tls.caCerts,
+          cert: tls.cert,
+          key: tls.key,
+        }),
+        signal,
+        () => plain.close(),
+      );
     }
     conn.setNoDelay?.(true);
     let ended = false;

@@ -1,0 +1,72 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ZooKeeper, ZooKeeperError } from "../mod.ts";
+import type { WatchedEvent } from "../src/client/watches.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
+import { settle } from "./helpers/wait.ts";
+
+const fixture = useZooKeeper();
+
+async function serverWatches(): Promise<string> {
+  return await fixture.server.fourLetter("wchc");
+}
+
+describe("ZooKeeper requests and the server's limits", () => {
+  it("refuses a request over jute.maxbuffer with BADARGUMENTS and keeps the connection", async () => {
+    await using root = await fixture.chroot();
+    const zk = await root.connect();
+    await zk.create("/big");
+    const lost: string[] = [];
+    zk.onStateChange((s) => lost.push(s.type));
+    // Data under maxDataSize, but the whole request is over 0xfffff bytes.
+    const data = new Uint8Array(0xfffff - 8);
+    await assert.rejects(
+      zk.setData("/big", data),
+      (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"),
+    );
+    assert.deepEqual(lost, []);
+    assert.equal((await zk.exists("/big"))?.dataLength, 0);
+  });
+});
+
+describe("ZooKeeper.connect()", () => {
+  it("rejects with AUTHFAILED when the server refuses the credentials", async () => {
+    await assert.rejects(
+      ZooKeeper.connect(fixture.server.connectString, {
+        auth: [{ scheme: "nosuchscheme", auth: "x" }],
+      }),
+      (e: unknown) => ZooKeeperError.is(e, "AUTHFAILED"),
+    );
+  });
+});
+
+describe("ZooKeeper.removeWatches()", () => {
+  it("with local: true, still removes the watch on the server when it can", async () => {
+    await using root = await fixture.chroot();
+    const zk = await root.connect();
+    await zk.create("/r");
+    const watcher = () => {};
+    await zk.addWatch("/r", "persistentRecursive", watcher);
+    assert.match(await serverWatches(), new RegExp(`${root.path}/r`));
+    await zk.removeWatches("/r", watcher, "persistentRecursive", { local: true });
+    assert.doesNotMatch(await serverWatches(), new RegExp(`${root.path}/r`));
+  });
+
+  for (const type of ["data", "children"] as const) {
+    it(`of a one-shot ${type} watch keeps the session's persistent watch on the path`, async () => {
+      await using root = await fixture.chroot();
+      const zk = await root.connect();
+      await zk.create("/p");
+      const oneShot = () => {};
+      if (type === "data") await zk.getData("/p", { watch: oneShot });
+      else await zk.getChildren("/p", { watch: oneShot });
+      const events: WatchedEvent[] = [];
+      await zk.addWatch("/p", "persistent", (e) => events.push(e));
+      await zk.removeWatches("/p", oneShot, type);
+      await zk.setData("/p", "x");
+      await zk.create("/p/c");
+      await settle(zk);
+      assert.deepEqual(events.map((e) => e.type), ["NodeDataChanged", "NodeChildrenChanged"]);
+    });
+  }
+});
