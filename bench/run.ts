@@ -57,6 +57,18 @@ const allClients: Record<string, string[]> = {
   // No library: the wire protocol over node:net with pre-encoded frames.
   "reference": ["node", `${root}/bench/reference.mjs`],
 };
+// BENCH_BASELINE=<another checkout, npm build done> adds its client as
+// base-deno and base-node, to compare a change with what it changes.
+const base = process.env.BENCH_BASELINE;
+if (base) {
+  allClients["base-deno"] = [
+    `${root}/node_modules/.bin/deno`,
+    "run",
+    "-A",
+    `${base}/bench/ours.ts`,
+  ];
+  allClients["base-node"] = ["node", `${base}/dist/bench/ours.js`];
+}
 const clients = Object.fromEntries(
   pick(Object.keys(allClients), process.env.BENCH_CLIENTS).map((c) => [c, allClients[c]]),
 );
@@ -158,6 +170,7 @@ const find = (w: string, c: string, m: string) =>
 const fmt = (x: number) => x >= 100 ? x.toFixed(0) : x.toFixed(1);
 const lines: string[] = [];
 const comparisons: [string, string][] = [
+  ...(base ? [["ours-deno", "base-deno"], ["ours-node", "base-node"]] as [string, string][] : []),
   ["ours-node", "reference"],
   ["ours-deno", "reference"],
   ["ours-node", "node-zookeeper-client"],

@@ -41,14 +41,19 @@ export const WATCH_KINDS: readonly WatchKind[] = [
   "persistentRecursive",
 ];
 
+// Stands for a kind with no watch yet: most sessions use one or two kinds,
+// and each Map costs about 180 bytes. Only add() stores, and it replaces this
+// first, so this map stays empty; the other methods read or delete from it.
+const NONE: Map<string, Set<Watcher>> = new Map();
+
 /** The watches of one session, by kind and path. */
 export class WatchRegistry {
   readonly #byKind: Record<WatchKind, Map<string, Set<Watcher>>> = {
-    data: new Map(),
-    exist: new Map(),
-    child: new Map(),
-    persistent: new Map(),
-    persistentRecursive: new Map(),
+    data: NONE,
+    exist: NONE,
+    child: NONE,
+    persistent: NONE,
+    persistentRecursive: NONE,
   };
 
   /**
@@ -56,7 +61,8 @@ export class WatchRegistry {
    * keeps one: it fires once per trigger, as in the Java client.
    */
   add(kind: WatchKind, path: string, watcher: Watcher): void {
-    const map = this.#byKind[kind];
+    let map = this.#byKind[kind];
+    if (map === NONE) map = this.#byKind[kind] = new Map();
     let set = map.get(path);
     if (set === undefined) map.set(path, set = new Set());
     set.add(watcher);

@@ -59,7 +59,8 @@ export class Connection {
   readonly #options: ConnectionOptions;
   readonly #events: ConnectionEvents;
   readonly #decoder: FrameDecoder;
-  readonly #abort = new AbortController();
+  // Only for the connect attempt; dropped once the socket is open.
+  #abort: AbortController | undefined;
   #socket: TransportConnection | undefined;
   #handshakeTimer: TimerHandle | undefined;
   #heartbeat: Heartbeat | undefined;
@@ -82,15 +83,17 @@ export class Connection {
     this.#decoder = new FrameDecoder(options.maxFrameSize);
     const { host, port } = options.host;
     const { clock, timeout } = options;
+    const abort = this.#abort = new AbortController();
     this.#handshakeTimer = clock.setTimeout(() => {
-      this.#abort.abort(new Error(`timed out after ${timeout} ms`));
+      this.#abort?.abort(new Error(`timed out after ${timeout} ms`));
       this.#lose(new Error(`Connecting to ${host}:${port} timed out after ${timeout} ms`));
     }, timeout);
-    options.transport.connect({ host, port, tls: options.tls, signal: this.#abort.signal }, {
+    options.transport.connect({ host, port, tls: options.tls, signal: abort.signal }, {
       data: (chunk) => this.#onData(chunk),
       closed: (error) =>
         this.#lose(error ?? new Error(`Connection to ${host}:${port} closed by the server`)),
     }).then((socket) => {
+      this.#abort = undefined;
       if (this.#closed) {
         socket.close();
         return;
