@@ -57,6 +57,15 @@ const allClients: Record<string, string[]> = {
   // No library: the wire protocol over node:net with pre-encoded frames.
   "reference": ["node", `${root}/bench/reference.mjs`],
 };
+// Only when BENCH_CLIENTS names it: ours on Node with a metrics recorder.
+if (process.env.BENCH_CLIENTS?.split(",").includes("ours-node-metrics")) {
+  allClients["ours-node-metrics"] = [
+    "env",
+    "BENCH_METRICS=1",
+    "node",
+    `${root}/dist/bench/ours.js`,
+  ];
+}
 // BENCH_BASELINE=<another checkout, npm build done> adds its client as
 // base-deno and base-node, to compare a change with what it changes.
 const base = process.env.BENCH_BASELINE;
@@ -171,12 +180,13 @@ const fmt = (x: number) => x >= 100 ? x.toFixed(0) : x.toFixed(1);
 const lines: string[] = [];
 const comparisons: [string, string][] = [
   ...(base ? [["ours-deno", "base-deno"], ["ours-node", "base-node"]] as [string, string][] : []),
+  ["ours-node-metrics", "ours-node"],
   ["ours-node", "reference"],
   ["ours-deno", "reference"],
   ["ours-node", "node-zookeeper-client"],
   ["ours-node", "java"],
   ["ours-deno", "java"],
-];
+].filter(([a, b]) => a in clients && b in clients) as [string, string][];
 const short = (c: string) => c === "node-zookeeper-client" ? "nzc" : c === "reference" ? "ref" : c;
 lines.push(
   `| workload | metric | ${Object.keys(clients).join(" | ")} | ${

@@ -9,6 +9,7 @@ import { systemClock } from "../session/clock.ts";
 import type { HostPort } from "../session/connect_string.ts";
 import type { SessionOptions } from "../session/session.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import type { Data } from "./types.ts";
 import type { Watcher } from "./watches.ts";
 
@@ -77,6 +78,13 @@ export interface ZooKeeperOptions {
   onError?: (error: unknown) => void;
   /** Aborts `connect`. */
   signal?: AbortSignal;
+  /**
+   * Told of every request (operation, duration, error code), the watches
+   * held by kind, the events delivered and the connection state changes,
+   * such as a `PrometheusClientRecorder` from `@nd/service-registry/http`.
+   * Without one nothing is measured.
+   */
+  metrics?: ClientMetricsRecorder;
 }
 
 /**
@@ -105,6 +113,7 @@ export function sessionOptions(
     random: Math.random,
     failFast: options.failFast ?? false,
     resume: options.session,
+    metrics: options.metrics,
   };
 }
 

@@ -7,6 +7,7 @@
  */
 
 import type { TlsOptions, Transport } from "../transport/transport.ts";
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
@@ -86,6 +87,12 @@ export interface RegistryOptions {
    * @default {true}
    */
   childData?: boolean;
+  /**
+   * Told of the client's requests, watches, events and state changes, such
+   * as a `PrometheusClientRecorder` from `@nd/service-registry/http` (whose
+   * `metrics` the gateway's `serve` can show at `/metrics`).
+   */
+  metrics?: ClientMetricsRecorder;
 }
 
 function defaultServers(): string {
@@ -395,6 +402,7 @@ export class Registry implements AsyncDisposable {
       onError: this.#onError,
       tls: this.#options.tls,
       transport: this.#options.transport,
+      metrics: this.#options.metrics,
     });
   }
 

@@ -24,6 +24,7 @@ import { Connection } from "./connection.ts";
 import { HostRing } from "./host_ring.ts";
 import { ReadWriteSearch } from "./read_write_search.ts";
 import { describeRequest, encodeControl, encodeRequest, type Request, setXid } from "./request.ts";
+import { measured } from "./request_metrics.ts";
 import { type PendingRequest, RequestQueue } from "./request_queue.ts";
 import type { SessionListener, SessionOptions } from "./session_options.ts";
 import { type ConnectionState, endCode } from "./state.ts";
@@ -152,8 +153,9 @@ export class Session {
     }
     const xid = this.#requests.nextXid();
     setXid(frame, xid);
+    const metrics = this.#options.metrics;
     return new Promise<T>((resolve, reject) => {
-      const pending: PendingRequest = {
+      let pending: PendingRequest = {
         xid,
         frame,
         verb,
@@ -163,11 +165,15 @@ export class Session {
         resolve: resolve as (value: unknown) => void,
         reject,
       };
+      if (metrics !== undefined) {
+        pending = measured(pending, request.opcode, metrics, this.#options.clock);
+      }
+      const { reject: fail } = pending;
       if (this.connected) {
         this.#requests.sent(pending);
         this.#conn!.write(frame);
       } else if (this.#options.failFast && this.#everConnected) {
-        reject(ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path));
+        fail(ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path));
       } else {
         this.#requests.hold(pending);
       }

@@ -5,6 +5,7 @@
  */
 
 import type { WatcherEvent } from "../protocol/records_session.ts";
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { Clock } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
@@ -57,4 +58,6 @@ export interface SessionOptions {
   resume?: { sessionId: bigint; password: Uint8Array };
   /** First wait before probing for a read-write server while read-only (Java: 100 ms). */
   probeDelay?: number;
+  /** Told of every request sent and its end; nothing is measured without it. */
+  metrics?: ClientMetricsRecorder;
 }
