@@ -175,17 +175,7 @@ export class Connection {
     this.#outboxBytes = 0;
     const socket = this.#socket;
     if (this.#closed || socket === undefined || frames.length === 0) return;
-    if (frames.length === 1) {
-      socket.write(frames[0]);
-    } else {
-      const bytes = new Uint8Array(total);
-      let off = 0;
-      for (const f of frames) {
-        bytes.set(f, off);
-        off += f.length;
-      }
-      socket.write(bytes);
-    }
+    socket.write(frames.length === 1 ? frames[0] : join(frames, total));
     this.#heartbeat?.sent();
   };
 
@@ -233,4 +223,27 @@ export class Connection {
     this.#established = true;
     this.#events.established(response);
   };
+}
+
+/**
+ * The frames as one buffer: a view over them when they lie side by side in
+ * one buffer (requests encoded in a row, see `encodeRequest`), else a copy.
+ */
+function join(frames: Uint8Array[], total: number): Uint8Array {
+  const first = frames[0];
+  let end = first.byteOffset + first.length;
+  let adjacent = true;
+  for (let i = 1; i < frames.length && adjacent; i++) {
+    const f = frames[i];
+    adjacent = f.buffer === first.buffer && f.byteOffset === end;
+    end += f.length;
+  }
+  if (adjacent) return new Uint8Array(first.buffer, first.byteOffset, total);
+  const bytes = new Uint8Array(total);
+  let off = 0;
+  for (const f of frames) {
+    bytes.set(f, off);
+    off += f.length;
+  }
+  return bytes;
 }
