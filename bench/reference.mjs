@@ -16,7 +16,15 @@ const root = `/bench-${label}-${process.pid}`;
 const WINDOW = 200;
 const [host, port] = servers.split(",")[0].split(":");
 
-const Op = { create: 1, delete: 2, getData: 4, setData: 5, getChildren: 8, addWatch: 106 };
+const Op = {
+  create: 1,
+  delete: 2,
+  getData: 4,
+  setData: 5,
+  getChildren: 8,
+  create2: 15,
+  addWatch: 106,
+};
 const Op_closeSession = -11;
 const PERSISTENT = 0;
 const EPHEMERAL_SEQUENTIAL = 3;
@@ -232,10 +240,14 @@ switch (workload) {
     break;
   }
   case "createdelete": {
-    const creates = range(5000, () => create(`${root}/s-`, Buffer.alloc(0), EPHEMERAL_SEQUENTIAL));
+    // create2, as our client sends (node-zookeeper-client sends create).
+    const creates = range(
+      5000,
+      () => frame(Op.create2, `${root}/s-`, Buffer.alloc(0), OPEN_ACL, EPHEMERAL_SEQUENTIAL),
+    );
     const created = [];
     const done = measure();
-    // The create reply's body is the path the server chose.
+    // The create2 reply's body starts with the path the server chose.
     await zk.pipeline(creates, WINDOW, (err, buf, at) => {
       if (err === 0) created.push(buf.toString("utf8", at + 4, at + 4 + buf.readInt32BE(at)));
     });
