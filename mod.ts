@@ -34,6 +34,7 @@
  */
 
 export { ZooKeeper, type ZooKeeperOptions } from "./src/client/mod.ts";
+export type { ClientMetricsRecorder, WatchKind } from "./src/util/client_metrics.ts";
 export {
   type CloseOptions,
   type DrainOptions,

@@ -6,9 +6,15 @@
  */
 
 import process from "node:process";
-import { ZooKeeper } from "../mod.ts";
+import { ZooKeeper, type ZooKeeperOptions } from "../mod.ts";
+import { PrometheusClientRecorder } from "../src/http/mod.ts";
 
 const [workload, servers, label] = process.argv.slice(-3);
+// BENCH_METRICS=1: every session reports to a Prometheus recorder, to price the hooks.
+const options: ZooKeeperOptions = {
+  sessionTimeout: 30_000,
+  metrics: process.env.BENCH_METRICS ? new PrometheusClientRecorder() : undefined,
+};
 const root = `/bench-${label}-${process.pid}`;
 const WINDOW = 200;
 
@@ -39,13 +45,13 @@ function measure() {
   };
 }
 
-const zk = await ZooKeeper.connect(servers, { sessionTimeout: 30_000 });
+const zk = await ZooKeeper.connect(servers, options);
 await zk.create(root);
 let result;
 
 switch (workload) {
   case "watch": {
-    const writer = await ZooKeeper.connect(servers, { sessionTimeout: 30_000 });
+    const writer = await ZooKeeper.connect(servers, options);
     const n = 2000;
     const rounds = 5;
     await pipelined(n, (i) => writer.create(`${root}/n${i}`, "0"));
@@ -111,7 +117,7 @@ switch (workload) {
     break;
   }
   case "recursive": {
-    const writer = await ZooKeeper.connect(servers, { sessionTimeout: 30_000 });
+    const writer = await ZooKeeper.connect(servers, options);
     const n = 10_000;
     await pipelined(n, (i) => writer.create(`${root}/c${i}`, "0"));
     let seen = 0;
@@ -129,7 +135,7 @@ switch (workload) {
   }
   case "fanout": {
     const watchers = await Promise.all(
-      Array.from({ length: 50 }, () => ZooKeeper.connect(servers, { sessionTimeout: 30_000 })),
+      Array.from({ length: 50 }, () => ZooKeeper.connect(servers, options)),
     );
     const total = 200;
     let events = 0;
@@ -161,7 +167,7 @@ switch (workload) {
     for (let i = 0; i < 1000; i += 100) {
       sessions.push(
         ...await Promise.all(
-          Array.from({ length: 100 }, () => ZooKeeper.connect(servers, { sessionTimeout: 30_000 })),
+          Array.from({ length: 100 }, () => ZooKeeper.connect(servers, options)),
         ),
       );
     }

@@ -11,7 +11,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { startZooKeeper } from "../tests/helpers/zk_server.ts";
@@ -32,7 +32,7 @@ interface Result {
 const root = fileURLToPath(new URL("..", import.meta.url));
 const quick = process.argv.includes("--quick");
 const reps = quick ? 1 : Number(process.env.BENCH_REPS ?? 5);
-const workloads = [
+const allWorkloads = [
   "watch",
   "recursive",
   "reads",
@@ -42,15 +42,45 @@ const workloads = [
   "fanout",
   "scale",
 ];
+// BENCH_WORKLOADS=reads,writes and BENCH_CLIENTS=ours-node,reference run a subset.
+const pick = (all: string[], list: string | undefined) =>
+  list ? all.filter((x) => list.split(",").includes(x)) : all;
+const workloads = pick(allWorkloads, process.env.BENCH_WORKLOADS);
 const javaCp = `${root}/bench/.build:${process.env.ZK_CLASSPATH ?? ""}`;
-const clients: Record<string, string[]> = {
+const allClients: Record<string, string[]> = {
   "ours-deno": [`${root}/node_modules/.bin/deno`, "run", "-A", `${root}/bench/ours.ts`],
   // The JavaScript npm users get (scripts/build_npm.sh), not the sources
   // through a loader.
   "ours-node": ["node", `${root}/dist/bench/ours.js`],
   "node-zookeeper-client": ["node", `${root}/bench/nzc.mjs`],
   "java": ["java", "-Xmx512m", "-cp", javaCp, "JavaBench"],
+  // No library: the wire protocol over node:net with pre-encoded frames.
+  "reference": ["node", `${root}/bench/reference.mjs`],
 };
+// Only when BENCH_CLIENTS names it: ours on Node with a metrics recorder.
+if (process.env.BENCH_CLIENTS?.split(",").includes("ours-node-metrics")) {
+  allClients["ours-node-metrics"] = [
+    "env",
+    "BENCH_METRICS=1",
+    "node",
+    `${root}/dist/bench/ours.js`,
+  ];
+}
+// BENCH_BASELINE=<another checkout, npm build done> adds its client as
+// base-deno and base-node, to compare a change with what it changes.
+const base = process.env.BENCH_BASELINE;
+if (base) {
+  allClients["base-deno"] = [
+    `${root}/node_modules/.bin/deno`,
+    "run",
+    "-A",
+    `${base}/bench/ours.ts`,
+  ];
+  allClients["base-node"] = ["node", `${base}/dist/bench/ours.js`];
+}
+const clients = Object.fromEntries(
+  pick(Object.keys(allClients), process.env.BENCH_CLIENTS).map((c) => [c, allClients[c]]),
+);
 
 function run(command: string[], workload: string, servers: string, label: string): Promise<Result> {
   return new Promise((resolve, reject) => {
@@ -148,13 +178,25 @@ const find = (w: string, c: string, m: string) =>
   rows.find((r) => r.workload === w && r.client === c && r.metric === m)?.median;
 const fmt = (x: number) => x >= 100 ? x.toFixed(0) : x.toFixed(1);
 const lines: string[] = [];
+const comparisons: [string, string][] = [
+  ...(base ? [["ours-deno", "base-deno"], ["ours-node", "base-node"]] as [string, string][] : []),
+  ["ours-node-metrics", "ours-node"],
+  ["ours-node", "reference"],
+  ["ours-deno", "reference"],
+  ["ours-node", "node-zookeeper-client"],
+  ["ours-node", "java"],
+  ["ours-deno", "java"],
+].filter(([a, b]) => a in clients && b in clients) as [string, string][];
+const short = (c: string) => c === "node-zookeeper-client" ? "nzc" : c === "reference" ? "ref" : c;
 lines.push(
-  `| workload | metric | ${
-    Object.keys(clients).join(" | ")
-  } | ours-node vs nzc | ours-node vs java | ours-deno vs java |`,
+  `| workload | metric | ${Object.keys(clients).join(" | ")} | ${
+    comparisons.map(([a, b]) => `${short(a)} vs ${short(b)}`).join(" | ")
+  } |`,
 );
 lines.push(
-  `| --- | --- |${Object.keys(clients).map(() => " ---: |").join("")} ---: | ---: | ---: |`,
+  `| --- | --- |${Object.keys(clients).map(() => " ---: |").join("")}${
+    comparisons.map(() => " ---: |").join("")
+  }`,
 );
 for (const workload of workloads) {
   for (const [, metric] of metrics) {
@@ -172,9 +214,8 @@ for (const workload of workloads) {
     const ratio = (a?: number, b?: number) => a && b ? `${better(a, b).toFixed(2)}×` : "n/a";
     lines.push(
       `| ${workload} | ${metric} | ${cells.join(" | ")} | ${
-        ratio(find(workload, "ours-node", metric), find(workload, "node-zookeeper-client", metric))
-      } | ${ratio(find(workload, "ours-node", metric), find(workload, "java", metric))} | ${
-        ratio(find(workload, "ours-deno", metric), find(workload, "java", metric))
+        comparisons.map(([a, b]) => ratio(find(workload, a, metric), find(workload, b, metric)))
+          .join(" | ")
       } |`,
     );
   }
@@ -184,11 +225,12 @@ console.log(table);
 
 const version = (command: string[]) =>
   spawnSync(command[0], command.slice(1), { encoding: "utf8" }).stdout.split("\n")[0].trim();
+const load = loadavg().map((x) => x.toFixed(1)).join(", ");
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${
   (totalmem() / 2 ** 30).toFixed(0)
 } GiB; Node ${version(["node", "--version"])}, ${
-  version([clients["ours-deno"][0], "--version"])
-}, Java 17; ZooKeeper 3.8 standalone on loopback`;
+  version([allClients["ours-deno"][0], "--version"])
+}, Java 17; ZooKeeper 3.8 standalone on loopback; load average at the end ${load}`;
 await mkdir(`${root}/bench/results`, { recursive: true });
 await writeFile(
   `${root}/bench/results/latest.json`,
@@ -204,7 +246,7 @@ console.log(`\n${machine}\nwrote bench/results/latest.{json,md,svg}`);
 /** A grouped bar chart of throughput per workload, each client a colour. */
 function chart(): string {
   const names = Object.keys(clients);
-  const colours = ["#2b6cb0", "#4299e1", "#dd6b20", "#718096"];
+  const colours = ["#2b6cb0", "#4299e1", "#dd6b20", "#718096", "#38a169"];
   const groups = workloads.filter((w) => w !== "latency" && w !== "scale");
   const w = 760, h = 320, left = 60, bottom = 40, top = 30;
   const groupWidth = (w - left - 20) / groups.length;
@@ -237,10 +279,10 @@ function chart(): string {
     }" text-anchor="middle">${g}</text>`;
   });
   names.forEach((n, ni) => {
-    svg += `<rect x="${left + ni * 170}" y="${h + 8}" width="10" height="10" fill="${
+    svg += `<rect x="${left + ni * 140}" y="${h + 8}" width="10" height="10" fill="${
       colours[ni]
     }"/>`;
-    svg += `<text x="${left + ni * 170 + 14}" y="${h + 17}">${n}</text>`;
+    svg += `<text x="${left + ni * 140 + 14}" y="${h + 17}">${n}</text>`;
   });
   return svg + "</svg>\n";
 }

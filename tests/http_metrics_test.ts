@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Registry, RegistryState } from "../mod.ts";
-import { Metrics, PrometheusClientRecorder, RegistryObserver } from "../src/http/mod.ts";
+import { Registry, type RegistryState } from "../mod.ts";
+import { Metrics, PrometheusClientRecorder, RegistryObserver, serve } from "../src/http/mod.ts";
+import { startZooKeeper } from "./helpers/zk_server.ts";
 
 /** Just enough of a registry for the observer: a state and its listeners. */
 function fakeRegistry(): { registry: Registry; set(state: RegistryState): void } {
@@ -153,5 +154,31 @@ describe("RegistryObserver", () => {
     observer.close();
     set(CONNECTED);
     assert.equal(observer.snapshot().connects, 2);
+  });
+});
+
+describe("The gateway's /metrics with a client recorder, on a real server", () => {
+  it("shows the registry client's requests and watches next to the gateway's series", async () => {
+    await using server = await startZooKeeper();
+    const recorder = new PrometheusClientRecorder();
+    await using registry = await Registry.connect({
+      servers: server.connectString,
+      metrics: recorder,
+    });
+    await registry.setNode("/services/web/host1:8080", { port: 8080 });
+    await registry.get("/services/web", () => {});
+    const gateway = serve(registry, { metrics: [recorder.metrics] });
+    try {
+      const response = await gateway(new Request("http://gw/metrics"));
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      assert.match(text, /^zk_client_request_duration_seconds_count\{op="create2"\} [1-9]/m);
+      assert.match(text, /^zk_client_requests_in_flight\{op="create2"\} 0$/m);
+      assert.match(text, /^zk_client_watches\{kind="[a-zA-Z]+"\} [1-9]/m);
+      assert.match(text, /^zk_client_state_changes_total\{state="connected"\} 1$/m);
+      assert.match(text, /^zk_registry_state\{state="connected"\} 1$/m);
+    } finally {
+      await gateway.close();
+    }
   });
 });

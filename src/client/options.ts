@@ -10,6 +10,7 @@ import type { HostPort } from "../session/connect_string.ts";
 import type { SaslOptions } from "../session/sasl.ts";
 import type { SessionOptions } from "../session/session.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import type { Data } from "./types.ts";
 import type { Watcher } from "./watches.ts";
 
@@ -107,6 +108,13 @@ export interface ZooKeeperOptions {
   onError?: (error: unknown) => void;
   /** Aborts `connect`. */
   signal?: AbortSignal;
+  /**
+   * Told of every request (operation, duration, error code), the watches
+   * held by kind, the events delivered and the connection state changes,
+   * such as a `PrometheusClientRecorder` from `@nd/service-registry/http`.
+   * Without one nothing is measured.
+   */
+  metrics?: ClientMetricsRecorder;
 }
 
 /**
@@ -138,6 +146,7 @@ export function sessionOptions(
     closeTimeout: options.closeTimeout ?? 1000,
     resume: options.session,
     sasl: options.sasl,
+    metrics: options.metrics,
   };
 }
 

@@ -19,6 +19,7 @@ import {
 import type { WatcherEvent } from "../protocol/records_session.ts";
 import type { Request } from "../session/request.ts";
 import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
 import { type OnReply, removeWatchesRequest } from "./requests.ts";
 import { AsyncQueue } from "./async_queue.ts";
@@ -74,7 +75,8 @@ const stateNames = new Map<number, KeeperStateName>(
 /** The watches of one client. */
 export class WatchManager {
   /** The watches held, by kind and path. */
-  readonly registry: WatchRegistry = new WatchRegistry();
+  readonly registry: WatchRegistry;
+  readonly #metrics: ClientMetricsRecorder | undefined;
   readonly #submit: (request: Request<void>) => Promise<void>;
   readonly #paths: Paths;
   readonly #defaultWatcher: Watcher | undefined;
@@ -87,6 +89,7 @@ export class WatchManager {
    * @param paths Chroot handling.
    * @param defaultWatcher Receives every session event.
    * @param onError Receives errors thrown by watchers.
+   * @param metrics Told of the watches held and the events delivered.
    * @param connected Whether the session is connected now.
    */
   constructor(
@@ -94,9 +97,14 @@ export class WatchManager {
     paths: Paths,
     defaultWatcher: Watcher | undefined,
     onError: (error: unknown) => void,
+    metrics?: ClientMetricsRecorder,
     connected: () => boolean = () => true,
   ) {
     this.#connected = connected;
+    this.#metrics = metrics;
+    this.registry = new WatchRegistry(
+      metrics && ((kind, count) => metrics.watchesHeld(kind, count)),
+    );
     this.#submit = submit;
     this.#paths = paths;
     this.#defaultWatcher = defaultWatcher;
@@ -169,6 +177,7 @@ export class WatchManager {
   // event before any later read observes the change.
   /** Calls each watcher with the event, catching what it throws. */
   deliver(watchers: Set<Watcher>, event: WatchedEvent): void {
+    if (watchers.size > 0) this.#metrics?.eventDelivered(event.type);
     queueMicrotask(() => notifyAll(watchers, event, this.#onError));
   }
 

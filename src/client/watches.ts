@@ -54,24 +54,42 @@ export const WATCH_KINDS: readonly WatchKind[] = [
   "persistentRecursive",
 ];
 
+// Stands for a kind with no watch yet: most sessions use one or two kinds,
+// and each Map costs about 180 bytes. Only add() stores, and it replaces this
+// first, so this map stays empty; the other methods read or delete from it.
+const NONE: Map<string, Set<Watcher>> = new Map();
+
 /** The watches of one session, by kind and path. */
 export class WatchRegistry {
   readonly #byKind: Record<WatchKind, Map<string, Set<Watcher>>> = {
-    data: new Map(),
-    exist: new Map(),
-    child: new Map(),
-    persistent: new Map(),
-    persistentRecursive: new Map(),
+    data: NONE,
+    exist: NONE,
+    child: NONE,
+    persistent: NONE,
+    persistentRecursive: NONE,
   };
+  readonly #report: ((kind: WatchKind, count: number) => void) | undefined;
+
+  /**
+   * @param report Told the number of paths watched with a kind whenever it
+   *   changes.
+   */
+  constructor(report?: (kind: WatchKind, count: number) => void) {
+    this.#report = report;
+  }
 
   /**
    * Records a watch. Adding the same function twice for one path and kind
    * keeps one: it fires once per trigger, as in the Java client.
    */
   add(kind: WatchKind, path: string, watcher: Watcher): void {
-    const map = this.#byKind[kind];
+    let map = this.#byKind[kind];
+    if (map === NONE) map = this.#byKind[kind] = new Map();
     let set = map.get(path);
-    if (set === undefined) map.set(path, set = new Set());
+    if (set === undefined) {
+      map.set(path, set = new Set());
+      this.#report?.(kind, map.size);
+    }
     set.add(watcher);
   }
 
@@ -84,7 +102,10 @@ export class WatchRegistry {
     const map = this.#byKind[kind];
     const set = map.get(path);
     if (set === undefined || !set.delete(watcher)) return false;
-    if (set.size === 0) map.delete(path);
+    if (set.size === 0) {
+      map.delete(path);
+      this.#report?.(kind, map.size);
+    }
     return true;
   }
 
@@ -95,8 +116,10 @@ export class WatchRegistry {
    */
   removeAll(kind: WatchKind, path: string): Set<Watcher> {
     const map = this.#byKind[kind];
-    const set = map.get(path) ?? new Set();
+    const set = map.get(path);
+    if (set === undefined) return new Set();
     map.delete(path);
+    this.#report?.(kind, map.size);
     return set;
   }
 
@@ -142,14 +165,21 @@ export class WatchRegistry {
 
   /** Forgets every one-shot watch (data, exist, child), keeping persistent ones. */
   clearOneShot(): void {
-    this.#byKind.data.clear();
-    this.#byKind.exist.clear();
-    this.#byKind.child.clear();
+    this.#clear("data");
+    this.#clear("exist");
+    this.#clear("child");
   }
 
   /** Forgets everything. */
   clear(): void {
-    for (const kind of WATCH_KINDS) this.#byKind[kind].clear();
+    for (const kind of WATCH_KINDS) this.#clear(kind);
+  }
+
+  #clear(kind: WatchKind): void {
+    const map = this.#byKind[kind];
+    if (map.size === 0) return;
+    map.clear();
+    this.#report?.(kind, 0);
   }
 
   /**
@@ -166,16 +196,16 @@ export class WatchRegistry {
     switch (type) {
       case "NodeCreated":
       case "NodeDataChanged":
-        take(kinds.data, path, out);
-        take(kinds.exist, path, out);
+        this.#take("data", path, out);
+        this.#take("exist", path, out);
         break;
       case "NodeChildrenChanged":
-        take(kinds.child, path, out);
+        this.#take("child", path, out);
         break;
       case "NodeDeleted":
-        take(kinds.data, path, out);
-        take(kinds.exist, path, out);
-        take(kinds.child, path, out);
+        this.#take("data", path, out);
+        this.#take("exist", path, out);
+        this.#take("child", path, out);
         break;
       default:
         return out;
@@ -193,14 +223,16 @@ export class WatchRegistry {
     }
     return out;
   }
-}
 
-/** Moves the one-shot watchers of `path` into `out`. */
-function take(map: Map<string, Set<Watcher>>, path: string, out: Set<Watcher>): void {
-  const set = map.get(path);
-  if (set === undefined) return;
-  map.delete(path);
-  for (const w of set) out.add(w);
+  /** Moves the one-shot watchers of `path` into `out`. */
+  #take(kind: WatchKind, path: string, out: Set<Watcher>): void {
+    const map = this.#byKind[kind];
+    const set = map.get(path);
+    if (set === undefined) return;
+    map.delete(path);
+    this.#report?.(kind, map.size);
+    for (const w of set) out.add(w);
+  }
 }
 
 /** Copies the persistent watchers of `path` into `out`. */

@@ -17,6 +17,7 @@ import type { Request } from "../session/request.ts";
 import { Session } from "../session/session.ts";
 import type { ConnectionState } from "../session/state.ts";
 import { defaultTransport } from "../transport/select.ts";
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
 import { CONFIG_NODE } from "./config.ts";
@@ -70,6 +71,7 @@ export class ZooKeeper implements AsyncDisposable {
   readonly #watches: WatchManager;
   readonly #maxDataSize: number;
   readonly #onError: (error: unknown) => void;
+  readonly #metrics: ClientMetricsRecorder | undefined;
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
   // The answers to the credentials of the options, awaited by connect().
   readonly #initialAuth: Promise<void>;
@@ -82,11 +84,13 @@ export class ZooKeeper implements AsyncDisposable {
     this.#paths = new Paths(chroot);
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
     this.#onError = options.onError ?? ((error) => console.error(error));
+    this.#metrics = options.metrics;
     this.#watches = new WatchManager(
       (request) => this.#session.submit(request),
       this.#paths,
       options.watcher,
       this.#onError,
+      options.metrics,
       () => this.#session.connected,
     );
     this.#session = session(this);
@@ -626,6 +630,7 @@ export class ZooKeeper implements AsyncDisposable {
   }
 
   #onState(state: ConnectionState): void {
+    this.#metrics?.stateChanged(state.type);
     notifyAll(this.#stateListeners, state, this.#onError);
     this.#watches.sessionEvent(state);
   }

@@ -29,6 +29,11 @@ export class JuteWriter {
     this.#view = new DataView(this.#bytes.buffer);
   }
 
+  /** Forgets what was written, to write anew into the same buffer. */
+  reset(): void {
+    this.#pos = 0;
+  }
+
   /** Number of bytes written so far. */
   get length(): number {
     return this.#pos;

@@ -111,6 +111,20 @@ export function errorCodeName(code: number): ErrorCodeName {
   return errorNames.get(code) ?? "SYSTEMERROR";
 }
 
+const opNames = new Map<number, string>(
+  Object.entries(OpCode).map(([name, code]) => [code, name]),
+);
+
+/**
+ * Names a request type, as metrics label operations.
+ *
+ * @param code The opcode.
+ * @returns Its name in {@linkcode OpCode}, or `"unknown"`.
+ */
+export function opCodeName(code: number): string {
+  return opNames.get(code) ?? "unknown";
+}
+
 /** Watch event types (`Watcher.Event.EventType`). */
 export const EventType = {
   None: -1,

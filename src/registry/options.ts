@@ -8,6 +8,7 @@ import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import type { RateLimit } from "./rate_limiter.ts";
 import type { ZooKeeperOptions } from "../client/options.ts";
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 
 /** Options of {@linkcode Registry.drain}. */
 export interface DrainOptions {
@@ -103,6 +104,12 @@ export interface RegistryOptions {
    * @default {true}
    */
   childData?: boolean;
+  /**
+   * Told of the client's requests, watches, events and state changes, such
+   * as a `PrometheusClientRecorder` from `@nd/service-registry/http` (whose
+   * `metrics` the gateway's `serve` can show at `/metrics`).
+   */
+  metrics?: ClientMetricsRecorder;
 }
 
 /** The connect string when `servers` is not given. */

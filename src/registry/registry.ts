@@ -408,6 +408,7 @@ export class Registry implements AsyncDisposable {
       onError: this.#onError,
       tls: this.#options.tls,
       transport: this.#options.transport,
+      metrics: this.#options.metrics,
     });
   }
 

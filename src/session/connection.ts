@@ -59,7 +59,8 @@ export class Connection {
   readonly #options: ConnectionOptions;
   readonly #events: ConnectionEvents;
   readonly #decoder: FrameDecoder;
-  readonly #abort = new AbortController();
+  // Only for the connect attempt; dropped once the socket is open.
+  #abort: AbortController | undefined;
   #socket: TransportConnection | undefined;
   #handshakeTimer: TimerHandle | undefined;
   #heartbeat: Heartbeat | undefined;
@@ -82,15 +83,17 @@ export class Connection {
     this.#decoder = new FrameDecoder(options.maxFrameSize);
     const { host, port } = options.host;
     const { clock, timeout } = options;
+    const abort = this.#abort = new AbortController();
     this.#handshakeTimer = clock.setTimeout(() => {
-      this.#abort.abort(new Error(`timed out after ${timeout} ms`));
+      this.#abort?.abort(new Error(`timed out after ${timeout} ms`));
       this.#lose(new Error(`Connecting to ${host}:${port} timed out after ${timeout} ms`));
     }, timeout);
-    options.transport.connect({ host, port, tls: options.tls, signal: this.#abort.signal }, {
+    options.transport.connect({ host, port, tls: options.tls, signal: abort.signal }, {
       data: (chunk) => this.#onData(chunk),
       closed: (error) =>
         this.#lose(error ?? new Error(`Connection to ${host}:${port} closed by the server`)),
     }).then((socket) => {
+      this.#abort = undefined;
       if (this.#closed) {
         socket.close();
         return;
@@ -172,17 +175,7 @@ export class Connection {
     this.#outboxBytes = 0;
     const socket = this.#socket;
     if (this.#closed || socket === undefined || frames.length === 0) return;
-    if (frames.length === 1) {
-      socket.write(frames[0]);
-    } else {
-      const bytes = new Uint8Array(total);
-      let off = 0;
-      for (const f of frames) {
-        bytes.set(f, off);
-        off += f.length;
-      }
-      socket.write(bytes);
-    }
+    socket.write(frames.length === 1 ? frames[0] : join(frames, total));
     this.#heartbeat?.sent();
   };
 
@@ -230,4 +223,27 @@ export class Connection {
     this.#established = true;
     this.#events.established(response);
   };
+}
+
+/**
+ * The frames as one buffer: a view over them when they lie side by side in
+ * one buffer (requests encoded in a row, see `encodeRequest`), else a copy.
+ */
+function join(frames: Uint8Array[], total: number): Uint8Array {
+  const first = frames[0];
+  let end = first.byteOffset + first.length;
+  let adjacent = true;
+  for (let i = 1; i < frames.length && adjacent; i++) {
+    const f = frames[i];
+    adjacent = f.buffer === first.buffer && f.byteOffset === end;
+    end += f.length;
+  }
+  if (adjacent) return new Uint8Array(first.buffer, first.byteOffset, total);
+  const bytes = new Uint8Array(total);
+  let off = 0;
+  for (const f of frames) {
+    bytes.set(f, off);
+    off += f.length;
+  }
+  return bytes;
 }

@@ -6,7 +6,8 @@
 
 /** A growable ring buffer. */
 export class Deque<T> {
-  #items: (T | undefined)[] = new Array(16);
+  // Empty until the first push: most of an idle session's queues stay empty.
+  #items: (T | undefined)[] = [];
   #head = 0;
   #size = 0;
 
@@ -18,7 +19,7 @@ export class Deque<T> {
   /** Adds an item at the back. */
   push(item: T): void {
     if (this.#size === this.#items.length) {
-      const next = new Array<T | undefined>(this.#items.length * 2);
+      const next = new Array<T | undefined>(Math.max(16, this.#items.length * 2));
       for (let i = 0; i < this.#size; i++) {
         next[i] = this.#items[(this.#head + i) % this.#items.length];
       }

@@ -41,6 +41,17 @@ export interface ControlRequest {
   encode(w: JuteWriter): void;
 }
 
+// Requests are encoded into one reused writer, then copied into a shared
+// slab: a request costs a view of the slab, not an ArrayBuffer (and a
+// DataView, and a regrowth when the size was guessed low) of its own. Frames
+// encoded one after another lie side by side, so the connection writes a
+// burst of them as one view, without copying them together. A slab is never
+// written twice: a frame stays valid while someone holds it.
+const SLAB_SIZE = 64 * 1024;
+let scratch = new JuteWriter(4096);
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
 /**
  * The frame of a request, with xid 0 to be set by {@linkcode setXid} once the
  * request is queued.
@@ -49,13 +60,29 @@ export interface ControlRequest {
  * @returns The frame, length prefix included.
  */
 export function encodeRequest(request: Request<unknown>): Uint8Array {
-  const w = new JuteWriter(request.sizeHint ?? 128);
+  const w = scratch;
+  w.reset();
   const start = w.beginFrame();
   w.writeInt(0);
   w.writeInt(request.opcode);
   request.encode?.(w);
   w.endFrame(start);
-  return w.bytes();
+  const bytes = w.bytes();
+  const n = bytes.length;
+  if (n > SLAB_SIZE / 8) {
+    const own = bytes.slice();
+    // Not keeping a megabyte writer around for one large request.
+    if (n > SLAB_SIZE) scratch = new JuteWriter(4096);
+    return own;
+  }
+  if (slabUsed + n > slab.length) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const frame = slab.subarray(slabUsed, slabUsed + n);
+  frame.set(bytes);
+  slabUsed += n;
+  return frame;
 }
 
 /**
@@ -65,7 +92,10 @@ export function encodeRequest(request: Request<unknown>): Uint8Array {
  * @param xid The xid.
  */
 export function setXid(frame: Uint8Array, xid: number): void {
-  new DataView(frame.buffer, frame.byteOffset).setInt32(4, xid);
+  frame[4] = xid >>> 24;
+  frame[5] = xid >>> 16;
+  frame[6] = xid >>> 8;
+  frame[7] = xid;
 }
 
 /**

@@ -26,6 +26,7 @@ import { HostRing } from "./host_ring.ts";
 import { ReadWriteSearch } from "./read_write_search.ts";
 import { describeRequest, encodeControl, encodeRequest, type Request, setXid } from "./request.ts";
 import { rebalance, sameHost } from "./rebalance.ts";
+import { measured } from "./request_metrics.ts";
 import { type PendingRequest, RequestQueue } from "./request_queue.ts";
 import { saslLogin, validateSasl } from "./sasl.ts";
 import type { SessionListener, SessionOptions } from "./session_options.ts";
@@ -168,8 +169,9 @@ export class Session {
     }
     const xid = this.#requests.nextXid();
     setXid(frame, xid);
+    const metrics = this.#options.metrics;
     return new Promise<T>((resolve, reject) => {
-      const pending: PendingRequest = {
+      let pending: PendingRequest = {
         xid,
         frame,
         verb,
@@ -179,11 +181,15 @@ export class Session {
         resolve: resolve as (value: unknown) => void,
         reject,
       };
+      if (metrics !== undefined) {
+        pending = measured(pending, request.opcode, metrics, this.#options.clock);
+      }
+      const { reject: fail } = pending;
       if (this.connected) {
         this.#requests.sent(pending);
         this.#conn!.write(frame);
       } else if (this.#options.failFast && this.#everConnected) {
-        reject(ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path));
+        fail(ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path));
       } else {
         this.#requests.hold(pending);
       }

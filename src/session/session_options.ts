@@ -5,6 +5,7 @@
  */
 
 import type { WatcherEvent } from "../protocol/records_session.ts";
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { Clock } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
@@ -67,4 +68,6 @@ export interface SessionOptions {
   probeDelay?: number;
   /** Log in with SASL on every connection, before anything else is sent. */
   sasl?: SaslOptions;
+  /** Told of every request sent and its end; nothing is measured without it. */
+  metrics?: ClientMetricsRecorder;
 }

@@ -53,7 +53,9 @@ interface DenoNet {
   ): Promise<DenoConn>;
 }
 
-const MIN_SLAB = 16 * 1024;
+// An idle session reads a few dozen bytes every few seconds: it starts with a
+// slab of 1 KB, and one whose reads fill theirs doubles it up to MAX_SLAB.
+const MIN_SLAB = 1024;
 const MAX_SLAB = 256 * 1024;
 const MIN_READ = 2 * 1024;
 
@@ -117,14 +119,12 @@ export const denoTransport: Transport = {
       // Reads go into a large slab, each into the part after the previous
       // one: a chunk handed up stays valid (frames may be views of it) and no
       // read allocates unless the slab is nearly full.
-      // An idle session keeps a small slab; one whose reads fill theirs gets
-      // bigger ones, up to MAX_SLAB.
       let size = MIN_SLAB;
       let slab = new Uint8Array(size);
       let offset = 0;
       try {
         while (!ended) {
-          if (slab.length - offset < MIN_READ) {
+          if (slab.length - offset < Math.min(MIN_READ, slab.length / 2)) {
             slab = new Uint8Array(size);
             offset = 0;
           }

@@ -43,6 +43,13 @@ export interface ClientMetricsRecorder {
    * @param type The event's type, such as `NodeDataChanged`.
    */
   eventDelivered(type: string): void;
+  /**
+   * The connection state changed: `connected` (a new session),
+   * `reconnected`, `disconnected`, `expired`, `authFailed`, `closed`, ...
+   *
+   * @param state The new state's `type`.
+   */
+  stateChanged(state: string): void;
 }
 
 /** A recorder that keeps what a client reports as Prometheus series. */
@@ -54,6 +61,7 @@ export class PrometheusClientRecorder implements ClientMetricsRecorder {
   readonly #errors: Counter;
   readonly #watches: Gauge;
   readonly #events: Counter;
+  readonly #states: Counter;
 
   /**
    * Defines the series.
@@ -79,6 +87,10 @@ export class PrometheusClientRecorder implements ClientMetricsRecorder {
     this.#events = metrics.counter(
       `${prefix}events_delivered_total`,
       "Watch events handed to the application, by type.",
+    );
+    this.#states = metrics.counter(
+      `${prefix}state_changes_total`,
+      "Connection state changes, by the new state (connected, reconnected, expired, authFailed, ...).",
     );
   }
 
@@ -121,5 +133,14 @@ export class PrometheusClientRecorder implements ClientMetricsRecorder {
    */
   eventDelivered(type: string): void {
     this.#events.inc({ type });
+  }
+
+  /**
+   * Counts a change of connection state.
+   *
+   * @param state The new state's type.
+   */
+  stateChanged(state: string): void {
+    this.#states.inc({ state });
   }
 }
