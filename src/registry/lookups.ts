@@ -101,19 +101,15 @@ export class Lookups {
     options: LookupOptions,
   ): () => void {
     const cache = this.#follow(path, options);
-    let removed = false;
-    let remove = () => {
-      removed = true;
-    };
     // A first read under way is the starting point, not a change; without a
-    // session, the first read is news to whoever asked before it.
+    // session, the first read is news to whoever asked before it. The
+    // listener is there at once, so the path stays followed meanwhile.
     const connected = this.#options.client()?.connected ?? false;
-    const first = cache.snapshot === undefined && connected ? cache.settled() : undefined;
-    if (first === undefined) remove = cache.listen(callback);
-    else first.then(() => removed || (remove = cache.listen(callback)));
+    let started = cache.snapshot !== undefined || !connected;
+    if (!started) cache.settled().then(() => started = true);
+    const remove = cache.listen((snapshot) => started && callback(snapshot));
     return () => {
       remove();
-      removed = true;
       this.#release(cache);
     };
   }
