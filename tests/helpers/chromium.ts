@@ -134,6 +134,18 @@ export interface Browser extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** Removes a profile directory, again while a late helper process still writes to it. */
+async function removeProfile(profile: string): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await rm(profile, { recursive: true, force: true });
+    } catch (error) {
+      if (attempt === 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /**
  * Starts headless Chromium.
  *
@@ -201,11 +213,15 @@ export async function launchChromium(): Promise<Browser> {
       ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
     });
   const close = async () => {
-    ws.close();
-    child.kill("SIGKILL");
+    // Asked to close, Chromium ends its helper processes before it exits;
+    // killed, it leaves them writing to the profile while it is removed.
+    send("Browser.close").catch(() => {});
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
     await exited;
+    clearTimeout(timer);
+    ws.close();
     process.off("exit", onExit);
-    await rm(profile, { recursive: true, force: true });
+    await removeProfile(profile);
   };
   return {
     async open(url, viewport) {
