@@ -29,13 +29,16 @@ export interface CachedNode {
 
 /** The known state of one path, with the stamps of the events that changed it. */
 export class CacheState {
-  readonly #children = new Map<string, CachedChild>();
+  // The children in name order, as two parallel arrays: a snapshot is one
+  // pass over them, with no sort and no lookup per child.
+  readonly #names: string[] = [];
+  readonly #values: NodeValue[] = [];
+  readonly #mzxids = new Map<string, bigint>();
   readonly #childStamps = new Map<string, number>();
   #node: CachedNode | null = null;
   #tick = 0;
   #nodeStamp = 0;
   #listStamp = 0;
-  #names: string[] | undefined;
   #dirty = false;
 
   /** The current tick: a request asked for now is stamped with it. */
@@ -50,12 +53,12 @@ export class CacheState {
 
   /** How many children are known. */
   get size(): number {
-    return this.#children.size;
+    return this.#names.length;
   }
 
-  /** The names of the known children. */
+  /** The names of the known children, in name order. */
   names(): string[] {
-    return [...this.#children.keys()];
+    return this.#names.slice();
   }
 
   /**
@@ -63,7 +66,7 @@ export class CacheState {
    * @returns Whether it is known.
    */
   has(name: string): boolean {
-    return this.#children.has(name);
+    return this.#mzxids.has(name);
   }
 
   /** Starts the stamp of a new event and returns it. */
@@ -121,18 +124,37 @@ export class CacheState {
 
   /** Adds or updates a child. */
   setChild(name: string, child: CachedChild): void {
-    const before = this.#children.get(name);
-    this.#children.set(name, child);
-    if (before === undefined) this.#names = undefined;
-    if (before === undefined || before.mzxid !== child.mzxid) this.#dirty = true;
+    const before = this.#mzxids.get(name);
+    this.#mzxids.set(name, child.mzxid);
+    const at = this.#indexOf(name);
+    if (before === undefined) {
+      this.#names.splice(at, 0, name);
+      this.#values.splice(at, 0, child.value);
+    } else this.#values[at] = child.value;
+    if (before !== child.mzxid) this.#dirty = true;
   }
 
   /** Removes a child, stamping it at `tick` so that older replies cannot bring it back. */
   removeChild(name: string, tick: number): void {
     this.stampChild(name, tick);
-    if (!this.#children.delete(name)) return;
-    this.#names = undefined;
+    if (!this.#mzxids.delete(name)) return;
+    const at = this.#indexOf(name);
+    this.#names.splice(at, 1);
+    this.#values.splice(at, 1);
     this.#dirty = true;
+  }
+
+  // Where `name` is in the sorted names, or would go.
+  #indexOf(name: string): number {
+    const names = this.#names;
+    let low = 0;
+    let high = names.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (names[middle] < name) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /**
@@ -145,9 +167,10 @@ export class CacheState {
     this.#dirty = false;
     const node = this.#node;
     if (node === null) return emptySnapshot(path);
-    const names = this.#names ??= [...this.#children.keys()].sort();
+    const names = this.#names;
+    const values = this.#values;
     const children: Record<string, NodeValue> = {};
-    for (const name of names) children[name] = this.#children.get(name)!.value;
+    for (let i = 0; i < names.length; i++) children[names[i]] = values[i];
     return { path, data: node.value, stat: node.stat, children, stale: false };
   }
 }
