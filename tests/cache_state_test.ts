@@ -29,6 +29,37 @@ describe("CacheState", () => {
     assert.equal(state.size, 200);
   });
 
+  it("agrees with a sorted map over random additions, updates, removals and snapshots", () => {
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const state = new CacheState();
+    state.setNode({ value: null, stat });
+    const model = new Map<string, unknown>();
+    let zxid = 2n;
+    for (let step = 0; step < 5000; step++) {
+      const name = `c${random(300)}`;
+      const roll = random(10);
+      if (roll < 5) {
+        const value = { step };
+        state.setChild(name, { value, mzxid: zxid++ });
+        model.set(name, value);
+      } else if (roll < 8) {
+        state.removeChild(name, state.nextTick());
+        model.delete(name);
+      } else if (roll < 9) {
+        const expected = Object.fromEntries([...model].sort(([a], [b]) => a < b ? -1 : 1));
+        assert.deepEqual(state.snapshot("/s").children, expected);
+        assert.deepEqual(Object.keys(state.snapshot("/s").children), Object.keys(expected));
+      } else {
+        assert.equal(state.has(name), model.has(name));
+        assert.equal(state.size, model.size);
+      }
+    }
+  });
+
   it("leaves a published snapshot as it was when the state changes", () => {
     const state = stateWith(["b", "a", "c"]);
     const first = state.snapshot("/s");

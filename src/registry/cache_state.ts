@@ -29,10 +29,13 @@ export interface CachedNode {
 
 /** The known state of one path, with the stamps of the events that changed it. */
 export class CacheState {
-  // The children in name order, as two parallel arrays: a snapshot is one
-  // pass over them, with no sort and no lookup per child.
-  readonly #names: string[] = [];
-  readonly #values: NodeValue[] = [];
+  // The children as two parallel arrays, in name order up to #sorted; the
+  // children added since come after, unsorted, and are merged in before the
+  // next snapshot or lookup by position. A snapshot is then one pass, and a
+  // burst of additions (a first read) costs one sort, not one shift each.
+  #names: string[] = [];
+  #values: NodeValue[] = [];
+  #sorted = 0;
   readonly #mzxids = new Map<string, bigint>();
   readonly #childStamps = new Map<string, number>();
   #node: CachedNode | null = null;
@@ -58,6 +61,7 @@ export class CacheState {
 
   /** The names of the known children, in name order. */
   names(): string[] {
+    this.#order();
     return this.#names.slice();
   }
 
@@ -126,11 +130,13 @@ export class CacheState {
   setChild(name: string, child: CachedChild): void {
     const before = this.#mzxids.get(name);
     this.#mzxids.set(name, child.mzxid);
-    const at = this.#indexOf(name);
     if (before === undefined) {
-      this.#names.splice(at, 0, name);
-      this.#values.splice(at, 0, child.value);
-    } else this.#values[at] = child.value;
+      this.#names.push(name);
+      this.#values.push(child.value);
+    } else {
+      const at = this.#indexOf(name);
+      this.#values[at] = child.value;
+    }
     if (before !== child.mzxid) this.#dirty = true;
   }
 
@@ -141,20 +147,60 @@ export class CacheState {
     const at = this.#indexOf(name);
     this.#names.splice(at, 1);
     this.#values.splice(at, 1);
+    this.#sorted--;
     this.#dirty = true;
   }
 
-  // Where `name` is in the sorted names, or would go.
+  // Where a known child is in the names.
   #indexOf(name: string): number {
+    this.#order();
+    return this.#search(name, this.#names.length);
+  }
+
+  // Where `name` is among the first `length` (sorted) names, or would go.
+  #search(name: string, length: number): number {
     const names = this.#names;
     let low = 0;
-    let high = names.length;
+    let high = length;
     while (low < high) {
       const middle = (low + high) >>> 1;
       if (names[middle] < name) low = middle + 1;
       else high = middle;
     }
     return low;
+  }
+
+  // Merges the children added since the last ordering into the sorted ones.
+  #order(): void {
+    const names = this.#names;
+    const values = this.#values;
+    const sorted = this.#sorted;
+    this.#sorted = names.length;
+    if (sorted === names.length) return;
+    if (sorted === names.length - 1) {
+      const name = names.pop()!;
+      const value = values.pop()!;
+      const at = this.#search(name, sorted);
+      names.splice(at, 0, name);
+      values.splice(at, 0, value);
+      return;
+    }
+    const added: number[] = [];
+    for (let i = sorted; i < names.length; i++) added.push(i);
+    added.sort((a, b) => names[a] < names[b] ? -1 : 1);
+    const mergedNames: string[] = new Array(names.length);
+    const mergedValues: NodeValue[] = new Array(names.length);
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < names.length; k++) {
+      const from = j === added.length || (i < sorted && names[i] < names[added[j]])
+        ? i++
+        : added[j++];
+      mergedNames[k] = names[from];
+      mergedValues[k] = values[from];
+    }
+    this.#names = mergedNames;
+    this.#values = mergedValues;
   }
 
   /**
@@ -167,6 +213,7 @@ export class CacheState {
     this.#dirty = false;
     const node = this.#node;
     if (node === null) return emptySnapshot(path);
+    this.#order();
     const names = this.#names;
     const values = this.#values;
     const children: Record<string, NodeValue> = {};
