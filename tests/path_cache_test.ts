@@ -62,6 +62,8 @@ function fakeClient(options: { addWatch?: "UNIMPLEMENTED" } = {}) {
     },
     getData: (path: string, o?: { watch?: Watcher }) => watching("getData", path, o),
     getChildren: (path: string, o?: { watch?: Watcher }) => watching("getChildren", path, o),
+    getChildrenWithStat: (path: string, o?: { watch?: Watcher }) =>
+      watching("getChildren2", path, o),
     exists: (path: string) => call("exists", path),
     removeWatches: () => Promise.resolve(),
   };
@@ -121,8 +123,7 @@ describe("PathCache", () => {
     // A reconnect's listing, answered before the deletion, handled after.
     cache.reconnected();
     fake.event({ type: "NodeDeleted", path: "/s/a" });
-    await fake.reply("getData", "/s", data("node", 1));
-    await fake.reply("getChildren", "/s", ["a"]);
+    await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
     await cache.settled();
     assert.deepEqual(cache.snapshot!.children, {});
     assert.equal(fake.calls.length, 0);
@@ -159,10 +160,32 @@ describe("PathCache", () => {
     await cache.settled();
     cache.reconnected();
     await fake.reply("getData", "/s/a", data({ name: "a", v: 9 }, 9));
-    await fake.reply("getData", "/s", data("node", 1));
-    await fake.reply("getChildren", "/s", ["a"]);
+    await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
     await cache.settled();
     assert.deepEqual(cache.snapshot!.children, { a: { name: "a", v: 9 } });
+    assert.equal(fake.calls.length, 0);
+  });
+
+  it("PathCache reads the node after a reconnect only when the listing's Stat shows a change", async () => {
+    const { fake, cache } = await loaded(["a"]);
+    cache.reconnected();
+    await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
+    await cache.settled();
+    assert.equal(fake.calls.length, 0);
+
+    cache.reconnected();
+    await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(7) });
+    await fake.reply("getData", "/s", data("changed", 7));
+    await cache.settled();
+    assert.equal(cache.snapshot!.data, "changed");
+
+    cache.reconnected();
+    await fake.tick();
+    fake.calls.shift()!.reject(ZooKeeperError.fromServer("NONODE", "list", "/s"));
+    await cache.settled();
+    assert.equal(cache.snapshot!.stat, null);
+    assert.deepEqual(cache.snapshot!.children, {});
+    assert.equal(fake.calls.length, 0);
   });
 
   it("PathCache falls back to one-shot watches when the server has no addWatch", async () => {

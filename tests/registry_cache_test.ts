@@ -251,7 +251,7 @@ describe("The registry's cache across a cut connection", () => {
       registry.onStateChange((s) => s.type === "reconnected" && reconnects++);
 
       // Nothing changed: the watches go back in one SetWatches, and the
-      // persistent mode reads the list and the node once.
+      // persistent mode lists the children once, with the node's Stat.
       counter.reset();
       proxy.cut();
       await eventually(() => reconnects === 1, "the reconnect");
@@ -259,12 +259,14 @@ describe("The registry's cache across a cut connection", () => {
       const quiet = counter.counts();
       const setWatches = (quiet.setWatches ?? 0) + (quiet.setWatches2 ?? 0);
       assert.equal(setWatches, 1, JSON.stringify(quiet));
-      assert.ok(counter.total() - setWatches <= 2, JSON.stringify(quiet));
+      assert.equal(counter.total() - setWatches, persistentWatches ? 1 : 0, JSON.stringify(quiet));
       assert.equal(seen.length, 0);
 
-      // Two data changes, an addition and a removal while away.
+      // Two data changes, an addition, a removal and the node's own data
+      // while away.
       proxy.refuse(true);
       proxy.cut();
+      await zk.setData(path, json({ node: 2 }));
       await zk.setData(`${path}/i1`, json({ i: 1, v: 1 }));
       await zk.setData(`${path}/i2`, json({ i: 2, v: 1 }));
       await zk.create(`${path}/new`, json({ i: 100 }));
@@ -272,12 +274,16 @@ describe("The registry's cache across a cut connection", () => {
       counter.reset();
       proxy.refuse(false);
       await eventually(() => reconnects === 2, "the second reconnect");
-      await eventually(() => seen.length >= 1 && "new" in seen.at(-1)!.children, "the changes");
+      await eventually(
+        () => seen.length >= 1 && "new" in seen.at(-1)!.children && seen.at(-1)!.data !== null,
+        "the changes",
+      );
       await new Promise((r) => setTimeout(r, 300));
       const changed = counter.counts();
       assert.ok(counter.total("getData") <= 4, JSON.stringify(changed));
       assert.ok(counter.total() <= 7, JSON.stringify(changed));
       assert.deepEqual(seen.at(-1)!.children, await freshRead(zk, path));
+      assert.deepEqual(seen.at(-1)!.data, { node: 2 });
     });
   }
 });

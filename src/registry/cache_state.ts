@@ -126,6 +126,16 @@ export class CacheState {
     if (!same) this.#dirty = true;
   }
 
+  /**
+   * @param stat The node's Stat as read now.
+   * @returns Whether the node was created again or its data changed since it
+   *   was read (or it was not known to exist).
+   */
+  nodeChanged(stat: Stat): boolean {
+    const node = this.#node;
+    return node === null || node.stat.czxid !== stat.czxid || node.stat.mzxid !== stat.mzxid;
+  }
+
   /** Adds or updates a child. */
   setChild(name: string, child: CachedChild): void {
     const before = this.#mzxids.get(name);

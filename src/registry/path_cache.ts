@@ -14,8 +14,8 @@
  * every child read arms a one-shot data watch as it goes, and the client sends
  * those watches back with its last zxid, so the server itself fires for the
  * children that changed (ClientCnxn's SetWatches); the persistent mode also
- * lists the children and reads the node once more, for what no restored watch
- * reports.
+ * lists the children once, for additions, with the node's Stat, which tells
+ * whether the node itself needs a read.
  *
  * Events and replies may be handled in either order (see `CacheState`).
  *
@@ -26,6 +26,7 @@ import { joinPath } from "../client/tree.ts";
 import type { WatchedEvent } from "../client/watches.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
+import type { Stat } from "../protocol/records_data.ts";
 import { notifyAll } from "../util/notify.ts";
 import { CacheState } from "./cache_state.ts";
 import { decodeNodeData } from "./node_data.ts";
@@ -161,13 +162,15 @@ export class PathCache {
     const redo = new Set(this.#redo);
     this.#redo.clear();
     // The server replays nothing for a persistent watch: one listing finds
-    // the children added while the client was away, one read the node's data
-    // (a one-shot watch on the node would take the place of the recursive one
-    // on servers before 3.9, which keep one watch mode per path).
-    if (this.#mode === "persistent") redo.add("node").add("list");
+    // the children added while the client was away, and the node's Stat that
+    // comes with it tells whether its data changed too (a one-shot watch on
+    // the node would take the place of the recursive one on servers before
+    // 3.9, which keep one watch mode per path).
+    const persistent = this.#mode === "persistent";
+    if (persistent) redo.add("list");
     for (const key of redo) {
       if (key === "node") this.#readNode(zk);
-      else if (key === "list") this.#list(zk, false);
+      else if (key === "list") this.#list(zk, false, persistent);
       else this.#readChild(zk, key.slice(6));
     }
   }
@@ -305,13 +308,20 @@ export class PathCache {
 
   /**
    * Lists the children: adds those not known (reading their data), drops
-   * those gone. `whole` (a new session) reads every child again.
+   * those gone. `whole` (a new session) reads every child again; `checkNode`
+   * reads the node again when the listing's Stat shows it changed.
    */
-  #list(zk: ZooKeeper, whole: boolean): void {
+  #list(zk: ZooKeeper, whole: boolean, checkNode = false): void {
     const state = this.#state;
     const asked = state.tick;
     const options = this.#mode === "oneShot" ? { watch: this.#watcher } : {};
-    this.#track("list", () => zk.getChildren(this.path, options), (names) => {
+    const request: () => Promise<{ children: string[]; stat?: Stat }> = checkNode
+      ? () => zk.getChildrenWithStat(this.path, options)
+      : async () => ({ children: await zk.getChildren(this.path, options), stat: undefined });
+    this.#track("list", request, ({ children: names, stat }) => {
+      if (stat !== undefined && state.nodeFresh(asked) && state.nodeChanged(stat)) {
+        this.#readNode(zk);
+      }
       if (!state.listFresh(asked)) return;
       const listed = new Set(names);
       for (const name of names) {
@@ -325,6 +335,7 @@ export class PathCache {
     }, (error) => {
       if (!ZooKeeperError.is(error, "NONODE")) return false;
       // No node, no children: the node's own watch reports its creation.
+      if (checkNode && state.nodeFresh(asked)) state.setNode(null);
       for (const name of state.names()) {
         if (state.childFresh(name, asked)) this.#removeChild(name, asked);
       }
