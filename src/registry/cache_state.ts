@@ -118,12 +118,9 @@ export class CacheState {
 
   /** Sets the node (`null`: it does not exist). */
   setNode(node: CachedNode | null): void {
-    const before = this.#node;
+    const changed = node === null ? this.#node !== null : this.nodeChanged(node.stat);
     this.#node = node;
-    const same = node === null || before === null
-      ? node === before
-      : before.stat.czxid === node.stat.czxid && before.stat.mzxid === node.stat.mzxid;
-    if (!same) this.#dirty = true;
+    if (changed) this.#dirty = true;
   }
 
   /**
