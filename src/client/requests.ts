@@ -125,6 +125,7 @@ function watchRequest<T>(
   };
 }
 
+const LIST = "list children of";
 const decodeStat = (r: JuteReader): Stat => readStatResponse(r).stat;
 const decodeChildren = (r: JuteReader): string[] => readGetChildrenResponse(r).children;
 const decodeData = (r: JuteReader): DataResult => {
@@ -198,14 +199,7 @@ export function getChildrenRequest(
   serverPath: string,
   onReply: OnReply,
 ): Request<string[]> {
-  return watchRequest(
-    OpCode.getChildren,
-    "list children of",
-    path,
-    serverPath,
-    onReply,
-    decodeChildren,
-  );
+  return watchRequest(OpCode.getChildren, LIST, path, serverPath, onReply, decodeChildren);
 }
 
 /**
@@ -223,7 +217,7 @@ export function getChildren2Request(
 ): Request<{ children: string[]; stat: Stat }> {
   return watchRequest(
     OpCode.getChildren2,
-    "list children of",
+    LIST,
     path,
     serverPath,
     onReply,
