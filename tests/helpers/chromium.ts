@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
 import process from "node:process";
+import { sleep } from "../../src/util/sleep.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -141,7 +142,7 @@ async function removeProfile(profile: string): Promise<void> {
       return await rm(profile, { recursive: true, force: true });
     } catch (error) {
       if (attempt === 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   }
 }
