@@ -167,7 +167,7 @@ async function run(command: string, ctx: Context): Promise<number> {
     }
     case "watch": {
       for await (const snapshot of registry.watch(path, { signal })) {
-        const time = new Date().toISOString().slice(11, 19);
+        const time = new Date(registry.clock.wallNow()).toISOString().slice(11, 19);
         const text = `[${time}] ${formatSnapshot(snapshot)}`;
         out(render(format, printableSnapshot(snapshot, text), true));
       }

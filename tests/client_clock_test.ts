@@ -5,11 +5,12 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ZooKeeper } from "../mod.ts";
+import { retry, type RetryOptions, ZooKeeper } from "../mod.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import { accept, header } from "./helpers/fake_session.ts";
+import { drain, runNextTimer, track } from "./helpers/timing.ts";
 
 describe("the client's clock", () => {
   it("ZooKeeper.connect() gives up at exactly connectTimeout on the given clock", async () => {
@@ -59,5 +60,58 @@ describe("the client's clock", () => {
     clock.advance(6000); // closeSession is never answered: the read timeout ends the wait
     await closing;
     assert.equal(zk.state.type, "closed");
+  });
+});
+
+describe("retry() on a fake clock", () => {
+  const loss = () => new ZooKeeperError("CONNECTIONLOSS", "Cannot read: connection lost");
+
+  /** Runs `retry` of work that always fails, with the jitter fixed at half the ceiling. */
+  async function attemptTimes(options: RetryOptions): Promise<{ times: number[]; error: unknown }> {
+    const clock = options.clock as FakeClock;
+    const times: number[] = [];
+    const random = Math.random;
+    Math.random = () => 0.5;
+    try {
+      const run = track(retry(() => {
+        times.push(clock.now());
+        return Promise.reject(loss());
+      }, options));
+      while (run.state === "pending") {
+        await Promise.race([runNextTimer(clock), run.done]);
+        await drain();
+      }
+      return { times, error: run.error };
+    } finally {
+      Math.random = random;
+    }
+  }
+
+  it("retry() backs off 100, 200, 400 ms ceilings with full jitter: attempts at 0, 50, 150, 350 ms", async () => {
+    const clock = new FakeClock();
+    const { times, error } = await attemptTimes({ clock, attempts: 4 });
+    assert.deepEqual(times, [0, 50, 150, 350]);
+    assert.ok(ZooKeeperError.is(error, "CONNECTIONLOSS"));
+    assert.equal(clock.pending, 0);
+  });
+
+  it("retry() caps each wait at maxDelay", async () => {
+    const clock = new FakeClock();
+    const { times } = await attemptTimes({
+      clock,
+      attempts: 5,
+      initialDelay: 1000,
+      maxDelay: 1500,
+    });
+    // Ceilings 1000, 1500 (not 2000), 1500, 1500; half of each.
+    assert.deepEqual(times, [0, 500, 1250, 2000, 2750]);
+  });
+
+  it("retry() makes its last attempt at the deadline and gives up there", async () => {
+    const clock = new FakeClock();
+    const { times, error } = await attemptTimes({ clock, attempts: 10, deadline: 120 });
+    // Waits 50, then 100 cut to the 70 ms left.
+    assert.deepEqual(times, [0, 50, 120]);
+    assert.ok(ZooKeeperError.is(error, "CONNECTIONLOSS"));
   });
 });

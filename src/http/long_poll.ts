@@ -7,16 +7,22 @@
  * @module
  */
 
+import type { Clock } from "../util/clock.ts";
 import { HttpError } from "./respond.ts";
 
 /** The waiters of one gateway, bounded. */
 export class LongPolls {
   readonly #max: number;
+  readonly #clock: Clock;
   #waiting = 0;
 
-  /** @param max The most requests waiting at once. */
-  constructor(max: number) {
+  /**
+   * @param max The most requests waiting at once.
+   * @param clock Times the waits.
+   */
+  constructor(max: number, clock: Clock) {
     this.#max = max;
+    this.#clock = clock;
   }
 
   /** @returns How many requests wait now. */
@@ -59,7 +65,7 @@ export class LongPolls {
     };
     const off = listen(onChange);
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const timer = this.#clock.setTimeout(() => {
       timedOut = true;
       onChange();
     }, ms);
@@ -75,7 +81,7 @@ export class LongPolls {
     } finally {
       this.#waiting--;
       off();
-      clearTimeout(timer);
+      this.#clock.clearTimeout(timer);
       signal.removeEventListener("abort", onChange);
     }
   }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Clock } from "../util/clock.ts";
 import type { Metrics } from "../util/metrics.ts";
 import type { RegistryObserver } from "./registry_metrics.ts";
 
@@ -48,6 +49,13 @@ export interface ServeOptions {
   metrics?: Metrics[];
   /** Receives unexpected errors (a 500 says only "Internal error"). @default {console.error} */
   onError?: (error: unknown) => void;
+  /**
+   * Times registration TTLs, blocking queries, keep-alives and request
+   * durations, and gives the `expires` time of a registration.
+   *
+   * @default {the registry's clock}
+   */
+  clock?: Clock;
 }
 
 /** A handler for `Deno.serve`, `Bun.serve`, a Worker's `fetch`, or the `node:http` adapter. */

@@ -8,6 +8,7 @@
  */
 
 import type { Registry, RegistryState } from "../registry/registry.ts";
+import { systemClock } from "../util/clock.ts";
 import type { Metrics } from "../util/metrics.ts";
 
 /** A registry's numbers at one moment. */
@@ -57,7 +58,7 @@ export interface RegistryObserverSources {
   registrations?: () => { total: number; healthy: number };
   /** Events delivered. @default {() => 0} */
   eventsDelivered?: () => number;
-  /** The clock, in milliseconds. @default {Date.now} */
+  /** The time, in milliseconds. @default {systemClock.now} */
   now?: () => number;
 }
 
@@ -85,7 +86,7 @@ export class RegistryObserver {
   constructor(registry: Registry, sources: RegistryObserverSources = {}) {
     this.#registry = registry;
     this.#sources = sources;
-    this.#now = sources.now ?? Date.now;
+    this.#now = sources.now ?? systemClock.now;
     this.#lastGood = this.#now();
     this.#off = registry.onStateChange((state) => this.#count(state));
   }

@@ -78,10 +78,11 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   if (problem !== undefined) throw new RangeError(`Invalid base "${base}": ${problem}`);
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const onError = options.onError ?? ((error: unknown) => console.error(error));
+  const clock = options.clock ?? registry.clock;
   const catalog = new Catalog(registry, base, onError);
-  const streams = new EventStreams(limits);
-  const polls = new LongPolls(limits.maxLongPolls);
-  const registrations = new Registrations(registry, limits.maxRegistrations, onError);
+  const streams = new EventStreams(limits, clock);
+  const polls = new LongPolls(limits.maxLongPolls, clock);
+  const registrations = new Registrations(registry, limits.maxRegistrations, onError, clock);
   const closing = new AbortController();
   const paths = new Set<string>();
   const metrics = new Metrics();
@@ -103,6 +104,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       return { total: held.length, healthy: healthy.length };
     },
     eventsDelivered: () => streams.delivered,
+    now: () => clock.now(),
   });
 
   const health = () => {
@@ -334,12 +336,12 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   };
 
   const gateway = async (request: Request): Promise<Response> => {
-    const started = performance.now();
+    const started = clock.now();
     const { response, route } = await handle(request);
     const extra = corsHeaders(request);
     for (const [k, v] of Object.entries(extra)) response.headers.set(k, v);
     requests.inc({ route, code: String(response.status) });
-    durations.observe((performance.now() - started) / 1000, { route });
+    durations.observe((clock.now() - started) / 1000, { route });
     if (request.method !== "HEAD") return response;
     await response.body?.cancel();
     return new Response(null, { status: response.status, headers: response.headers });

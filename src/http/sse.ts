@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { Clock, TimerHandle } from "../util/clock.ts";
 import { cachedJson, COMMON_HEADERS, HttpError } from "./respond.ts";
 
 /** One event. */
@@ -55,12 +56,17 @@ export function formatEvent(event: ServerEvent): string {
 /** The event streams of one gateway, bounded. */
 export class EventStreams {
   readonly #limits: EventStreamLimits;
+  readonly #clock: Clock;
   readonly #closers = new Set<() => void>();
   #delivered = 0;
 
-  /** @param limits The bounds. */
-  constructor(limits: EventStreamLimits) {
+  /**
+   * @param limits The bounds.
+   * @param clock Times the keep-alive comments.
+   */
+  constructor(limits: EventStreamLimits, clock: Clock) {
     this.#limits = limits;
+    this.#clock = clock;
   }
 
   /** @returns How many streams are open. */
@@ -103,12 +109,17 @@ export class EventStreams {
           this.#delivered++;
         };
         const unsubscribe = feed.subscribe(send);
-        const timer = setInterval(() => write(": keep-alive\n\n"), this.#limits.keepAlive);
+        let timer: TimerHandle;
+        const keepAlive = () => {
+          write(": keep-alive\n\n");
+          if (!ended) timer = this.#clock.setTimeout(keepAlive, this.#limits.keepAlive);
+        };
+        timer = this.#clock.setTimeout(keepAlive, this.#limits.keepAlive);
         close = () => {
           if (ended) return;
           ended = true;
           unsubscribe();
-          clearInterval(timer);
+          this.#clock.clearTimeout(timer);
           signal.removeEventListener("abort", close);
           this.#closers.delete(close);
           try {

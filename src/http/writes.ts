@@ -9,6 +9,7 @@
 
 import type { JsonValue } from "../registry/node_data.ts";
 import type { Registry } from "../registry/registry.ts";
+import type { Clock, TimerHandle } from "../util/clock.ts";
 import { HttpError } from "./respond.ts";
 
 /** What a PUT's body holds: one instance. */
@@ -29,7 +30,7 @@ interface Held {
   key: string;
   registrationTimeUTC: number;
   expires: number;
-  timer: ReturnType<typeof setTimeout>;
+  timer: TimerHandle;
 }
 
 /** The answer to a PUT. */
@@ -85,17 +86,25 @@ export class Registrations {
   readonly #registry: Registry;
   readonly #max: number;
   readonly #onError: (error: unknown) => void;
+  readonly #clock: Clock;
   readonly #held = new Map<string, Held>();
 
   /**
    * @param registry The registry whose session holds them.
    * @param max The most held at once.
    * @param onError Receives errors of removals on expiry.
+   * @param clock Times the TTLs and gives the registration and expiry times.
    */
-  constructor(registry: Registry, max: number, onError: (error: unknown) => void) {
+  constructor(
+    registry: Registry,
+    max: number,
+    onError: (error: unknown) => void,
+    clock: Clock,
+  ) {
     this.#registry = registry;
     this.#max = max;
     this.#onError = onError;
+    this.#clock = clock;
   }
 
   /** @returns The paths held now. */
@@ -126,12 +135,13 @@ export class Registrations {
     if (held === undefined && this.#held.size >= this.#max) {
       throw new HttpError(429, `The gateway holds its limit of ${this.#max} registrations`);
     }
-    const expires = Date.now() + ttl;
+    const now = this.#clock.wallNow();
+    const expires = now + ttl;
     if (held !== undefined && held.key === key) {
       this.#arm(path, held, ttl, expires);
       return { outcome: "renewed", expires };
     }
-    const registrationTimeUTC = held?.registrationTimeUTC ?? Date.now();
+    const registrationTimeUTC = held?.registrationTimeUTC ?? now;
     const data: Record<string, JsonValue> = {
       name: service,
       id,
@@ -162,7 +172,7 @@ export class Registrations {
     if (held === undefined) {
       throw new HttpError(404, "The gateway holds no registration at this path");
     }
-    clearTimeout(held.timer);
+    this.#clock.clearTimeout(held.timer);
     this.#held.delete(path);
     await this.#registry.unset(path);
   }
@@ -170,15 +180,15 @@ export class Registrations {
   /** Removes every registration the gateway holds. */
   async close(): Promise<void> {
     const paths = this.paths();
-    for (const held of this.#held.values()) clearTimeout(held.timer);
+    for (const held of this.#held.values()) this.#clock.clearTimeout(held.timer);
     this.#held.clear();
     await Promise.all(paths.map((p) => this.#registry.unset(p).catch(this.#onError)));
   }
 
   #arm(path: string, held: Held, ttl: number, expires: number): void {
-    clearTimeout(held.timer);
+    this.#clock.clearTimeout(held.timer);
     held.expires = expires;
-    held.timer = setTimeout(() => {
+    held.timer = this.#clock.setTimeout(() => {
       if (this.#held.get(path) !== held) return;
       this.#held.delete(path);
       this.#registry.unset(path).catch(this.#onError);

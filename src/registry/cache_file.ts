@@ -8,7 +8,7 @@
  * @module
  */
 
-import { systemClock } from "../util/clock.ts";
+import type { Clock, TimerHandle } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import type { NodeSnapshot } from "./snapshot.ts";
 
@@ -40,18 +40,21 @@ function parse(text: string): Record<string, NodeSnapshot> {
 export class CacheFile {
   readonly #path: string;
   readonly #onError: (error: unknown) => void;
+  readonly #clock: Clock;
   #fs: Promise<Fs> | undefined;
   #pending = new Map<string, NodeSnapshot>();
   #flushing: Promise<void> | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
 
   /**
    * @param path The file.
    * @param onError Receives a corrupt file or a failed write; neither is fatal.
+   * @param clock Times the grouping of writes and the waits for the lock file.
    */
-  constructor(path: string, onError: (error: unknown) => void) {
+  constructor(path: string, onError: (error: unknown) => void, clock: Clock) {
     this.#path = path;
     this.#onError = onError;
+    this.#clock = clock;
   }
 
   #filesystem(): Promise<Fs> {
@@ -86,7 +89,7 @@ export class CacheFile {
   /** Queues an entry to write; writes are grouped and happen shortly after. */
   put(snapshot: NodeSnapshot): void {
     this.#pending.set(snapshot.path, snapshot);
-    this.#timer ??= setTimeout(() => {
+    this.#timer ??= this.#clock.setTimeout(() => {
       this.#timer = undefined;
       this.flush().catch(this.#onError);
     }, 20);
@@ -95,7 +98,7 @@ export class CacheFile {
   /** Writes every queued entry now. */
   async flush(): Promise<void> {
     if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
+      this.#clock.clearTimeout(this.#timer);
       this.#timer = undefined;
     }
     while (this.#flushing !== undefined) await this.#flushing;
@@ -135,11 +138,13 @@ export class CacheFile {
       }
       try {
         const info = await fs.stat(lock);
-        if (Date.now() - info.mtimeMs > LOCK_STALE_MS) await fs.rm(lock, { force: true });
+        if (this.#clock.wallNow() - info.mtimeMs > LOCK_STALE_MS) {
+          await fs.rm(lock, { force: true });
+        }
       } catch {
         // Released meanwhile.
       }
-      await sleep(systemClock, Math.min(5 + attempt * 5, 50));
+      await sleep(this.#clock, Math.min(5 + attempt * 5, 50));
     }
   }
 }

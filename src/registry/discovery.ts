@@ -10,6 +10,7 @@
  */
 
 import { joinPath } from "../client/tree.ts";
+import { type Clock, systemClock } from "../util/clock.ts";
 import type { JsonValue, NodeValue } from "./node_data.ts";
 import type { NodeSnapshot } from "./snapshot.ts";
 import type { Registry } from "./registry.ts";
@@ -79,6 +80,12 @@ export interface ProviderOptions {
    * left out for `timeout` ms.
    */
   downInstancePolicy?: { timeout: number; errorThreshold: number };
+  /**
+   * Times the down-instance policy.
+   *
+   * @default {the registry's clock with `ServiceDiscovery.provider`, else systemClock}
+   */
+  clock?: Clock;
 }
 
 function isRecord(value: NodeValue | undefined): value is Record<string, JsonValue> {
@@ -203,7 +210,7 @@ export class ServiceDiscovery {
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.sslPort === undefined ? {} : { sslPort: options.sslPort }),
       ...(options.payload === undefined ? {} : { payload: options.payload }),
-      registrationTimeUTC: Date.now(),
+      registrationTimeUTC: this.#registry.clock.wallNow(),
       serviceType: ephemeral ? "DYNAMIC" : "PERMANENT",
       enabled: options.enabled ?? true,
     };
@@ -291,7 +298,10 @@ export class ServiceDiscovery {
    * @returns The provider.
    */
   provider(service: string, options: ProviderOptions = {}): ServiceProvider {
-    return new ServiceProvider(() => this.instances(service), options);
+    return new ServiceProvider(() => this.instances(service), {
+      clock: this.#registry.clock,
+      ...options,
+    });
   }
 }
 
@@ -303,6 +313,7 @@ function instancesOf(service: string, snapshot: NodeSnapshot): ServiceInstance[]
 export class ServiceProvider {
   readonly #list: () => Promise<ServiceInstance[]>;
   readonly #options: ProviderOptions;
+  readonly #clock: Clock;
   readonly #errors = new Map<string, number[]>();
   readonly #downUntil = new Map<string, number>();
   #next = 0;
@@ -317,6 +328,7 @@ export class ServiceProvider {
   constructor(list: () => Promise<ServiceInstance[]>, options: ProviderOptions = {}) {
     this.#list = list;
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /**
@@ -324,7 +336,7 @@ export class ServiceProvider {
    * out, by id.
    */
   async getAllInstances(): Promise<ServiceInstance[]> {
-    const now = Date.now();
+    const now = this.#clock.now();
     const filters = this.#options.filters ?? [];
     return (await this.#list())
       .filter((i) =>
@@ -359,7 +371,7 @@ export class ServiceProvider {
   noteError(instance: ServiceInstance): void {
     const policy = this.#options.downInstancePolicy;
     if (policy === undefined) return;
-    const now = Date.now();
+    const now = this.#clock.now();
     const recent = (this.#errors.get(instance.id) ?? []).filter((t) => now - t < policy.timeout);
     recent.push(now);
     this.#errors.set(instance.id, recent);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { systemClock } from "../util/clock.ts";
+import type { Clock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 
 /**
@@ -81,9 +81,12 @@ async function tcpCheck(target: string, signal: AbortSignal): Promise<boolean> {
 }
 
 /** Runs one check to its verdict. */
-async function probe(check: HealthCheck, timeout: number): Promise<boolean> {
+async function probe(check: HealthCheck, timeout: number, clock: Clock): Promise<boolean> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error("health check timed out")), timeout);
+  const timer = clock.setTimeout(
+    () => controller.abort(new Error("health check timed out")),
+    timeout,
+  );
   try {
     const signal = controller.signal;
     const run = typeof check === "function"
@@ -98,7 +101,7 @@ async function probe(check: HealthCheck, timeout: number): Promise<boolean> {
   } catch {
     return false;
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }
 
@@ -110,6 +113,7 @@ export class HealthMonitor {
   readonly #rise: number;
   readonly #fall: number;
   readonly #onChange: (healthy: boolean) => void;
+  readonly #clock: Clock;
   readonly #stop = new AbortController();
   #healthy: boolean | undefined;
   #streak = 0;
@@ -117,8 +121,9 @@ export class HealthMonitor {
   /**
    * @param options The check and its schedule.
    * @param onChange Called with each change of the verdict after the first.
+   * @param clock Times the checks and their timeout.
    */
-  constructor(options: HealthOptions, onChange: (healthy: boolean) => void) {
+  constructor(options: HealthOptions, onChange: (healthy: boolean) => void, clock: Clock) {
     const positive = (value: number | undefined, name: string, fallback: number) => {
       if (value === undefined) return fallback;
       if (!(value > 0)) throw new RangeError(`Invalid health ${name} ${value}: must be above 0`);
@@ -130,6 +135,7 @@ export class HealthMonitor {
     this.#rise = positive(options.rise, "rise", 2);
     this.#fall = positive(options.fall, "fall", 3);
     this.#onChange = onChange;
+    this.#clock = clock;
   }
 
   /** The verdict; `undefined` before the first check ends. */
@@ -144,7 +150,7 @@ export class HealthMonitor {
    * @returns The first verdict.
    */
   async start(): Promise<boolean> {
-    const first = await probe(this.#check, this.#timeout);
+    const first = await probe(this.#check, this.#timeout, this.#clock);
     if (this.#stop.signal.aborted) return first;
     this.#healthy = first;
     this.#loop().catch(() => {});
@@ -159,8 +165,8 @@ export class HealthMonitor {
   async #loop(): Promise<void> {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
-      await sleep(systemClock, this.#interval, signal);
-      const passed = await probe(this.#check, this.#timeout);
+      await sleep(this.#clock, this.#interval, signal);
+      const passed = await probe(this.#check, this.#timeout, this.#clock);
       if (signal.aborted) return;
       if (passed === this.#healthy) {
         this.#streak = 0;

@@ -42,7 +42,10 @@ export interface LockOptions {
   name?: string;
   /** How many may hold it at once; more than one makes a semaphore. @default {1} */
   simultaneous?: number;
-  /** How long `acquire` waits, in ms: 0 tries once; undefined waits until it gets it. */
+  /**
+   * How long `acquire` waits, in ms of the client's clock (`zk.clock`): 0
+   * tries once; undefined waits until it gets it.
+   */
   wait?: number;
   /** Aborts waiting: `acquire` rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -171,7 +174,8 @@ export class Lock implements AsyncDisposable {
     const { wait, signal } = this.#options;
     signal?.throwIfAborted();
     const giveUp = this.#giveUp = new AbortController();
-    const deadline = wait === undefined ? Infinity : Date.now() + Math.max(0, wait);
+    const clock = this.#zk.clock;
+    const deadline = wait === undefined ? Infinity : clock.now() + Math.max(0, wait);
     try {
       await this.#ensurePath();
       this.#node ??= await this.#create(this.#options.name ?? await defaultName());
@@ -183,7 +187,7 @@ export class Lock implements AsyncDisposable {
           this.#hold();
           return true;
         }
-        const left = deadline - Date.now();
+        const left = deadline - clock.now();
         if (left <= 0) break;
         await this.#waitGone(this.#child(ahead), left, giveUp.signal);
       }
@@ -203,7 +207,7 @@ export class Lock implements AsyncDisposable {
 
   /** Retries transient failures (connection loss) of idempotent work. */
   #retry<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return retry(work, { attempts: ATTEMPTS, signal });
+    return retry(work, { attempts: ATTEMPTS, signal, clock: this.#zk.clock });
   }
 
   async #ensurePath(): Promise<void> {
@@ -274,7 +278,8 @@ export class Lock implements AsyncDisposable {
     };
     const onAbort = () => wake(signal?.reason);
     const onGiveUp = () => wake();
-    const timer = timeout === Infinity ? undefined : setTimeout(onGiveUp, timeout);
+    const clock = this.#zk.clock;
+    const timer = timeout === Infinity ? undefined : clock.setTimeout(onGiveUp, timeout);
     signal?.addEventListener("abort", onAbort);
     giveUp.addEventListener("abort", onGiveUp);
     try {
@@ -282,7 +287,7 @@ export class Lock implements AsyncDisposable {
       signal?.throwIfAborted();
       if (stat !== null && !giveUp.aborted) await woken;
     } finally {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       giveUp.removeEventListener("abort", onGiveUp);
       if (!fired) this.#unwatch(path, watcher);

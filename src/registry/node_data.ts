@@ -79,6 +79,6 @@ export async function hostName(): Promise<string | undefined> {
  * @param date The moment.
  * @returns The text.
  */
-export function timestamp(date: Date = new Date()): string {
+export function timestamp(date: Date): string {
   return date.toISOString().slice(0, 19).replace("T", " ");
 }

@@ -9,6 +9,7 @@ import type { ACL } from "../protocol/records_data.ts";
 import type { RateLimit } from "./rate_limiter.ts";
 import type { ZooKeeperOptions } from "../client/options.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
+import type { Clock } from "../util/clock.ts";
 
 /** Options of {@linkcode Registry.drain}. */
 export interface DrainOptions {
@@ -110,6 +111,14 @@ export interface RegistryOptions {
    * `metrics` the gateway's `serve` can show at `/metrics`).
    */
   metrics?: ClientMetricsRecorder;
+  /**
+   * The timers and time of the registry and its clients: connect timeouts,
+   * reconnect backoff, repair, health checks, drain, rate limiting, lock
+   * waits, and the `created` time it writes. A fake clock in tests.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
 }
 
 /** The connect string when `servers` is not given. */

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { systemClock } from "../util/clock.ts";
+import type { Clock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 
 /** Settings of a {@linkcode RateLimiter}. */
@@ -24,21 +24,24 @@ export interface RateLimit {
 export class RateLimiter {
   readonly #calls: number;
   readonly #period: number;
+  readonly #clock: Clock;
   #tokens: number;
   #updated: number;
   #queue: Promise<void> = Promise.resolve();
 
   /**
    * @param limit Calls per period.
+   * @param clock Times the refill and the waits.
    */
-  constructor(limit: RateLimit) {
+  constructor(limit: RateLimit, clock: Clock) {
     if (!(limit.calls > 0) || !(limit.period > 0)) {
       throw new RangeError("A rate limit needs calls > 0 and period > 0");
     }
     this.#calls = limit.calls;
     this.#period = limit.period;
+    this.#clock = clock;
     this.#tokens = limit.calls;
-    this.#updated = Date.now();
+    this.#updated = clock.now();
   }
 
   /** Waits for a token: at once during a burst, then as tokens come back. */
@@ -50,7 +53,7 @@ export class RateLimiter {
 
   async #wait(): Promise<void> {
     for (;;) {
-      const now = Date.now();
+      const now = this.#clock.now();
       this.#tokens = Math.min(
         this.#calls,
         this.#tokens + ((now - this.#updated) * this.#calls) / this.#period,
@@ -61,7 +64,7 @@ export class RateLimiter {
         return;
       }
       const wait = ((1 - this.#tokens) * this.#period) / this.#calls;
-      await sleep(systemClock, Math.ceil(wait));
+      await sleep(this.#clock, Math.ceil(wait));
     }
   }
 }

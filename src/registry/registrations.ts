@@ -12,6 +12,7 @@ import { ensurePath, parentPath } from "../client/tree.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";
+import type { Clock } from "../util/clock.ts";
 import { notifyAll } from "../util/notify.ts";
 import { type HealthCheck, HealthMonitor } from "./health.ts";
 import { encodeNodeData, hostName, type JsonValue, processId, timestamp } from "./node_data.ts";
@@ -88,6 +89,8 @@ export interface RegistrationsOptions {
   gate: Gate;
   /** Receives errors of background work and conflicts. */
   onError: (error: unknown) => void;
+  /** Times health checks and repair, and gives the `created` time. */
+  clock: Clock;
 }
 
 interface Entry {
@@ -147,7 +150,7 @@ export class Registrations {
     const bytes = encodeNodeData(
       options.metadata === false ? data : {
         ...data,
-        created: timestamp(),
+        created: timestamp(new Date(this.#options.clock.wallNow())),
         pid: processId() ?? null,
         ...(hostname === undefined ? {} : { hostname }),
       },
@@ -171,6 +174,7 @@ export class Registrations {
       (healthy) => {
         if (entry.health === health) keeper.setHealthy(healthy).catch(this.#report);
       },
+      this.#options.clock,
     );
     // Until the first verdict the node stays as it is (absent when new).
     keeper.want(bytes, ephemeral, state, true).catch(() => {});
@@ -255,6 +259,7 @@ export class Registrations {
     return new NodeKeeper(path, {
       client: this.#options.client,
       gate: this.#options.gate,
+      clock: this.#options.clock,
       acl: () => this.#aclFor(),
       sessions: this.#sessions,
       onError: this.#report,

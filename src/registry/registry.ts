@@ -18,7 +18,7 @@ import { Registrations, type SetNodeOptions } from "./registrations.ts";
 import type { RegistrationStatus } from "./repair.ts";
 import type { LookupOptions, NodeSnapshot } from "./snapshot.ts";
 import { type RegistryState, Supervisor } from "./supervisor.ts";
-import { systemClock } from "../util/clock.ts";
+import { type Clock, systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import {
   type CloseOptions,
@@ -53,6 +53,7 @@ export class Registry implements AsyncDisposable {
   readonly #options: RegistryOptions;
   readonly #servers: string;
   readonly #onError: (error: unknown) => void;
+  readonly #clock: Clock;
   readonly #limiter: RateLimiter | undefined;
   readonly #supervisor: Supervisor;
   readonly #registrations: Registrations;
@@ -77,7 +78,8 @@ export class Registry implements AsyncDisposable {
     this.#options = options;
     this.#servers = options.servers ?? defaultServers();
     const onError = this.#onError = options.onError ?? ((error) => console.error(error));
-    this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
+    const clock = this.#clock = options.clock ?? systemClock;
+    this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit, clock) : undefined;
     const gate = () => this.#limiter?.take() ?? Promise.resolve();
     this.#registrations = new Registrations({
       client: () => this.#supervisor.client,
@@ -86,29 +88,35 @@ export class Registry implements AsyncDisposable {
       acl: options.acl,
       gate,
       onError,
+      clock,
     });
     this.#lookups = new Lookups({
       client: () => this.#supervisor.client,
       gate,
       onError,
-      cacheFile: options.cacheFile ? new CacheFile(options.cacheFile, onError) : undefined,
+      cacheFile: options.cacheFile ? new CacheFile(options.cacheFile, onError, clock) : undefined,
       persistentWatches: options.persistentWatches,
       childData: options.childData,
     });
-    this.#supervisor = new Supervisor(() => this.#open(), {
-      attached: (zk) => {
-        this.#restore(zk);
-        this.#lookups.attached(zk);
+    this.#supervisor = new Supervisor(
+      () => this.#open(),
+      {
+        attached: (zk) => {
+          this.#restore(zk);
+          this.#lookups.attached(zk);
+        },
+        reconnected: (zk) => {
+          this.#restore(zk);
+          this.#lookups.reconnected();
+        },
+        detached: () => {
+          this.#registrations.detached();
+          this.#lookups.detached();
+        },
       },
-      reconnected: (zk) => {
-        this.#restore(zk);
-        this.#lookups.reconnected();
-      },
-      detached: () => {
-        this.#registrations.detached();
-        this.#lookups.detached();
-      },
-    }, onError);
+      onError,
+      clock,
+    );
   }
 
   /**
@@ -148,6 +156,14 @@ export class Registry implements AsyncDisposable {
       }
     }
     return registry;
+  }
+
+  /**
+   * The clock of the registry's timers (the `clock` option, real time by
+   * default), which its clients take too.
+   */
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /** The connection state. */
@@ -368,7 +384,7 @@ export class Registry implements AsyncDisposable {
   async drain(options: DrainOptions = {}): Promise<void> {
     if (this.#supervisor.closed) return;
     await this.#registrations.drain();
-    await sleep(systemClock, options.grace ?? 5000);
+    await sleep(this.#clock, options.grace ?? 5000);
     await this.close();
   }
 
@@ -410,6 +426,7 @@ export class Registry implements AsyncDisposable {
       tls: this.#options.tls,
       transport: this.#options.transport,
       metrics: this.#options.metrics,
+      clock: this.#clock,
     });
   }
 

@@ -13,7 +13,7 @@ import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watches.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, Stat } from "../protocol/records_data.ts";
-import { systemClock } from "../util/clock.ts";
+import type { Clock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import type { Gate } from "./snapshot.ts";
 
@@ -56,6 +56,8 @@ export interface KeeperContext {
   client(): ZooKeeper | undefined;
   /** Awaited before each request (the rate limiter). */
   gate: Gate;
+  /** Times the waits before rewriting after a foreign write. */
+  clock: Clock;
   /** The ACL of created nodes. */
   acl(): Promise<ACL[]>;
   /** Every session this registry has had: their nodes are its own to replace. */
@@ -306,7 +308,7 @@ export class NodeKeeper {
 
   /** Someone else changed the data: wait, or give up after a few rounds. */
   async #foreignRound(): Promise<boolean> {
-    const now = Date.now();
+    const now = this.#ctx.clock.now();
     if (now - this.#lastForeign > QUIET) this.#rounds = 0;
     this.#lastForeign = now;
     if (++this.#rounds > ROUNDS) {
@@ -322,7 +324,7 @@ export class NodeKeeper {
       return false;
     }
     try {
-      await sleep(systemClock, DEBOUNCE * 2 ** (this.#rounds - 1), this.#abort.signal);
+      await sleep(this.#ctx.clock, DEBOUNCE * 2 ** (this.#rounds - 1), this.#abort.signal);
     } catch {
       return false;
     }

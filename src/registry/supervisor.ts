@@ -9,7 +9,7 @@
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { ConnectionState } from "../session/state.ts";
 import { notifyAll } from "../util/notify.ts";
-import { systemClock } from "../util/clock.ts";
+import type { Clock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 
 /** The registry's connection state: the client's, or `stopped` after `stop()`. */
@@ -30,6 +30,7 @@ export class Supervisor {
   readonly #open: () => Promise<ZooKeeper>;
   readonly #hooks: SessionHooks;
   readonly #onError: (error: unknown) => void;
+  readonly #clock: Clock;
   readonly #listeners = new Set<(state: RegistryState) => void>();
   #zk: ZooKeeper | undefined;
   #state: RegistryState = { type: "connecting" };
@@ -41,15 +42,18 @@ export class Supervisor {
    * @param open Opens a new session.
    * @param hooks Told of each session's coming and going.
    * @param onError Receives errors of listeners and of the background loop's attempts.
+   * @param clock Times the backoff between attempts.
    */
   constructor(
     open: () => Promise<ZooKeeper>,
     hooks: SessionHooks,
     onError: (error: unknown) => void,
+    clock: Clock,
   ) {
     this.#open = open;
     this.#hooks = hooks;
     this.#onError = onError;
+    this.#clock = clock;
   }
 
   /** The current client, when a session is up. */
@@ -107,7 +111,7 @@ export class Supervisor {
         } catch (error) {
           if (!this.#running) return;
           this.#onError(error);
-          await sleep(systemClock, delay);
+          await sleep(this.#clock, delay);
           delay = Math.min(delay * 2, 5000);
         }
       }
