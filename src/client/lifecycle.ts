@@ -6,7 +6,7 @@
  */
 
 import { ZooKeeperError } from "../protocol/errors.ts";
-import { type Clock, systemClock } from "../session/clock.ts";
+import type { Clock } from "../session/clock.ts";
 import type { Session } from "../session/session.ts";
 import { type ConnectionState, endCode, isFinal } from "../session/state.ts";
 import { AsyncQueue } from "./async_queue.ts";
@@ -34,9 +34,9 @@ export function waitConnected(
   what: string,
   timeout: number,
   signal: AbortSignal | undefined,
-  options: { ready?: Promise<void>; clock?: Clock } = {},
+  options: { ready?: Promise<void>; clock: Clock },
 ): Promise<void> {
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   return new Promise((resolve, reject) => {
     let done = false;
     const finish = (error?: Error) => {
