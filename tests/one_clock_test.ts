@@ -24,7 +24,7 @@ const EXEMPT = [
 
 /** Direct reads of time and timers: a call not made on an object (`clock.now()` is fine). */
 const DIRECT =
-  /(?<![.\w])(?:setTimeout|setInterval|clearTimeout|clearInterval)\s*\(|\bDate\.now\s*\(|\bperformance\.now\s*\(|\bnew Date\s*\(\s*\)/;
+  /(?<![.\w])(?:setTimeout|setInterval|clearTimeout|clearInterval|setImmediate)\s*\(|\bAbortSignal\.timeout\s*\(|\bDate\.now\s*\(|\bperformance\.now\s*\(|\bnew Date\s*\(\s*\)/;
 
 function sources(dir: string): string[] {
   return readdirSync(join(root, dir)).flatMap((name) => {
@@ -63,6 +63,7 @@ describe("one clock", () => {
       "const d = new Date();",
       "const e = new Date(clock.wallNow());",
       "const i = setInterval(f, 5);",
+      "const s = AbortSignal.timeout(100);",
       " * calls setTimeout() in a comment",
       "x(); // Date.now() in a comment",
     ].join("\n");
@@ -72,6 +73,7 @@ describe("one clock", () => {
       "5: const c = performance.now();",
       "6: const d = new Date();",
       "8: const i = setInterval(f, 5);",
+      "9: const s = AbortSignal.timeout(100);",
     ]);
   });
 
