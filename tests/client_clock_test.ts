@@ -5,7 +5,15 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { retry, type RetryOptions, ZooKeeper } from "../mod.ts";
+import {
+  type Clock,
+  Registry,
+  retry,
+  type RetryOptions,
+  ServiceProvider,
+  ZooKeeper,
+} from "../mod.ts";
+import { serve } from "../src/http/mod.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { FakeTransport, flush } from "./helpers/fake_transport.ts";
@@ -113,5 +121,34 @@ describe("retry() on a fake clock", () => {
     // Waits 50, then 100 cut to the 70 ms left.
     assert.deepEqual(times, [0, 50, 120]);
     assert.ok(ZooKeeperError.is(error, "CONNECTIONLOSS"));
+  });
+});
+
+describe("a clock from plain JavaScript is checked where it is given", () => {
+  const bad = [null, 5, {}, { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} }];
+
+  it("ZooKeeper.connect() rejects a value that is not a Clock with a TypeError, before connecting", async () => {
+    for (const clock of bad) {
+      const transport = new FakeTransport();
+      await assert.rejects(
+        ZooKeeper.connect("127.0.0.1:2181", { transport, clock: clock as unknown as Clock }),
+        (e: unknown) => e instanceof TypeError && /Invalid clock/.test(e.message),
+      );
+      assert.equal(transport.sockets.length, 0, "no connection was opened");
+    }
+  });
+
+  it("Registry.connect(), serve(), retry() and a provider refuse it too", async () => {
+    const clock = { now: () => 0 } as unknown as Clock;
+    const isClockError = (e: unknown) =>
+      e instanceof TypeError && /Invalid clock: .* \(wallNow is missing\)/.test(e.message);
+    const transport = new FakeTransport();
+    await assert.rejects(Registry.connect({ lazy: true, transport, clock }), isClockError);
+    assert.equal(transport.sockets.length, 0);
+    await assert.rejects(retry(() => Promise.resolve(1), { clock }), isClockError);
+    assert.throws(() => new ServiceProvider(() => Promise.resolve([]), { clock }), isClockError);
+    const registry = await Registry.connect({ lazy: true, transport, clock: new FakeClock() });
+    assert.throws(() => serve(registry, { clock }), isClockError);
+    await registry.close();
   });
 });

@@ -5,7 +5,8 @@
  */
 
 import { DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_REQUEST_SIZE } from "../protocol/constants.ts";
-import { type Clock, systemClock } from "../session/clock.ts";
+import type { Clock } from "../session/clock.ts";
+import { clockOption } from "../util/clock.ts";
 import type { HostPort } from "../session/connect_string.ts";
 import type { SaslOptions } from "../session/sasl.ts";
 import type { SessionOptions } from "../session/session.ts";
@@ -141,7 +142,7 @@ export function sessionOptions(
     hosts,
     sessionTimeout: options.sessionTimeout ?? 10_000,
     transport,
-    clock: options.clock ?? systemClock,
+    clock: clockOption(options.clock),
     tls: options.tls,
     readOnly: options.readOnly ?? false,
     maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,

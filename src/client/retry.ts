@@ -6,7 +6,8 @@
  */
 
 import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
-import { type Clock, systemClock } from "../session/clock.ts";
+import type { Clock } from "../session/clock.ts";
+import { clockOption } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 
 /** Options of {@linkcode retry}. */
@@ -80,7 +81,7 @@ export function isTransient(error: unknown): boolean {
  * @param options Limits and which errors to retry.
  * @returns What `work` returned.
  * @throws The last error when attempts or the deadline run out, or at once
- *   for an error `retryOn` rejects.
+ *   for an error `retryOn` rejects; a `TypeError` when `clock` is not a clock.
  *
  * @example Reading through a reconnect
  * ```ts ignore
@@ -97,7 +98,7 @@ export async function retry<T>(
   const deadline = options.deadline ?? Infinity;
   const retryOn = options.retryOn ?? isTransient;
   const signal = options.signal;
-  const clock = options.clock ?? systemClock;
+  const clock = clockOption(options.clock);
   const start = clock.now();
   for (let attempt = 1;; attempt++) {
     signal?.throwIfAborted();

@@ -12,7 +12,8 @@
 import { AddWatchMode, DEFAULT_MAX_DATA_SIZE, OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
-import { type Clock, systemClock } from "../session/clock.ts";
+import type { Clock } from "../session/clock.ts";
+import { clockOption } from "../util/clock.ts";
 import { parseConnectString } from "../session/connect_string.ts";
 import type { Request } from "../session/request.ts";
 import { Session } from "../session/session.ts";
@@ -84,7 +85,7 @@ export class ZooKeeper implements AsyncDisposable {
     options: ZooKeeperOptions,
   ) {
     this.#paths = new Paths(chroot);
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = clockOption(options.clock);
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
     this.#onError = options.onError ?? ((error) => console.error(error));
     this.#metrics = options.metrics;
@@ -111,6 +112,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The connected client.
    * @throws {ZooKeeperError} `CONNECTIONLOSS` when no server answers within
    *   `connectTimeout`, `AUTHFAILED` when the credentials are refused.
+   * @throws {TypeError} When `clock` is not a clock, before connecting.
    */
   static async connect(
     connectString: string,

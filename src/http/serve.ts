@@ -11,6 +11,7 @@ import { ZooKeeperError } from "../protocol/errors.ts";
 import { pathProblem } from "../protocol/path.ts";
 import type { NodeSnapshot } from "../registry/snapshot.ts";
 import type { Registry } from "../registry/registry.ts";
+import { clockOption } from "../util/clock.ts";
 import { Metrics, PROMETHEUS_CONTENT_TYPE } from "../util/metrics.ts";
 import { DEFAULT_LIMITS, type Gateway, type GatewayLimits, type ServeOptions } from "./options.ts";
 import { Catalog } from "./catalog.ts";
@@ -71,6 +72,7 @@ function asset(body: string, type: string): Handle {
  * @param options Base path, token, CORS origins, limits.
  * @returns The handler.
  * @throws {RangeError} When the base is not a valid ZooKeeper path.
+ * @throws {TypeError} When `clock` is not a clock.
  */
 export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   const base = options.base ?? "/services";
@@ -78,7 +80,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   if (problem !== undefined) throw new RangeError(`Invalid base "${base}": ${problem}`);
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const onError = options.onError ?? ((error: unknown) => console.error(error));
-  const clock = options.clock ?? registry.clock;
+  const clock = clockOption(options.clock ?? registry.clock);
   const catalog = new Catalog(registry, base, onError);
   const streams = new EventStreams(limits, clock);
   const polls = new LongPolls(limits.maxLongPolls, clock);

@@ -10,7 +10,7 @@
  */
 
 import { joinPath } from "../client/tree.ts";
-import { type Clock, systemClock } from "../util/clock.ts";
+import { type Clock, clockOption } from "../util/clock.ts";
 import type { JsonValue, NodeValue } from "./node_data.ts";
 import type { NodeSnapshot } from "./snapshot.ts";
 import type { Registry } from "./registry.ts";
@@ -324,11 +324,12 @@ export class ServiceProvider {
    *
    * @param list Reads the current instances.
    * @param options Strategy, filters, down-instance policy.
+   * @throws {TypeError} When `clock` is not a clock.
    */
   constructor(list: () => Promise<ServiceInstance[]>, options: ProviderOptions = {}) {
     this.#list = list;
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = clockOption(options.clock);
   }
 
   /**

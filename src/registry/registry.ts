@@ -18,7 +18,7 @@ import { Registrations, type SetNodeOptions } from "./registrations.ts";
 import type { RegistrationStatus } from "./repair.ts";
 import type { LookupOptions, NodeSnapshot } from "./snapshot.ts";
 import { type RegistryState, Supervisor } from "./supervisor.ts";
-import { type Clock, systemClock } from "../util/clock.ts";
+import { type Clock, clockOption } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import {
   type CloseOptions,
@@ -78,7 +78,7 @@ export class Registry implements AsyncDisposable {
     this.#options = options;
     this.#servers = options.servers ?? defaultServers();
     const onError = this.#onError = options.onError ?? ((error) => console.error(error));
-    const clock = this.#clock = options.clock ?? systemClock;
+    const clock = this.#clock = clockOption(options.clock);
     this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit, clock) : undefined;
     const gate = () => this.#limiter?.take() ?? Promise.resolve();
     this.#registrations = new Registrations({
@@ -127,6 +127,7 @@ export class Registry implements AsyncDisposable {
    *   `signal` is aborted before the connection is up.
    * @throws {ZooKeeperError} `CONNECTIONLOSS` when ZooKeeper cannot be reached
    *   within `connectTimeout` (unless `lazy`).
+   * @throws {TypeError} When `clock` is not a clock, before connecting.
    */
   static async connect(options: RegistryOptions = {}): Promise<Registry> {
     const registry = new Registry(options, CONNECT);

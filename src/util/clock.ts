@@ -36,3 +36,27 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+const METHODS = ["now", "wallNow", "setTimeout", "clearTimeout"] as const;
+
+/**
+ * The clock a `clock` option gives, checked: a value from plain JavaScript
+ * that is not a {@linkcode Clock} is refused where it is given rather than
+ * failing at its first timer.
+ *
+ * @param clock The option's value.
+ * @returns `clock`, or {@linkcode systemClock} when it is `undefined`.
+ * @throws {TypeError} When `clock` lacks one of the four methods.
+ */
+export function clockOption(clock: Clock | undefined): Clock {
+  if (clock === undefined) return systemClock;
+  const value = clock as unknown as Record<string, unknown> | null;
+  const missing = METHODS.find((m) => typeof value?.[m] !== "function");
+  if (typeof value !== "object" || missing !== undefined) {
+    throw new TypeError(
+      `Invalid clock: expected an object with the methods ${METHODS.join(", ")}` +
+        (value !== null && typeof value === "object" ? ` (${missing} is missing)` : ""),
+    );
+  }
+  return clock;
+}
