@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { CacheFile } from "../src/registry/cache_file.ts";
 import type { NodeSnapshot } from "../src/registry/snapshot.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
-import { drain, runNextTimer, track } from "./helpers/timing.ts";
+import { idle, runNextTimer, track } from "./helpers/timing.ts";
 
 const snapshot = (path: string): NodeSnapshot => ({
   path,
@@ -45,7 +45,7 @@ describe("the cache file on a fake clock", () => {
       assert.equal(clock.pending, 1, "one write for both");
       assert.equal(clock.nextAt, 20);
       clock.advance(9);
-      await drain();
+      await idle();
       assert.equal(await exists(file), false, "nothing written at 19 ms");
       clock.advance(1);
       assert.equal(clock.pending, 0, "the write started at 20 ms");

@@ -18,7 +18,7 @@ import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import { accept, header } from "./helpers/fake_session.ts";
-import { drain, runNextTimer, track } from "./helpers/timing.ts";
+import { idle, runNextTimer, track } from "./helpers/timing.ts";
 
 describe("the client's clock", () => {
   it("ZooKeeper.connect() gives up at exactly connectTimeout on the given clock", async () => {
@@ -87,7 +87,7 @@ describe("retry() on a fake clock", () => {
       }, options));
       while (run.state === "pending") {
         await Promise.race([runNextTimer(clock), run.done]);
-        await drain();
+        await idle();
       }
       return { times, error: run.error };
     } finally {

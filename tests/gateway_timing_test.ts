@@ -13,7 +13,7 @@ import { LongPolls } from "../src/http/long_poll.ts";
 import { EventStreams } from "../src/http/sse.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { FakeTransport } from "./helpers/fake_transport.ts";
-import { drain, track } from "./helpers/timing.ts";
+import { idle, track } from "./helpers/timing.ts";
 
 const WALL = Date.UTC(2026, 0, 1);
 
@@ -90,13 +90,13 @@ describe("blocking queries wait on the clock", () => {
         new AbortController().signal,
       ),
     );
-    await drain();
+    await idle();
     assert.equal(polls.waiting, 1);
     clock.advance(4999);
-    await drain();
+    await idle();
     assert.equal(answer.state, "pending", "still waiting at 4999 ms");
     clock.advance(1);
-    await drain();
+    await idle();
     assert.equal(answer.state, "fulfilled", "answered at 5000 ms");
     assert.equal(answer.value, "v1");
     assert.equal(polls.waiting, 0);
@@ -119,7 +119,7 @@ describe("blocking queries wait on the clock", () => {
       },
       new AbortController().signal,
     ));
-    await drain();
+    await idle();
     clock.advance(2000);
     version = "v2";
     changed();
@@ -136,14 +136,14 @@ describe("blocking queries wait on the clock", () => {
     const index = first.headers.get("x-index")!;
     await first.body?.cancel();
     const answer = track(gateway(new Request(`http://gateway/v1/services?index=${index}&wait=3s`)));
-    await drain();
+    await idle();
     const pending = clock.pending;
     clock.advance(2999);
-    await drain();
+    await idle();
     assert.equal(answer.state, "pending", "still waiting at 2999 ms");
     assert.equal(clock.pending, pending);
     clock.advance(1);
-    await drain();
+    await idle();
     assert.equal(answer.state, "fulfilled", "answered at 3000 ms");
     assert.equal(answer.value!.status, 200);
     assert.equal(answer.value!.headers.get("x-index"), index);
@@ -173,10 +173,10 @@ describe("event streams' keep-alive", () => {
     for (let i = 0; i < 2; i++) {
       const next = track(read());
       clock.advance(14_999);
-      await drain();
+      await idle();
       assert.equal(next.state, "pending", "no comment before 15 s of quiet");
       clock.advance(1);
-      await drain();
+      await idle();
       assert.equal(next.state, "fulfilled", "a comment after 15 s of quiet");
       assert.equal(next.value, ": keep-alive\n\n");
       times.push(clock.now());

@@ -9,7 +9,7 @@ import type { ZooKeeper } from "../mod.ts";
 import type { Watcher } from "../src/client/watches.ts";
 import { Lock } from "../src/registry/lock.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
-import { drain, track } from "./helpers/timing.ts";
+import { idle, track } from "./helpers/timing.ts";
 
 const STAT = { version: 0, ephemeralOwner: 1n };
 
@@ -62,7 +62,7 @@ describe("Lock waits on the client's clock", () => {
     await clock.whenPending();
     assert.equal(clock.nextAt, 1000);
     clock.advance(999);
-    await drain();
+    await idle();
     assert.equal(acquiring.state, "pending", "still waiting at 999 ms");
     clock.advance(1);
     await acquiring.done;

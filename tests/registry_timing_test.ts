@@ -19,7 +19,7 @@ import { RateLimiter } from "../src/registry/rate_limiter.ts";
 import { Supervisor } from "../src/registry/supervisor.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { FakeTransport } from "./helpers/fake_transport.ts";
-import { drain, runNextTimer, track } from "./helpers/timing.ts";
+import { idle, runNextTimer, track } from "./helpers/timing.ts";
 
 describe("health checks", () => {
   /** A check that answers from a script and records when it ran. */
@@ -47,7 +47,7 @@ describe("health checks", () => {
     assert.equal(await monitor.start(), true);
     for (let i = 0; i < 5; i++) {
       await runNextTimer(clock);
-      await drain();
+      await idle();
       if (i === 1) assert.deepEqual(changes, [], "two failures are not enough");
     }
     assert.deepEqual(runs, [0, 1000, 2000, 3000, 4000, 5000]);
@@ -69,7 +69,7 @@ describe("health checks", () => {
     const fired: number[] = [];
     while (changes.length === 0) {
       fired.push(await runNextTimer(clock));
-      await drain();
+      await idle();
     }
     // Sleep 1000, check hangs until its 300 ms timeout, three times over.
     assert.deepEqual(runs, [0, 1000, 2300, 3600]);
@@ -99,11 +99,11 @@ describe("the rate limiter", () => {
       { length: 5 },
       () => limiter.take().then(() => passed.push(clock.now())),
     );
-    await drain();
+    await idle();
     assert.deepEqual(passed, [0, 0]);
     for (const at of [500, 1000, 1500]) {
       assert.equal(await runNextTimer(clock), at);
-      await drain();
+      await idle();
     }
     await Promise.all(takes);
     assert.deepEqual(passed, [0, 0, 500, 1000, 1500]);
@@ -118,7 +118,7 @@ describe("the rate limiter", () => {
     clock.advance(10_000);
     const passed: number[] = [];
     const takes = [1, 2, 3].map(() => limiter.take().then(() => passed.push(clock.now())));
-    await drain();
+    await idle();
     assert.deepEqual(passed, [10_000, 10_000], "two tokens, not twenty");
     assert.equal(await runNextTimer(clock), 10_500);
     await Promise.all(takes);
@@ -142,13 +142,13 @@ describe("the connection supervisor", () => {
     supervisor.startInBackground();
     while (attempts.length < 8) {
       await runNextTimer(clock);
-      await drain();
+      await idle();
     }
     // Waits of 250, 500, 1000, 2000, 4000, 5000, 5000.
     assert.deepEqual(attempts, [0, 250, 750, 1750, 3750, 7750, 12_750, 17_750]);
     await supervisor.stop(true);
     clock.advance(5000);
-    await drain();
+    await idle();
     assert.equal(attempts.length, 8, "no attempt after stop");
     assert.equal(clock.pending, 0);
   });
@@ -213,13 +213,13 @@ describe("drain", () => {
     assert.equal(registry.clock, clock);
     const states: string[] = [];
     registry.onStateChange((state) => states.push(`${state.type} at ${clock.now()}`));
-    await drain();
+    await idle();
     const before = clock.pending;
     const draining = track(registry.drain({ grace: 1000 }));
     await clock.whenPending(before + 1);
     assert.equal(clock.nextAt, 1000, "the grace is the earliest timer");
     clock.advance(999);
-    await drain();
+    await idle();
     assert.equal(draining.state, "pending");
     assert.deepEqual(states, []);
     clock.advance(1);

@@ -14,7 +14,7 @@ import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { Registrations } from "../src/registry/registrations.ts";
 import { NodeKeeper } from "../src/registry/repair.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
-import { drain, runNextTimer } from "./helpers/timing.ts";
+import { idle, runNextTimer } from "./helpers/timing.ts";
 
 const encoder = new TextEncoder();
 
@@ -97,7 +97,7 @@ describe("repair backs off after foreign writes", () => {
       assert.equal(clock.nextAt, start + wait);
       const before = node.writes.length;
       clock.advance(wait - 1);
-      await drain();
+      await idle();
       assert.equal(node.writes.length, before, `no rewrite ${wait - 1} ms after the change`);
       clock.advance(1);
       await written;
@@ -105,7 +105,7 @@ describe("repair backs off after foreign writes", () => {
     }
     assert.deepEqual(node.writes, [200, 600, 1400]);
     node.foreignWrite("theirs");
-    await drain();
+    await idle();
     assert.equal(clock.pending, 0, "no fourth wait");
     assert.deepEqual(states, ["registered", "conflict"]);
     assert.equal(errors.length, 1);

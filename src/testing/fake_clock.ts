@@ -76,9 +76,9 @@ export class FakeClock implements Clock {
     return this.#wallStart + this.#now;
   }
 
-  /** Schedules `fn` at now + `ms`. */
+  /** Schedules `fn` at now + `ms` (a negative or `NaN` delay as 0, as runtimes do). */
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = { id: this.#nextId++, at: this.#now + Math.max(0, ms), fn };
+    const timer = { id: this.#nextId++, at: this.#now + (ms > 0 ? ms : 0), fn };
     this.#timers.push(timer);
     this.#wakeWaiters();
     return timer.id;

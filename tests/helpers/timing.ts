@@ -12,7 +12,7 @@ import type { FakeClock } from "../../src/testing/fake_clock.ts";
  * real timers runs only once the microtask queue is empty, and nothing in a
  * fake-clock test waits for I/O, so this is a barrier, not a window.
  */
-export function drain(): Promise<void> {
+export function idle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
@@ -44,7 +44,7 @@ export interface Tracked<T> {
 
 /**
  * Follows a promise's outcome, so that a test can assert it has not settled
- * yet (after {@linkcode drain}).
+ * yet (after {@linkcode idle}).
  *
  * @param promise The promise.
  * @returns Its outcome, as it stands.
