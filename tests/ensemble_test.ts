@@ -1,4 +1,4 @@
-import { after, afterEach, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { startEnsemble, type ZkEnsemble, type ZkServer } from "./helpers/zk_server.ts";

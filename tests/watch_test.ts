@@ -1,4 +1,4 @@
-import { before, describe, it } from "node:test";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper } from "../mod.ts";
 import { Events } from "./helpers/events.ts";

@@ -3,7 +3,7 @@
  * runtime, against a real ZooKeeper on loopback.
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
