@@ -17,6 +17,8 @@ export interface RequestCounter {
   readonly transport: Transport;
   /** Bytes written, all frames included. */
   readonly bytes: number;
+  /** Connections tried, the failed ones included. */
+  readonly connects: number;
   /** Requests sent since the last reset, by type name (`getData`, `setWatches`...). */
   counts(): Record<string, number>;
   /**
@@ -38,9 +40,13 @@ export async function requestCounter(): Promise<RequestCounter> {
   const inner = await defaultTransport();
   let counts = new Map<string, number>();
   let bytes = 0;
+  let connects = 0;
   return {
     get bytes() {
       return bytes;
+    },
+    get connects() {
+      return connects;
     },
     counts: () => Object.fromEntries(counts),
     total: (...types) => {
@@ -53,6 +59,7 @@ export async function requestCounter(): Promise<RequestCounter> {
     reset: () => counts = new Map(),
     transport: {
       async connect(options, handlers) {
+        connects++;
         const conn = await inner.connect(options, handlers);
         let pending = new Uint8Array(0);
         let first = true;
