@@ -113,10 +113,15 @@ export function waitForState(
  * runs watchers in wire order before a later reply's continuation. So a
  * watcher that has not run when this resolves was not triggered by a change
  * made before it: "nothing more happens" holds without waiting a while.
+ * Work that an event starts and that makes requests of its own (a cache
+ * reading what changed) needs one more round per step.
  *
  * @param zk The client whose notifications are awaited.
+ * @param rounds How many barriers in a row.
  */
-export async function settle(zk: ZooKeeper): Promise<void> {
-  await zk.sync("/");
-  await zk.exists("/");
+export async function settle(zk: ZooKeeper, rounds = 1): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await zk.sync("/");
+    await zk.exists("/");
+  }
 }
