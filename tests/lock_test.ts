@@ -95,10 +95,8 @@ describe("Lock on a real server", () => {
     await using holder = new Lock(clients[0], "/locks/once", { name: "holder" });
     assert.equal(await holder.acquire(), true);
     const before = await nodes("/locks/once");
-    const start = Date.now();
     const other = new Lock(clients[1], "/locks/once", { wait: 0 });
     assert.equal(await other.acquire(), false);
-    assert.ok(Date.now() - start < 1000, `took ${Date.now() - start} ms`);
     assert.equal(other.held, false);
     assert.deepEqual(await nodes("/locks/once"), before);
     assert.equal((await watches("/locks/once")).get(sid(clients[1])), undefined);
