@@ -119,6 +119,7 @@ describe("ServiceDiscovery on a real server", () => {
     assert.equal((await provider.getAllInstances()).length, 2);
     provider.noteError(a);
     assert.deepEqual((await provider.getAllInstances()).map((i) => i.id), ["b"]);
+    // Only time brings an instance back, on discovery's own clock.
     await new Promise((r) => setTimeout(r, 350));
     assert.equal((await provider.getAllInstances()).length, 2);
   });

@@ -100,6 +100,8 @@ describe("Registrations that look after themselves, on a real server", () => {
     assert.ok(seen.some((s) => s.path === "/repair/fight" && s.state === "conflict"));
     const settled = rewrites;
     assert.ok(settled <= 5, `the writer rewrote ${settled} times`);
+    // Giving up means no repair timer fires later: only a clock the test
+    // drives can show that; a barrier cannot.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(rewrites, settled, "no more rounds once given up");
     assert.equal(decoder.decode((await zk.getData("/repair/fight")).data), "theirs");
@@ -256,6 +258,7 @@ describe("Registrations that look after themselves, on a real server", () => {
     assert.notEqual(registry.state.type, "closed");
     assert.equal(registry.registration("/drain/eph")?.state, "removed");
     // The node is not put back by repair while draining.
+    // Repair runs on a timer: no event says it would have run by now.
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(await zk.exists("/drain/eph"), null);
     assert.deepEqual(Object.keys((await registry.get("/drain")).children), ["kept"]);

@@ -59,6 +59,8 @@ describe("retry()", () => {
       signal: controller.signal,
       retryOn: () => true,
     });
+    // The abort must land during the backoff delay: retry() announces no
+    // start of it, and its clock is the real one.
     setTimeout(() => controller.abort(reason), 10);
     await assert.rejects(q, (e: unknown) => e === reason);
   });
