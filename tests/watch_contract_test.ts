@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { ZooKeeper, ZooKeeperError } from "../mod.ts";
 import type { WatchedEvent } from "../src/client/watches.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
