@@ -1,26 +1,26 @@
 import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { Registry, ServiceDiscovery, type ServiceInstance, toInstance, ZooKeeper } from "../mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
 
 describe("ServiceDiscovery on a real server", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let registry: Registry;
   let discovery: ServiceDiscovery;
   let zk: ZooKeeper;
 
   before(async () => {
-    server = await startZooKeeper();
+    server = fx.server;
     registry = await Registry.connect({ servers: server.connectString });
     discovery = new ServiceDiscovery(registry);
-    zk = await ZooKeeper.connect(server.connectString);
+    zk = await fx.connect();
   });
 
   after(async () => {
-    await zk?.close();
     await registry?.close();
-    await server?.stop();
   });
 
   it("register() writes Curator's JSON under /services/<service>/<id>, and instances() lists it", async () => {
