@@ -112,6 +112,8 @@ describe("Dynamic reconfiguration on a 3-server ensemble", () => {
     assert.equal(portOf(zk), mine.port);
     const sessionId = zk.sessionId;
     await admin.create("/watched", "1");
+    // zk's server is a follower: it may not have applied the create yet.
+    await zk.sync("/watched");
     const fired: string[] = [];
     await zk.getData("/watched", { watch: (e) => fired.push(`${e.type} ${e.path}`) });
     await zk.create("/mine", "", { mode: "ephemeral" });
