@@ -3,7 +3,7 @@
  * `zk.clock`, and times the wait for the first session on it.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import {
   type Clock,

@@ -1,4 +1,4 @@
-import { before, describe, it } from "node:test";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import {
   digestACL,
@@ -10,6 +10,7 @@ import {
   ZooKeeperError,
 } from "../mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
+import { eventually, settle } from "./helpers/wait.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -31,16 +32,6 @@ async function rejectsWith(
     if (message) assert.match(error.message, message);
     return true;
   });
-}
-
-/** Polls `read` until `done` accepts its value, for up to 10 s. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("ZooKeeper operations on a real server", () => {
@@ -117,7 +108,7 @@ describe("ZooKeeper operations on a real server", () => {
     assert.ok(await zk.exists("/container"));
     await zk.delete("/container/child");
     // The test server checks containers every 100 ms.
-    assert.equal(await eventually(() => zk.exists("/container"), (s) => s === null), null);
+    await eventually(async () => (await zk.exists("/container")) === null, "the container to go");
   });
 
   it("create() makes TTL nodes, which the server removes once their TTL passes unchanged", async () => {
@@ -126,8 +117,11 @@ describe("ZooKeeper operations on a real server", () => {
     assert.ok(await zk.exists("/ttl"));
     const seqTtl = await zk.create("/ttl-", "", { mode: "persistentSequentialWithTTL", ttl: 200 });
     assert.match(seqTtl, /^\/ttl-\d{10}$/);
-    assert.equal(await eventually(() => zk.exists("/ttl"), (s) => s === null), null);
-    assert.equal(await eventually(() => zk.exists(seqTtl), (s) => s === null), null);
+    await eventually(async () => (await zk.exists("/ttl")) === null, "the TTL node to go");
+    await eventually(
+      async () => (await zk.exists(seqTtl)) === null,
+      "the sequential TTL node to go",
+    );
   });
 
   it("create() fails with NODEEXISTS, NONODE, NOCHILDRENFOREPHEMERALS and INVALIDACL", async () => {
@@ -393,8 +387,7 @@ describe("ZooKeeper operations on a real server", () => {
       watch: (e) => events.push(`${e.type} ${e.path}`),
     });
     await zk.setData(`${root.path}/inside`, "y");
-    await jailed.sync("/inside");
-    await new Promise((r) => setTimeout(r, 50));
+    await settle(jailed);
     assert.deepEqual(events, ["NodeDataChanged /inside"]);
   });
 

@@ -1,4 +1,4 @@
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { createModeOf } from "../src/client/create_mode.ts";
 import { buildMultiRequest } from "../src/client/multi.ts";

@@ -1,26 +1,26 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { Registry, ServiceDiscovery, type ServiceInstance, toInstance, ZooKeeper } from "../mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
 
 describe("ServiceDiscovery on a real server", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let registry: Registry;
   let discovery: ServiceDiscovery;
   let zk: ZooKeeper;
 
   before(async () => {
-    server = await startZooKeeper();
+    server = fx.server;
     registry = await Registry.connect({ servers: server.connectString });
     discovery = new ServiceDiscovery(registry);
-    zk = await ZooKeeper.connect(server.connectString);
+    zk = await fx.connect();
   });
 
   after(async () => {
-    await zk?.close();
     await registry?.close();
-    await server?.stop();
   });
 
   it("register() writes Curator's JSON under /services/<service>/<id>, and instances() lists it", async () => {
@@ -76,7 +76,7 @@ describe("ServiceDiscovery on a real server", () => {
     await eventually(async () => (await discovery.instances("short")).length === 0, "removal");
   });
 
-  it("providers pick by strategy: round robin cycles, random stays inside, sticky keeps one", async () => {
+  it("providers pick by strategy: round robin cycles, random spreads, sticky keeps one", async () => {
     for (const id of ["1", "2", "3"]) {
       await discovery.register("pick", { address: `10.2.0.${id}`, id });
     }
@@ -86,8 +86,15 @@ describe("ServiceDiscovery on a real server", () => {
       return out;
     };
     assert.deepEqual(await ids(discovery.provider("pick"), 6), ["1", "2", "3", "1", "2", "3"]);
-    const random = await ids(discovery.provider("pick", { strategy: "random" }), 30);
-    assert.ok(random.every((id) => ["1", "2", "3"].includes(id)));
+    // 300 uniform picks of 3: each comes about 100 times (fewer than 50 has
+    // a chance under 1e-9), and some pick repeats the one before, which a
+    // cycle never does.
+    const random = await ids(discovery.provider("pick", { strategy: "random" }), 300);
+    const counts = new Map<string, number>();
+    for (const id of random) counts.set(id, (counts.get(id) ?? 0) + 1);
+    assert.deepEqual([...counts.keys()].sort(), ["1", "2", "3"]);
+    for (const [id, n] of counts) assert.ok(n >= 50, `${id} picked ${n} times of 300`);
+    assert.ok(random.some((id, i) => i > 0 && random[i - 1] === id), "never the same twice");
     const sticky = discovery.provider("pick", { strategy: "sticky" });
     const first = (await sticky.getInstance())!.id;
     assert.deepEqual(await ids(sticky, 5), Array(5).fill(first));
@@ -112,6 +119,7 @@ describe("ServiceDiscovery on a real server", () => {
     assert.equal((await provider.getAllInstances()).length, 2);
     provider.noteError(a);
     assert.deepEqual((await provider.getAllInstances()).map((i) => i.id), ["b"]);
+    // Only time brings an instance back, on discovery's own clock.
     await new Promise((r) => setTimeout(r, 350));
     assert.equal((await provider.getAllInstances()).length, 2);
   });

@@ -1,29 +1,8 @@
-import { after, afterEach, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { startEnsemble, type ZkEnsemble, type ZkServer } from "./helpers/zk_server.ts";
-import { eventually } from "./helpers/wait.ts";
-
-function waitForState(
-  zk: ZooKeeper,
-  accept: (s: ConnectionState) => boolean,
-  what: string,
-  ms = 30_000,
-): Promise<ConnectionState> {
-  if (accept(zk.state)) return Promise.resolve(zk.state);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${what} within ${ms} ms (now ${zk.state.type})`));
-    }, ms);
-    const off = zk.onStateChange((state) => {
-      if (!accept(state)) return;
-      clearTimeout(timer);
-      off();
-      resolve(state);
-    });
-  });
-}
+import { eventually, waitForState } from "./helpers/wait.ts";
 
 function serverOf(ensemble: ZkEnsemble, zk: ZooKeeper): ZkServer {
   const state = zk.state;
@@ -89,9 +68,10 @@ describe("A 3-server ensemble", () => {
     let failures = 0;
     const leader = await ensemble.leader();
     assert.ok(leader);
-    const deadline = Date.now() + 20_000;
     let killed = false;
-    for (let i = 0; acknowledged.length < 300 && Date.now() < deadline; i++) {
+    // Each failure is a lost connection, and there are few: 1,000 tries is
+    // room enough for 300 writes.
+    for (let i = 0; acknowledged.length < 300 && i < 1000; i++) {
       if (i === 100 && !killed) {
         killed = true;
         leader.kill();
@@ -103,7 +83,12 @@ describe("A 3-server ensemble", () => {
       } catch (error) {
         assert.ok(error instanceof ZooKeeperError, String(error));
         failures++;
-        await new Promise((r) => setTimeout(r, 20));
+        await waitForState(
+          writer,
+          (s) => s.type === "connected" || s.type === "reconnected",
+          "the writer to reconnect",
+          30_000,
+        );
       }
     }
     assert.ok(killed);

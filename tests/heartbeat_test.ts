@@ -1,4 +1,4 @@
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { Heartbeat } from "../src/session/heartbeat.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
@@ -50,7 +50,11 @@ describe("Heartbeat", () => {
       clock.advance(2500);
       heartbeat.received();
     }
-    assert.ok(log.every((l) => l.startsWith("ping")));
+    // 50 s with bytes every 2.5 s: a ping every 3 s (nothing else is sent),
+    // and never a timeout.
+    const pings = Array.from({ length: 16 }, (_, i) => `ping@${3000 * (i + 1)}`);
+    assert.deepEqual(log, pings);
+    assert.ok(clock.pending > 0, "the heartbeat still runs");
     heartbeat.stop();
   });
 

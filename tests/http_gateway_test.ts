@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { Registry, ZooKeeper } from "../mod.ts";
 import { type Gateway, serve, type ServiceView } from "../src/http/mod.ts";
@@ -73,6 +73,8 @@ describe("The HTTP gateway in-process, on a real server", () => {
     assert.ok(Date.now() - started >= 250, "waited");
     assert.equal(quiet.body.version, body.version);
     const waiting = json(`/v1/services/web?index=${body.version}&wait=20s`);
+    // The gateway tells no one that a blocking query is parked; either way
+    // the answer is the same, the pause only makes the wake-up the likely path.
     await new Promise((r) => setTimeout(r, 100));
     await elsewhere.setNode("/services/web/host2:8080", { address: "10.0.0.2", port: 8080 });
     const changed = await waiting;

@@ -4,7 +4,7 @@
  * encodes to exactly those bytes and decodes back to the same fields.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { JuteReader } from "../src/jute/reader.ts";

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type NodeSnapshot, Registry, ServiceDiscovery, ZooKeeper } from "../mod.ts";
 import { killPeers, type Peer, repoRoot, startPeer } from "./helpers/peer.ts";

@@ -5,7 +5,7 @@
  * import that points up a layer, or on a file in a folder with no layer.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -105,5 +105,16 @@ describe("layering", () => {
     const file = "src/session/example.ts";
     const target = relative(root, resolve(root, dirname(file), "../client/zookeeper.ts"));
     assert.ok(rankOf(target)! > rankOf(file)!);
+  });
+});
+
+describe("test files", () => {
+  it("every test file takes describe and it from helpers/test.ts, which limits each test's time", () => {
+    const direct = readdirSync(join(root, "tests"))
+      .filter((name) => name.endsWith("_test.ts"))
+      .filter((name) =>
+        /from\s*["']node:test["']/.test(readFileSync(join(root, "tests", name), "utf8"))
+      );
+    assert.deepEqual(direct, []);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import {
   type Stat,
@@ -67,6 +67,8 @@ function fakeClient(options: { addWatch?: "UNIMPLEMENTED" } = {}) {
     exists: (path: string) => call("exists", path),
     removeWatches: () => Promise.resolve(),
   };
+  // Not a wait for time: a zero timer runs after every queued microtask, so
+  // the cache has handled what it was given; the fake has no event for that.
   const tick = () => new Promise((r) => setTimeout(r, 0));
   return {
     zk: zk as unknown as ZooKeeper,

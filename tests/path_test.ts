@@ -1,4 +1,4 @@
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeperError } from "../mod.ts";
 import { pathProblem, validatePath } from "../src/protocol/path.ts";

@@ -1,9 +1,9 @@
-import { before, describe, it } from "node:test";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { Events } from "./helpers/events.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
-import { settle } from "./helpers/wait.ts";
+import { settle, within } from "./helpers/wait.ts";
 
 describe("Persistent watches on a real server", () => {
   const fx = useZooKeeper();
@@ -121,10 +121,11 @@ describe("Persistent watches on a real server", () => {
         if (seen.length === 3) break;
       }
     })();
-    // Writes start once the watch is in place.
-    await new Promise((r) => setTimeout(r, 100));
+    // The loop's addWatch went out before this barrier's requests: the
+    // watch is in place on the server when it resolves.
+    await settle(zk);
     for (let i = 1; i <= 3; i++) await writer.setData("/it", String(i));
-    await loop;
+    await within(loop, `three events (got ${JSON.stringify(seen)})`);
     assert.deepEqual(seen, Array(3).fill("NodeDataChanged /it"));
     await settle(zk);
     // The watch was removed from the server when the loop broke.
@@ -144,11 +145,11 @@ describe("Persistent watches on a real server", () => {
         if (e.path === "/tree/b") controller.abort();
       }
     })();
-    await new Promise((r) => setTimeout(r, 100));
+    await settle(zk);
     await writer.create("/tree");
     await writer.create("/tree/a");
     await writer.create("/tree/b");
-    await loop;
+    await within(loop, `the event of /tree/b (got ${JSON.stringify(seen)})`);
     assert.deepEqual(seen, ["NodeCreated /tree", "NodeCreated /tree/a", "NodeCreated /tree/b"]);
   });
 
@@ -158,11 +159,11 @@ describe("Persistent watches on a real server", () => {
     const loop = (async () => {
       for await (const e of local.watch("/closing")) seen.push(e.type);
     })();
-    await new Promise((r) => setTimeout(r, 100));
+    await settle(local);
     await writer.create("/closing");
-    await new Promise((r) => setTimeout(r, 100));
+    await settle(local);
     await local.close();
-    await loop;
+    await within(loop, "the end of the loop");
     assert.deepEqual(seen, ["NodeCreated"]);
   });
 
@@ -173,7 +174,7 @@ describe("Persistent watches on a real server", () => {
       for await (const s of local.states()) states.push(s.type);
     })();
     await local.close();
-    await loop;
+    await within(loop, "the end of states()");
     assert.deepEqual(states, ["closed"]);
   });
 });

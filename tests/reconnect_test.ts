@@ -1,29 +1,10 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { type Transport, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
-import { eventually } from "./helpers/wait.ts";
-
-/** Resolves with the first state of `type`, or rejects after `ms`. */
-function nextState(
-  zk: ZooKeeper,
-  type: ConnectionState["type"],
-  ms = 15_000,
-): Promise<ConnectionState> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${type} state within ${ms} ms (now ${zk.state.type})`));
-    }, ms);
-    const off = zk.onStateChange((state) => {
-      if (state.type !== type) return;
-      clearTimeout(timer);
-      off();
-      resolve(state);
-    });
-  });
-}
+import { requestCounter } from "./helpers/request_counter.ts";
+import { eventually, nextState, settle } from "./helpers/wait.ts";
 
 describe("Reconnection through a faulty network", () => {
   const fx = useZooKeeper();
@@ -39,10 +20,17 @@ describe("Reconnection through a faulty network", () => {
     await proxy?.close();
   });
 
-  async function client(sessionTimeout = 4000): Promise<ZooKeeper> {
+  async function client(
+    sessionTimeout = 4000,
+    transport?: Transport,
+  ): Promise<ZooKeeper> {
     proxy.setMode("pass");
     proxy.refuse(false);
-    return await ZooKeeper.connect(proxy.address, { sessionTimeout, reconnectDelay: 50 });
+    return await ZooKeeper.connect(proxy.address, {
+      sessionTimeout,
+      reconnectDelay: 50,
+      transport,
+    });
   }
 
   it("a cut connection resumes the same session with its ephemeral nodes and watches", async () => {
@@ -136,7 +124,7 @@ describe("Reconnection through a faulty network", () => {
     const sessionId = zk.sessionId;
     await zk.create("/partitioned", "", { mode: "ephemeral" });
     const pending = zk.getData("/partitioned").then(() => undefined, (e: unknown) => e);
-    const expired = nextState(zk, "expired", 20_000);
+    const expired = nextState(zk, "expired", "expired", 20_000);
     proxy.setMode("blackhole");
     proxy.refuse(true);
     await expired;
@@ -152,11 +140,12 @@ describe("Reconnection through a faulty network", () => {
   });
 
   it("a call in flight when the connection drops rejects with CONNECTIONLOSS and is not retried", async () => {
-    await using zk = await client();
+    const counter = await requestCounter();
+    await using zk = await client(4000, counter.transport);
     await direct.create("/inflight");
     proxy.setMode("blackhole");
     const create = zk.create("/inflight/n-", "", { mode: "persistentSequential" });
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => counter.total("create", "create2") === 1, "the create to be sent");
     const reconnected = nextState(zk, "reconnected");
     proxy.setMode("pass");
     proxy.cut();
@@ -165,19 +154,26 @@ describe("Reconnection through a faulty network", () => {
       (e: unknown) => e instanceof ZooKeeperError && e.code === "CONNECTIONLOSS",
     );
     await reconnected;
-    await new Promise((r) => setTimeout(r, 200));
+    // A create sent again after the reconnect would come before this barrier.
+    await settle(zk);
+    assert.equal(counter.total("create", "create2"), 1);
     assert.deepEqual(await direct.getChildren("/inflight"), []);
   });
 
   it("calls made while disconnected wait for the reconnect", async () => {
-    await using zk = await client();
+    const counter = await requestCounter();
+    await using zk = await client(4000, counter.transport);
     await direct.create("/waiting", "here");
     proxy.refuse(true);
     const disconnected = nextState(zk, "disconnected");
     proxy.cut();
     await disconnected;
-    const read = zk.getData("/waiting");
-    await new Promise((r) => setTimeout(r, 300));
+    let settled = false;
+    const read = zk.getData("/waiting").finally(() => settled = true);
+    // Two refused connections later, the read still waits.
+    const tried = counter.connects;
+    await eventually(() => counter.connects >= tried + 2, "two more connection attempts");
+    assert.equal(settled, false);
     proxy.refuse(false);
     assert.equal(new TextDecoder().decode((await read).data), "here");
   });
@@ -202,13 +198,16 @@ describe("Reconnection through a faulty network", () => {
     for (let i = 0; i < paths.length; i += 5000) {
       await Promise.all(paths.slice(i, i + 5000).map((p) => zk.exists(p, { watch })));
     }
-    const reconnected = nextState(zk, "reconnected", 30_000);
+    const reconnected = nextState(zk, "reconnected", "reconnected", 30_000);
+    const states: string[] = [];
+    zk.onStateChange((s) => states.push(s.type));
     proxy.cut();
     await reconnected;
     // The session survived the SetWatches batches (one oversized packet would
-    // have made the server drop the connection again).
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(zk.state.type, "reconnected");
+    // have made the server drop the connection): a round trip after them
+    // comes back on the same connection.
+    await settle(zk);
+    assert.deepEqual(states, ["disconnected", "reconnected"]);
     await direct.create("/many-watches");
     await direct.create(paths[0]);
     await direct.create(paths[49_999]);

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { type NodeSnapshot, Registry, ZooKeeper } from "../mod.ts";
@@ -51,6 +51,7 @@ describe("The registry's cache on a real server", () => {
 
   /** Runs `change`, waits for the callback, returns the requests it cost. */
   async function cost(
+    registry: Registry,
     seen: NodeSnapshot[],
     change: () => Promise<unknown>,
   ): Promise<Record<string, number>> {
@@ -59,7 +60,7 @@ describe("The registry's cache on a real server", () => {
     await change();
     await eventually(() => seen.length > before, "the callback");
     // Anything else the change would cost is sent by now.
-    await new Promise((r) => setTimeout(r, 100));
+    await counter.settle(registry.client!);
     return counter.counts();
   }
 
@@ -78,19 +79,25 @@ describe("The registry's cache on a real server", () => {
     const seen: NodeSnapshot[] = [];
     await registry.get(path, (s) => seen.push(s));
 
-    assert.deepEqual(await cost(seen, () => zk.setData(`${path}/i3`, json({ i: 3, v: 1 }))), {
-      getData: 1,
-    });
+    assert.deepEqual(
+      await cost(registry, seen, () => zk.setData(`${path}/i3`, json({ i: 3, v: 1 }))),
+      {
+        getData: 1,
+      },
+    );
     assert.deepEqual(seen.at(-1)!.children.i3, { i: 3, v: 1 });
-    assert.deepEqual(await cost(seen, () => zk.create(`${path}/new`, json({ i: 99 }))), {
+    assert.deepEqual(await cost(registry, seen, () => zk.create(`${path}/new`, json({ i: 99 }))), {
       getData: 1,
     });
     assert.deepEqual(seen.at(-1)!.children.new, { i: 99 });
-    assert.deepEqual(await cost(seen, () => zk.delete(`${path}/i0`)), {});
+    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/i0`)), {});
     assert.equal("i0" in seen.at(-1)!.children, false);
-    assert.deepEqual(await cost(seen, () => zk.setData(path, json({ service: "renamed" }))), {
-      getData: 1,
-    });
+    assert.deepEqual(
+      await cost(registry, seen, () => zk.setData(path, json({ service: "renamed" }))),
+      {
+        getData: 1,
+      },
+    );
     assert.deepEqual(seen.at(-1)!.data, { service: "renamed" });
     assert.equal(seen.length, 4);
     assert.deepEqual(seen.at(-1)!.children, await freshRead(zk, path));
@@ -102,15 +109,18 @@ describe("The registry's cache on a real server", () => {
     const seen: NodeSnapshot[] = [];
     await registry.get(path, (s) => seen.push(s));
 
-    assert.deepEqual(await cost(seen, () => zk.setData(`${path}/i3`, json({ i: 3, v: 1 }))), {
-      getData: 1,
-    });
-    assert.deepEqual(await cost(seen, () => zk.create(`${path}/new`, json({ i: 99 }))), {
+    assert.deepEqual(
+      await cost(registry, seen, () => zk.setData(`${path}/i3`, json({ i: 3, v: 1 }))),
+      {
+        getData: 1,
+      },
+    );
+    assert.deepEqual(await cost(registry, seen, () => zk.create(`${path}/new`, json({ i: 99 }))), {
       getChildren: 1,
       getData: 1,
     });
-    assert.deepEqual(await cost(seen, () => zk.delete(`${path}/i0`)), { getChildren: 1 });
-    assert.deepEqual(await cost(seen, () => zk.setData(path, json({ service: 2 }))), {
+    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/i0`)), { getChildren: 1 });
+    assert.deepEqual(await cost(registry, seen, () => zk.setData(path, json({ service: 2 }))), {
       getData: 1,
     });
     assert.equal(seen.length, 4);
@@ -129,11 +139,11 @@ describe("The registry's cache on a real server", () => {
     counter.reset();
     await zk.setData(`${path}/i1`, json({ changed: true }));
     await zk.sync(path);
-    await new Promise((r) => setTimeout(r, 200));
+    await counter.settle(registry.client!);
     assert.equal(counter.total(), 0);
     assert.equal(seen.length, 0);
-    assert.deepEqual(await cost(seen, () => zk.create(`${path}/new`)), {});
-    assert.deepEqual(await cost(seen, () => zk.delete(`${path}/new`)), {});
+    assert.deepEqual(await cost(registry, seen, () => zk.create(`${path}/new`)), {});
+    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/new`)), {});
     assert.deepEqual(Object.keys(seen.at(-1)!.children), Object.keys(first.children));
   });
 
@@ -147,7 +157,7 @@ describe("The registry's cache on a real server", () => {
     await registry.get(path, (s) => b.push(s));
     registry.onChange(path, () => {});
     assert.equal(counter.total(), 0);
-    assert.deepEqual(await cost(b, () => zk.setData(`${path}/i2`, json({ v: 2 }))), {
+    assert.deepEqual(await cost(registry, b, () => zk.setData(`${path}/i2`, json({ v: 2 }))), {
       getData: 1,
     });
     assert.equal(a.length, 1);
@@ -255,7 +265,7 @@ describe("The registry's cache across a cut connection", () => {
       counter.reset();
       proxy.cut();
       await eventually(() => reconnects === 1, "the reconnect");
-      await new Promise((r) => setTimeout(r, 300));
+      await counter.settle(registry.client!);
       const quiet = counter.counts();
       const setWatches = (quiet.setWatches ?? 0) + (quiet.setWatches2 ?? 0);
       assert.equal(setWatches, 1, JSON.stringify(quiet));
@@ -278,7 +288,7 @@ describe("The registry's cache across a cut connection", () => {
         () => seen.length >= 1 && "new" in seen.at(-1)!.children && seen.at(-1)!.data !== null,
         "the changes",
       );
-      await new Promise((r) => setTimeout(r, 300));
+      await counter.settle(registry.client!);
       const changed = counter.counts();
       assert.ok(counter.total("getData") <= 4, JSON.stringify(changed));
       assert.ok(counter.total() <= 7, JSON.stringify(changed));

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type NodeSnapshot, Registry, ZooKeeper } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
@@ -8,7 +8,7 @@ import {
   type ZkEnsemble,
   type ZkServer,
 } from "./helpers/zk_server.ts";
-import { eventually } from "./helpers/wait.ts";
+import { eventually, settle } from "./helpers/wait.ts";
 
 const names = (s: NodeSnapshot) => Object.keys(s.children).sort().join(",");
 
@@ -52,7 +52,8 @@ describe("Registry through a faulty network", () => {
     // A reconnect with nothing changed calls nobody.
     proxy.cut();
     await eventually(() => states.filter((s) => s === "reconnected").length === 2, "reconnect");
-    await new Promise((r) => setTimeout(r, 300));
+    // The reconnect's resync and any reads it starts are done after this.
+    await settle(registry.client!, 2);
     assert.deepEqual(seen, ["a,b"]);
     assert.equal((await registry.get("/svc")).stale, false);
   });
@@ -89,7 +90,10 @@ describe("Registry on a 3-server ensemble", () => {
     assert.equal(registry.client!.sessionId, before);
     const snapshot = await watcher.get("/ens/svc");
     assert.deepEqual(Object.keys(snapshot.children), ["node1"]);
-    await new Promise((r) => setTimeout(r, 300));
+    // What the registry sent after its reconnect is applied, then the
+    // watcher has heard of all of it (its sync catches its server up).
+    await settle(registry.client!, 2);
+    await settle(watcher.client!, 2);
     assert.deepEqual(seen, []);
     await victim.start();
   });

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { digestACL, type NodeSnapshot, Registry, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { requestCounter } from "./helpers/request_counter.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
-import { eventually } from "./helpers/wait.ts";
+import { eventually, settle, within } from "./helpers/wait.ts";
 
 describe("Registry on a real server", () => {
   let server: ZkServer;
@@ -88,7 +88,8 @@ describe("Registry on a real server", () => {
     await eventually(() => seen.length === 3, "child data change");
     await zk.delete("/cb/a");
     await eventually(() => seen.length === 4, "child removed");
-    await new Promise((r) => setTimeout(r, 200));
+    // Events, the cache's reads and their replies: nothing more comes.
+    await settle(registry.client!, 2);
     assert.deepEqual(seen.map((s) => [s.data, s.children]), [
       ["v2", {}],
       ["v2", { a: { n: 1 } }],
@@ -111,7 +112,7 @@ describe("Registry on a real server", () => {
     await zk.create("/iter/a");
     await eventually(() => seen.length === 2, "a");
     await zk.create("/iter/b");
-    await loop;
+    await within(loop, "b");
     assert.deepEqual(seen, [[], ["a"], ["a", "b"]]);
   });
 
@@ -122,12 +123,17 @@ describe("Registry on a real server", () => {
       for await (const _ of registry.watch("/", { signal: controller.signal })) controller.abort();
     })();
     await aborted;
+    let yielded!: () => void;
+    const first = new Promise<void>((resolve) => yielded = resolve);
     const closed = (async () => {
       let n = 0;
-      for await (const _ of registry.watch("/")) n++;
+      for await (const _ of registry.watch("/")) {
+        n++;
+        yielded();
+      }
       return n;
     })();
-    await new Promise((r) => setTimeout(r, 100));
+    await within(first, "the first result");
     await registry.close();
     assert.equal(await closed, 1);
   });

@@ -1,4 +1,4 @@
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { isTransient, retry, ZooKeeperError } from "../mod.ts";
 
@@ -59,6 +59,8 @@ describe("retry()", () => {
       signal: controller.signal,
       retryOn: () => true,
     });
+    // The abort must land during the backoff delay: retry() announces no
+    // start of it, and its clock is the real one.
     setTimeout(() => controller.abort(reason), 10);
     await assert.rejects(q, (e: unknown) => e === reason);
   });

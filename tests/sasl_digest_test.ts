@@ -1,4 +1,4 @@
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { md5, toHex } from "../src/util/md5.ts";
 import { DigestMd5Client, parseDirectives } from "../src/session/digest_md5.ts";

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
@@ -6,6 +6,7 @@ import { ZooKeeper } from "../mod.ts";
 import {
   findInstall,
   fourLetterWord,
+  freePort,
   JavaNotFoundError,
   startFaultProxy,
   TestingCluster,
@@ -25,6 +26,18 @@ function accepts(port: number): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
+
+describe("freePort()", () => {
+  it("freePort() gives free ports, never one twice, outside the range the kernel gives out itself", async () => {
+    const ports = [];
+    for (let i = 0; i < 100; i++) ports.push(await freePort());
+    assert.equal(new Set(ports).size, ports.length);
+    for (const port of ports) {
+      assert.ok(port >= 1024 && port < 32_768, `port ${port}`);
+      assert.equal(await accepts(port), false, `port ${port} is taken`);
+    }
+  });
+});
 
 describe("TestingServer", () => {
   it("starts on loopback, serves a client, restarts with its data and is removed at the end", async () => {

@@ -1,20 +1,8 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { type TlsOptions, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { makeCertificates, type TestCertificates } from "./helpers/tls_certs.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 
 async function refused(connectString: string, tls: TlsOptions | undefined, cause: RegExp) {
   await assert.rejects(
@@ -35,6 +23,8 @@ describe("TLS to ZooKeeper's secure client port", () => {
 
   before(async () => {
     certs = await makeCertificates();
+    // ZooKeeper cannot pick its secure port itself (0 means "none"): the
+    // testing entry's freePort() gives one nothing else takes before it binds.
     securePort = await freePort();
     server = await startZooKeeper({
       config: {

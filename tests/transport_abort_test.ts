@@ -1,13 +1,23 @@
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { createServer, type Socket } from "node:net";
 import { type CloudflareSocket, cloudflareTransport } from "../src/transport/cloudflare.ts";
 import { denoTransport } from "../src/transport/deno.ts";
+import { eventually } from "./helpers/wait.ts";
 import type { Transport } from "../src/transport/transport.ts";
 
 const handlers = { data: () => {}, closed: () => {} };
 
-async function rejectsOnAbort(transport: Transport, port: number, tls: boolean): Promise<void> {
+/**
+ * Starts a connect, aborts it once the transport waits on the step that
+ * `waiting` reports, and checks that the connect rejects with the reason.
+ */
+async function rejectsOnAbort(
+  transport: Transport,
+  port: number,
+  tls: boolean,
+  waiting: Promise<void>,
+): Promise<void> {
   const abort = new AbortController();
   const connecting = transport.connect({
     host: "127.0.0.1",
@@ -15,28 +25,31 @@ async function rejectsOnAbort(transport: Transport, port: number, tls: boolean):
     tls: tls ? { serverName: "zk.example" } : undefined,
     signal: abort.signal,
   }, handlers);
-  setTimeout(() => abort.abort(new Error("given up")), 50);
-  const outcome = await Promise.race([
-    connecting.then(() => "connected", (e: Error) => `rejected: ${e.message}`),
-    new Promise((r) => setTimeout(() => r("still waiting"), 2000)),
-  ]);
-  assert.equal(outcome, "rejected: given up");
+  await waiting;
+  abort.abort(new Error("given up"));
+  await assert.rejects(connecting, { message: "given up" });
 }
 
 describe("Transport abort signals", () => {
   it("cloudflareTransport stops waiting for the socket to open", async () => {
     let closed = false;
+    let waiting!: () => void;
+    const opening = new Promise<void>((resolve) => waiting = resolve);
     const socket: CloudflareSocket = {
       readable: new ReadableStream(),
       writable: new WritableStream(),
-      opened: new Promise(() => {}),
+      // Read when the transport starts waiting for the socket to open.
+      get opened() {
+        waiting();
+        return new Promise(() => {});
+      },
       closed: new Promise(() => {}),
       close: () => {
         closed = true;
         return Promise.resolve();
       },
     };
-    await rejectsOnAbort(cloudflareTransport(() => socket), 1, false);
+    await rejectsOnAbort(cloudflareTransport(() => socket), 1, false, opening);
     assert.equal(closed, true);
   });
 
@@ -47,16 +60,23 @@ describe("Transport abort signals", () => {
     // finishes, as a handshake with a server that never answers.
     const sockets: Socket[] = [];
     const server = createServer((s) => sockets.push(s));
+    let waiting!: () => void;
+    const handshaking = new Promise<void>((resolve) => waiting = resolve);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
     const deno = (globalThis as unknown as { Deno: { startTls: unknown } }).Deno;
     const startTls = deno.startTls;
-    deno.startTls = () => new Promise(() => {});
+    deno.startTls = () => {
+      waiting();
+      return new Promise(() => {});
+    };
     try {
-      await rejectsOnAbort(denoTransport, port, true);
-      // The plain connection under it is closed.
-      await new Promise((r) => setTimeout(r, 100));
-      assert.ok(sockets.every((s) => s.readableEnded || s.destroyed));
+      await rejectsOnAbort(denoTransport, port, true, handshaking);
+      // The plain connection under it is closed: the server sees it end.
+      await eventually(() => sockets.length === 1, "the server to accept the plain connection");
+      const [plain] = sockets;
+      plain.resume();
+      if (!plain.readableEnded) await new Promise((r) => plain.once("end", r));
     } finally {
       deno.startTls = startTls;
       for (const s of sockets) s.destroy();

@@ -1,20 +1,10 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { type ConnectionState, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { ZooKeeper, ZooKeeperError } from "../mod.ts";
 import type { WatchedEvent } from "../src/client/watches.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
-import { eventually, settle } from "./helpers/wait.ts";
-
-function nextState(zk: ZooKeeper, type: ConnectionState["type"]): Promise<void> {
-  return new Promise((resolve) => {
-    const off = zk.onStateChange((state) => {
-      if (state.type !== type) return;
-      off();
-      resolve();
-    });
-  });
-}
+import { eventually, nextState, settle } from "./helpers/wait.ts";
 
 describe("Watch events across connection changes", () => {
   const fx = useZooKeeper();
@@ -54,7 +44,8 @@ describe("Watch events across connection changes", () => {
     const events: string[] = [];
     await zk.getData("/last", { watch: (e) => events.push(`${e.type} ${e.state}`) });
     await zk.close();
-    await new Promise((r) => setTimeout(r, 20));
+    // A closed client hears nothing more: once one event came, it is the last.
+    await eventually(() => events.length > 0, "the closing event");
     assert.deepEqual(events, ["None Closed"]);
     await direct.delete("/last");
   });

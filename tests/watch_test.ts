@@ -1,9 +1,9 @@
-import { before, describe, it } from "node:test";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper } from "../mod.ts";
 import { Events } from "./helpers/events.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
-import { settle } from "./helpers/wait.ts";
+import { eventually, settle } from "./helpers/wait.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -163,7 +163,7 @@ describe("Watches on a real server", () => {
       await local.getData("/throws", { watch: events.watch });
       await writer.setData("/throws", "2");
       await events.waitFor(1);
-      await new Promise((r) => setTimeout(r, 10));
+      await settle(local);
       assert.equal(errors.length, 1);
       assert.match(String(errors[0]), /watcher bug/);
       assert.equal(local.state.type, "connected");
@@ -177,9 +177,10 @@ describe("Watches on a real server", () => {
     const local = await ZooKeeper.connect(fx.server.connectString, {
       watcher: (e) => states.push(`${e.type} ${e.state}`),
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await settle(local);
     await local.close();
-    await new Promise((r) => setTimeout(r, 10));
+    // A closed client hears nothing more: once Closed came, the list is whole.
+    await eventually(() => states.length === 2, "the Closed event");
     assert.deepEqual(states, ["None SyncConnected", "None Closed"]);
   });
 

@@ -10,8 +10,39 @@ import { connect, createServer } from "node:net";
 /** The address every test server and proxy listens on. */
 export const LOOPBACK = "127.0.0.1";
 
+// Ports are picked below the kernels' ephemeral ranges (Linux 32768-60999,
+// Windows and macOS 49152-65535): the kernel never gives these to another
+// socket by itself (an outgoing connection, a listen on port 0), so one that
+// is free when picked stays free until the server that asked for it binds it.
+const LOWEST = 20_000;
+const HIGHEST = 32_000;
+// Handed out by this process: a second caller must not get one before the
+// first caller's server has bound it.
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, LOOPBACK, () => server.close(() => resolve(true)));
+  });
+}
+
+function anyPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, LOOPBACK, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /**
- * A loopback port nobody listens on now.
+ * A loopback port nobody listens on now, for a server started later: one
+ * this process has not handed out before, outside the range the kernel
+ * gives out by itself, so that nothing takes it in the meantime.
  *
  * @example Reserving a port for a server started later
  * ```ts ignore
@@ -22,15 +53,20 @@ export const LOOPBACK = "127.0.0.1";
  *
  * @returns The port.
  */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  // The whole range is taken: the kernel's choice, still never one handed out.
+  for (;;) {
+    const port = await anyPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 /**

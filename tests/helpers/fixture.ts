@@ -18,7 +18,7 @@
  * @module
  */
 
-import { after, before } from "node:test";
+import { after, before } from "./test.ts";
 import { deleteTree } from "../../src/client/tree.ts";
 import { ZooKeeper, type ZooKeeperOptions } from "../../mod.ts";
 import { startZooKeeper, type ZkServer, type ZkServerOptions } from "./zk_server.ts";

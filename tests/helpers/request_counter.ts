@@ -6,7 +6,8 @@
  * @module
  */
 
-import { defaultTransport, type Transport } from "../../mod.ts";
+import { defaultTransport, type Transport, type ZooKeeper } from "../../mod.ts";
+import { settle } from "./wait.ts";
 import { OpCode } from "../../src/protocol/constants.ts";
 
 const names = new Map<number, string>(Object.entries(OpCode).map(([name, code]) => [code, name]));
@@ -17,6 +18,8 @@ export interface RequestCounter {
   readonly transport: Transport;
   /** Bytes written, all frames included. */
   readonly bytes: number;
+  /** Connections tried, the failed ones included. */
+  readonly connects: number;
   /** Requests sent since the last reset, by type name (`getData`, `setWatches`...). */
   counts(): Record<string, number>;
   /**
@@ -27,6 +30,15 @@ export interface RequestCounter {
   total(...types: string[]): number;
   /** Starts counting from zero. */
   reset(): void;
+  /**
+   * A barrier on a client of this transport (see `settle` in wait.ts), its
+   * own requests left out of the counts: what the client sends because of
+   * earlier events is counted when it resolves.
+   *
+   * @param zk The client.
+   * @param rounds How many barriers in a row.
+   */
+  settle(zk: ZooKeeper, rounds?: number): Promise<void>;
 }
 
 /**
@@ -38,9 +50,13 @@ export async function requestCounter(): Promise<RequestCounter> {
   const inner = await defaultTransport();
   let counts = new Map<string, number>();
   let bytes = 0;
+  let connects = 0;
   return {
     get bytes() {
       return bytes;
+    },
+    get connects() {
+      return connects;
     },
     counts: () => Object.fromEntries(counts),
     total: (...types) => {
@@ -51,8 +67,17 @@ export async function requestCounter(): Promise<RequestCounter> {
       return n;
     },
     reset: () => counts = new Map(),
+    async settle(zk, rounds = 2) {
+      await settle(zk, rounds);
+      for (const type of ["sync", "exists"]) {
+        const left = (counts.get(type) ?? 0) - rounds;
+        if (left > 0) counts.set(type, left);
+        else counts.delete(type);
+      }
+    },
     transport: {
       async connect(options, handlers) {
+        connects++;
         const conn = await inner.connect(options, handlers);
         let pending = new Uint8Array(0);
         let first = true;
