@@ -32,6 +32,11 @@ export interface PendingRequest {
   readonly resolve: (value: unknown) => void;
   /** Settles the promise with an error. */
   readonly reject: (error: Error) => void;
+  /**
+   * Whether the caller has already had its answer (a deadline or an abort):
+   * its reply is then read and dropped, and it is not sent if still held.
+   */
+  readonly settled?: boolean;
 }
 
 /** Xids, the requests awaiting a reply and the requests held offline. */
@@ -76,12 +81,13 @@ export class RequestQueue {
   }
 
   /**
-   * Takes every request held offline, oldest first, to be sent now.
+   * Takes every request held offline, oldest first, to be sent now; those
+   * whose caller gave up are dropped.
    *
    * @returns The requests.
    */
   takeOffline(): PendingRequest[] {
-    return this.#offline.drain();
+    return this.#offline.drain().filter((request) => request.settled !== true);
   }
 
   /**
@@ -116,6 +122,8 @@ export class RequestQueue {
    *   (the request is rejected with it too).
    */
   settle(request: PendingRequest, err: number, r: JuteReader): void {
+    // The caller gave up: no watch is registered for it, nothing is decoded.
+    if (request.settled === true) return;
     if (err !== 0) {
       request.onReply?.(err);
       request.reject(ZooKeeperError.fromServer(err, request.verb, request.path));

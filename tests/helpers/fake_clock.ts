@@ -23,9 +23,14 @@ export class FakeClock implements Clock {
     return this.#now;
   }
 
-  /** Schedules `fn` at now + `ms`. */
+  /**
+   * Schedules `fn` at now + `ms`. A delay past 2^31 - 1 ms runs at once, as
+   * every runtime's timers do, so that the fake shows what the real clock
+   * would do with it.
+   */
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = { id: this.#nextId++, at: this.#now + Math.max(0, ms), fn };
+    const delay = ms > 0x7fff_ffff ? 1 : Math.max(0, ms);
+    const timer = { id: this.#nextId++, at: this.#now + delay, fn };
     this.#timers.push(timer);
     return timer.id;
   }
