@@ -12,7 +12,7 @@ import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { MAX_SESSION_TIMEOUT } from "../src/session/session.ts";
 import type { Session } from "../src/session/session.ts";
 import type { CallControl } from "../src/session/call.ts";
-import { FakeSocket, flush } from "./helpers/fake_transport.ts";
+import { type FakeSocket, flush } from "./helpers/fake_transport.ts";
 import { accept, connected, header, reply, setup } from "./helpers/fake_session.ts";
 import type { FakeClock } from "./helpers/fake_clock.ts";
 
