@@ -728,7 +728,9 @@ export class ZooKeeper implements AsyncDisposable {
       const o = checkOptions(subject, options);
       const { signal, timeout } = checkCall(subject, o, this.#requestTimeout);
       const request = build(o, subject);
-      const call: CallControl = { signal, timeout, caller };
+      // Without a deadline, a signal or a stack to keep, the call needs no guard.
+      const plain = signal === undefined && timeout === undefined && caller === undefined;
+      const call: CallControl | undefined = plain ? undefined : { signal, timeout, caller };
       return this.#session.submit(request, call);
     } catch (error) {
       return Promise.reject(withCaller(error as Error, caller));
