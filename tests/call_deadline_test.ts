@@ -14,7 +14,7 @@ import type { Session } from "../src/session/session.ts";
 import type { CallControl } from "../src/session/call.ts";
 import { type FakeSocket, flush } from "./helpers/fake_transport.ts";
 import { accept, connected, header, reply, setup } from "./helpers/fake_session.ts";
-import type { FakeClock } from "./helpers/fake_clock.ts";
+import type { FakeClock } from "../src/testing/fake_clock.ts";
 
 function syncCall(session: Session, path: string, call?: CallControl): Promise<unknown> {
   return session.submit({

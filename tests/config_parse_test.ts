@@ -11,7 +11,7 @@ import { clientHosts, parseConfig } from "../src/client/config.ts";
 import { CONFIG_RETRY_FIRST, followConfig } from "../src/client/reconfig.ts";
 import type { EnsembleConfig } from "../src/client/config.ts";
 import { TestingCluster } from "../src/testing/mod.ts";
-import { FakeClock } from "./helpers/fake_clock.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
 import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import { accept, header, reply } from "./helpers/fake_session.ts";
 import { writeGetDataResponse, writeStat } from "./helpers/server_codec.ts";

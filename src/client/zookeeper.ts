@@ -13,6 +13,7 @@ import { AddWatchMode, DEFAULT_MAX_DATA_SIZE, OpCode } from "../protocol/constan
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
 import { type CallControl, type CallOptions, withCaller } from "../session/call.ts";
+import { type Clock, systemClock } from "../session/clock.ts";
 import { parseConnectString } from "../session/connect_string.ts";
 import type { Request } from "../session/request.ts";
 import { Session } from "../session/session.ts";
@@ -87,6 +88,7 @@ const CONFIG_SUBJECT: Subject = { verb: "read the config", path: CONFIG_NODE };
  */
 export class ZooKeeper implements AsyncDisposable {
   readonly #session: Session;
+  readonly #clock: Clock;
   readonly #paths: Paths;
   readonly #watches: WatchManager;
   readonly #maxDataSize: number;
@@ -120,6 +122,7 @@ export class ZooKeeper implements AsyncDisposable {
       );
     }
     this.#paths = new Paths(chroot);
+    this.#clock = options.clock ?? systemClock;
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
     this.#onError = options.onError ?? ((error) => console.error(error));
     this.#metrics = options.metrics;
@@ -176,6 +179,7 @@ export class ZooKeeper implements AsyncDisposable {
     const timeout = options.connectTimeout ?? 15_000;
     await waitConnected(zk.#session, subscribe, connectString, timeout, options.signal, {
       ready: zk.#initialAuth,
+      clock: zk.#clock,
     });
     if (options.followConfig) {
       followConfig({
@@ -188,6 +192,15 @@ export class ZooKeeper implements AsyncDisposable {
       });
     }
     return zk;
+  }
+
+  /**
+   * The clock of this client's timers (the `clock` option, real time by
+   * default): what builds on the client, such as locks and retries, waits
+   * on it too.
+   */
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /** The current connection state. */

@@ -3,12 +3,14 @@
  * ZooKeeper.
  *
  * - `notify.ts`: call every listener, report what throws.
- * - `sleep.ts`: an abortable wait.
+ * - `clock.ts`: the one clock of timers and time, real or fake.
+ * - `sleep.ts`: an abortable wait on a clock.
  * - `type_name.ts`: what a refused value is, for messages.
  *
  * @module
  */
 
+export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export { notifyAll } from "./notify.ts";
 export { sleep } from "./sleep.ts";
 export { typeName } from "./type_name.ts";
