@@ -214,6 +214,12 @@ describe("Arguments from plain JavaScript, on a real server", () => {
     await assert.rejects(zk.addAuth(5 as Any, "x"), badArguments(/scheme must be a string/));
     await assert.rejects(zk.addAuth("digest", 5 as Any), badArguments(/auth must be/));
     await assert.rejects(zk.reconfig({ leaving: ["a" as Any] }), badArguments(/leaving\[0\]/));
+    await assert.rejects(
+      zk.removeWatches(path, () => {}, "any", null as Any),
+      (e: unknown) => ZooKeeperError.is(e, "NOWATCHER"),
+    );
+    await assert.rejects(zk.removeAllWatches(path, Symbol("t") as Any), badArguments(/a symbol/));
+    await assert.rejects(zk.removeAllWatches(Object.create(null)), badArguments(/path must be/));
     await stillServes();
   });
 

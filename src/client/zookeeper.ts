@@ -630,7 +630,7 @@ export class ZooKeeper implements AsyncDisposable {
     type: WatcherTypeName = "any",
     options: { local?: boolean } = {},
   ): Promise<void> {
-    return this.#watches.remove(path, watcher, type, options.local ?? false);
+    return this.#watches.remove(path, watcher, type, options?.local === true);
   }
 
   /**
@@ -648,7 +648,7 @@ export class ZooKeeper implements AsyncDisposable {
     type: WatcherTypeName = "any",
     options: { local?: boolean } = {},
   ): Promise<void> {
-    return this.#watches.remove(path, undefined, type, options.local ?? false);
+    return this.#watches.remove(path, undefined, type, options?.local === true);
   }
 
   /**
