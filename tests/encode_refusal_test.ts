@@ -10,6 +10,7 @@ import { OpCode } from "../src/protocol/constants.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { writeSetDataRequest } from "../src/protocol/records_ops.ts";
 import { encodeRequest } from "../src/session/request.ts";
+import { type PendingRequest, RequestQueue } from "../src/session/request_queue.ts";
 import { flush } from "./helpers/fake_transport.ts";
 import { connected, header, reply, sync } from "./helpers/fake_session.ts";
 import { writePathRequest } from "../src/protocol/records_ops.ts";
@@ -68,5 +69,26 @@ describe("Requests that cannot be encoded", () => {
     assert.deepEqual(sent, [{ xid: 1, type: OpCode.sync }]);
     reply(transport.last, 1, 5n, 0, (w) => writePathRequest(w, { path: "/b" }));
     assert.deepEqual(await next, { path: "/b" });
+  });
+});
+
+describe("RequestQueue", () => {
+  it("RequestQueue.hold() sheds requests whose caller gave up while held", () => {
+    const queue = new RequestQueue();
+    const held = (settled: boolean): PendingRequest => ({
+      xid: queue.nextXid(),
+      frame: new Uint8Array(0),
+      verb: "sync",
+      path: "/a",
+      decode: undefined,
+      onReply: undefined,
+      resolve: () => {},
+      reject: () => {},
+      settled,
+    });
+    queue.hold(held(false));
+    for (let i = 0; i < 10_000; i++) queue.hold(held(true));
+    assert.ok(queue.held < 200, `held: ${queue.held}`);
+    assert.deepEqual(queue.takeOffline().map((r) => r.xid), [1]);
   });
 });

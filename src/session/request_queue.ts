@@ -13,6 +13,7 @@ import { Deque } from "./deque.ts";
 import { describeRequest } from "./request.ts";
 
 const MAX_XID = 0x7fffffff;
+const COMPACT_MIN = 64;
 
 /** A submitted request with its frame and the promise it settles. */
 export interface PendingRequest {
@@ -44,6 +45,7 @@ export class RequestQueue {
   readonly #awaitingReply = new Deque<PendingRequest>();
   readonly #offline = new Deque<PendingRequest>();
   #xid: number;
+  #compactAt = COMPACT_MIN;
 
   /** @param firstXid The first xid to hand out. */
   constructor(firstXid = 1) {
@@ -77,7 +79,19 @@ export class RequestQueue {
    * @param request The request.
    */
   hold(request: PendingRequest): void {
-    this.#offline.push(request);
+    const offline = this.#offline;
+    offline.push(request);
+    // Calls that gave up while held leave at the next connection; a long
+    // disconnection with many of them sheds them here, at an amortized O(1).
+    if (offline.size >= this.#compactAt) {
+      for (const held of offline.drain()) if (held.settled !== true) offline.push(held);
+      this.#compactAt = Math.max(COMPACT_MIN, offline.size * 2);
+    }
+  }
+
+  /** Number of requests held until the next connection. */
+  get held(): number {
+    return this.#offline.size;
   }
 
   /**
