@@ -60,6 +60,7 @@ export {
   toInstance,
 } from "./src/registry/discovery.ts";
 export type {
+  CallOptions,
   CreateOptions,
   Data,
   DataResult,
@@ -81,7 +82,12 @@ export {
   READ_ACL_UNSAFE,
   saslACL,
 } from "./src/client/mod.ts";
-export type { EnsembleConfig, ReconfigOptions, ServerConfig } from "./src/client/mod.ts";
+export type {
+  EnsembleConfig,
+  QuorumAddress,
+  ReconfigOptions,
+  ServerConfig,
+} from "./src/client/mod.ts";
 export {
   describeCode,
   MultiError,

@@ -69,21 +69,24 @@ describe("createModeOf()", () => {
 });
 
 describe("buildMultiRequest()", () => {
-  const toData = () => new Uint8Array(0);
+  const subject = { verb: "commit transaction" };
 
   it("applies the same mode checks as create", () => {
     const paths = new Paths("");
     assert.throws(
-      () => buildMultiRequest([{ op: "create", path: "/a", ttl: 1000 }], paths, toData),
+      () =>
+        buildMultiRequest(subject, [{ op: "create", path: "/a", ttl: 1000 }], "write", paths, 100),
       /a ttl needs/,
     );
     assert.throws(
       () =>
         buildMultiRequest(
+          subject,
           // deno-lint-ignore no-explicit-any
           [{ op: "create", path: "/a", mode: "toString" as any }],
+          "write",
           paths,
-          toData,
+          100,
         ),
       badArguments,
     );

@@ -14,19 +14,34 @@ import type { HostPort } from "../session/connect_string.ts";
 /** The config node's path (`ZooDefs.CONFIG_NODE`). */
 export const CONFIG_NODE = "/zookeeper/config";
 
-/** One member of the ensemble. */
-export interface ServerConfig {
-  /** Its id (`myid`). */
-  id: number;
-  /** The address it talks to the other members on. */
+/** One of a member's quorum addresses (3.6+ lists several, separated by `|`). */
+export interface QuorumAddress {
+  /** The host, without the brackets of an IPv6 address. */
   host: string;
   /** The port followers connect to the leader on. */
   quorumPort: number;
   /** The port of leader election. */
   electionPort: number;
+}
+
+/** One member of the ensemble. */
+export interface ServerConfig {
+  /** Its id (`myid`). */
+  id: number;
+  /** The first address it talks to the other members on. */
+  host: string;
+  /** The port followers connect to the leader on, at `host`. */
+  quorumPort: number;
+  /** The port of leader election, at `host`. */
+  electionPort: number;
+  /**
+   * Every quorum address, the first one being `host`: more than one with
+   * `zookeeper.multiAddress.enabled` (ZooKeeper 3.6+).
+   */
+  addresses: QuorumAddress[];
   /** Whether it votes (`participant`) or only follows (`observer`). */
   role: "participant" | "observer";
-  /** Where clients connect, when it serves clients. */
+  /** Where clients connect, when the config says. */
   client: HostPort | undefined;
   /** The text after `server.<id>=`, as `reconfig` takes it back. */
   spec: string;
@@ -48,51 +63,88 @@ function malformed(line: string, why: string): ZooKeeperError {
   return new ZooKeeperError("MARSHALLINGERROR", `Malformed config line "${line}": ${why}`);
 }
 
-// `host:port` or `[v6]:port`, the port possibly alone.
-function splitAddress(text: string, line: string): { host: string; rest: string[] } {
+// `host:a:b...` or `[v6]:a:b...`: the host, then the fields after it. An
+// IPv6 address without brackets has no way to tell its colons from the
+// fields', so it is taken as the server writes it, bracketed.
+function splitHost(text: string, line: string): { host: string; fields: string[] } {
   if (text.startsWith("[")) {
     const close = text.indexOf("]");
     if (close < 0) throw malformed(line, "unclosed bracket");
-    return { host: text.slice(1, close), rest: text.slice(close + 2).split(":") };
+    const after = text.slice(close + 1);
+    if (after !== "" && !after.startsWith(":")) throw malformed(line, `bad address "${text}"`);
+    return { host: text.slice(1, close), fields: after === "" ? [] : after.slice(1).split(":") };
   }
-  const [host, ...rest] = text.split(":");
-  return { host, rest };
+  const [host, ...fields] = text.split(":");
+  return { host, fields };
 }
 
 function port(text: string | undefined, line: string): number {
-  const n = Number(text);
-  if (text === undefined || text === "" || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw malformed(line, `bad port "${text}"`);
+  if (text === undefined || !/^\d{1,5}$/.test(text) || Number(text) > 65535) {
+    throw malformed(line, `bad port "${text ?? ""}"`);
   }
-  return n;
+  return Number(text);
 }
 
-function parseServer(id: number, spec: string, line: string): ServerConfig {
-  const [quorum, clientPart] = spec.split(";");
-  const { host, rest } = splitAddress(quorum.trim(), line);
-  const role = rest[2] ?? "participant";
-  if (role !== "participant" && role !== "observer") throw malformed(line, `bad role "${role}"`);
-  let client: HostPort | undefined;
-  if (clientPart !== undefined && clientPart.trim() !== "") {
-    const text = clientPart.trim();
-    const at = /^\d+$/.test(text) ? { host: "0.0.0.0", rest: [text] } : splitAddress(text, line);
-    // A wildcard client address means every interface: reach it where the quorum is.
-    const wildcard = at.host === "0.0.0.0" || at.host === "::" || at.host === "";
-    client = { host: wildcard ? host : at.host, port: port(at.rest[0], line) };
+const ROLES: ReadonlySet<string> = new Set(["participant", "observer"]);
+
+// `[host:]port`, host possibly bracketed; the server writes the wildcard
+// `0.0.0.0` when the client port listens on every interface.
+function clientAddress(text: string, quorumHost: string, line: string): HostPort {
+  if (/^\d+$/.test(text)) return { host: quorumHost, port: port(text, line) };
+  let host: string;
+  let portText: string | undefined;
+  if (text.startsWith("[")) {
+    const { host: h, fields } = splitHost(text, line);
+    if (fields.length !== 1) throw malformed(line, `bad client address "${text}"`);
+    host = h;
+    portText = fields[0];
+  } else {
+    const colon = text.lastIndexOf(":");
+    if (colon < 0) throw malformed(line, `bad client address "${text}"`);
+    host = text.slice(0, colon);
+    portText = text.slice(colon + 1);
   }
+  // A wildcard client address means every interface: reach it where the quorum is.
+  const wildcard = host === "0.0.0.0" || host === "::" || host === "" || host === "0:0:0:0:0:0:0:0";
+  return { host: wildcard ? quorumHost : host, port: port(portText, line) };
+}
+
+// `QuorumPeer.QuorumServer`: `addr:qport:eport[|addr:qport:eport...][:role][;client]`,
+// the role after the last address.
+function parseServer(id: number, spec: string, line: string): ServerConfig {
+  const semi = spec.indexOf(";");
+  const quorum = (semi < 0 ? spec : spec.slice(0, semi)).trim();
+  const clientPart = semi < 0 ? "" : spec.slice(semi + 1).trim();
+  let role: "participant" | "observer" = "participant";
+  const parts = quorum.split("|");
+  const addresses = parts.map((part, i): QuorumAddress => {
+    const { host, fields } = splitHost(part.trim(), line);
+    if (host === "") throw malformed(line, "no host");
+    if (fields.length === 3 && i === parts.length - 1) {
+      if (!ROLES.has(fields[2])) throw malformed(line, `bad role "${fields[2]}"`);
+      role = fields[2] as "participant" | "observer";
+    } else if (fields.length !== 2) {
+      throw malformed(line, `bad address "${part}"`);
+    }
+    return { host, quorumPort: port(fields[0], line), electionPort: port(fields[1], line) };
+  });
+  const first = addresses[0];
   return {
     id,
-    host,
-    quorumPort: port(rest[0], line),
-    electionPort: port(rest[1], line),
+    host: first.host,
+    quorumPort: first.quorumPort,
+    electionPort: first.electionPort,
+    addresses,
     role,
-    client,
+    client: clientPart === "" ? undefined : clientAddress(clientPart, first.host, line),
     spec,
   };
 }
 
 /**
- * Parses the text of the config node.
+ * Parses the text of the config node, in every form the server writes:
+ * several quorum addresses separated by `|`, IPv6 addresses in brackets, a
+ * role, a client address after `;` (or none).
  *
  * @param text The node's data as text.
  * @param stat The node's Stat.
@@ -123,11 +175,26 @@ export function parseConfig(text: string, stat: Stat): EnsembleConfig {
     if (server !== null) {
       servers.push(parseServer(Number(server[1]), value, line));
     } else if (key === "version") {
-      if (!/^[0-9a-fA-F]+$/.test(value)) throw malformed(line, "bad version");
+      if (!/^[0-9a-fA-F]{1,16}$/.test(value)) throw malformed(line, "bad version");
       version = BigInt(`0x${value}`);
     }
   }
   return { servers, version, stat, text };
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Parses the config node's data as a reply carries it. Called once the reply
+ * is read, never inside the reply reader: a text this client cannot parse
+ * fails the one call that asked, not the connection.
+ *
+ * @param reply The data and Stat.
+ * @returns The config.
+ * @throws {ZooKeeperError} `MARSHALLINGERROR` on a line that cannot be read.
+ */
+export function parseConfigData(reply: { data: Uint8Array | null; stat: Stat }): EnsembleConfig {
+  return parseConfig(decoder.decode(reply.data ?? new Uint8Array(0)), reply.stat);
 }
 
 /**

@@ -10,6 +10,7 @@
 
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { CreateMode, type CreateModeName, OpCode } from "../protocol/constants.ts";
+import { typeName } from "../util/type_name.ts";
 
 /** What a create mode means. */
 export interface CreateModeSpec {
@@ -87,6 +88,13 @@ export function createModeOf(
   mode: string | undefined,
   ttl: number | undefined,
 ): CreateModeSpec {
+  if (mode !== undefined && typeof mode !== "string") {
+    throw new ZooKeeperError(
+      "BADARGUMENTS",
+      `Cannot create "${path}": mode must be a string, not ${typeName(mode)}`,
+      { path },
+    );
+  }
   const name = mode ?? "persistent";
   const found = MODES.get(name);
   if (found === undefined) {
@@ -109,7 +117,9 @@ export function createModeOf(
   if (found.ttl && !(Number.isSafeInteger(ttl) && ttl! >= 1 && ttl! <= MAX_TTL)) {
     throw new ZooKeeperError(
       "BADARGUMENTS",
-      `Cannot create "${path}": ttl must be a whole number of milliseconds from 1 to ${MAX_TTL}, not ${ttl}`,
+      `Cannot create "${path}": ttl must be a whole number of milliseconds from 1 to ${MAX_TTL}, not ${
+        typeName(ttl)
+      }`,
       { path },
     );
   }

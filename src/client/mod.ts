@@ -19,6 +19,7 @@
 export { ZooKeeper } from "./zookeeper.ts";
 export type { ZooKeeperOptions } from "./options.ts";
 export type {
+  CallOptions,
   CreateOptions,
   Data,
   DataResult,
@@ -45,6 +46,7 @@ export {
   CONFIG_NODE,
   type EnsembleConfig,
   parseConfig,
+  type QuorumAddress,
   type ServerConfig,
 } from "./config.ts";
 export type { ReconfigOptions } from "./reconfig.ts";

@@ -12,10 +12,12 @@ import {
   type MultiResultRecord,
   writeMultiRequest,
 } from "../protocol/multi.ts";
+import { typeName } from "../util/type_name.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
+import { badArgument, checkAcl, checkData, checkVersion, type Subject } from "./arguments.ts";
 import { createModeOf } from "./create_mode.ts";
 import type { Paths } from "./paths.ts";
-import type { Data, Op, OpResult, ReadOp, ReadResult } from "./types.ts";
+import type { Op, OpResult, ReadOp, ReadResult } from "./types.ts";
 
 /** A multi request ready to send. */
 export interface MultiRequest {
@@ -25,29 +27,76 @@ export interface MultiRequest {
   sizeHint: number;
 }
 
+const WRITES: ReadonlySet<unknown> = new Set(["create", "delete", "setData", "check"]);
+const READS: ReadonlySet<unknown> = new Set(["getData", "getChildren"]);
+
+// The subject of one operation's messages: `commit transaction: operation 2, setData "/a"`.
+function opSubject(subject: Subject, index: number, name: string, path?: string): Subject {
+  return { verb: `${subject.verb}: operation ${index}, ${name}`, path };
+}
+
+// An operation's server path, its refusal naming the operation.
+function serverPath(subject: Subject, paths: Paths, path: unknown, sequential = false): string {
+  if (typeof path !== "string") {
+    throw badArgument(subject, `path must be a string, not ${typeName(path)}`);
+  }
+  try {
+    return paths.toServer(path, sequential);
+  } catch (error) {
+    throw badArgument(subject, (error as Error).message);
+  }
+}
+
 /**
- * Validates and converts operations to records.
+ * Checks operations and converts them to records, refusing the whole
+ * transaction before anything is sent when one of them is invalid.
  *
+ * @param subject The call, for messages.
  * @param ops The operations.
+ * @param kind `write` for `multi` (create, delete, setData, check), `read`
+ *   for `multiRead` (getData, getChildren).
  * @param paths Validates paths and adds the chroot.
- * @param toData Converts and checks data.
+ * @param maxDataSize The largest data accepted.
  * @returns The request.
- * @throws {ZooKeeperError} `BADARGUMENTS` for an invalid operation, before anything is sent.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for an invalid operation.
  */
 export function buildMultiRequest(
+  subject: Subject,
   ops: readonly (Op | ReadOp)[],
+  kind: "write" | "read",
   paths: Paths,
-  toData: (verb: string, path: string, data: Data | undefined) => Uint8Array,
+  maxDataSize: number,
 ): MultiRequest {
+  if (!Array.isArray(ops)) {
+    throw badArgument(subject, `ops must be an array, not ${typeName(ops)}`);
+  }
+  const allowed = kind === "write" ? WRITES : READS;
   let sizeHint = 64;
-  const records: MultiOpRecord[] = ops.map((op): MultiOpRecord => {
+  const records: MultiOpRecord[] = ops.map((op: Op | ReadOp, i): MultiOpRecord => {
+    if (typeof op !== "object" || op === null) {
+      throw badArgument(opSubject(subject, i, "?"), `must be an object, not ${typeName(op)}`);
+    }
+    if (!allowed.has(op.op)) {
+      const name: unknown = (op as { op: unknown }).op;
+      const known = [...allowed].join(", ");
+      const what = typeof name === "string" ? JSON.stringify(name) : typeName(name);
+      throw badArgument(opSubject(subject, i, "?"), `op must be one of ${known}, not ${what}`);
+    }
+    if (typeof op.path !== "string") {
+      throw badArgument(
+        opSubject(subject, i, op.op),
+        `path must be a string, not ${typeName(op.path)}`,
+      );
+    }
+    const at = opSubject(subject, i, op.op, op.path);
     switch (op.op) {
       case "create": {
         const mode = createModeOf(op.path, op.mode, op.ttl);
-        const path = paths.toServer(op.path, mode.sequential);
-        const data = toData("create", op.path, op.data);
+        const path = serverPath(at, paths, op.path, mode.sequential);
+        const data = checkData(at, op.data, maxDataSize);
+        const acl = op.acl === undefined ? [...OPEN_ACL_UNSAFE] : checkAcl(at, op.acl);
         sizeHint += 64 + path.length * 3 + data.length;
-        const body = { path, data, acl: op.acl ?? [...OPEN_ACL_UNSAFE], flags: mode.flags };
+        const body = { path, data, acl, flags: mode.flags };
         // createModeOf has checked that a ttl comes exactly with a TTL mode.
         const ttl = op.ttl;
         if (ttl !== undefined) return { type: OpCode.createTTL, body: { ...body, ttl } };
@@ -55,38 +104,31 @@ export function buildMultiRequest(
       }
       case "delete":
       case "check": {
-        const path = paths.toServer(op.path);
+        const path = serverPath(at, paths, op.path);
         sizeHint += 32 + path.length * 3;
         return {
           type: op.op === "delete" ? OpCode.delete : OpCode.check,
-          body: { path, version: op.version ?? -1 },
+          body: { path, version: checkVersion(at, op.version) },
         };
       }
       case "setData": {
-        const path = paths.toServer(op.path);
-        const data = toData("write", op.path, op.data);
+        const path = serverPath(at, paths, op.path);
+        const data = checkData(at, op.data, maxDataSize);
         sizeHint += 32 + path.length * 3 + data.length;
         return {
           type: OpCode.setData,
-          body: { path, data, version: op.version ?? -1 },
+          body: { path, data, version: checkVersion(at, op.version) },
         };
       }
       case "getData":
       case "getChildren": {
-        const path = paths.toServer(op.path);
+        const path = serverPath(at, paths, op.path);
         sizeHint += 32 + path.length * 3;
         return {
           type: op.op === "getData" ? OpCode.getData : OpCode.getChildren,
           body: { path, watch: false },
         };
       }
-      default:
-        throw new ZooKeeperError(
-          "BADARGUMENTS",
-          `Cannot commit transaction: unknown operation ${
-            JSON.stringify((op as { op: unknown }).op)
-          }`,
-        );
     }
   });
   return { encode: (w) => writeMultiRequest(w, records), sizeHint };

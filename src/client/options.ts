@@ -12,6 +12,8 @@ import type { SaslOptions } from "../session/sasl.ts";
 import type { SessionOptions } from "../session/session.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
+import { typeName } from "../util/type_name.ts";
 import type { Data } from "./types.ts";
 import type { Watcher } from "./watches.ts";
 
@@ -110,6 +112,21 @@ export interface ZooKeeperOptions {
   /** Aborts `connect`. */
   signal?: AbortSignal;
   /**
+   * The `timeout` of every call that gives none, in milliseconds: past it the
+   * call rejects with `OPERATIONTIMEOUT` (a request already sent may still be
+   * applied). None by default, as in the Java client: a call waits for its
+   * reply, for the next connection while disconnected, until the session ends.
+   */
+  requestTimeout?: number;
+  /**
+   * Give the errors of calls the caller's stack: each call keeps a stack
+   * trace taken when it is made (about a microsecond), since the error itself
+   * is made where the reply is read. `false` saves that time.
+   *
+   * @default {true}
+   */
+  callerStacks?: boolean;
+  /**
    * Told of every request (operation, duration, error code), the watches
    * held by kind, the events delivered and the connection state changes,
    * such as a `PrometheusClientRecorder` from `@nd/service-registry/http`.
@@ -175,14 +192,44 @@ export function hostOrder(hosts: HostPort[], keepOrder: boolean): HostPort[] {
   return hosts;
 }
 
-const encoder = new TextEncoder();
+const TIMES = [
+  "sessionTimeout",
+  "connectTimeout",
+  "requestTimeout",
+  "closeTimeout",
+  "reconnectDelay",
+] as const;
 
 /**
- * Znode data as bytes: strings are sent as UTF-8.
+ * Checks the settings that would otherwise fail far from the call: the times
+ * (numbers of milliseconds, the session timeout an integer a handshake can
+ * carry).
  *
- * @param data Bytes or a string.
- * @returns The bytes.
+ * @param options The client's options.
+ * @throws {ZooKeeperError} `BADARGUMENTS` naming the option.
  */
-export function toBytes(data: Data): Uint8Array {
-  return typeof data === "string" ? encoder.encode(data) : data;
+export function checkConnectOptions(options: ZooKeeperOptions): void {
+  if (typeof options !== "object" || options === null) {
+    throw new ZooKeeperError(
+      "BADARGUMENTS",
+      `Cannot connect: options must be an object, not ${typeName(options)}`,
+    );
+  }
+  for (const name of TIMES) {
+    const value = options[name];
+    if (value === undefined) continue;
+    const integer = name === "sessionTimeout";
+    const ok = typeof value === "number" && value >= 0 &&
+      (integer ? Number.isInteger(value) && value <= 0x7fff_ffff : !Number.isNaN(value));
+    if (!ok) {
+      throw new ZooKeeperError(
+        "BADARGUMENTS",
+        `Cannot connect: ${name} must be ${
+          integer
+            ? "an integer number of milliseconds up to 2^31-1"
+            : "a number of milliseconds >= 0"
+        }, not ${typeName(value)}`,
+      );
+    }
+  }
 }

@@ -7,13 +7,16 @@
 import type { CreateModeName } from "../protocol/constants.ts";
 import type { ACL, Stat } from "../protocol/records_data.ts";
 import type { ZooKeeperError } from "../protocol/errors.ts";
+import type { CallOptions } from "../session/call.ts";
 import type { Watcher } from "./watches.ts";
 
 /** Znode data: bytes, or a string sent as UTF-8. */
 export type Data = Uint8Array | string;
 
+export type { CallOptions } from "../session/call.ts";
+
 /** Options of `create`. */
-export interface CreateOptions {
+export interface CreateOptions extends CallOptions {
   /**
    * How the node lives: `persistent`, `ephemeral` (deleted with the session),
    * the `...Sequential` forms (a 10-digit counter is appended to the name),
@@ -37,15 +40,16 @@ export interface CreateOptions {
 }
 
 /** Options of reads that can leave a one-shot watch. */
-export interface WatchOptions {
+export interface WatchOptions extends CallOptions {
   /** Called once with the next change of the node (see each method). */
   watch?: Watcher;
 }
 
 /** Options of writes conditional on a version. */
-export interface VersionOptions {
+export interface VersionOptions extends CallOptions {
   /**
-   * The version the node must have, or -1 for any.
+   * The version the node must have, or -1 for any: an integer in the signed
+   * 32-bit range, refused with `BADARGUMENTS` otherwise.
    *
    * @default {-1}
    */
@@ -62,7 +66,7 @@ export interface DataResult {
 
 /** One operation of a `multi` transaction. */
 export type Op =
-  | ({ op: "create"; path: string; data?: Data } & CreateOptions)
+  | ({ op: "create"; path: string; data?: Data } & Pick<CreateOptions, "mode" | "acl" | "ttl">)
   | { op: "delete"; path: string; version?: number }
   | { op: "setData"; path: string; data: Data; version?: number }
   | { op: "check"; path: string; version: number };

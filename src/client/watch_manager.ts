@@ -22,6 +22,7 @@ import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "..
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
 import { type OnReply, removeWatchesRequest } from "./requests.ts";
+import { typeName } from "../util/type_name.ts";
 import { AsyncQueue } from "./async_queue.ts";
 import type { Paths } from "./paths.ts";
 import {
@@ -195,7 +196,9 @@ export class WatchManager {
     if (!Object.hasOwn(KINDS_OF_TYPE, type)) {
       throw new ZooKeeperError(
         "BADARGUMENTS",
-        `Cannot remove watches on "${path}": unknown type "${type}"`,
+        `Cannot remove watches on "${path}": unknown type ${
+          typeof type === "string" ? `"${type}"` : typeName(type)
+        }`,
         { path },
       );
     }

@@ -12,6 +12,7 @@
 import { AddWatchMode, DEFAULT_MAX_DATA_SIZE, OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
+import { type CallControl, type CallOptions, withCaller } from "../session/call.ts";
 import type { Clock } from "../session/clock.ts";
 import { clockOption } from "../util/clock.ts";
 import { parseConnectString } from "../session/connect_string.ts";
@@ -21,13 +22,30 @@ import type { ConnectionState } from "../session/state.ts";
 import { defaultTransport } from "../transport/select.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
+import { typeName } from "../util/type_name.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
-import { CONFIG_NODE } from "./config.ts";
+import {
+  badArgument,
+  checkAcl,
+  checkCall,
+  checkData,
+  checkOptions,
+  checkVersion,
+  checkWatcher,
+  type Subject,
+  toBytes,
+} from "./arguments.ts";
+import { CONFIG_NODE, parseConfigData } from "./config.ts";
 import { createModeOf } from "./create_mode.ts";
 import { stateStream, waitConnected } from "./lifecycle.ts";
 import type { EnsembleConfig } from "./config.ts";
 import { buildMultiRequest, multiReadResults, multiResults } from "./multi.ts";
-import { hostOrder, sessionOptions, toBytes, type ZooKeeperOptions } from "./options.ts";
+import {
+  checkConnectOptions,
+  hostOrder,
+  sessionOptions,
+  type ZooKeeperOptions,
+} from "./options.ts";
 import { Paths } from "./paths.ts";
 import {
   followConfig,
@@ -53,7 +71,9 @@ import { type AddWatchModeName, type WatcherTypeName, WatchManager } from "./wat
 
 export type { ZooKeeperOptions } from "./options.ts";
 
-const EMPTY = new Uint8Array(0);
+// Only ZooKeeper.connect makes clients.
+const CONNECT: unique symbol = Symbol("ZooKeeper.connect");
+const CONFIG_SUBJECT: Subject = { verb: "read the config", path: CONFIG_NODE };
 
 /**
  * A ZooKeeper client.
@@ -75,20 +95,40 @@ export class ZooKeeper implements AsyncDisposable {
   readonly #maxDataSize: number;
   readonly #onError: (error: unknown) => void;
   readonly #metrics: ClientMetricsRecorder | undefined;
+  readonly #requestTimeout: number | undefined;
+  readonly #callerStacks: boolean;
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
   // The answers to the credentials of the options, awaited by connect().
   readonly #initialAuth: Promise<void>;
 
+  /**
+   * Not for use: {@linkcode ZooKeeper.connect} makes clients.
+   *
+   * @param session Makes the session.
+   * @param chroot The chroot.
+   * @param options Settings.
+   * @param token Proof that `ZooKeeper.connect` is the caller.
+   * @throws {TypeError} Always, when called directly.
+   */
   private constructor(
     session: (zk: ZooKeeper) => Session,
     chroot: string,
     options: ZooKeeperOptions,
+    token?: typeof CONNECT,
   ) {
+    // A client is a session, which a constructor cannot wait for.
+    if (token !== CONNECT) {
+      throw new TypeError(
+        "ZooKeeper has no public constructor: use `await ZooKeeper.connect(connectString, options)`",
+      );
+    }
     this.#paths = new Paths(chroot);
     this.#clock = clockOption(options.clock);
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
     this.#onError = options.onError ?? ((error) => console.error(error));
     this.#metrics = options.metrics;
+    this.#requestTimeout = options.requestTimeout;
+    this.#callerStacks = options.callerStacks ?? true;
     this.#watches = new WatchManager(
       (request) => this.#session.submit(request),
       this.#paths,
@@ -98,7 +138,9 @@ export class ZooKeeper implements AsyncDisposable {
       () => this.#session.connected,
     );
     this.#session = session(this);
-    const auth = (options.auth ?? []).map((a) => this.#session.addAuth(a.scheme, toBytes(a.auth)));
+    const auth = (options.auth ?? []).map((a) =>
+      this.#session.addAuth(a.scheme, toBytes({ verb: "authenticate" }, "auth", a.auth))
+    );
     this.#initialAuth = Promise.all(auth).then(() => {});
     this.#initialAuth.catch(() => {});
   }
@@ -118,18 +160,22 @@ export class ZooKeeper implements AsyncDisposable {
     connectString: string,
     options: ZooKeeperOptions = {},
   ): Promise<ZooKeeper> {
+    checkConnectOptions(options);
     const { hosts, chroot } = parseConnectString(connectString);
     const transport = options.transport ?? await defaultTransport();
     const order = hostOrder(hosts, options.keepHostOrder ?? false);
+    const settings = sessionOptions(order, transport, options);
     const zk = new ZooKeeper(
       (zk) =>
-        new Session(sessionOptions(order, transport, options), {
+        new Session(settings, {
           notification: (event) => zk.#watches.notification(event),
           state: (state) => zk.#onState(state),
           restoreWatches: (zxid) => restoreWatchRequests(zk.#watches.registry, zk.#paths, zxid),
+          warning: (error) => zk.#onError(error),
         }),
       chroot,
       options,
+      CONNECT,
     );
     const subscribe = (listener: (state: ConnectionState) => void) => zk.onStateChange(listener);
     const timeout = options.connectTimeout ?? 15_000;
@@ -144,6 +190,7 @@ export class ZooKeeper implements AsyncDisposable {
         update: (hosts) => zk.#session.updateHosts(hosts),
         onStateChange: subscribe,
         onError: zk.#onError,
+        clock: settings.clock,
       });
     }
     return zk;
@@ -203,13 +250,14 @@ export class ZooKeeper implements AsyncDisposable {
    * Creates a node.
    *
    * @param path The node's path; for sequential modes, the prefix of its name.
-   * @param data The node's data.
-   * @param options Mode, ACL and TTL.
+   * @param data The node's data: a string (sent as UTF-8) or a `Uint8Array`.
+   * @param options Mode, ACL and TTL; `signal` and `timeout`.
    * @returns The path created (with the sequence number for sequential modes).
    * @throws {ZooKeeperError} `NODEEXISTS`, `NONODE` (no parent),
-   *   `NOCHILDRENFOREPHEMERALS`, `INVALIDACL`, `NOAUTH`, `BADARGUMENTS`.
+   *   `NOCHILDRENFOREPHEMERALS`, `INVALIDACL`, `NOAUTH`, `BADARGUMENTS`,
+   *   `OPERATIONTIMEOUT`.
    */
-  async create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
+  async create(path: string, data?: Data, options?: CreateOptions): Promise<string> {
     return (await this.createWithStat(path, data, options)).path;
   }
 
@@ -218,22 +266,22 @@ export class ZooKeeper implements AsyncDisposable {
    *
    * @param path The node's path.
    * @param data The node's data.
-   * @param options Mode, ACL and TTL.
+   * @param options Mode, ACL and TTL; `signal` and `timeout`.
    * @returns The path created and the new node's Stat.
    */
   createWithStat(
     path: string,
     data?: Data,
-    options: CreateOptions = {},
+    options?: CreateOptions,
   ): Promise<{ path: string; stat: Stat }> {
-    return this.#submit(() => {
-      const mode = createModeOf(path, options.mode, options.ttl);
+    return this.#call("create", path, options, (o, subject) => {
+      const mode = createModeOf(path, o.mode, o.ttl);
       const serverPath = this.#paths.toServer(path, mode.sequential);
       const args = {
-        data: this.#data("create", path, data),
-        acl: options.acl ?? [...OPEN_ACL_UNSAFE],
+        data: checkData(subject, data, this.#maxDataSize),
+        acl: o.acl === undefined ? [...OPEN_ACL_UNSAFE] : checkAcl(subject, o.acl),
         mode,
-        ttl: options.ttl,
+        ttl: o.ttl,
       };
       return requests.createRequest(path, serverPath, args, (p) => this.#paths.strip(p));
     });
@@ -243,11 +291,15 @@ export class ZooKeeper implements AsyncDisposable {
    * Deletes a node.
    *
    * @param path The node's path.
-   * @param options The version it must have.
+   * @param options `version`: the version it must have (-1, the default, for
+   *   any); `signal` and `timeout`.
    * @throws {ZooKeeperError} `NONODE`, `BADVERSION`, `NOTEMPTY`, `NOAUTH`.
    */
-  delete(path: string, options: VersionOptions = {}): Promise<void> {
-    return this.#at(path, (p) => requests.deleteRequest(path, p, options.version ?? -1));
+  delete(path: string, options?: VersionOptions): Promise<void> {
+    return this.#call("delete", path, options, (o, subject) => {
+      const version = checkVersion(subject, o.version);
+      return requests.deleteRequest(path, this.#paths.toServer(path), version);
+    });
   }
 
   /**
@@ -255,13 +307,15 @@ export class ZooKeeper implements AsyncDisposable {
    *
    * @param path The node's path.
    * @param options `watch`: fires on the node's creation, deletion or data
-   *   change; it is set whether or not the node exists.
+   *   change; it is set whether or not the node exists. `signal` and `timeout`.
    * @returns The Stat, or `null`.
    */
-  async exists(path: string, options: WatchOptions = {}): Promise<Stat | null> {
-    const onReply = this.#watches.onExistsReply(path, options.watch);
+  async exists(path: string, options?: WatchOptions): Promise<Stat | null> {
     try {
-      return await this.#at(path, (p) => requests.existsRequest(path, p, onReply));
+      return await this.#call("check", path, options, (o, subject) => {
+        const onReply = this.#watches.onExistsReply(path, checkWatcher(subject, o.watch));
+        return requests.existsRequest(path, this.#paths.toServer(path), onReply);
+      });
     } catch (error) {
       if (ZooKeeperError.is(error, "NONODE")) return null;
       throw error;
@@ -273,29 +327,33 @@ export class ZooKeeper implements AsyncDisposable {
    *
    * @param path The node's path.
    * @param options `watch`: fires on the node's data change or deletion; set
-   *   only when the read succeeds.
+   *   only when the read succeeds. `signal` and `timeout`.
    * @returns The data and Stat.
    * @throws {ZooKeeperError} `NONODE`, `NOAUTH`.
    */
-  getData(path: string, options: WatchOptions = {}): Promise<DataResult> {
-    const onReply = this.#watches.onReply("data", path, options.watch);
-    return this.#at(path, (p) => requests.getDataRequest(path, p, onReply));
+  getData(path: string, options?: WatchOptions): Promise<DataResult> {
+    return this.#call("read", path, options, (o, subject) => {
+      const onReply = this.#watches.onReply("data", path, checkWatcher(subject, o.watch));
+      return requests.getDataRequest(path, this.#paths.toServer(path), onReply);
+    });
   }
 
   /**
    * Writes a node's data.
    *
    * @param path The node's path.
-   * @param data The new data.
-   * @param options The version it must have.
+   * @param data The new data: a string (sent as UTF-8) or a `Uint8Array`.
+   * @param options `version`: the version it must have (-1, the default, for
+   *   any); `signal` and `timeout`.
    * @returns The node's new Stat.
    * @throws {ZooKeeperError} `NONODE`, `BADVERSION`, `NOAUTH`, `BADARGUMENTS`.
    */
-  setData(path: string, data: Data, options: VersionOptions = {}): Promise<Stat> {
-    return this.#submit(() => {
+  setData(path: string, data: Data, options?: VersionOptions): Promise<Stat> {
+    return this.#call("write", path, options, (o, subject) => {
       const serverPath = this.#paths.toServer(path);
-      const bytes = this.#data("write", path, data);
-      return requests.setDataRequest(path, serverPath, bytes, options.version ?? -1);
+      const bytes = checkData(subject, data, this.#maxDataSize);
+      const version = checkVersion(subject, o.version);
+      return requests.setDataRequest(path, serverPath, bytes, version);
     });
   }
 
@@ -304,50 +362,66 @@ export class ZooKeeper implements AsyncDisposable {
    *
    * @param path The node's path.
    * @param options `watch`: fires when a child is created or deleted, or the
-   *   node itself is deleted; set only when the read succeeds.
+   *   node itself is deleted; set only when the read succeeds. `signal` and
+   *   `timeout`.
    * @returns The children's names, unsorted.
    * @throws {ZooKeeperError} `NONODE`, `NOAUTH`.
    */
-  async getChildren(path: string, options: WatchOptions = {}): Promise<string[]> {
-    const onReply = this.#watches.onReply("child", path, options.watch);
-    return await this.#at(path, (p) => requests.getChildrenRequest(path, p, onReply));
+  getChildren(path: string, options?: WatchOptions): Promise<string[]> {
+    return this.#call("list children of", path, options, (o, subject) => {
+      const onReply = this.#watches.onReply("child", path, checkWatcher(subject, o.watch));
+      return requests.getChildrenRequest(path, this.#paths.toServer(path), onReply);
+    });
   }
 
   /**
    * Lists a node's children and returns its Stat too (getChildren2).
    *
    * @param path The node's path.
-   * @param options `watch`, as for {@linkcode ZooKeeper.getChildren}.
+   * @param options `watch`, as for {@linkcode ZooKeeper.getChildren};
+   *   `signal` and `timeout`.
    * @returns The children's names and the node's Stat.
    */
   getChildrenWithStat(
     path: string,
-    options: WatchOptions = {},
+    options?: WatchOptions,
   ): Promise<{ children: string[]; stat: Stat }> {
-    const onReply = this.#watches.onReply("child", path, options.watch);
-    return this.#at(path, (p) => requests.getChildren2Request(path, p, onReply));
+    return this.#call("list children of", path, options, (o, subject) => {
+      const onReply = this.#watches.onReply("child", path, checkWatcher(subject, o.watch));
+      return requests.getChildren2Request(path, this.#paths.toServer(path), onReply);
+    });
   }
 
   /**
    * Reads a node's ACL.
    *
    * @param path The node's path.
+   * @param options `signal` and `timeout`.
    * @returns The ACL and the node's Stat.
    */
-  getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
-    return this.#at(path, (p) => requests.getACLRequest(path, p));
+  getACL(path: string, options?: CallOptions): Promise<{ acl: ACL[]; stat: Stat }> {
+    return this.#call("read the ACL of", path, options, () => {
+      return requests.getACLRequest(path, this.#paths.toServer(path));
+    });
   }
 
   /**
    * Replaces a node's ACL.
    *
    * @param path The node's path.
-   * @param acl The new ACL.
-   * @param options The ACL version (`aversion`) it must have.
+   * @param acl The new ACL: entries with integer `perms` within 0..31 and a
+   *   string `id.scheme` and `id.id`.
+   * @param options `version`: the ACL version (`aversion`) it must have (-1,
+   *   the default, for any); `signal` and `timeout`.
    * @returns The node's new Stat.
    */
-  setACL(path: string, acl: ACL[], options: VersionOptions = {}): Promise<Stat> {
-    return this.#at(path, (p) => requests.setACLRequest(path, p, acl, options.version ?? -1));
+  setACL(path: string, acl: ACL[], options?: VersionOptions): Promise<Stat> {
+    return this.#call("set the ACL of", path, options, (o, subject) => {
+      const serverPath = this.#paths.toServer(path);
+      const entries = checkAcl(subject, acl);
+      const version = checkVersion(subject, o.version);
+      return requests.setACLRequest(path, serverPath, entries, version);
+    });
   }
 
   /**
@@ -355,23 +429,27 @@ export class ZooKeeper implements AsyncDisposable {
    * leader on `path`, so a following read sees every write committed before.
    *
    * @param path The node's path.
+   * @param options `signal` and `timeout`.
    */
-  async sync(path: string): Promise<void> {
-    await this.#at(path, (p) => requests.syncRequest(path, p));
+  async sync(path: string, options?: CallOptions): Promise<void> {
+    await this.#call("sync", path, options, () => {
+      return requests.syncRequest(path, this.#paths.toServer(path));
+    });
   }
 
   /**
    * Runs operations as one transaction: all succeed or none is applied.
    *
-   * @param ops The operations.
+   * @param ops The operations, each checked as its own method checks it.
+   * @param options `signal` and `timeout`.
    * @returns Each operation's result, in order.
    * @throws {MultiError} When one fails: `index` names it, `results` gives
    *   every operation's code.
    */
-  async multi(ops: readonly Op[]): Promise<OpResult[]> {
-    const results = await this.#submit(() =>
-      requests.multiRequest(OpCode.multi, this.#multiBody(ops))
-    );
+  async multi(ops: readonly Op[], options?: CallOptions): Promise<OpResult[]> {
+    const results = await this.#call("commit transaction", undefined, options, (_, subject) => {
+      return requests.multiRequest(OpCode.multi, this.#multiBody(subject, ops, "write"));
+    });
     return multiResults(results, ops, this.#paths);
   }
 
@@ -380,12 +458,13 @@ export class ZooKeeper implements AsyncDisposable {
    * or fails on its own.
    *
    * @param ops The reads.
+   * @param options `signal` and `timeout`.
    * @returns Each read's result, in order.
    */
-  async multiRead(ops: readonly ReadOp[]): Promise<ReadResult[]> {
-    const results = await this.#submit(() =>
-      requests.multiRequest(OpCode.multiRead, this.#multiBody(ops))
-    );
+  async multiRead(ops: readonly ReadOp[], options?: CallOptions): Promise<ReadResult[]> {
+    const results = await this.#call("read", undefined, options, (_, subject) => {
+      return requests.multiRequest(OpCode.multiRead, this.#multiBody(subject, ops, "read"));
+    });
     return multiReadResults(results, ops);
   }
 
@@ -393,48 +472,56 @@ export class ZooKeeper implements AsyncDisposable {
    * Lists the ephemeral nodes of this session.
    *
    * @param prefix Only those whose path starts with this.
+   * @param options `signal` and `timeout`.
    * @returns Their paths.
    */
-  getEphemerals(prefix = "/"): Promise<string[]> {
-    return this.#submit(() =>
-      requests.getEphemeralsRequest(
-        prefix,
-        this.#paths.toServer(prefix),
-        (p) => this.#paths.strip(p),
-      )
-    );
+  getEphemerals(prefix = "/", options?: CallOptions): Promise<string[]> {
+    return this.#call("list ephemerals under", prefix, options, () => {
+      const serverPrefix = this.#paths.toServer(prefix);
+      return requests.getEphemeralsRequest(prefix, serverPrefix, (p) => this.#paths.strip(p));
+    });
   }
 
   /**
    * Counts every descendant of a node.
    *
    * @param path The node's path.
+   * @param options `signal` and `timeout`.
    * @returns The number of nodes below it.
    */
-  getAllChildrenNumber(path: string): Promise<number> {
-    return this.#at(path, (p) => requests.getAllChildrenNumberRequest(path, p));
+  getAllChildrenNumber(path: string, options?: CallOptions): Promise<number> {
+    return this.#call("count descendants of", path, options, () => {
+      return requests.getAllChildrenNumberRequest(path, this.#paths.toServer(path));
+    });
   }
 
   /**
    * The identities this session is authenticated as (ZooKeeper 3.9+ servers).
    *
+   * @param options `signal` and `timeout`.
    * @returns One entry per identity.
    */
-  whoAmI(): Promise<ClientInfo[]> {
-    return this.#session.submit(requests.WHO_AM_I);
+  whoAmI(options?: CallOptions): Promise<ClientInfo[]> {
+    return this.#call(requests.WHO_AM_I.verb, undefined, options, () => requests.WHO_AM_I);
   }
 
   /**
    * Reads the ensemble's configuration (ZooKeeper 3.5+): its members with
-   * their roles and ports, and its version. The config node is outside any
-   * chroot.
+   * their roles and addresses, and its version. The config node is outside
+   * any chroot.
    *
-   * @param options `watch`: fires when the config changes.
+   * @param options `watch`: fires when the config changes; `signal` and
+   *   `timeout`.
    * @returns The parsed config.
+   * @throws {ZooKeeperError} `MARSHALLINGERROR` when the config's text cannot
+   *   be read (this call only: the connection goes on).
    */
-  getConfig(options: WatchOptions = {}): Promise<EnsembleConfig> {
-    const onReply = this.#watches.onReply("data", CONFIG_NODE, options.watch);
-    return this.#submit(() => getConfigRequest(onReply));
+  async getConfig(options?: WatchOptions): Promise<EnsembleConfig> {
+    const reply = await this.#call(CONFIG_SUBJECT.verb, CONFIG_NODE, options, (o, subject) => {
+      const onReply = this.#watches.onReply("data", CONFIG_NODE, checkWatcher(subject, o.watch));
+      return getConfigRequest(onReply);
+    });
+    return parseConfigData(reply);
   }
 
   /**
@@ -442,14 +529,15 @@ export class ZooKeeper implements AsyncDisposable {
    * the session needs the super user, or the server `skipACL`).
    *
    * @param options Servers joining and leaving, or the whole new membership;
-   *   `fromConfig`, the version the change applies to.
+   *   `fromConfig`, the version the change applies to; `signal` and `timeout`.
    * @returns The new config.
    * @throws {ZooKeeperError} `RECONFIGINPROGRESS`, `NEWCONFIGNOQUORUM`,
    *   `BADVERSION` (the config moved past `fromConfig`), `RECONFIGDISABLED`,
    *   `NOAUTH`, `BADARGUMENTS`.
    */
-  reconfig(options: ReconfigOptions): Promise<EnsembleConfig> {
-    return this.#submit(() => reconfigRequest(options));
+  async reconfig(options: ReconfigOptions): Promise<EnsembleConfig> {
+    const reply = await this.#call("reconfigure", undefined, options, (o) => reconfigRequest(o));
+    return parseConfigData(reply);
   }
 
   /**
@@ -475,10 +563,19 @@ export class ZooKeeper implements AsyncDisposable {
    *   its answer does not reject it, the next connection carries them again.
    * @throws {ZooKeeperError} `AUTHFAILED` when the server refuses them (the
    *   session then ends), `SESSIONEXPIRED` or `CLOSED` when the session ends
-   *   before an answer.
+   *   before an answer, `BADARGUMENTS` for a scheme that is not a string or
+   *   credentials neither a string nor a `Uint8Array`.
    */
   addAuth(scheme: string, auth: Data): Promise<void> {
-    return this.#session.addAuth(scheme, toBytes(auth));
+    const subject = { verb: "authenticate" };
+    try {
+      if (typeof scheme !== "string") {
+        throw badArgument(subject, `scheme must be a string, not ${typeName(scheme)}`);
+      }
+      return this.#session.addAuth(scheme, toBytes(subject, "auth", auth));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -493,21 +590,27 @@ export class ZooKeeper implements AsyncDisposable {
    * @param path The node's path; it need not exist.
    * @param mode The kind of persistent watch.
    * @param listener Called with every event, and with session events.
+   * @param options `signal` and `timeout`.
    */
-  addWatch(path: string, mode: AddWatchModeName, listener: Watcher): Promise<void> {
-    return this.#submit(() => {
-      if (!Object.hasOwn(AddWatchMode, mode)) {
-        throw new ZooKeeperError("BADARGUMENTS", `Cannot watch "${path}": unknown mode "${mode}"`, {
-          path,
-        });
+  addWatch(
+    path: string,
+    mode: AddWatchModeName,
+    listener: Watcher,
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.#call("watch", path, options, (_, subject) => {
+      const serverPath = this.#paths.toServer(path);
+      if (typeof mode !== "string" || !Object.hasOwn(AddWatchMode, mode)) {
+        throw badArgument(
+          subject,
+          `mode must be "persistent" or "persistentRecursive", not ${typeName(mode)}`,
+        );
+      }
+      if (typeof listener !== "function") {
+        throw badArgument(subject, `listener must be a function, not ${typeName(listener)}`);
       }
       const onReply = this.#watches.onReply(mode, path, listener);
-      return requests.addWatchRequest(
-        path,
-        this.#paths.toServer(path),
-        AddWatchMode[mode],
-        onReply,
-      );
+      return requests.addWatchRequest(path, serverPath, AddWatchMode[mode], onReply);
     });
   }
 
@@ -529,7 +632,7 @@ export class ZooKeeper implements AsyncDisposable {
     type: WatcherTypeName = "any",
     options: { local?: boolean } = {},
   ): Promise<void> {
-    return this.#watches.remove(path, watcher, type, options.local ?? false);
+    return this.#watches.remove(path, watcher, type, options?.local === true);
   }
 
   /**
@@ -547,7 +650,7 @@ export class ZooKeeper implements AsyncDisposable {
     type: WatcherTypeName = "any",
     options: { local?: boolean } = {},
   ): Promise<void> {
-    return this.#watches.remove(path, undefined, type, options.local ?? false);
+    return this.#watches.remove(path, undefined, type, options?.local === true);
   }
 
   /**
@@ -613,35 +716,40 @@ export class ZooKeeper implements AsyncDisposable {
     return this.close();
   }
 
-  #data(verb: string, path: string, data: Data | undefined): Uint8Array {
-    const bytes = toBytes(data ?? EMPTY);
-    if (bytes.length > this.#maxDataSize) {
-      throw new ZooKeeperError(
-        "BADARGUMENTS",
-        `Cannot ${verb} "${path}": data of ${bytes.length} bytes exceeds the limit of ${this.#maxDataSize} bytes`,
-        { path },
-      );
-    }
-    return bytes;
+  #multiBody(
+    subject: Subject,
+    ops: readonly (Op | ReadOp)[],
+    kind: "write" | "read",
+  ): ReturnType<typeof buildMultiRequest> {
+    return buildMultiRequest(subject, ops, kind, this.#paths, this.#maxDataSize);
   }
 
-  #multiBody(ops: readonly (Op | ReadOp)[]): ReturnType<typeof buildMultiRequest> {
-    return buildMultiRequest(ops, this.#paths, (verb, path, data) => this.#data(verb, path, data));
-  }
-
-  // Validation errors reject the returned promise rather than throw, so every
-  // failure of a call reaches the caller the same way.
-  #submit<T>(build: () => Request<T>): Promise<T> {
+  // Every operation goes through here: its arguments are checked and its
+  // request built before anything is encoded, and whatever is refused rejects
+  // the returned promise rather than throw, so that every failure reaches the
+  // caller the same way. The caller's stack is taken here, at the call: the
+  // error of a reply is made where nothing of the caller is left.
+  #call<T, O extends CallOptions>(
+    verb: string,
+    path: string | undefined,
+    options: O | undefined,
+    build: (options: O, subject: Subject) => Request<T>,
+  ): Promise<T> {
+    const caller = this.#callerStacks ? new Error() : undefined;
     try {
-      return this.#session.submit(build());
+      // The path is checked first: the messages that follow quote it.
+      if (path !== undefined && typeof path !== "string") this.#paths.toServer(path);
+      const subject: Subject = { verb, path };
+      const o = checkOptions(subject, options);
+      const { signal, timeout } = checkCall(subject, o, this.#requestTimeout);
+      const request = build(o, subject);
+      // Without a deadline, a signal or a stack to keep, the call needs no guard.
+      const plain = signal === undefined && timeout === undefined && caller === undefined;
+      const call: CallControl | undefined = plain ? undefined : { signal, timeout, caller };
+      return this.#session.submit(request, call);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(withCaller(error as Error, caller));
     }
-  }
-
-  // The same, for a request about one node: `build` gets the server's path.
-  #at<T>(path: string, build: (serverPath: string) => Request<T>): Promise<T> {
-    return this.#submit(() => build(this.#paths.toServer(path)));
   }
 
   #onState(state: ConnectionState): void {

@@ -10,6 +10,15 @@
 const encoder = new TextEncoder();
 const TWO_32 = 4294967296;
 
+// The writer refuses what it cannot encode faithfully rather than wrap or
+// coerce it: a frame is either finished and exact, or not made at all.
+function refuse(what: string, value: unknown): never {
+  const shown = typeof value === "number" || typeof value === "bigint"
+    ? String(value)
+    : typeof value;
+  throw new RangeError(`Cannot encode ${shown} as ${what}`);
+}
+
 /**
  * A growable big-endian writer for jute records. A frame is written in place:
  * {@linkcode JuteWriter.beginFrame} reserves the 4-byte length prefix and
@@ -78,17 +87,28 @@ export class JuteWriter {
     return length;
   }
 
-  /** Writes a 32-bit signed int. */
+  /**
+   * Writes a 32-bit signed int.
+   *
+   * @throws {RangeError} When `value` is not an integer in the signed 32-bit range.
+   */
   writeInt(value: number): void {
+    if ((value | 0) !== value) refuse("an int", value);
     this.#ensure(4);
     this.#view.setInt32(this.#pos, value);
     this.#pos += 4;
   }
 
-  /** Writes a 64-bit signed long, from a `bigint` or a safe integer `number`. */
+  /**
+   * Writes a 64-bit signed long, from a `bigint` or a safe integer `number`.
+   *
+   * @throws {RangeError} When `value` is outside the signed 64-bit range or not
+   *   a safe integer.
+   */
   writeLong(value: bigint | number): void {
     this.#ensure(8);
     if (typeof value === "bigint") {
+      if (BigInt.asIntN(64, value) !== value) refuse("a long", value);
       this.#view.setBigInt64(this.#pos, value);
     } else {
       if (!Number.isSafeInteger(value)) {
@@ -108,24 +128,34 @@ export class JuteWriter {
     this.#bytes[this.#pos++] = value ? 1 : 0;
   }
 
-  /** Writes a length-prefixed buffer; `null` is written as length -1. */
+  /**
+   * Writes a length-prefixed buffer; `null` is written as length -1.
+   *
+   * @throws {RangeError} When `value` is not a `Uint8Array`.
+   */
   writeBuffer(value: Uint8Array | null): void {
     if (value === null) {
       this.writeInt(-1);
       return;
     }
+    if (!(value instanceof Uint8Array)) refuse("a buffer", value);
     this.#ensure(4 + value.length);
     this.#view.setInt32(this.#pos, value.length);
     this.#bytes.set(value, this.#pos + 4);
     this.#pos += 4 + value.length;
   }
 
-  /** Writes a length-prefixed UTF-8 string; `null` is written as length -1. */
+  /**
+   * Writes a length-prefixed UTF-8 string; `null` is written as length -1.
+   *
+   * @throws {RangeError} When `value` is not a string.
+   */
   writeString(value: string | null): void {
     if (value === null) {
       this.writeInt(-1);
       return;
     }
+    if (typeof value !== "string") refuse("a string", value);
     const n = value.length;
     // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
     this.#ensure(4 + n * 3);
@@ -154,6 +184,7 @@ export class JuteWriter {
    *
    * @param values The elements, or `null`.
    * @param writeElement Writes one element with this writer.
+   * @throws {RangeError} When `values` is not an array.
    */
   writeVector<T>(
     values: readonly T[] | null,
@@ -163,6 +194,7 @@ export class JuteWriter {
       this.writeInt(-1);
       return;
     }
+    if (!Array.isArray(values)) refuse("a vector", values);
     this.writeInt(values.length);
     for (const value of values) writeElement(value);
   }

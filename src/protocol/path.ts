@@ -6,6 +6,7 @@
  * @module
  */
 
+import { typeName } from "../util/type_name.ts";
 import { ZooKeeperError } from "./errors.ts";
 
 function invalid(path: string, reason: string): ZooKeeperError {
@@ -68,7 +69,13 @@ export function pathProblem(
  * @throws {ZooKeeperError} With code `BADARGUMENTS` when the path is invalid.
  */
 export function validatePath(path: string, sequential = false): string {
+  if (typeof path !== "string") {
+    throw new ZooKeeperError(
+      "BADARGUMENTS",
+      `Invalid path: path must be a string, not ${typeName(path)}`,
+    );
+  }
   const problem = pathProblem(path, sequential);
-  if (problem !== undefined) throw invalid(String(path), problem);
+  if (problem !== undefined) throw invalid(path, problem);
   return path;
 }

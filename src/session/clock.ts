@@ -5,4 +5,10 @@
  * @module
  */
 
-export { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
+export {
+  clampDelay,
+  type Clock,
+  MAX_TIMER_DELAY,
+  systemClock,
+  type TimerHandle,
+} from "../util/clock.ts";

@@ -48,6 +48,8 @@ export interface ControlRequest {
 // burst of them as one view, without copying them together. A slab is never
 // written twice: a frame stays valid while someone holds it.
 const SLAB_SIZE = 64 * 1024;
+// The length prefix, the xid and the opcode.
+const HEADER_SIZE = 12;
 let scratch = new JuteWriter(4096);
 let slab = new Uint8Array(0);
 let slabUsed = 0;
@@ -58,6 +60,7 @@ let slabUsed = 0;
  *
  * @param request The request.
  * @returns The frame, length prefix included.
+ * @throws {RangeError} When a field cannot be encoded; nothing is kept of it.
  */
 export function encodeRequest(request: Request<unknown>): Uint8Array {
   const w = scratch;
@@ -69,6 +72,10 @@ export function encodeRequest(request: Request<unknown>): Uint8Array {
   w.endFrame(start);
   const bytes = w.bytes();
   const n = bytes.length;
+  // The writer throws on what it cannot encode; this is the last line against
+  // a frame without its header, which would be taken for a request awaiting
+  // the next reply and shift every reply after it.
+  if (n < HEADER_SIZE) throw new RangeError(`Cannot encode a request: frame of ${n} bytes`);
   if (n > SLAB_SIZE / 8) {
     const own = bytes.slice();
     // Not keeping a megabyte writer around for one large request.

@@ -13,6 +13,7 @@ import { Deque } from "./deque.ts";
 import { describeRequest } from "./request.ts";
 
 const MAX_XID = 0x7fffffff;
+const COMPACT_MIN = 64;
 
 /** A submitted request with its frame and the promise it settles. */
 export interface PendingRequest {
@@ -32,6 +33,11 @@ export interface PendingRequest {
   readonly resolve: (value: unknown) => void;
   /** Settles the promise with an error. */
   readonly reject: (error: Error) => void;
+  /**
+   * Whether the caller has already had its answer (a deadline or an abort):
+   * its reply is then read and dropped, and it is not sent if still held.
+   */
+  readonly settled?: boolean;
 }
 
 /** Xids, the requests awaiting a reply and the requests held offline. */
@@ -39,6 +45,7 @@ export class RequestQueue {
   readonly #awaitingReply = new Deque<PendingRequest>();
   readonly #offline = new Deque<PendingRequest>();
   #xid: number;
+  #compactAt = COMPACT_MIN;
 
   /** @param firstXid The first xid to hand out. */
   constructor(firstXid = 1) {
@@ -72,16 +79,29 @@ export class RequestQueue {
    * @param request The request.
    */
   hold(request: PendingRequest): void {
-    this.#offline.push(request);
+    const offline = this.#offline;
+    offline.push(request);
+    // Calls that gave up while held leave at the next connection; a long
+    // disconnection with many of them sheds them here, at an amortized O(1).
+    if (offline.size >= this.#compactAt) {
+      for (const held of offline.drain()) if (held.settled !== true) offline.push(held);
+      this.#compactAt = Math.max(COMPACT_MIN, offline.size * 2);
+    }
+  }
+
+  /** Number of requests held until the next connection. */
+  get held(): number {
+    return this.#offline.size;
   }
 
   /**
-   * Takes every request held offline, oldest first, to be sent now.
+   * Takes every request held offline, oldest first, to be sent now; those
+   * whose caller gave up are dropped.
    *
    * @returns The requests.
    */
   takeOffline(): PendingRequest[] {
-    return this.#offline.drain();
+    return this.#offline.drain().filter((request) => request.settled !== true);
   }
 
   /**
@@ -116,6 +136,8 @@ export class RequestQueue {
    *   (the request is rejected with it too).
    */
   settle(request: PendingRequest, err: number, r: JuteReader): void {
+    // The caller gave up: no watch is registered for it, nothing is decoded.
+    if (request.settled === true) return;
     if (err !== 0) {
       request.onReply?.(err);
       request.reject(ZooKeeperError.fromServer(err, request.verb, request.path));

@@ -19,7 +19,8 @@ import {
   readWatcherEvent,
 } from "../protocol/records_session.ts";
 import { AuthBook } from "./auth_book.ts";
-import type { TimerHandle } from "./clock.ts";
+import { type CallControl, guarded, withCaller } from "./call.ts";
+import { MAX_TIMER_DELAY, type TimerHandle } from "./clock.ts";
 import { Connection } from "./connection.ts";
 import type { HostPort } from "./connect_string.ts";
 import { HostRing } from "./host_ring.ts";
@@ -33,6 +34,12 @@ import type { SessionListener, SessionOptions } from "./session_options.ts";
 import { type ConnectionState, endCode } from "./state.ts";
 
 export type { SessionListener, SessionOptions } from "./session_options.ts";
+
+/**
+ * The longest session timeout the client keeps, in milliseconds (about 18.6
+ * days): a longer one granted by the server is lowered to it, with a warning.
+ */
+export const MAX_SESSION_TIMEOUT: number = Math.floor(MAX_TIMER_DELAY * 3 / 4);
 
 /** A session with a ZooKeeper ensemble. */
 export class Session {
@@ -148,17 +155,30 @@ export class Session {
    * the request waits for the next connection of the same session.
    *
    * @param request The request.
-   * @returns The decoded reply.
+   * @param call A deadline, a signal, the caller's stack.
+   * @returns The decoded reply; rejects, never throws.
    */
-  submit<T>(request: Request<T>): Promise<T> {
+  submit<T>(request: Request<T>, call?: CallControl): Promise<T> {
     const { verb, path } = request;
-    if (this.#ended) {
-      return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
+    const refuse = (error: Error) => Promise.reject(withCaller(error, call?.caller));
+    if (this.#ended) return refuse(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
+    const signal = call?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let frame: Uint8Array;
+    try {
+      frame = encodeRequest(request);
+    } catch (error) {
+      return refuse(
+        new ZooKeeperError(
+          "BADARGUMENTS",
+          `Cannot ${describeRequest(verb, path)}: ${(error as Error).message}`,
+          { path, cause: error },
+        ),
+      );
     }
-    const frame = encodeRequest(request);
     const limit = this.#options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
     if (frame.length - 4 > limit) {
-      return Promise.reject(
+      return refuse(
         new ZooKeeperError(
           "BADARGUMENTS",
           `Cannot ${describeRequest(verb, path)}: request of ${frame.length - 4} bytes ` +
@@ -184,6 +204,7 @@ export class Session {
       if (metrics !== undefined) {
         pending = measured(pending, request.opcode, metrics, this.#options.clock);
       }
+      if (call !== undefined) pending = guarded(pending, call, this.#options.clock);
       const { reject: fail } = pending;
       if (this.connected) {
         this.#requests.sent(pending);
@@ -323,13 +344,13 @@ export class Session {
     const resumed = this.#everConnected && response.sessionId === this.#sessionId;
     this.#sessionId = response.sessionId;
     this.#password = response.passwd;
-    this.#timeout = response.timeOut;
+    this.#timeout = this.#honoured(response.timeOut);
     this.#everConnected = true;
     this.#failures = 0;
     if (!response.readOnly) this.#seenReadWrite = true;
     this.#options.clock.clearTimeout(this.#expiryTimer);
     this.#expiryDue = false;
-    conn.startHeartbeat(response.timeOut);
+    conn.startHeartbeat(this.#timeout);
     if (this.#options.sasl !== undefined) {
       this.#authenticating = conn;
       // A refused login ends the session before the server's close arrives.
@@ -350,6 +371,20 @@ export class Session {
     this.#prime(conn, response, resumed);
   }
 
+  // The expiry timer waits 4/3 of the timeout, which a runtime's timer must
+  // be able to wait: past MAX_TIMER_DELAY it would fire at once and end the
+  // session at its first disconnection.
+  #honoured(granted: number): number {
+    if (granted <= MAX_SESSION_TIMEOUT) return granted;
+    this.#listener.warning?.(
+      new RangeError(
+        `The server granted a session timeout of ${granted} ms; the client keeps ` +
+          `${MAX_SESSION_TIMEOUT} ms, the longest whose expiry margin (4/3 of it) a timer can wait`,
+      ),
+    );
+    return MAX_SESSION_TIMEOUT;
+  }
+
   #prime(conn: Connection, response: ConnectResponse, resumed: boolean): void {
     // Auth first, then watches, then whatever waited: the order
     // ClientCnxn.primeConnection uses, so that restored watches and queued
@@ -368,7 +403,7 @@ export class Session {
     }
     const details = {
       sessionId: response.sessionId,
-      timeout: response.timeOut,
+      timeout: this.#timeout,
       host: this.#hosts.current,
     };
     if (response.readOnly) this.#search.start(this.#options.probeDelay ?? 100);

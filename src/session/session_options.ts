@@ -24,6 +24,8 @@ export interface SessionListener {
    * with the last zxid seen.
    */
   restoreWatches(lastZxid: bigint): ControlRequest[];
+  /** Something the session did differently from what was asked, and why. */
+  warning?(error: Error): void;
 }
 
 /** Settings of a {@linkcode Session}. */

@@ -76,9 +76,14 @@ export class FakeClock implements Clock {
     return this.#wallStart + this.#now;
   }
 
-  /** Schedules `fn` at now + `ms` (a negative or `NaN` delay as 0, as runtimes do). */
+  /**
+   * Schedules `fn` at now + `ms`: a negative or `NaN` delay as 0 and a delay
+   * past 2^31 - 1 ms as 1, as every runtime's timers do, so that the fake
+   * shows what the real clock would do with it.
+   */
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = { id: this.#nextId++, at: this.#now + (ms > 0 ? ms : 0), fn };
+    const delay = ms > 0x7fff_ffff ? 1 : ms > 0 ? ms : 0;
+    const timer = { id: this.#nextId++, at: this.#now + delay, fn };
     this.#timers.push(timer);
     this.#wakeWaiters();
     return timer.id;

@@ -34,6 +34,14 @@ export interface TestingClusterOptions extends Omit<TestingServerOptions, "port"
    * @default {false}
    */
   reconfig?: boolean;
+  /**
+   * Two quorum addresses per member (`zookeeper.multiAddress.enabled`,
+   * ZooKeeper 3.6+): `server.N=host:q1:e1|host:q2:e2:participant;...`, as
+   * the config node then shows them.
+   *
+   * @default {false}
+   */
+  multiAddress?: boolean;
 }
 
 interface Member {
@@ -68,12 +76,25 @@ async function writeMember(
   return dir;
 }
 
-async function memberPorts(): Promise<[client: number, quorum: number, election: number]> {
-  return [await freePort(), await freePort(), await freePort()];
+function memberFlags(options: TestingClusterOptions): string[] {
+  const flags = jvmFlagsOf(options);
+  return options.multiAddress ? [...flags, "-Dzookeeper.multiAddress.enabled=true"] : flags;
 }
 
-function memberSpec(id: number, [client, quorum, election]: readonly number[]): string {
-  return `server.${id}=${LOOPBACK}:${quorum}:${election}:participant;${LOOPBACK}:${client}`;
+// The client port, then a quorum and an election port per quorum address.
+async function memberPorts(options: TestingClusterOptions): Promise<number[]> {
+  const count = options.multiAddress ? 5 : 3;
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort());
+  return ports;
+}
+
+function memberSpec(id: number, [client, ...quorum]: readonly number[]): string {
+  const addresses: string[] = [];
+  for (let i = 0; i < quorum.length; i += 2) {
+    addresses.push(`${LOOPBACK}:${quorum[i]}:${quorum[i + 1]}`);
+  }
+  return `server.${id}=${addresses.join("|")}:participant;${LOOPBACK}:${client}`;
 }
 
 /**
@@ -164,7 +185,7 @@ export class TestingCluster implements AsyncDisposable {
       throw new Error("addServer() needs a cluster started with reconfig: true");
     }
     const id = Math.max(...[...this.#members.values()].map((m) => m.id)) + 1;
-    const ports = await memberPorts();
+    const ports = await memberPorts(this.#options);
     const spec = memberSpec(id, ports);
     const members = [...this.#servers.map((s) => this.spec(s)), spec];
     const dir = await writeMember(this.#options, id, ports[0], members);
@@ -172,7 +193,7 @@ export class TestingCluster implements AsyncDisposable {
       install: findInstall(this.#options),
       port: ports[0],
       dir,
-      flags: jvmFlagsOf(this.#options),
+      flags: memberFlags(this.#options),
       standalone: false,
     });
     this.#servers.push(server);
@@ -212,8 +233,8 @@ export class TestingCluster implements AsyncDisposable {
       throw new RangeError(`Invalid cluster size ${size}: must be a positive integer`);
     }
     const install = findInstall(options);
-    const ports: [client: number, quorum: number, election: number][] = [];
-    for (let i = 0; i < size; i++) ports.push(await memberPorts());
+    const ports: number[][] = [];
+    for (let i = 0; i < size; i++) ports.push(await memberPorts(options));
     const members = ports.map((p, i) => memberSpec(i + 1, p));
     const servers: TestingServer[] = [];
     for (let i = 0; i < size; i++) {
@@ -223,7 +244,7 @@ export class TestingCluster implements AsyncDisposable {
           install,
           port: ports[i][0],
           dir,
-          flags: jvmFlagsOf(options),
+          flags: memberFlags(options),
           standalone: false,
         }),
       );

@@ -27,6 +27,7 @@ export const PASSWORD = new Uint8Array(16).fill(9);
 export function setup(
   overrides: Partial<SessionOptions> = {},
   restore: ControlRequest[] = [],
+  warning?: (error: Error) => void,
 ) {
   const clock = new FakeClock();
   const transport = new FakeTransport();
@@ -48,6 +49,7 @@ export function setup(
     notification: (e) => events.push(e),
     state: (s) => states.push(s),
     restoreWatches: () => restore,
+    warning,
   });
   return { clock, transport, session, states, events };
 }

@@ -24,6 +24,8 @@ export class FakeSocket implements TransportConnection {
   /** Every write, as written. */
   readonly raw: Uint8Array[] = [];
   #framed = true;
+  /** Called with each frame the client writes, as the server would read it. */
+  onFrame: ((payload: Uint8Array) => void) | undefined;
   /** Number of write() calls, to observe batching. */
   writes = 0;
   closed = false;
@@ -39,7 +41,10 @@ export class FakeSocket implements TransportConnection {
     this.raw.push(bytes.slice());
     if (this.#framed) {
       try {
-        this.#decoder.push(bytes.slice(), (f) => this.frames.push(f.slice()));
+        this.#decoder.push(bytes.slice(), (f) => {
+          this.frames.push(f.slice());
+          this.onFrame?.(f.slice());
+        });
       } catch {
         // Not framed: a four-letter word.
         this.#framed = false;
@@ -92,6 +97,11 @@ export class FakeTransport implements Transport {
     this.sockets.push(socket);
     for (const w of this.#waiters.splice(0)) w(socket);
     return Promise.resolve(socket);
+  }
+
+  /** The next connection the client opens (or the last one, if it is open already). */
+  nextSocket(): Promise<FakeSocket> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   /** The most recent connection. */

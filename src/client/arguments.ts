@@ -1,0 +1,214 @@
+/**
+ * The checks of what a caller passes to an operation, made once at the public
+ * border before anything is encoded, so that a value from plain JavaScript is
+ * never coerced, wrapped or reinterpreted on its way to the wire: data is a
+ * string or a `Uint8Array`, versions are signed 32-bit integers, ACL entries
+ * have integer permissions within 0..31 and string ids. A refusal is a
+ * `ZooKeeperError` with `BADARGUMENTS` that names the argument and what it was.
+ *
+ * @module
+ */
+
+import { ZooKeeperError } from "../protocol/errors.ts";
+import type { ACL } from "../protocol/records_data.ts";
+import type { CallOptions } from "../session/call.ts";
+import { describeRequest } from "../session/request.ts";
+import { typeName } from "../util/type_name.ts";
+import type { Data } from "./types.ts";
+
+const EMPTY = new Uint8Array(0);
+const encoder = new TextEncoder();
+const INT_MIN = -0x8000_0000;
+const INT_MAX = 0x7fff_ffff;
+
+/** What a refusal is about: the call's verb and path, as messages name them. */
+export interface Subject {
+  /** What the call does, such as `"create"`. */
+  readonly verb: string;
+  /** The path it is about, already checked to be a string. */
+  readonly path?: string;
+}
+
+/**
+ * The error refusing an argument.
+ *
+ * @param subject The call.
+ * @param problem What is wrong, such as `version must be ..., not a string`.
+ * @returns The error, `BADARGUMENTS`.
+ */
+export function badArgument(subject: Subject, problem: string): ZooKeeperError {
+  return new ZooKeeperError(
+    "BADARGUMENTS",
+    `Cannot ${describeRequest(subject.verb, subject.path)}: ${problem}`,
+    { path: subject.path },
+  );
+}
+
+/**
+ * Checks an options argument: absent, or an object.
+ *
+ * @param subject The call.
+ * @param options What was passed.
+ * @returns The options, `{}` when absent.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for anything else.
+ */
+export function checkOptions<T extends object>(subject: Subject, options: T | undefined): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== "object" || options === null) {
+    throw badArgument(subject, `options must be an object, not ${typeName(options)}`);
+  }
+  return options;
+}
+
+/**
+ * Checks the `signal` and `timeout` of a call.
+ *
+ * @param subject The call.
+ * @param options The call's options.
+ * @param defaultTimeout The client's `requestTimeout`.
+ * @returns The signal and the deadline to apply (`undefined` for none).
+ * @throws {ZooKeeperError} `BADARGUMENTS` for a signal that is not an
+ *   `AbortSignal` or a timeout that is not a number of milliseconds >= 0.
+ */
+export function checkCall(
+  subject: Subject,
+  options: CallOptions,
+  defaultTimeout: number | undefined,
+): CallOptions {
+  const { signal, timeout = defaultTimeout } = options;
+  if (
+    signal !== undefined &&
+    (typeof signal !== "object" || signal === null ||
+      typeof (signal as AbortSignal).addEventListener !== "function" ||
+      typeof (signal as AbortSignal).aborted !== "boolean")
+  ) {
+    throw badArgument(subject, `signal must be an AbortSignal, not ${typeName(signal)}`);
+  }
+  if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
+    throw badArgument(
+      subject,
+      `timeout must be a number of milliseconds >= 0, not ${typeName(timeout)}`,
+    );
+  }
+  return { signal, timeout };
+}
+
+/**
+ * Checks znode data and turns it into bytes: a string is sent as UTF-8, a
+ * `Uint8Array` (a Node `Buffer` too) as it is, nothing else.
+ *
+ * @param subject The call.
+ * @param data What was passed; `undefined` is no data.
+ * @param maxSize The largest size accepted.
+ * @returns The bytes.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for another type (another typed
+ *   array, an `ArrayBuffer`, an array, a number) or data over `maxSize`.
+ */
+export function checkData(subject: Subject, data: Data | undefined, maxSize: number): Uint8Array {
+  const bytes = toBytes(subject, "data", data);
+  if (bytes.length > maxSize) {
+    throw badArgument(
+      subject,
+      `data of ${bytes.length} bytes exceeds the limit of ${maxSize} bytes`,
+    );
+  }
+  return bytes;
+}
+
+/**
+ * Bytes from a string or a `Uint8Array`.
+ *
+ * @param subject The call.
+ * @param name The argument's name, for the message.
+ * @param data What was passed; `undefined` is empty.
+ * @returns The bytes.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for anything else.
+ */
+export function toBytes(subject: Subject, name: string, data: Data | undefined): Uint8Array {
+  if (typeof data === "string") return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (data === undefined) return EMPTY;
+  throw badArgument(subject, `${name} must be a string or a Uint8Array, not ${typeName(data)}`);
+}
+
+/**
+ * Checks a version: a signed 32-bit integer, -1 meaning any version.
+ *
+ * @param subject The call.
+ * @param version What was passed; `undefined` is -1.
+ * @param name The argument's name, for the message.
+ * @returns The version.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for a non-integer (`1.5`, `NaN`,
+ *   `"1"`) or one out of range (`2 ** 32 - 1` would otherwise be sent as -1).
+ */
+export function checkVersion(subject: Subject, version: unknown, name = "version"): number {
+  if (version === undefined) return -1;
+  if (
+    typeof version === "number" && Number.isInteger(version) && version >= INT_MIN &&
+    version <= INT_MAX
+  ) {
+    return version;
+  }
+  throw badArgument(
+    subject,
+    `${name} must be an integer from -1 (any) to ${INT_MAX}, not ${typeName(version)}`,
+  );
+}
+
+/**
+ * Checks an ACL and copies it, so that what is encoded is what was checked.
+ *
+ * @param subject The call.
+ * @param acl What was passed.
+ * @returns A copy of the ACL.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for anything but an array of
+ *   `{ perms, id: { scheme, id } }` with integer `perms` within 0..31 and
+ *   string `scheme` and `id`.
+ */
+export function checkAcl(subject: Subject, acl: unknown): ACL[] {
+  if (!Array.isArray(acl)) {
+    throw badArgument(subject, `acl must be an array, not ${typeName(acl)}`);
+  }
+  return acl.map((entry: unknown, i): ACL => {
+    const at = `acl[${i}]`;
+    if (typeof entry !== "object" || entry === null) {
+      throw badArgument(subject, `${at} must be an object, not ${typeName(entry)}`);
+    }
+    const { perms, id } = entry as { perms?: unknown; id?: unknown };
+    if (typeof perms !== "number" || !Number.isInteger(perms) || perms < 0 || perms > 31) {
+      throw badArgument(
+        subject,
+        `${at}.perms must be an integer from 0 to 31 (Perms bits), not ${typeName(perms)}`,
+      );
+    }
+    if (typeof id !== "object" || id === null) {
+      throw badArgument(subject, `${at}.id must be an object, not ${typeName(id)}`);
+    }
+    const { scheme, id: name } = id as { scheme?: unknown; id?: unknown };
+    if (typeof scheme !== "string") {
+      throw badArgument(subject, `${at}.id.scheme must be a string, not ${typeName(scheme)}`);
+    }
+    if (typeof name !== "string") {
+      throw badArgument(subject, `${at}.id.id must be a string, not ${typeName(name)}`);
+    }
+    return { perms, id: { scheme, id: name } };
+  });
+}
+
+/**
+ * Checks a watcher: absent, or a function.
+ *
+ * @param subject The call.
+ * @param watcher What was passed.
+ * @param name The argument's name, for the message.
+ * @returns The watcher.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for anything else.
+ */
+export function checkWatcher<T>(
+  subject: Subject,
+  watcher: T | undefined,
+  name = "watch",
+): T | undefined {
+  if (watcher === undefined || typeof watcher === "function") return watcher;
+  throw badArgument(subject, `${name} must be a function, not ${typeName(watcher)}`);
+}
