@@ -122,7 +122,7 @@ export class ZooKeeper implements AsyncDisposable {
     const zk = new ZooKeeper(
       (zk) =>
         new Session(sessionOptions(order, transport, options), {
-          notification: (event) => zk.#watches.notification(event),
+          notification: (type, state, path) => zk.#watches.notification(type, state, path),
           state: (state) => zk.#onState(state),
           restoreWatches: (zxid) => restoreWatchRequests(zk.#watches.registry, zk.#paths, zxid),
         }),
