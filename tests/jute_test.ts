@@ -1,5 +1,6 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { JuteReader } from "../src/jute/reader.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
 import { readStat } from "../src/protocol/records_data.ts";
@@ -94,6 +95,31 @@ describe("JuteWriter and JuteReader", () => {
     assert.equal(r.readBuffer(), null);
     assert.equal(r.readBuffer()?.length, 0);
     assert.deepEqual(r.readBuffer(), big);
+  });
+
+  it("JuteReader.readBuffer() returns a plain Uint8Array copy, even from a Buffer", () => {
+    // Transports may read the next bytes into the same memory once a frame is
+    // decoded, and Node's Buffer.slice is a view, not a copy.
+    const frame = Buffer.from(bytesOf((w) => w.writeBuffer(new Uint8Array([1, 2, 3]))));
+    const value = new JuteReader(frame).readBuffer()!;
+    frame.fill(9);
+    assert.equal(Object.getPrototypeOf(value), Uint8Array.prototype);
+    assert.deepEqual(value, new Uint8Array([1, 2, 3]));
+  });
+
+  it("JuteReader reads negative ints and longs across the sign bit", () => {
+    const r = new JuteReader(bytesOf((w) => {
+      w.writeInt(-2);
+      w.writeInt(-0x80000000);
+      w.writeLong(-3n);
+      w.writeLong(0x7fff_ffff_ffff_ffffn);
+      w.writeLong(-1n);
+    }));
+    assert.equal(r.readInt(), -2);
+    assert.equal(r.readInt(), -0x80000000);
+    assert.equal(r.readLong(), -3n);
+    assert.equal(r.readLong(), 0x7fff_ffff_ffff_ffffn);
+    assert.equal(r.readLongNumber(), -1);
   });
 
   it("strings: null, empty, ASCII, and multi-byte UTF-8 short and long", () => {

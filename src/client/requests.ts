@@ -11,14 +11,13 @@ import type { JuteReader } from "../jute/reader.ts";
 import type { JuteWriter } from "../jute/writer.ts";
 import { OpCode } from "../protocol/constants.ts";
 import { type MultiResultRecord, readMultiResponse } from "../protocol/multi.ts";
-import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
+import { type ACL, type ClientInfo, readStat, type Stat } from "../protocol/records_data.ts";
 import {
   readCreate2Response,
   readGetACLResponse,
   readGetAllChildrenNumberResponse,
   readGetChildren2Response,
   readGetChildrenResponse,
-  readGetDataResponse,
   readGetEphemeralsResponse,
   readPathResponse,
   readStatResponse,
@@ -30,8 +29,6 @@ import {
   writeGetEphemeralsRequest,
   writePathRequest,
   writeSetACLRequest,
-  writeSetDataRequest,
-  writeWatchRequest,
   writeWatchTypeRequest,
 } from "../protocol/records_ops.ts";
 import type { Request } from "../session/request.ts";
@@ -40,8 +37,6 @@ import type { DataResult } from "./types.ts";
 
 /** Called with a reply's error code before its promise settles. */
 export type OnReply = ((err: number) => void) | undefined;
-
-const EMPTY = new Uint8Array(0);
 
 /** The fields of a create. */
 export interface CreateArgs {
@@ -104,6 +99,21 @@ export function deleteRequest(path: string, serverPath: string, version: number)
   };
 }
 
+// A read that may leave a watch: the body's fields ride on the request, and
+// one shared encoder writes them (the request is its `this`), so a read costs
+// no closure and no body object.
+interface WatchReadRequest<T> extends Request<T> {
+  readonly serverPath: string;
+  readonly watch: boolean;
+}
+
+// ExistsRequest, GetDataRequest, GetChildrenRequest, GetChildren2Request:
+// `path` then `watch`, as writeWatchRequest writes them.
+function encodeWatchRead(this: WatchReadRequest<unknown>, w: JuteWriter): void {
+  w.writeString(this.serverPath);
+  w.writeBool(this.watch);
+}
+
 function watchRequest<T>(
   opcode: number,
   verb: string,
@@ -114,23 +124,27 @@ function watchRequest<T>(
 ): Request<T> {
   // One literal with every field: read requests are the hottest path, and a
   // spread into a second object costs more than the request's encoding.
-  const watch = onReply !== undefined;
-  return {
+  const request: WatchReadRequest<T> = {
     opcode,
     verb,
     path,
-    encode: (w: JuteWriter) => writeWatchRequest(w, { path: serverPath, watch }),
+    serverPath,
+    watch: onReply !== undefined,
+    encode: encodeWatchRead,
     decode,
     onReply,
   };
+  return request;
 }
 
 const LIST = "list children of";
-const decodeStat = (r: JuteReader): Stat => readStatResponse(r).stat;
+// A StatResponse is one Stat; a GetDataResponse is data then a Stat, and the
+// reader's buffer is a copy already, not a view of the read buffer.
+const decodeStat = (r: JuteReader): Stat => readStat(r);
 const decodeChildren = (r: JuteReader): string[] => readGetChildrenResponse(r).children;
 const decodeData = (r: JuteReader): DataResult => {
-  const res = readGetDataResponse(r);
-  return { data: res.data === null ? EMPTY : new Uint8Array(res.data), stat: res.stat };
+  const data = r.readBuffer() ?? new Uint8Array(0);
+  return { data, stat: readStat(r) };
 };
 
 /**
@@ -176,14 +190,31 @@ export function setDataRequest(
   data: Uint8Array,
   version: number,
 ): Request<Stat> {
-  return {
+  const request: SetDataRequest = {
     opcode: OpCode.setData,
     verb: "write",
     path,
+    serverPath,
+    data,
+    version,
     sizeHint: 32 + serverPath.length * 3 + data.length,
-    encode: (w) => writeSetDataRequest(w, { path: serverPath, data, version }),
-    decode: (r) => readStatResponse(r).stat,
+    encode: encodeSetData,
+    decode: decodeStat,
   };
+  return request;
+}
+
+interface SetDataRequest extends Request<Stat> {
+  readonly serverPath: string;
+  readonly data: Uint8Array;
+  readonly version: number;
+}
+
+// SetDataRequest: path, data, version, as writeSetDataRequest writes them.
+function encodeSetData(this: SetDataRequest, w: JuteWriter): void {
+  w.writeString(this.serverPath);
+  w.writeBuffer(this.data);
+  w.writeInt(this.version);
 }
 
 /**

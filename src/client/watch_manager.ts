@@ -16,7 +16,6 @@ import {
   type KeeperStateName,
   WatcherType,
 } from "../protocol/constants.ts";
-import type { WatcherEvent } from "../protocol/records_session.ts";
 import type { Request } from "../session/request.ts";
 import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
@@ -144,11 +143,17 @@ export class WatchManager {
     };
   }
 
-  /** Delivers a notification from the server to the watchers it triggers. */
-  notification(event: WatcherEvent): void {
-    const type = eventNames.get(event.type) ?? "None";
-    const state = stateNames.get(event.state) ?? "Unknown";
-    const path = this.#paths.strip(event.path);
+  /**
+   * Delivers a notification from the server to the watchers it triggers.
+   *
+   * @param eventType The WatcherEvent's type.
+   * @param keeperState The WatcherEvent's state.
+   * @param serverPath The WatcherEvent's path, with the chroot.
+   */
+  notification(eventType: number, keeperState: number, serverPath: string): void {
+    const type = eventNames.get(eventType) ?? "None";
+    const state = stateNames.get(keeperState) ?? "Unknown";
+    const path = this.#paths.strip(serverPath);
     const watchers = this.registry.trigger(type, path);
     if (watchers.size > 0) this.deliver(watchers, { type, state, path });
   }
@@ -176,7 +181,12 @@ export class WatchManager {
   // Watchers run as microtasks queued in wire order, interleaved with the
   // continuations of replies resolved by the same frames: a watcher sees its
   // event before any later read observes the change.
-  /** Calls each watcher with the event, catching what it throws. */
+  /**
+   * Calls each watcher with the event, catching what it throws.
+   *
+   * @param watchers The watchers; the set is the caller's no more.
+   * @param event The event.
+   */
   deliver(watchers: Set<Watcher>, event: WatchedEvent): void {
     if (watchers.size > 0) this.#metrics?.eventDelivered(event.type);
     queueMicrotask(() => notifyAll(watchers, event, this.#onError));

@@ -191,52 +191,63 @@ export class WatchRegistry {
    * @returns The watchers to call.
    */
   trigger(type: EventTypeName, path: string): Set<Watcher> {
-    const out = new Set<Watcher>();
     const kinds = this.#byKind;
+    // The first set taken is handed out as it is (it has left the map): one
+    // data watch firing costs no set of its own.
+    let out: Set<Watcher> | undefined;
     switch (type) {
       case "NodeCreated":
       case "NodeDataChanged":
-        this.#take("data", path, out);
-        this.#take("exist", path, out);
+        out = this.#take("data", path, out);
+        out = this.#take("exist", path, out);
         break;
       case "NodeChildrenChanged":
-        this.#take("child", path, out);
+        out = this.#take("child", path, out);
         break;
       case "NodeDeleted":
-        this.#take("data", path, out);
-        this.#take("exist", path, out);
-        this.#take("child", path, out);
+        out = this.#take("data", path, out);
+        out = this.#take("exist", path, out);
+        out = this.#take("child", path, out);
         break;
       default:
-        return out;
+        return new Set();
     }
-    if (kinds.persistent.size > 0) keep(kinds.persistent, path, out);
+    if (kinds.persistent.size > 0) out = keep(kinds.persistent, path, out);
     // The server sends no child-list events to recursive watches: it reports
     // the created or deleted child itself instead.
     const recursive = kinds.persistentRecursive;
     if (type !== "NodeChildrenChanged" && recursive.size > 0) {
       for (let p = path;;) {
-        keep(recursive, p, out);
+        out = keep(recursive, p, out);
         if (p === "/") break;
         p = parentPath(p);
       }
     }
-    return out;
+    return out ?? new Set();
   }
 
-  /** Moves the one-shot watchers of `path` into `out`. */
-  #take(kind: WatchKind, path: string, out: Set<Watcher>): void {
+  /** Moves the one-shot watchers of `path` into `out`, or makes them `out`. */
+  #take(kind: WatchKind, path: string, out: Set<Watcher> | undefined): Set<Watcher> | undefined {
     const map = this.#byKind[kind];
     const set = map.get(path);
-    if (set === undefined) return;
+    if (set === undefined) return out;
     map.delete(path);
     this.#report?.(kind, map.size);
+    if (out === undefined) return set;
     for (const w of set) out.add(w);
+    return out;
   }
 }
 
-/** Copies the persistent watchers of `path` into `out`. */
-function keep(map: Map<string, Set<Watcher>>, path: string, out: Set<Watcher>): void {
+/** Copies the persistent watchers of `path` into `out` (a new set if none yet). */
+function keep(
+  map: Map<string, Set<Watcher>>,
+  path: string,
+  out: Set<Watcher> | undefined,
+): Set<Watcher> | undefined {
   const set = map.get(path);
-  if (set !== undefined) { for (const w of set) out.add(w); }
+  if (set === undefined) return out;
+  if (out === undefined) return new Set(set);
+  for (const w of set) out.add(w);
+  return out;
 }

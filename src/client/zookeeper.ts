@@ -168,7 +168,7 @@ export class ZooKeeper implements AsyncDisposable {
     const zk = new ZooKeeper(
       (zk) =>
         new Session(settings, {
-          notification: (event) => zk.#watches.notification(event),
+          notification: (type, state, path) => zk.#watches.notification(type, state, path),
           state: (state) => zk.#onState(state),
           restoreWatches: (zxid) => restoreWatchRequests(zk.#watches.registry, zk.#paths, zxid),
           warning: (error) => zk.#onError(error),

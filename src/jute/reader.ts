@@ -9,14 +9,17 @@
 
 const decoder = new TextDecoder();
 const TWO_32 = 4294967296;
+// Longs decoded as bigint go through this one view: a reader per frame then
+// costs no DataView of its own, and ints are read with shifts.
+const longBytes = new Uint8Array(8);
+const longView = new DataView(longBytes.buffer);
 
 /**
- * A big-endian reader over one frame's payload. Buffers it returns are views of
- * the input (no copy): the caller decides when a copy is needed.
+ * A big-endian reader over one frame's payload. Buffers it returns are copies:
+ * the input may be a transport's read buffer, reused once the frame is decoded.
  */
 export class JuteReader {
   readonly #bytes: Uint8Array;
-  readonly #view: DataView;
   readonly #end: number;
   #pos: number;
 
@@ -24,8 +27,11 @@ export class JuteReader {
    * @param bytes The bytes to decode.
    */
   constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // A subclass (Node's Buffer, whose slice is a view) becomes a plain view,
+    // so that readBuffer's slice is a copy and a Uint8Array.
+    this.#bytes = bytes.constructor === Uint8Array
+      ? bytes
+      : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#pos = 0;
     this.#end = bytes.byteLength;
   }
@@ -53,17 +59,20 @@ export class JuteReader {
   /** Reads a 32-bit signed int. */
   readInt(): number {
     this.#need(4, "an int");
-    const value = this.#view.getInt32(this.#pos);
-    this.#pos += 4;
-    return value;
+    const b = this.#bytes;
+    const p = this.#pos;
+    this.#pos = p + 4;
+    return (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
   }
 
   /** Reads a 64-bit signed long as a `bigint`. */
   readLong(): bigint {
     this.#need(8, "a long");
-    const value = this.#view.getBigInt64(this.#pos);
-    this.#pos += 8;
-    return value;
+    const p = this.#pos;
+    const b = this.#bytes;
+    for (let i = 0; i < 8; i++) longBytes[i] = b[p + i];
+    this.#pos = p + 8;
+    return longView.getBigInt64(0);
   }
 
   /**
@@ -74,8 +83,10 @@ export class JuteReader {
    */
   readLongNumber(): number {
     this.#need(8, "a long");
-    const hi = this.#view.getInt32(this.#pos);
-    const lo = this.#view.getUint32(this.#pos + 4);
+    const b = this.#bytes;
+    const p = this.#pos;
+    const hi = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+    const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
     const value = hi * TWO_32 + lo;
     if (!Number.isSafeInteger(value)) {
       throw new RangeError(
@@ -109,11 +120,11 @@ export class JuteReader {
     return n;
   }
 
-  /** Reads a length-prefixed buffer, `null` for length -1. */
+  /** Reads a length-prefixed buffer (a copy), `null` for length -1. */
   readBuffer(): Uint8Array | null {
     const n = this.#length("a buffer");
     if (n === -1) return null;
-    const value = this.#bytes.subarray(this.#pos, this.#pos + n);
+    const value = this.#bytes.slice(this.#pos, this.#pos + n);
     this.#pos += n;
     return value;
   }

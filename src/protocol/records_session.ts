@@ -101,7 +101,7 @@ export function readConnectResponse(r: JuteReader): ConnectResponse {
     protocolVersion: r.readInt(),
     timeOut: r.readInt(),
     sessionId: r.readLong(),
-    passwd: new Uint8Array(r.readBuffer() ?? new Uint8Array(0)),
+    passwd: r.readBuffer() ?? new Uint8Array(0),
     readOnly: r.remaining > 0 ? r.readBool() : false,
   };
 }

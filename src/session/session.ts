@@ -13,11 +13,7 @@
 import type { JuteReader } from "../jute/reader.ts";
 import { DEFAULT_MAX_REQUEST_SIZE, ErrorCode, OpCode, Xid } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
-import {
-  type ConnectResponse,
-  readReplyHeader,
-  readWatcherEvent,
-} from "../protocol/records_session.ts";
+import type { ConnectResponse } from "../protocol/records_session.ts";
 import { AuthBook } from "./auth_book.ts";
 import { type CallControl, guarded, withCaller } from "./call.ts";
 import { MAX_TIMER_DELAY, type TimerHandle } from "./clock.ts";
@@ -52,7 +48,10 @@ export class Session {
   #state: ConnectionState = { type: "connecting" };
   #sessionId = 0n;
   #password: Uint8Array = new Uint8Array(16);
-  #lastZxid = 0n;
+  // The last zxid in two halves: a reply costs no bigint (nor an object for its
+  // header); the bigint is made when asked for.
+  #lastZxidHi = 0;
+  #lastZxidLo = 0;
   #timeout: number;
   #conn: Connection | undefined;
   // The connection whose SASL login runs: nothing but SASL goes out on it yet.
@@ -127,7 +126,7 @@ export class Session {
 
   /** The highest zxid seen in a reply. */
   get lastZxid(): bigint {
-    return this.#lastZxid;
+    return (BigInt(this.#lastZxidHi) << 32n) | BigInt(this.#lastZxidLo);
   }
 
   /** Whether requests are being sent now (connected, handshake done). */
@@ -317,7 +316,7 @@ export class Session {
       timeout: Math.max(1, Math.floor(this.#timeout / this.#hosts.size)),
       handshake: {
         protocolVersion: 0,
-        lastZxidSeen: this.#lastZxid,
+        lastZxidSeen: this.lastZxid,
         timeOut: sessionTimeout,
         // A session made on a read-only server is local to it: Java starts a
         // new one (id 0) until it has seen a read-write server.
@@ -394,7 +393,7 @@ export class Session {
       this.#reached?.();
       return;
     }
-    for (const req of this.#listener.restoreWatches(this.#lastZxid)) {
+    for (const req of this.#listener.restoreWatches(this.lastZxid)) {
       conn.write(encodeControl(Xid.setWatches, req));
     }
     for (const pending of this.#requests.takeOffline()) {
@@ -417,23 +416,31 @@ export class Session {
   }
 
   // Throws on a reply that breaks the stream; the connection then counts as lost.
+  // The ReplyHeader (xid, zxid, err) is read field by field.
   #onFrame(r: JuteReader): void {
     if (this.#ended) return;
-    const header = readReplyHeader(r);
-    switch (header.xid) {
+    const xid = r.readInt();
+    const zxidHi = r.readInt();
+    const zxidLo = r.readInt() >>> 0;
+    const err = r.readInt();
+    switch (xid) {
       case Xid.ping:
       case Xid.setWatches:
         return;
       case Xid.notification:
-        this.#listener.notification(readWatcherEvent(r));
+        // The WatcherEvent record, read field by field.
+        this.#listener.notification(r.readInt(), r.readInt(), r.readString() ?? "");
         return;
       case Xid.auth:
-        this.#onAuthReply(header.err);
+        this.#onAuthReply(err);
         return;
     }
-    const pending = this.#requests.match(header.xid);
-    if (header.zxid > 0n) this.#lastZxid = header.zxid;
-    this.#requests.settle(pending, header.err, r);
+    const pending = this.#requests.match(xid);
+    if (zxidHi > 0 || (zxidHi === 0 && zxidLo > 0)) {
+      this.#lastZxidHi = zxidHi;
+      this.#lastZxidLo = zxidLo;
+    }
+    this.#requests.settle(pending, err, r);
   }
 
   #onAuthReply(err: number): void {

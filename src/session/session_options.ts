@@ -4,7 +4,6 @@
  * @module
  */
 
-import type { WatcherEvent } from "../protocol/records_session.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { Clock } from "./clock.ts";
@@ -15,8 +14,15 @@ import type { ConnectionState } from "./state.ts";
 
 /** What the session reports to the client above it. */
 export interface SessionListener {
-  /** A watch notification arrived. */
-  notification(event: WatcherEvent): void;
+  /**
+   * A watch notification arrived: the fields of its WatcherEvent, passed as
+   * they are read so that the one event object made is the one watchers get.
+   *
+   * @param type The event type, one of `EventType`.
+   * @param state The keeper state, one of `KeeperState`.
+   * @param path The server's path, `""` for session events.
+   */
+  notification(type: number, state: number, path: string): void;
   /** The connection state changed. */
   state(state: ConnectionState): void;
   /**

@@ -27,6 +27,20 @@ import type {
 
 export type { Transport } from "./transport.ts";
 
+// Plain TCP reads go straight into one buffer shared by every connection
+// (`onread`), below Node's streams: no Buffer per read, no stream queue and no
+// nextTick per chunk. Sharing is safe because libuv reads one socket at a time
+// and the callback hands each chunk on synchronously, and a transport's chunk
+// is valid only during the `data` call. Bun emits "data" instead; TLS sockets
+// stay on streams.
+const READ_BUFFER_SIZE = 64 * 1024;
+let readBuffer: Uint8Array | undefined;
+const useOnread = !("Bun" in globalThis);
+
+function sharedReadBuffer(): Uint8Array {
+  return readBuffer ??= new Uint8Array(READ_BUFFER_SIZE);
+}
+
 /** A {@linkcode Transport} over `node:net` and `node:tls`. */
 export const nodeTransport: Transport = {
   connect(
@@ -44,6 +58,18 @@ export const nodeTransport: Transport = {
           key: options.tls.key,
           servername: options.tls.serverName ??
             (net.isIP(host) ? undefined : host),
+        })
+        : useOnread
+        ? net.connect({
+          host,
+          port,
+          onread: {
+            buffer: sharedReadBuffer,
+            callback: (n: number, buffer: Uint8Array): boolean => {
+              handlers.data(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
+              return true;
+            },
+          },
         })
         : net.connect({ host, port });
       socket.setNoDelay(true);

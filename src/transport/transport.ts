@@ -31,7 +31,10 @@ export interface TransportConnectOptions {
 
 /** What a transport reports to the connection above it. */
 export interface TransportHandlers {
-  /** Bytes arrived. The chunk is not reused by the transport after the call. */
+  /**
+   * Bytes arrived. The chunk is valid only during the call: the transport may
+   * read the next bytes into the same memory, so whatever is kept is copied.
+   */
   data(chunk: Uint8Array): void;
   /** The connection ended; `error` says why when it was not a clean close. */
   closed(error?: Error): void;

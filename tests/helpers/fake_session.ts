@@ -46,7 +46,7 @@ export function setup(
     random: () => 0.5,
     ...overrides,
   }, {
-    notification: (e) => events.push(e),
+    notification: (type, state, path) => events.push({ type, state, path }),
     state: (s) => states.push(s),
     restoreWatches: () => restore,
     warning,
