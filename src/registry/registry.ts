@@ -6,6 +6,7 @@
  * @module
  */
 
+import { AsyncQueue } from "../client/async_queue.ts";
 import { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
@@ -24,6 +25,7 @@ import {
   defaultServers,
   type DrainOptions,
   type RegistryOptions,
+  registryOptions,
 } from "./options.ts";
 
 export type { CloseOptions, DrainOptions, RegistryOptions } from "./options.ts";
@@ -113,13 +115,15 @@ export class Registry implements AsyncDisposable {
   /**
    * Creates a registry and connects it.
    *
-   * @param options Settings.
+   * @param input Settings, or the ensemble's connect string alone.
    * @returns The registry, connected unless `lazy`; already closed when
    *   `signal` is aborted before the connection is up.
+   * @throws {TypeError} When `input` or one of its fields has the wrong type.
    * @throws {ZooKeeperError} `CONNECTIONLOSS` when ZooKeeper cannot be reached
    *   within `connectTimeout` (unless `lazy`).
    */
-  static async connect(options: RegistryOptions = {}): Promise<Registry> {
+  static async connect(input: RegistryOptions | string = {}): Promise<Registry> {
+    const options = registryOptions(input);
     const registry = new Registry(options, CONNECT);
     const signal = options.signal;
     if (signal?.aborted) {
@@ -203,6 +207,7 @@ export class Registry implements AsyncDisposable {
    */
   async unset(path: string): Promise<void> {
     this.#writable("unregister", path);
+    validatePath(path);
     await this.#registrations.unset(path);
   }
 
@@ -254,13 +259,13 @@ export class Registry implements AsyncDisposable {
    * @param options `childData: false` keeps the children's names only.
    * @returns The current result.
    */
-  get(
+  async get(
     path: string,
     callback?: (snapshot: NodeSnapshot) => void,
     options: LookupOptions = {},
   ): Promise<NodeSnapshot> {
-    validatePath(path);
-    return this.#lookups.get(path, callback, options);
+    this.#readable("look up", path);
+    return await this.#lookups.get(path, callback, options);
   }
 
   /**
@@ -271,13 +276,15 @@ export class Registry implements AsyncDisposable {
    * @param options `childData: false` keeps the children's names only.
    * @returns A function that removes the callback; when nothing else follows
    *   the path, its watches are removed from the server.
+   * @throws {ZooKeeperError} `BADARGUMENTS` for an invalid path, `CLOSED`
+   *   once the registry is closed.
    */
   onChange(
     path: string,
     callback: (snapshot: NodeSnapshot) => void,
     options: LookupOptions = {},
   ): () => void {
-    validatePath(path);
+    this.#readable("follow", path);
     return this.#lookups.onChange(path, callback, options);
   }
 
@@ -289,13 +296,20 @@ export class Registry implements AsyncDisposable {
    * @param path The path.
    * @param options `signal` ends the iteration; `childData: false` keeps the
    *   children's names only.
-   * @returns The results.
+   * @returns The results; an invalid path or a closed registry ends them
+   *   at once with its error.
    */
   watch(
     path: string,
     options: { signal?: AbortSignal } & LookupOptions = {},
   ): AsyncIterableIterator<NodeSnapshot> {
-    validatePath(path);
+    try {
+      this.#readable("follow", path);
+    } catch (error) {
+      const failed = new AsyncQueue<NodeSnapshot>();
+      failed.end(error);
+      return failed;
+    }
     return this.#lookups.watch(path, options.signal, options);
   }
 
@@ -335,6 +349,7 @@ export class Registry implements AsyncDisposable {
    * @param path The lock's node.
    */
   async releaseLock(path: string): Promise<void> {
+    validatePath(path);
     const lock = this.#locks.get(path);
     this.#locks.delete(path);
     await lock?.release();
@@ -425,6 +440,11 @@ export class Registry implements AsyncDisposable {
         { path },
       );
     }
+    if (this.#supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
+  }
+
+  #readable(verb: string, path: string): void {
+    validatePath(path);
     if (this.#supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
   }
 
