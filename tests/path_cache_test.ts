@@ -125,7 +125,7 @@ describe("PathCache", () => {
     fake.event({ type: "NodeDeleted", path: "/s/a" });
     await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
     await cache.settled();
-    assert.deepEqual(cache.snapshot!.children, {});
+    assert.deepEqual({ ...cache.snapshot!.children }, {});
     assert.equal(fake.calls.length, 0);
   });
 
@@ -141,7 +141,7 @@ describe("PathCache", () => {
     await fake.reply("getData", "/s/c", data({ name: "c" }, 4));
     await cache.settled();
     assert.equal(seen.length, 1);
-    assert.deepEqual(seen[0].children, {
+    assert.deepEqual({ ...seen[0].children }, {
       a: { name: "a", v: 2 },
       b: { name: "b" },
       c: { name: "c" },
@@ -162,7 +162,7 @@ describe("PathCache", () => {
     await fake.reply("getData", "/s/a", data({ name: "a", v: 9 }, 9));
     await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
     await cache.settled();
-    assert.deepEqual(cache.snapshot!.children, { a: { name: "a", v: 9 } });
+    assert.deepEqual({ ...cache.snapshot!.children }, { a: { name: "a", v: 9 } });
     assert.equal(fake.calls.length, 0);
   });
 
@@ -184,7 +184,7 @@ describe("PathCache", () => {
     fake.calls.shift()!.reject(ZooKeeperError.fromServer("NONODE", "list", "/s"));
     await cache.settled();
     assert.equal(cache.snapshot!.stat, null);
-    assert.deepEqual(cache.snapshot!.children, {});
+    assert.deepEqual({ ...cache.snapshot!.children }, {});
     assert.equal(fake.calls.length, 0);
   });
 

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Registry, ZooKeeperError } from "../mod.ts";
+import { Registry, ServiceDiscovery, ZooKeeperError } from "../mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 
 describe("Registry off the happy path", () => {
@@ -55,5 +55,41 @@ describe("Registry off the happy path", () => {
       assert.doesNotThrow(() => promise = call());
       await assert.rejects(promise!, bad);
     }
+  });
+
+  it("children named __proto__, constructor and hasOwnProperty are children like any other", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    const names = ["__proto__", "constructor", "hasOwnProperty"];
+    await admin.create("/svc");
+    for (const name of names) {
+      await admin.create(`/svc/${name}`, JSON.stringify({ address: "h", port: name.length }));
+    }
+    await using registry = await Registry.connect({ servers: root.connectString });
+    for (
+      const snapshot of [
+        await registry.get("/svc"),
+        await registry.get("/svc", undefined, { childData: false }),
+      ]
+    ) {
+      const { children } = snapshot;
+      assert.equal(Object.getPrototypeOf(children), null);
+      assert.deepEqual(Object.keys(children), names);
+      const listed: string[] = [];
+      for (const name in children) listed.push(name);
+      assert.deepEqual(listed, names);
+    }
+    const { children } = await registry.get("/svc");
+    for (const name of names) {
+      assert.deepEqual(Object.getOwnPropertyDescriptor(children, name)?.value, {
+        address: "h",
+        port: name.length,
+      });
+    }
+    const instances = await new ServiceDiscovery(registry, { basePath: "/" }).instances("svc");
+    assert.deepEqual(
+      instances.map((i) => [i.id, i.port]).sort(),
+      names.map((n) => [n, n.length]).sort(),
+    );
   });
 });

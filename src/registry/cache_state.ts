@@ -9,7 +9,7 @@
 
 import type { Stat } from "../protocol/records_data.ts";
 import type { NodeValue } from "./node_data.ts";
-import { emptySnapshot, type NodeSnapshot } from "./snapshot.ts";
+import { childRecord, emptySnapshot, type NodeSnapshot } from "./snapshot.ts";
 
 /** A child as the cache keeps it. */
 export interface CachedChild {
@@ -223,7 +223,7 @@ export class CacheState {
     this.#order();
     const names = this.#names;
     const values = this.#values;
-    const children: Record<string, NodeValue> = {};
+    const children = childRecord<NodeValue>();
     for (let i = 0; i < names.length; i++) children[names[i]] = values[i];
     return { path, data: node.value, stat: node.stat, children, stale: false };
   }

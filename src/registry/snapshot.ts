@@ -22,7 +22,8 @@ export interface NodeSnapshot {
   stat: Stat | null;
   /**
    * Each child's name and data, decoded like `data`, in name order; every
-   * value is `null` for a names-only lookup (`childData: false`).
+   * value is `null` for a names-only lookup (`childData: false`). The object
+   * has no prototype: a child may be named `__proto__` or `constructor`.
    */
   children: Record<string, NodeValue>;
   /**
@@ -54,5 +55,15 @@ export type Gate = () => Promise<void>;
  * @returns The snapshot.
  */
 export function emptySnapshot(path: string, stale = false): NodeSnapshot {
-  return { path, data: null, stat: null, children: {}, stale };
+  return { path, data: null, stat: null, children: childRecord(), stale };
+}
+
+/**
+ * An empty object to key by children's names: without a prototype, so that
+ * `__proto__` or `constructor` is a name like any other.
+ *
+ * @returns The object.
+ */
+export function childRecord<T>(): Record<string, T> {
+  return Object.create(null);
 }
