@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
-import { type NodeSnapshot, Registry, ZooKeeper } from "../mod.ts";
+import { type NodeSnapshot, Registry, type RegistryOptions, ZooKeeper } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { type RequestCounter, requestCounter } from "./helpers/request_counter.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
@@ -63,7 +63,7 @@ describe("The registry's cache on a real server", () => {
     return counter.counts();
   }
 
-  async function follow(options: Parameters<typeof Registry.connect>[0] = {}) {
+  async function follow(options: RegistryOptions = {}) {
     const registry = await Registry.connect({
       servers: server.connectString,
       transport: counter.transport,

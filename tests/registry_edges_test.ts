@@ -92,4 +92,38 @@ describe("Registry off the happy path", () => {
       names.map((n) => [n, n.length]).sort(),
     );
   });
+
+  it("a snapshot's stat counts the children it lists and holds no field the cache cannot keep", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    await admin.create("/svc", "v1");
+    for (const persistentWatches of [true, false]) {
+      await using registry = await Registry.connect({
+        servers: root.connectString,
+        persistentWatches,
+      });
+      const before = await registry.get("/svc");
+      const start = Object.keys(before.children).length;
+      assert.equal(before.stat?.numChildren, start);
+      const seen = registry.watch("/svc");
+      await seen.next();
+      await admin.create(`/svc/a${persistentWatches}`);
+      await admin.create(`/svc/b${persistentWatches}`);
+      await admin.create(`/svc/c${persistentWatches}`);
+      await admin.setData("/svc", "v2");
+      await admin.setData("/svc", "v1");
+      for (;;) {
+        const { value } = await seen.next();
+        const stat = value!.stat!;
+        assert.equal(stat.numChildren, Object.keys(value!.children).length);
+        assert.equal("cversion" in stat || "pzxid" in stat || "aversion" in stat, false);
+        if (stat.version === before.stat!.version + 2 && stat.numChildren === start + 3) break;
+      }
+      const truth = await admin.exists("/svc");
+      const now = (await registry.get("/svc")).stat!;
+      assert.equal(now.numChildren, truth!.numChildren);
+      assert.equal(now.mzxid, truth!.mzxid);
+      await seen.return!();
+    }
+  });
 });

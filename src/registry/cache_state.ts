@@ -225,6 +225,17 @@ export class CacheState {
     const values = this.#values;
     const children = childRecord<NodeValue>();
     for (let i = 0; i < names.length; i++) children[names[i]] = values[i];
-    return { path, data: node.value, stat: node.stat, children, stale: false };
+    const { czxid, mzxid, ctime, mtime, version, ephemeralOwner, dataLength } = node.stat;
+    const stat = {
+      czxid,
+      mzxid,
+      ctime,
+      mtime,
+      version,
+      ephemeralOwner,
+      dataLength,
+      numChildren: names.length,
+    };
+    return { path, data: node.value, stat, children, stale: false };
   }
 }

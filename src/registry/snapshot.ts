@@ -8,6 +8,14 @@
 import type { Stat } from "../protocol/records_data.ts";
 import type { NodeValue } from "./node_data.ts";
 
+/**
+ * The part of a node's Stat that a followed path keeps true. A child's
+ * creation or deletion costs no read of the node, so `cversion` and `pzxid`
+ * (and `aversion`, which no watch reports) are left out; `numChildren` counts
+ * the children of the snapshot.
+ */
+export type NodeStat = Omit<Stat, "cversion" | "pzxid" | "aversion">;
+
 /** What `get()` returns: a node, its data and its children's data. */
 export interface NodeSnapshot {
   /** The path. */
@@ -15,11 +23,11 @@ export interface NodeSnapshot {
   /** The node's data: parsed JSON, else the raw text, `null` when empty or missing. */
   data: NodeValue;
   /**
-   * The node's Stat as read with its data, `null` when it does not exist.
-   * Its child fields (`cversion`, `pzxid`) are those of that read: the
-   * children themselves are kept current without re-reading the node.
+   * What the cache knows of the node's Stat, `null` when it does not exist:
+   * its data fields as of its last data change, and `numChildren` counting
+   * `children`.
    */
-  stat: Stat | null;
+  stat: NodeStat | null;
   /**
    * Each child's name and data, decoded like `data`, in name order; every
    * value is `null` for a names-only lookup (`childData: false`). The object
