@@ -71,7 +71,7 @@ export type {
   WatchOptions,
 } from "./src/client/mod.ts";
 export type { WatchedEvent, Watcher, WatchReconnected, WatchStreamItem } from "./src/client/mod.ts";
-export { isTransient, retry, type RetryOptions } from "./src/client/mod.ts";
+export { isConnectionLoss, isTransient, retry, type RetryOptions } from "./src/client/mod.ts";
 export type { AddWatchModeName, WatcherTypeName } from "./src/client/mod.ts";
 export {
   CREATOR_ALL_ACL,

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Registry, ServiceDiscovery, ZooKeeperError } from "../mod.ts";
+import { digestACL, Registry, ServiceDiscovery, ZooKeeperError } from "../mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 
 describe("Registry off the happy path", () => {
@@ -124,6 +124,26 @@ describe("Registry off the happy path", () => {
       assert.equal(now.numChildren, truth!.numChildren);
       assert.equal(now.mzxid, truth!.mzxid);
       await seen.return!();
+    }
+  });
+
+  it("a child the registry may not read is listed with null data and its error", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    await admin.create("/svc");
+    await admin.create("/svc/open", "1");
+    await admin.create("/svc/secret", "2", { acl: [await digestACL("owner", "pw")] });
+    for (const persistentWatches of [true, false]) {
+      await using registry = await Registry.connect({
+        servers: root.connectString,
+        persistentWatches,
+      });
+      const snapshot = await registry.get("/svc");
+      assert.deepEqual({ ...snapshot.children }, { open: 1, secret: null });
+      assert.deepEqual(Object.keys(snapshot.errors ?? {}), ["secret"]);
+      const error = snapshot.errors!.secret;
+      assert.ok(ZooKeeperError.is(error, "NOAUTH"), String(error));
+      assert.equal(error.path, `/svc/secret`);
     }
   });
 });

@@ -15,8 +15,10 @@ import { childRecord, emptySnapshot, type NodeSnapshot } from "./snapshot.ts";
 export interface CachedChild {
   /** Its decoded data (`null` for names only). */
   value: NodeValue;
-  /** The zxid of its last change (0 for names only). */
+  /** The zxid of its last change (0 for names only or unreadable). */
   mzxid: bigint;
+  /** Why its data could not be read (its value is then `null`). */
+  error?: Error;
 }
 
 /** The node as the cache keeps it. */
@@ -38,6 +40,7 @@ export class CacheState {
   #sorted = 0;
   readonly #mzxids = new Map<string, bigint>();
   readonly #childStamps = new Map<string, number>();
+  readonly #errors = new Map<string, Error>();
   #node: CachedNode | null = null;
   #tick = 0;
   #nodeStamp = 0;
@@ -137,6 +140,12 @@ export class CacheState {
   setChild(name: string, child: CachedChild): void {
     const before = this.#mzxids.get(name);
     this.#mzxids.set(name, child.mzxid);
+    const error = child.error;
+    if (error !== this.#errors.get(name)) {
+      if (error === undefined) this.#errors.delete(name);
+      else this.#errors.set(name, error);
+      this.#dirty = true;
+    }
     if (before === undefined) {
       this.#names.push(name);
       this.#values.push(child.value);
@@ -150,6 +159,7 @@ export class CacheState {
   /** Removes a child, stamping it at `tick` so that older replies cannot bring it back. */
   removeChild(name: string, tick: number): void {
     this.stampChild(name, tick);
+    this.#errors.delete(name);
     if (!this.#mzxids.delete(name)) return;
     const at = this.#indexOf(name);
     this.#names.splice(at, 1);
@@ -236,6 +246,11 @@ export class CacheState {
       dataLength,
       numChildren: names.length,
     };
-    return { path, data: node.value, stat, children, stale: false };
+    const snapshot: NodeSnapshot = { path, data: node.value, stat, children, stale: false };
+    if (this.#errors.size > 0) {
+      const errors = snapshot.errors = childRecord<Error>();
+      for (const [name, error] of this.#errors) errors[name] = error;
+    }
+    return snapshot;
   }
 }

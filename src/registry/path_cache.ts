@@ -22,6 +22,7 @@
  * @module
  */
 
+import { isInterrupted } from "../client/retry.ts";
 import { joinPath } from "../client/tree.ts";
 import type { WatchedEvent } from "../client/watches.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
@@ -51,10 +52,6 @@ export interface PathCacheContext {
 
 /** A key of the work to redo after a lost reply. */
 type Redo = "node" | "list" | `child:${string}`;
-
-function lostConnection(error: unknown): boolean {
-  return ZooKeeperError.is(error, "CONNECTIONLOSS", "SESSIONEXPIRED", "CLOSED", "SESSIONMOVED");
-}
 
 /** One path kept current. */
 export class PathCache {
@@ -197,7 +194,7 @@ export class PathCache {
     const local = !zk.connected;
     const remove = (path: string, type: "any" | "data") =>
       zk.removeWatches(path, this.#watcher, type, { local }).catch((error) => {
-        if (!ZooKeeperError.is(error, "NOWATCHER") && !lostConnection(error)) throw error;
+        if (!ZooKeeperError.is(error, "NOWATCHER") && !isInterrupted(error)) throw error;
       });
     const work = [remove(this.path, "any")];
     if (this.childData) {
@@ -357,9 +354,13 @@ export class PathCache {
       state.setChild(name, { value: decodeNodeData(child.data), mzxid: child.stat.mzxid });
     }, (error) => {
       done();
-      if (!ZooKeeperError.is(error, "NONODE")) return false;
+      if (!state.childFresh(name, asked)) return ZooKeeperError.is(error);
       // Gone between the event and the read: its deletion is on its way.
-      if (state.childFresh(name, asked)) this.#removeChild(name, asked);
+      if (ZooKeeperError.is(error, "NONODE")) this.#removeChild(name, asked);
+      else if (ZooKeeperError.is(error) && !isInterrupted(error)) {
+        // One child the registry may not read leaves the others readable.
+        state.setChild(name, { value: null, mzxid: 0n, error });
+      } else return false;
       return true;
     });
   }
@@ -386,7 +387,7 @@ export class PathCache {
     }, (error) => {
       if (!current()) return;
       if (recover?.(error)) return;
-      if (lostConnection(error)) {
+      if (isInterrupted(error)) {
         this.#redo.add(redo);
         if (redo.startsWith("child:")) this.#reading.delete(redo.slice(6));
       } else if (this.#snapshot === undefined) {

@@ -35,6 +35,15 @@ export interface NodeSnapshot {
    */
   children: Record<string, NodeValue>;
   /**
+   * The children whose data could not be read (such as `NOAUTH`, for a child
+   * whose ACL does not let the registry read it), each with its error; such
+   * a child is in `children` with `null`. Absent when every child was read.
+   * A failed read sets no watch on the child, so a change of its data is
+   * seen only when the path is read again (a new session); its deletion is
+   * seen at once.
+   */
+  errors?: Record<string, Error>;
+  /**
    * `true` when this came from the cache while ZooKeeper could not be asked
    * (disconnected, or started from the cache file): it may be out of date.
    */
