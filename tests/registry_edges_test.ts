@@ -146,4 +146,25 @@ describe("Registry off the happy path", () => {
       assert.equal(error.path, `/svc/secret`);
     }
   });
+
+  it("a setNode() the server or the client refuses is not kept", async () => {
+    await using root = await fx.chroot();
+    const errors: unknown[] = [];
+    await using registry = await Registry.connect({
+      servers: root.connectString,
+      onError: (error) => errors.push(error),
+    });
+    const big = { blob: "x".repeat(1_100_000) };
+    await assert.rejects(
+      registry.setNode("/svc/big", big),
+      (error: unknown) => ZooKeeperError.is(error, "BADARGUMENTS"),
+    );
+    assert.equal(registry.registration("/svc/big"), undefined);
+    await registry.stop();
+    await registry.start();
+    await registry.setNode("/svc/fine", {});
+    assert.equal(registry.registration("/svc/fine")?.state, "registered");
+    assert.equal(registry.registration("/svc/big"), undefined);
+    assert.deepEqual(errors, []);
+  });
 });
