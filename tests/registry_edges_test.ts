@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { digestACL, Registry, ServiceDiscovery, ZooKeeperError } from "../mod.ts";
+import { digestACL, Lock, Registry, ServiceDiscovery, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
+import { eventually } from "./helpers/wait.ts";
 
 describe("Registry off the happy path", () => {
   const fx = useZooKeeper();
@@ -166,5 +167,33 @@ describe("Registry off the happy path", () => {
     assert.equal(registry.registration("/svc/fine")?.state, "registered");
     assert.equal(registry.registration("/svc/big"), undefined);
     assert.deepEqual(errors, []);
+  });
+
+  it("a held lock whose watch was lost with the connection arms it again and reports the loss", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    const zk = await root.connect();
+    // The first watch set on the lock's own node is lost with the connection.
+    let cut = 0;
+    const flaky = new Proxy(zk, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (key !== "exists") return typeof value === "function" ? value.bind(target) : value;
+        return (path: string, options?: { watch?: unknown }) => {
+          if (options?.watch !== undefined && path.includes("_c_") && cut++ === 0) {
+            return Promise.reject(ZooKeeperError.fromServer("CONNECTIONLOSS", "exists", path));
+          }
+          return target.exists(path, options as never);
+        };
+      },
+    }) as ZooKeeper;
+    let reason: Error | undefined;
+    const lock = new Lock(flaky, "/lock", { onLost: (error) => reason = error });
+    assert.equal(await lock.acquire(), true);
+    const [node] = await admin.getChildren("/lock");
+    await admin.delete(`/lock/${node}`);
+    await eventually(() => reason !== undefined, "onLost after the node's deletion", 10_000);
+    assert.ok(ZooKeeperError.is(reason, "NONODE"), String(reason));
+    assert.equal(cut, 2);
   });
 });
