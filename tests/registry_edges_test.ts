@@ -1,6 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { digestACL, Lock, Registry, ServiceDiscovery, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 
@@ -195,5 +198,56 @@ describe("Registry off the happy path", () => {
     await eventually(() => reason !== undefined, "onLost after the node's deletion", 10_000);
     assert.ok(ZooKeeperError.is(reason, "NONODE"), String(reason));
     assert.equal(cut, 2);
+  });
+
+  it("the cache file revives zxids only in stat, and a file of the wrong shape is reported and ignored", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "registry-edges-"));
+    try {
+      const cacheFile = join(dir, "cache.json");
+      const stat = {
+        czxid: "5",
+        mzxid: "6",
+        ctime: 1,
+        mtime: 2,
+        version: 0,
+        ephemeralOwner: "0",
+        dataLength: 0,
+        numChildren: 1,
+      };
+      const entry = {
+        path: "/svc",
+        data: { czxid: "12" },
+        stat,
+        children: { a: { pzxid: "7", mzxid: "8" } },
+        stale: false,
+      };
+      await writeFile(cacheFile, JSON.stringify({ version: 1, entries: { "/svc": entry } }));
+      {
+        await using offline = await Registry.connect({
+          servers: "127.0.0.1:1",
+          cacheFile,
+          lazy: true,
+        });
+        const snapshot = await offline.get("/svc");
+        assert.deepEqual(snapshot.data, { czxid: "12" });
+        assert.deepEqual({ ...snapshot.children }, { a: { pzxid: "7", mzxid: "8" } });
+        assert.equal(snapshot.stat?.czxid, 5n);
+        assert.equal(snapshot.stat?.ephemeralOwner, 0n);
+        assert.equal(Object.getPrototypeOf(snapshot.children), null);
+      }
+      const errors: unknown[] = [];
+      await writeFile(cacheFile, JSON.stringify({ version: 1, entries: { "/svc": 5 } }));
+      await using offline = await Registry.connect({
+        servers: "127.0.0.1:1",
+        cacheFile,
+        lazy: true,
+        onError: (error) => errors.push(error),
+      });
+      assert.equal(errors.length, 1);
+      assert.match(String(errors[0]), /cache file/);
+      assert.equal((await offline.get("/svc")).stat, null);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

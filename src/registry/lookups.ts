@@ -46,9 +46,7 @@ export class Lookups {
   async loadCacheFile(): Promise<void> {
     const file = this.#options.cacheFile;
     if (file === undefined) return;
-    for (const [path, snapshot] of Object.entries(await file.load())) {
-      this.#lastGood.set(path, { ...snapshot, stale: true });
-    }
+    for (const [path, snapshot] of await file.load()) this.#lastGood.set(path, snapshot);
   }
 
   /** Number of paths followed. */
