@@ -14,7 +14,7 @@ const json = (value: unknown) => encoder.encode(JSON.stringify(value));
 /** What a fresh read of the service gives, in the snapshot's shape. */
 async function freshRead(zk: ZooKeeper, path: string) {
   const names = (await zk.getChildren(path)).sort();
-  const children: Record<string, unknown> = {};
+  const children: Record<string, unknown> = Object.create(null);
   for (const name of names) {
     const { data } = await zk.getData(`${path}/${name}`);
     children[name] = JSON.parse(new TextDecoder().decode(data));

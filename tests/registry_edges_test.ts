@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
+import { requestCounter } from "./helpers/request_counter.ts";
 
 describe("Registry off the happy path", () => {
   const fx = useZooKeeper();
@@ -249,5 +250,34 @@ describe("Registry off the happy path", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("release() stops following a path, and a lookup of a missing path follows nothing", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    await admin.create("/svc", "1");
+    await admin.create("/other", "1");
+    const counter = await requestCounter();
+    await using registry = await Registry.connect({
+      servers: root.connectString,
+      transport: counter.transport,
+    });
+    // The barrier: a change of /other, made after the others, is heard after theirs.
+    const heard: unknown[] = [];
+    registry.onChange("/other", (snapshot) => heard.push(snapshot.data));
+    await registry.get("/other");
+    const barrier = async (value: number) => {
+      await admin.setData("/other", String(value));
+      await eventually(() => heard.includes(value), "the change of /other");
+    };
+    await registry.get("/svc");
+    await registry.get("/missing");
+    await registry.release("/svc");
+    counter.reset();
+    await admin.setData("/svc", "2");
+    await admin.create("/svc/a");
+    await admin.create("/missing", "x");
+    await barrier(2);
+    assert.equal(counter.total("getData", "getChildren", "getChildren2", "exists"), 1);
   });
 });

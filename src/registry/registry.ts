@@ -248,9 +248,11 @@ export class Registry implements AsyncDisposable {
 
   /**
    * Looks up a path: its data and its children's data, decoded from JSON.
-   * The path is then followed by watches: each change costs one read of what
-   * changed (none for a removal), and the next lookup is answered from
-   * memory. While ZooKeeper is away the last good copy is returned, with
+   * The path is then followed by watches, until {@linkcode Registry.release}
+   * (or, with a callback, until the registry closes): each change costs one
+   * read of what changed (none for a removal), and the next lookup is
+   * answered from memory. A path that does not exist is not kept followed.
+   * While ZooKeeper is away the last good copy is returned, with
    * `stale: true`.
    *
    * @param path The path, such as `/services/ssh`.
@@ -266,6 +268,22 @@ export class Registry implements AsyncDisposable {
   ): Promise<NodeSnapshot> {
     this.#readable("look up", path);
     return await this.#lookups.get(path, callback, options);
+  }
+
+  /**
+   * Stops following a path that lookups without a callback keep followed
+   * (`get(path)` keeps it, so the next lookup is answered from memory). Once
+   * no callback or iterator follows it either, its watches are removed from
+   * the server; a later lookup reads it again.
+   *
+   * @param path The path.
+   * @param options `childData: false` releases the names-only lookup.
+   * @returns Once its watches are removed (at once when something else still
+   *   follows it).
+   */
+  async release(path: string, options: LookupOptions = {}): Promise<void> {
+    validatePath(path);
+    await this.#lookups.release(path, options);
   }
 
   /**
