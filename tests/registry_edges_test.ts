@@ -1,6 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { digestACL, Lock, Registry, ServiceDiscovery, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import {
+  digestACL,
+  Lock,
+  Registry,
+  ServiceDiscovery,
+  type ZooKeeper,
+  ZooKeeperError,
+} from "../mod.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

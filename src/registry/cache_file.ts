@@ -8,6 +8,7 @@
  * @module
  */
 
+import { systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import type { NodeValue } from "./node_data.ts";
 import { childRecord, type NodeSnapshot, type NodeStat } from "./snapshot.ts";
@@ -179,7 +180,7 @@ export class CacheFile {
       } catch {
         // Released meanwhile.
       }
-      await sleep(Math.min(5 + attempt * 5, 50));
+      await sleep(systemClock, Math.min(5 + attempt * 5, 50));
     }
   }
 }
