@@ -166,6 +166,26 @@ describe("PathCache", () => {
     assert.equal(fake.calls.length, 0);
   });
 
+  it("PathCache holds a burst whose read was lost with the connection until the redo is in", async () => {
+    const { fake, cache } = await loaded(["a", "y"]);
+    const seen: string[][] = [];
+    cache.listen((s) => seen.push(Object.keys(s.children)));
+    fake.event({ type: "NodeCreated", path: "/s/x" });
+    fake.event({ type: "NodeDeleted", path: "/s/y" });
+    await fake.tick();
+    const lost = fake.calls.findIndex((c) => c.path === "/s/x");
+    fake.calls.splice(lost, 1)[0].reject(
+      ZooKeeperError.fromServer("CONNECTIONLOSS", "read", "/s/x"),
+    );
+    await cache.settled();
+    cache.reconnected();
+    await fake.reply("getData", "/s/x", data({ name: "x" }, 9));
+    await fake.reply("getChildren2", "/s", { children: ["a", "x"], stat: stat(1) });
+    await cache.settled();
+    assert.deepEqual(seen, [["a", "x"]]);
+    assert.equal(fake.calls.length, 0);
+  });
+
   it("PathCache reads the node after a reconnect only when the listing's Stat shows a change", async () => {
     const { fake, cache } = await loaded(["a"]);
     cache.reconnected();

@@ -287,4 +287,19 @@ describe("Registry off the happy path", () => {
     await barrier(2);
     assert.equal(counter.total("getData", "getChildren", "getChildren2", "exists"), 1);
   });
+
+  it("one-shot watches: a service node deleted and created again at once is listed again", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    await admin.create("/svc", "x");
+    await using registry = await Registry.connect({
+      servers: root.connectString,
+      persistentWatches: false,
+    });
+    const seen: string[][] = [];
+    await registry.get("/svc", (snapshot) => seen.push(Object.keys(snapshot.children)));
+    await Promise.all([admin.delete("/svc"), admin.create("/svc", "x")]);
+    await admin.create("/svc/b");
+    await eventually(() => seen.at(-1)?.join() === "b", "the new child listed", 10_000);
+  });
 });

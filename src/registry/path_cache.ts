@@ -247,9 +247,14 @@ export class PathCache {
           state.stampList(tick);
           state.setNode(null);
           for (const name of state.names()) this.#removeChild(name, tick);
-          // The one-shot watch that fired is set again, to hear of the
-          // node's creation; a recursive watch hears of it anyway.
-          if (this.#mode === "oneShot") this.#readNode(zk);
+          // The one-shot watches that fired are set again, to hear of the
+          // node's creation; a recursive watch hears of it anyway. The node
+          // may be back before the read (no creation event then), so its
+          // children are listed too, which also sets their watch again.
+          if (this.#mode === "oneShot") {
+            this.#readNode(zk);
+            this.#list(zk, false);
+          }
           break;
         case "NodeChildrenChanged":
           state.stampList(tick);
@@ -411,6 +416,10 @@ export class PathCache {
   // listeners never see a half-applied change.
   #publishWhenIdle(): void {
     if (this.#pending > 0 || this.#closed) return;
+    // A read lost with the connection is part of its burst: what is known
+    // without it may be a state the tree never was in, so it waits for the
+    // redo on reconnection (or a whole read on a new session).
+    if (this.#redo.size > 0) return this.#wake();
     if (this.#failure !== undefined && this.#snapshot === undefined) return this.#wake();
     this.#state.clearStamps();
     if (this.#state.dirty || this.#snapshot === undefined) {
