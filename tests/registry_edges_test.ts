@@ -325,4 +325,27 @@ describe("Registry off the happy path", () => {
       await eventually(() => seen.at(-1) === '{"a":2,"b":3}', "the new child reported", 10_000);
     });
   }
+
+  it("maxReceiveSize lets a registry follow a listing larger than the default frame limit", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    await admin.create("/big");
+    const names = Array.from({ length: 5200 }, (_, i) => `${i}-`.padEnd(210, "n"));
+    for (let i = 0; i < names.length; i += 400) {
+      await admin.multi(
+        names.slice(i, i + 400).map((name) => ({
+          op: "create" as const,
+          path: `/big/${name}`,
+        })),
+      );
+    }
+    await using registry = await Registry.connect({
+      servers: root.connectString,
+      maxReceiveSize: 4_000_000,
+      childData: false,
+    });
+    const snapshot = await registry.get("/big");
+    assert.equal(Object.keys(snapshot.children).length, names.length);
+    assert.equal(snapshot.stale, false);
+  });
 });

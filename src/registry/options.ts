@@ -85,6 +85,15 @@ export interface RegistryOptions {
    * the background connection loop, registration conflicts, failed repairs.
    */
   onError?: (error: unknown) => void;
+  /**
+   * Largest reply accepted from ZooKeeper, in bytes (the client's
+   * `maxFrameSize`): raise it to follow a service whose listing of children
+   * is larger than the default (about 1 MB: some 5,000 names of 200
+   * characters), and raise the servers' `jute.maxbuffer` with it.
+   *
+   * @default {1049599}
+   */
+  maxReceiveSize?: number;
   /** TLS settings for the connections. */
   tls?: TlsOptions;
   /** The socket implementation. */

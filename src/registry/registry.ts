@@ -443,6 +443,7 @@ export class Registry implements AsyncDisposable {
       tls: this.#options.tls,
       transport: this.#options.transport,
       metrics: this.#options.metrics,
+      maxFrameSize: this.#options.maxReceiveSize,
     });
   }
 
