@@ -46,7 +46,7 @@ export {
   type RegistryState,
   type SetNodeOptions,
 } from "./src/registry/registry.ts";
-export type { LookupOptions, NodeSnapshot } from "./src/registry/snapshot.ts";
+export type { LookupOptions, NodeSnapshot, NodeStat } from "./src/registry/snapshot.ts";
 export type { JsonValue, NodeValue } from "./src/registry/node_data.ts";
 export type { RateLimit } from "./src/registry/rate_limiter.ts";
 export { Lock, type LockOptions } from "./src/registry/lock.ts";
@@ -72,7 +72,7 @@ export type {
   WatchOptions,
 } from "./src/client/mod.ts";
 export type { WatchedEvent, Watcher, WatchReconnected, WatchStreamItem } from "./src/client/mod.ts";
-export { isTransient, retry, type RetryOptions } from "./src/client/mod.ts";
+export { isConnectionLoss, isTransient, retry, type RetryOptions } from "./src/client/mod.ts";
 export type { AddWatchModeName, WatcherTypeName } from "./src/client/mod.ts";
 export {
   CREATOR_ALL_ACL,

@@ -52,7 +52,7 @@ import {
 import { ZooKeeperError } from "./protocol/errors.ts";
 import { serveCommand } from "./http/cli.ts";
 import { decodeNodeData } from "./registry/node_data.ts";
-import type { NodeSnapshot } from "./registry/snapshot.ts";
+import { childRecord, type NodeSnapshot } from "./registry/snapshot.ts";
 import { Registry } from "./registry/registry.ts";
 import { parseConnectString } from "./session/connect_string.ts";
 
@@ -121,7 +121,7 @@ async function readTree(zk: ZooKeeper, path: string): Promise<TreeNode> {
       })
     ),
   );
-  const children: Record<string, TreeNode> = {};
+  const children = childRecord<TreeNode>();
   names.forEach((name, i) => {
     const subtree = subtrees[i];
     if (subtree !== undefined) children[name] = subtree;

@@ -8,9 +8,8 @@
 
 import { joinPath } from "./client/tree.ts";
 import { toYaml } from "./cli_yaml.ts";
-import type { NodeSnapshot } from "./registry/snapshot.ts";
+import type { NodeSnapshot, NodeStat } from "./registry/snapshot.ts";
 import type { JsonValue, NodeValue } from "./registry/node_data.ts";
-import type { Stat } from "./protocol/records_data.ts";
 
 /** The output formats of `--format`. */
 export const FORMATS = ["yaml", "json", "dir", "text"] as const;
@@ -92,7 +91,7 @@ function utc(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace("T", " ") + " UTC";
 }
 
-function describeStat(stat: Stat): string {
+function describeStat(stat: NodeStat): string {
   const owner = stat.ephemeralOwner === 0n
     ? ""
     : `, ephemeral (session 0x${stat.ephemeralOwner.toString(16)})`;

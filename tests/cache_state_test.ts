@@ -51,7 +51,7 @@ describe("CacheState", () => {
         model.delete(name);
       } else if (roll < 9) {
         const expected = Object.fromEntries([...model].sort(([a], [b]) => a < b ? -1 : 1));
-        assert.deepEqual(state.snapshot("/s").children, expected);
+        assert.deepEqual({ ...state.snapshot("/s").children }, expected);
         assert.deepEqual(Object.keys(state.snapshot("/s").children), Object.keys(expected));
       } else {
         assert.equal(state.has(name), model.has(name));
@@ -66,8 +66,8 @@ describe("CacheState", () => {
     state.setChild("b", { value: "new", mzxid: 100n });
     state.removeChild("a", state.nextTick());
     state.setChild("d", { value: "d", mzxid: 101n });
-    assert.deepEqual(first.children, { a: { i: 1 }, b: { i: 0 }, c: { i: 2 } });
-    assert.deepEqual(state.snapshot("/s").children, { b: "new", c: { i: 2 }, d: "d" });
+    assert.deepEqual({ ...first.children }, { a: { i: 1 }, b: { i: 0 }, c: { i: 2 } });
+    assert.deepEqual({ ...state.snapshot("/s").children }, { b: "new", c: { i: 2 }, d: "d" });
   });
 
   it("is dirty only when a child's zxid, the set of children or the node changes", () => {
@@ -83,6 +83,6 @@ describe("CacheState", () => {
     state.snapshot("/s");
     state.removeChild("a", state.nextTick());
     assert.equal(state.dirty, true);
-    assert.deepEqual(state.snapshot("/s").children, {});
+    assert.deepEqual({ ...state.snapshot("/s").children }, {});
   });
 });

@@ -154,7 +154,7 @@ describe("the command-line tool", () => {
     const result = JSON.parse(get.out);
     assert.equal(result.path, "/cli/config");
     assert.deepEqual(result.data, data);
-    assert.deepEqual(result.children, { child: { x: 1 } });
+    assert.deepEqual({ ...result.children }, { child: { x: 1 } });
     assert.equal(result.stale, false);
     assert.equal(typeof result.stat.czxid, "string");
     assert.equal(result.stat.ephemeralOwner, "0");

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Registry, ServiceDiscovery, type ServiceInstance, ZooKeeper } from "../mod.ts";
 import { killPeers, repoRoot, startPeer } from "./helpers/peer.ts";
+import { serve } from "../src/http/mod.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
 
@@ -160,5 +161,53 @@ describe("Interop with Apache Curator's service discovery (libcurator-discovery-
     }
     await eventually(() => seen.at(-1)?.length === 0, "the instance gone");
     off();
+  });
+
+  it("Curator's strict reader reads the instances the gateway registers", async () => {
+    const gateway = serve(registry, { token: "t", base: "/services" });
+    for (
+      const [id, body] of [["g1", { address: "10.3.3.1", port: 80 }], ["g2", {
+        address: "10.3.3.2",
+        port: 81,
+        sslPort: 443,
+        payload: { zone: "c" },
+      }]] as const
+    ) {
+      const response = await gateway(
+        new Request(`http://gw/v1/services/gw/${id}?ttl=60s`, {
+          method: "PUT",
+          body: JSON.stringify(body),
+          headers: { authorization: "Bearer t" },
+        }),
+      );
+      assert.equal(response.status, 201, await response.text());
+    }
+    const peer = startPeer("java", [
+      "-cp",
+      classpath,
+      "CuratorPeer",
+      "read",
+      server.connectString,
+      "/services",
+      "gw",
+      "2",
+    ]);
+    const query = await peer.waitFor<{ query?: CuratorView[] }>(
+      (l) => l.query !== undefined,
+      "query",
+    );
+    const strict = await peer.waitFor<{ strict?: Record<string, string> }>(
+      (l) => l.strict !== undefined,
+      "strict",
+    );
+    assert.equal(await peer.end(), 0, peer.stderr());
+    const byId = Object.fromEntries(query.query!.map((i) => [i.id, i]));
+    assert.deepEqual([byId.g1.address, byId.g1.port, byId.g1.serviceType], [
+      "10.3.3.1",
+      80,
+      "DYNAMIC",
+    ]);
+    assert.deepEqual(byId.g2.payload, { zone: "c" });
+    assert.deepEqual(strict.strict, { g1: "read g1", g2: "read g2" });
   });
 });

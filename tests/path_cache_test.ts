@@ -127,7 +127,7 @@ describe("PathCache", () => {
     fake.event({ type: "NodeDeleted", path: "/s/a" });
     await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
     await cache.settled();
-    assert.deepEqual(cache.snapshot!.children, {});
+    assert.deepEqual({ ...cache.snapshot!.children }, {});
     assert.equal(fake.calls.length, 0);
   });
 
@@ -143,7 +143,7 @@ describe("PathCache", () => {
     await fake.reply("getData", "/s/c", data({ name: "c" }, 4));
     await cache.settled();
     assert.equal(seen.length, 1);
-    assert.deepEqual(seen[0].children, {
+    assert.deepEqual({ ...seen[0].children }, {
       a: { name: "a", v: 2 },
       b: { name: "b" },
       c: { name: "c" },
@@ -164,7 +164,27 @@ describe("PathCache", () => {
     await fake.reply("getData", "/s/a", data({ name: "a", v: 9 }, 9));
     await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
     await cache.settled();
-    assert.deepEqual(cache.snapshot!.children, { a: { name: "a", v: 9 } });
+    assert.deepEqual({ ...cache.snapshot!.children }, { a: { name: "a", v: 9 } });
+    assert.equal(fake.calls.length, 0);
+  });
+
+  it("PathCache holds a burst whose read was lost with the connection until the redo is in", async () => {
+    const { fake, cache } = await loaded(["a", "y"]);
+    const seen: string[][] = [];
+    cache.listen((s) => seen.push(Object.keys(s.children)));
+    fake.event({ type: "NodeCreated", path: "/s/x" });
+    fake.event({ type: "NodeDeleted", path: "/s/y" });
+    await fake.tick();
+    const lost = fake.calls.findIndex((c) => c.path === "/s/x");
+    fake.calls.splice(lost, 1)[0].reject(
+      ZooKeeperError.fromServer("CONNECTIONLOSS", "read", "/s/x"),
+    );
+    await cache.settled();
+    cache.reconnected();
+    await fake.reply("getData", "/s/x", data({ name: "x" }, 9));
+    await fake.reply("getChildren2", "/s", { children: ["a", "x"], stat: stat(1) });
+    await cache.settled();
+    assert.deepEqual(seen, [["a", "x"]]);
     assert.equal(fake.calls.length, 0);
   });
 
@@ -186,7 +206,7 @@ describe("PathCache", () => {
     fake.calls.shift()!.reject(ZooKeeperError.fromServer("NONODE", "list", "/s"));
     await cache.settled();
     assert.equal(cache.snapshot!.stat, null);
-    assert.deepEqual(cache.snapshot!.children, {});
+    assert.deepEqual({ ...cache.snapshot!.children }, {});
     assert.equal(fake.calls.length, 0);
   });
 

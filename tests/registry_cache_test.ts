@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
-import { type NodeSnapshot, Registry, ZooKeeper } from "../mod.ts";
+import { type NodeSnapshot, Registry, type RegistryOptions, ZooKeeper } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { type RequestCounter, requestCounter } from "./helpers/request_counter.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
@@ -14,7 +14,7 @@ const json = (value: unknown) => encoder.encode(JSON.stringify(value));
 /** What a fresh read of the service gives, in the snapshot's shape. */
 async function freshRead(zk: ZooKeeper, path: string) {
   const names = (await zk.getChildren(path)).sort();
-  const children: Record<string, unknown> = {};
+  const children: Record<string, unknown> = Object.create(null);
   for (const name of names) {
     const { data } = await zk.getData(`${path}/${name}`);
     children[name] = JSON.parse(new TextDecoder().decode(data));
@@ -64,7 +64,7 @@ describe("The registry's cache on a real server", () => {
     return counter.counts();
   }
 
-  async function follow(options: Parameters<typeof Registry.connect>[0] = {}) {
+  async function follow(options: RegistryOptions = {}) {
     const registry = await Registry.connect({
       servers: server.connectString,
       transport: counter.transport,

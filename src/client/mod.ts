@@ -32,7 +32,7 @@ export type {
 } from "./types.ts";
 export type { WatchedEvent, Watcher, WatchReconnected, WatchStreamItem } from "./watches.ts";
 export type { AddWatchModeName, WatcherTypeName } from "./watch_manager.ts";
-export { isTransient, retry, type RetryOptions } from "./retry.ts";
+export { isConnectionLoss, isTransient, retry, type RetryOptions } from "./retry.ts";
 export {
   CREATOR_ALL_ACL,
   digestACL,

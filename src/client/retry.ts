@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import type { Clock } from "../session/clock.ts";
 import { clockOption } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
@@ -39,7 +39,7 @@ export interface RetryOptions {
   /**
    * Which errors are worth another attempt.
    *
-   * @default {`ZooKeeperError` with code `CONNECTIONLOSS`, `OPERATIONTIMEOUT` or `SESSIONMOVED`}
+   * @default {{@linkcode isTransient}: a lost connection or `THROTTLEDOP`}
    */
   retryOn?: (error: unknown) => boolean;
   /** Stops waiting and rejects with the signal's reason. */
@@ -53,22 +53,40 @@ export interface RetryOptions {
   clock?: Clock;
 }
 
-const TRANSIENT = new Set<ZooKeeperErrorCode>([
-  "CONNECTIONLOSS",
-  "OPERATIONTIMEOUT",
-  "SESSIONMOVED",
-  "THROTTLEDOP",
-]);
+/**
+ * Whether a request was cut off by its connection going away while the
+ * session may go on: its reply never came, so it may or may not have been
+ * applied. The one rule every layer uses to tell a lost connection.
+ *
+ * @param error Any error.
+ * @returns `true` for `CONNECTIONLOSS`, `OPERATIONTIMEOUT` and `SESSIONMOVED`.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  return ZooKeeperError.is(error, "CONNECTIONLOSS", "OPERATIONTIMEOUT", "SESSIONMOVED");
+}
+
+/**
+ * Whether a request was cut off by its connection or its session going away
+ * (a lost connection, an expiry, a close): work kept across sessions does it
+ * again on the next one.
+ *
+ * @param error Any error.
+ * @returns `true` for a lost connection, `SESSIONEXPIRED` and `CLOSED`.
+ */
+export function isInterrupted(error: unknown): boolean {
+  return isConnectionLoss(error) || ZooKeeperError.is(error, "SESSIONEXPIRED", "CLOSED");
+}
 
 /**
  * Whether an error is a passing condition of the connection that another
  * attempt may not meet.
  *
  * @param error Any error.
- * @returns `true` for `CONNECTIONLOSS`, `OPERATIONTIMEOUT`, `SESSIONMOVED` and `THROTTLEDOP`.
+ * @returns `true` for a lost connection ({@linkcode isConnectionLoss}) and
+ *   `THROTTLEDOP`.
  */
 export function isTransient(error: unknown): boolean {
-  return ZooKeeperError.is(error) && TRANSIENT.has(error.code);
+  return isConnectionLoss(error) || ZooKeeperError.is(error, "THROTTLEDOP");
 }
 
 /**

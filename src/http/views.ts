@@ -41,20 +41,18 @@ export function fnv1a(text: string): string {
 const versions = new WeakMap<NodeSnapshot, string>();
 
 /**
- * A snapshot's version: the zxids of its node's creation, last data change
- * and last child change, and a hash of its children's names and data (a
- * child's data change moves none of the parent's zxids).
+ * A snapshot's version: the zxids of its node's creation and last data
+ * change, and a hash of its children's names and data (which tells every
+ * change of the children, whose zxids the snapshot does not hold).
  *
  * @param snapshot The snapshot.
- * @returns The version, such as `1a.2f.30-9c1e03aa`.
+ * @returns The version, such as `1a.2f-9c1e03aa`.
  */
 export function versionOf(snapshot: NodeSnapshot): string {
   let version = versions.get(snapshot);
   if (version !== undefined) return version;
   const stat = snapshot.stat;
-  const zxids = stat === null
-    ? "0.0.0"
-    : `${stat.czxid.toString(16)}.${stat.mzxid.toString(16)}.${stat.pzxid.toString(16)}`;
+  const zxids = stat === null ? "0.0.0" : `${stat.czxid.toString(16)}.${stat.mzxid.toString(16)}`;
   const names = Object.keys(snapshot.children).sort();
   const children = JSON.stringify(names.map((n) => [n, snapshot.children[n]]));
   version = `${zxids}-${fnv1a(JSON.stringify(snapshot.data) + children)}`;

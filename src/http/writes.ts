@@ -7,6 +7,7 @@
  * @module
  */
 
+import { curatorRecord } from "../registry/discovery.ts";
 import type { JsonValue } from "../registry/node_data.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
@@ -142,18 +143,18 @@ export class Registrations {
       return { outcome: "renewed", expires };
     }
     const registrationTimeUTC = held?.registrationTimeUTC ?? now;
-    const data: Record<string, JsonValue> = {
+    const data = curatorRecord({
       name: service,
       id,
       address: body.address,
-      ...(body.port === undefined ? {} : { port: body.port }),
-      ...(body.sslPort === undefined ? {} : { sslPort: body.sslPort }),
-      ...(body.payload === undefined ? {} : { payload: body.payload }),
-      ...(body.uriSpec === undefined ? {} : { uriSpec: body.uriSpec }),
+      port: body.port,
+      sslPort: body.sslPort,
+      payload: body.payload,
+      uriSpec: body.uriSpec,
       registrationTimeUTC,
       serviceType: "DYNAMIC",
-    };
-    await this.#registry.setNode(path, data, { ephemeral: true });
+    });
+    await this.#registry.setNode(path, data, { ephemeral: true, metadata: false });
     const entry: Held = held ?? { key, registrationTimeUTC, expires, timer: undefined! };
     entry.key = key;
     this.#held.set(path, entry);

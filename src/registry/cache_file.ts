@@ -10,30 +10,71 @@
 
 import type { Clock, TimerHandle } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
-import type { NodeSnapshot } from "./snapshot.ts";
+import type { NodeValue } from "./node_data.ts";
+import { childRecord, type NodeSnapshot, type NodeStat } from "./snapshot.ts";
 
 type Fs = typeof import("node:fs/promises");
 
-const BIGINT_FIELDS = new Set(["czxid", "mzxid", "pzxid", "ephemeralOwner"]);
+const BIGINT_FIELDS = ["czxid", "mzxid", "ephemeralOwner"] as const;
+const NUMBER_FIELDS = ["ctime", "mtime", "version", "dataLength", "numChildren"] as const;
 const LOCK_STALE_MS = 10_000;
 
-function serialize(entries: Record<string, NodeSnapshot>): string {
+function serialize(entries: Map<string, NodeSnapshot>): string {
   return JSON.stringify(
-    { version: 1, entries },
+    { version: 1, entries: Object.fromEntries(entries) },
     (_, value) => typeof value === "bigint" ? value.toString() : value,
     2,
   );
 }
 
-function parse(text: string): Record<string, NodeSnapshot> {
-  const doc = JSON.parse(
-    text,
-    (key, value) => BIGINT_FIELDS.has(key) && typeof value === "string" ? BigInt(value) : value,
-  );
-  if (doc === null || typeof doc !== "object" || typeof doc.entries !== "object") {
-    throw new Error("not a registry cache file");
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+// The zxids are written as decimal strings; only the Stat's own fields are
+// turned back into bigints, never a key of the same name in the data.
+function reviveStat(path: string, value: unknown): NodeStat | null {
+  if (value === null) return null;
+  if (!isObject(value)) throw new Error(`the entry of "${path}" has no stat`);
+  // Only the fields a snapshot's stat holds are kept (older files have more).
+  const stat: Record<string, unknown> = {};
+  for (const field of BIGINT_FIELDS) {
+    const zxid = value[field];
+    if (typeof zxid !== "string" || !/^-?\d+$/.test(zxid)) {
+      throw new Error(`the entry of "${path}" has no ${field}`);
+    }
+    stat[field] = BigInt(zxid);
   }
-  return doc.entries as Record<string, NodeSnapshot>;
+  for (const field of NUMBER_FIELDS) {
+    if (typeof value[field] !== "number") throw new Error(`the entry of "${path}" has no ${field}`);
+    stat[field] = value[field];
+  }
+  return stat as unknown as NodeStat;
+}
+
+function reviveEntry(path: string, value: unknown): NodeSnapshot {
+  if (!isObject(value) || value.path !== path || !isObject(value.children)) {
+    throw new Error(`the entry of "${path}" is not a snapshot`);
+  }
+  const children = childRecord<NodeValue>();
+  for (const [name, child] of Object.entries(value.children)) children[name] = child as NodeValue;
+  return {
+    path,
+    data: (value.data ?? null) as NodeValue,
+    stat: reviveStat(path, value.stat),
+    children,
+    stale: true,
+  };
+}
+
+function parse(text: string): Map<string, NodeSnapshot> {
+  const doc: unknown = JSON.parse(text);
+  if (!isObject(doc) || !isObject(doc.entries)) throw new Error("not a registry cache file");
+  const entries = new Map<string, NodeSnapshot>();
+  for (const [path, entry] of Object.entries(doc.entries)) {
+    entries.set(path, reviveEntry(path, entry));
+  }
+  return entries;
 }
 
 /** A cache file shared by any number of registries. */
@@ -62,17 +103,17 @@ export class CacheFile {
   }
 
   /**
-   * Reads every entry; a missing file is empty, a corrupt one is reported and
-   * treated as empty.
+   * Reads every entry, marked stale; a missing file is empty, a corrupt one
+   * (or one of the wrong shape) is reported and treated as empty.
    */
-  async load(): Promise<Record<string, NodeSnapshot>> {
+  async load(): Promise<Map<string, NodeSnapshot>> {
     const fs = await this.#filesystem();
     let text: string;
     try {
       text = await fs.readFile(this.#path, "utf8");
     } catch (error) {
       if ((error as { code?: string }).code !== "ENOENT") this.#onError(error);
-      return {};
+      return new Map();
     }
     try {
       return parse(text);
@@ -82,7 +123,7 @@ export class CacheFile {
           cause: error,
         }),
       );
-      return {};
+      return new Map();
     }
   }
 
@@ -115,7 +156,7 @@ export class CacheFile {
     await this.#acquire(fs, lock);
     try {
       const entries = await this.load();
-      for (const [path, snapshot] of batch) entries[path] = { ...snapshot, stale: false };
+      for (const [path, snapshot] of batch) entries.set(path, { ...snapshot, stale: false });
       const temp = `${this.#path}.${crypto.randomUUID()}.tmp`;
       await fs.writeFile(temp, serialize(entries));
       await fs.rename(temp, this.#path);

@@ -9,14 +9,16 @@
 
 import type { Stat } from "../protocol/records_data.ts";
 import type { NodeValue } from "./node_data.ts";
-import { emptySnapshot, type NodeSnapshot } from "./snapshot.ts";
+import { childRecord, emptySnapshot, type NodeSnapshot } from "./snapshot.ts";
 
 /** A child as the cache keeps it. */
 export interface CachedChild {
   /** Its decoded data (`null` for names only). */
   value: NodeValue;
-  /** The zxid of its last change (0 for names only). */
+  /** The zxid of its last change (0 for names only or unreadable). */
   mzxid: bigint;
+  /** Why its data could not be read (its value is then `null`). */
+  error?: Error;
 }
 
 /** The node as the cache keeps it. */
@@ -38,6 +40,7 @@ export class CacheState {
   #sorted = 0;
   readonly #mzxids = new Map<string, bigint>();
   readonly #childStamps = new Map<string, number>();
+  readonly #errors = new Map<string, Error>();
   #node: CachedNode | null = null;
   #tick = 0;
   #nodeStamp = 0;
@@ -137,6 +140,12 @@ export class CacheState {
   setChild(name: string, child: CachedChild): void {
     const before = this.#mzxids.get(name);
     this.#mzxids.set(name, child.mzxid);
+    const error = child.error;
+    if (error !== this.#errors.get(name)) {
+      if (error === undefined) this.#errors.delete(name);
+      else this.#errors.set(name, error);
+      this.#dirty = true;
+    }
     if (before === undefined) {
       this.#names.push(name);
       this.#values.push(child.value);
@@ -150,6 +159,7 @@ export class CacheState {
   /** Removes a child, stamping it at `tick` so that older replies cannot bring it back. */
   removeChild(name: string, tick: number): void {
     this.stampChild(name, tick);
+    this.#errors.delete(name);
     if (!this.#mzxids.delete(name)) return;
     const at = this.#indexOf(name);
     this.#names.splice(at, 1);
@@ -223,8 +233,24 @@ export class CacheState {
     this.#order();
     const names = this.#names;
     const values = this.#values;
-    const children: Record<string, NodeValue> = {};
+    const children = childRecord<NodeValue>();
     for (let i = 0; i < names.length; i++) children[names[i]] = values[i];
-    return { path, data: node.value, stat: node.stat, children, stale: false };
+    const { czxid, mzxid, ctime, mtime, version, ephemeralOwner, dataLength } = node.stat;
+    const stat = {
+      czxid,
+      mzxid,
+      ctime,
+      mtime,
+      version,
+      ephemeralOwner,
+      dataLength,
+      numChildren: names.length,
+    };
+    const snapshot: NodeSnapshot = { path, data: node.value, stat, children, stale: false };
+    if (this.#errors.size > 0) {
+      const errors = snapshot.errors = childRecord<Error>();
+      for (const [name, error] of this.#errors) errors[name] = error;
+    }
+    return snapshot;
   }
 }

@@ -113,6 +113,30 @@ function plainPayload(data: NodeValue): JsonValue | undefined {
 }
 
 /**
+ * The node data of an instance, as Curator's `ServiceInstance` is written:
+ * its fields only, since Curator's reader with default Jackson settings
+ * rejects any other (`Unrecognized field "created"`). Write it with
+ * `metadata: false`.
+ *
+ * @param instance The instance.
+ * @returns The record.
+ */
+export function curatorRecord(instance: ServiceInstance): Record<string, JsonValue> {
+  return {
+    name: instance.name,
+    id: instance.id,
+    address: instance.address,
+    ...(instance.port === undefined ? {} : { port: instance.port }),
+    ...(instance.sslPort === undefined ? {} : { sslPort: instance.sslPort }),
+    ...(instance.payload === undefined ? {} : { payload: instance.payload }),
+    registrationTimeUTC: instance.registrationTimeUTC,
+    serviceType: instance.serviceType,
+    ...(instance.uriSpec === undefined ? {} : { uriSpec: instance.uriSpec }),
+    enabled: instance.enabled ?? true,
+  };
+}
+
+/**
  * Reads an instance from a child of a service node. Nodes not written by
  * this layer (plain `setNode` registrations) are mapped as well as they can
  * be: the address and port come from the data's `address`/`port` fields,
@@ -227,24 +251,8 @@ export class ServiceDiscovery {
     await this.#write(instance);
   }
 
-  /**
-   * Curator's fields only: its reader with default Jackson settings rejects
-   * any other (`Unrecognized field "created"`).
-   */
   async #write(instance: ServiceInstance): Promise<void> {
-    const fields: Record<string, JsonValue> = {
-      name: instance.name,
-      id: instance.id,
-      address: instance.address,
-      ...(instance.port === undefined ? {} : { port: instance.port }),
-      ...(instance.sslPort === undefined ? {} : { sslPort: instance.sslPort }),
-      ...(instance.payload === undefined ? {} : { payload: instance.payload }),
-      registrationTimeUTC: instance.registrationTimeUTC,
-      serviceType: instance.serviceType,
-      ...(instance.uriSpec === undefined ? {} : { uriSpec: instance.uriSpec }),
-      enabled: instance.enabled ?? true,
-    };
-    await this.#registry.setNode(this.#path(instance.name, instance.id), fields, {
+    await this.#registry.setNode(this.#path(instance.name, instance.id), curatorRecord(instance), {
       ephemeral: instance.serviceType !== "PERMANENT",
       metadata: false,
     });

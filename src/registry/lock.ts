@@ -13,7 +13,7 @@
 import { baseName, ensurePath, joinPath } from "../client/tree.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watches.ts";
-import { isTransient, retry } from "../client/retry.ts";
+import { isInterrupted, isTransient, retry } from "../client/retry.ts";
 import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
 import { endCode, endOfKeeperState, isFinal } from "../session/state.ts";
 import { hostName, processId } from "./node_data.ts";
@@ -313,25 +313,46 @@ export class Lock implements AsyncDisposable {
         if (this.#holding === holding) this.#holding = undefined;
       },
     };
-    const lose = (code: ZooKeeperErrorCode, why: string) => {
+    const lose = (code: ZooKeeperErrorCode, why: string, cause?: unknown) => {
       if (stopped) return;
       holding.stop();
       this.#node = undefined;
       const path = this.path;
-      this.#options.onLost?.(new ZooKeeperError(code, `Lost the lock "${path}": ${why}`, { path }));
+      this.#options.onLost?.(
+        new ZooKeeperError(code, `Lost the lock "${path}": ${why}`, { path, cause }),
+      );
     };
     const watcher: Watcher = (event) => {
       if (event.type === "NodeDeleted") lose("NONODE", "its node was deleted");
       else if (event.type !== "None" && !stopped) arm();
     };
-    const arm = () =>
+    // Without a watch on its node a lock cannot hear of its loss: one lost
+    // with the connection is set again as soon as there is one (the session
+    // ending is reported by the listener below); any other failure leaves a
+    // loss that cannot be ruled out, so it is reported as one.
+    let unarmed = false;
+    const arm = (): void => {
+      unarmed = false;
       this.#zk.exists(node, { watch: watcher }).then((stat) => {
         if (stat !== null) return;
         this.#unwatch(node, watcher);
         lose("NONODE", "its node was deleted");
-      }, () => {}); // a session that ends is reported to the listener below
+      }, (error) => {
+        if (stopped || isFinal(this.#zk.state)) return;
+        if (!isInterrupted(error)) {
+          return lose(
+            ZooKeeperError.is(error) ? error.code : "SYSTEMERROR",
+            `cannot watch its node: ${(error as Error).message}`,
+            error,
+          );
+        }
+        unarmed = true;
+        if (this.#zk.connected) arm();
+      });
+    };
     const unsubscribe = this.#zk.onStateChange((state) => {
       if (isFinal(state)) lose(endCode(state), `session ${state.type}`);
+      else if (unarmed && this.#zk.connected) arm();
     });
     this.#holding = holding;
     arm();

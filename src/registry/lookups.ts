@@ -46,9 +46,7 @@ export class Lookups {
   async loadCacheFile(): Promise<void> {
     const file = this.#options.cacheFile;
     if (file === undefined) return;
-    for (const [path, snapshot] of Object.entries(await file.load())) {
-      this.#lastGood.set(path, { ...snapshot, stale: true });
-    }
+    for (const [path, snapshot] of await file.load()) this.#lastGood.set(path, snapshot);
   }
 
   /** Number of paths followed. */
@@ -81,9 +79,30 @@ export class Lookups {
       }
       throw cache.failure;
     }
-    if (callback === undefined) this.#pinned.add(this.#key(cache.path, cache.childData));
-    else cache.listen(callback);
-    return this.#current(cache);
+    const current = this.#current(cache);
+    if (callback !== undefined) cache.listen(callback);
+    else if (cache.snapshot?.stat === null) {
+      // A missing path is not kept followed: nobody may ever ask again, and
+      // its watch would stay on the server for nothing.
+      await this.#release(cache);
+    } else this.#pinned.add(this.#key(cache.path, cache.childData));
+    return current;
+  }
+
+  /**
+   * Stops keeping a path followed for lookups made without a callback; once
+   * no callback or iterator follows it either, its watches are removed from
+   * the server and the next lookup reads it again.
+   *
+   * @param path A valid path.
+   * @param options Which lookup (names only or not) to release.
+   * @returns Once the watches are removed, or at once when others follow it.
+   */
+  async release(path: string, options: LookupOptions): Promise<void> {
+    const key = this.#key(path, options.childData ?? this.#options.childData ?? true);
+    this.#pinned.delete(key);
+    const cache = this.#caches.get(key);
+    if (cache !== undefined) await this.#release(cache);
   }
 
   /**
@@ -210,11 +229,11 @@ export class Lookups {
   }
 
   // A path nobody follows any more gives its watches back to the server.
-  #release(cache: PathCache): void {
+  async #release(cache: PathCache): Promise<void> {
     const key = this.#key(cache.path, cache.childData);
     if (cache.listeners > 0 || this.#pinned.has(key) || this.#caches.get(key) !== cache) return;
     this.#caches.delete(key);
-    cache.close().catch(this.#options.onError);
+    await cache.close().catch(this.#options.onError);
   }
 
   #current(cache: PathCache): NodeSnapshot {

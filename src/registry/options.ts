@@ -86,6 +86,15 @@ export interface RegistryOptions {
    * the background connection loop, registration conflicts, failed repairs.
    */
   onError?: (error: unknown) => void;
+  /**
+   * Largest reply accepted from ZooKeeper, in bytes (the client's
+   * `maxFrameSize`): raise it to follow a service whose listing of children
+   * is larger than the default (about 1 MB: some 5,000 names of 200
+   * characters), and raise the servers' `jute.maxbuffer` with it.
+   *
+   * @default {1049599}
+   */
+  maxReceiveSize?: number;
   /** TLS settings for the connections. */
   tls?: TlsOptions;
   /** The socket implementation. */
@@ -132,4 +141,61 @@ export function defaultServers(): string {
   } catch {
     return "127.0.0.1:2181";
   }
+}
+
+const STRINGS = ["servers", "username", "password", "cacheFile"] as const;
+const BOOLEANS = ["lazy", "readOnly", "persistentWatches", "childData"] as const;
+const DURATIONS = ["sessionTimeout", "connectTimeout"] as const;
+
+/**
+ * Checks what plain JavaScript passed to `Registry.connect`: a connect string
+ * stands for `{ servers }`, anything else must be an options object whose
+ * fields have their types.
+ *
+ * @param input The argument as given.
+ * @returns The options.
+ * @throws {TypeError} For a value of the wrong type.
+ * @throws {RangeError} For a timeout that is not a positive number.
+ */
+export function registryOptions(input: unknown): RegistryOptions {
+  if (input === undefined) return {};
+  if (typeof input === "string") return { servers: input };
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new TypeError(
+      `Registry.connect() takes a connect string or an options object, not ${describe(input)}`,
+    );
+  }
+  const options = input as Record<string, unknown>;
+  const wrong = (field: string, type: string) =>
+    new TypeError(`Registry option "${field}" must be ${type}, not ${describe(options[field])}`);
+  for (const field of STRINGS) {
+    if (options[field] !== undefined && typeof options[field] !== "string") {
+      throw wrong(field, "a string");
+    }
+  }
+  for (const field of BOOLEANS) {
+    if (options[field] !== undefined && typeof options[field] !== "boolean") {
+      throw wrong(field, "a boolean");
+    }
+  }
+  for (const field of [...DURATIONS, "maxReceiveSize"]) {
+    const value = options[field];
+    if (value === undefined) continue;
+    if (typeof value !== "number") throw wrong(field, "a number");
+    if (!(value > 0) || !Number.isFinite(value)) {
+      throw new RangeError(`Registry option "${field}" must be a positive number, not ${value}`);
+    }
+  }
+  if (options.onError !== undefined && typeof options.onError !== "function") {
+    throw wrong("onError", "a function");
+  }
+  return options as RegistryOptions;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object" || typeof value === "function") return `a ${typeof value}`;
+  return `${typeof value} ${String(value)}`;
 }

@@ -22,6 +22,7 @@
  * @module
  */
 
+import { isInterrupted } from "../client/retry.ts";
 import { joinPath } from "../client/tree.ts";
 import type { WatchedEvent } from "../client/watches.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
@@ -51,10 +52,6 @@ export interface PathCacheContext {
 
 /** A key of the work to redo after a lost reply. */
 type Redo = "node" | "list" | `child:${string}`;
-
-function lostConnection(error: unknown): boolean {
-  return ZooKeeperError.is(error, "CONNECTIONLOSS", "SESSIONEXPIRED", "CLOSED", "SESSIONMOVED");
-}
 
 /** One path kept current. */
 export class PathCache {
@@ -197,7 +194,7 @@ export class PathCache {
     const local = !zk.connected;
     const remove = (path: string, type: "any" | "data") =>
       zk.removeWatches(path, this.#watcher, type, { local }).catch((error) => {
-        if (!ZooKeeperError.is(error, "NOWATCHER") && !lostConnection(error)) throw error;
+        if (!ZooKeeperError.is(error, "NOWATCHER") && !isInterrupted(error)) throw error;
       });
     const work = [remove(this.path, "any")];
     if (this.childData) {
@@ -250,9 +247,14 @@ export class PathCache {
           state.stampList(tick);
           state.setNode(null);
           for (const name of state.names()) this.#removeChild(name, tick);
-          // The one-shot watch that fired is set again, to hear of the
-          // node's creation; a recursive watch hears of it anyway.
-          if (this.#mode === "oneShot") this.#readNode(zk);
+          // The one-shot watches that fired are set again, to hear of the
+          // node's creation; a recursive watch hears of it anyway. The node
+          // may be back before the read (no creation event then), so its
+          // children are listed too, which also sets their watch again.
+          if (this.#mode === "oneShot") {
+            this.#readNode(zk);
+            this.#list(zk, false);
+          }
           break;
         case "NodeChildrenChanged":
           state.stampList(tick);
@@ -357,9 +359,13 @@ export class PathCache {
       state.setChild(name, { value: decodeNodeData(child.data), mzxid: child.stat.mzxid });
     }, (error) => {
       done();
-      if (!ZooKeeperError.is(error, "NONODE")) return false;
+      if (!state.childFresh(name, asked)) return ZooKeeperError.is(error);
       // Gone between the event and the read: its deletion is on its way.
-      if (state.childFresh(name, asked)) this.#removeChild(name, asked);
+      if (ZooKeeperError.is(error, "NONODE")) this.#removeChild(name, asked);
+      else if (ZooKeeperError.is(error) && !isInterrupted(error)) {
+        // One child the registry may not read leaves the others readable.
+        state.setChild(name, { value: null, mzxid: 0n, error });
+      } else return false;
       return true;
     });
   }
@@ -386,7 +392,7 @@ export class PathCache {
     }, (error) => {
       if (!current()) return;
       if (recover?.(error)) return;
-      if (lostConnection(error)) {
+      if (isInterrupted(error)) {
         this.#redo.add(redo);
         if (redo.startsWith("child:")) this.#reading.delete(redo.slice(6));
       } else if (this.#snapshot === undefined) {
@@ -410,6 +416,10 @@ export class PathCache {
   // listeners never see a half-applied change.
   #publishWhenIdle(): void {
     if (this.#pending > 0 || this.#closed) return;
+    // A read lost with the connection is part of its burst: what is known
+    // without it may be a state the tree never was in, so it waits for the
+    // redo on reconnection (or a whole read on a new session).
+    if (this.#redo.size > 0) return this.#wake();
     if (this.#failure !== undefined && this.#snapshot === undefined) return this.#wake();
     this.#state.clearStamps();
     if (this.#state.dirty || this.#snapshot === undefined) {

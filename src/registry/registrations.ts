@@ -8,6 +8,7 @@
  */
 
 import { digestACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../client/acl.ts";
+import { isInterrupted } from "../client/retry.ts";
 import { ensurePath, parentPath } from "../client/tree.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
@@ -156,6 +157,7 @@ export class Registrations {
       },
     );
     let entry = this.#entries.get(path);
+    const fresh = entry === undefined;
     if (entry === undefined) {
       entry = { keeper: this.#keeper(path), health: undefined };
       this.#entries.set(path, entry);
@@ -165,8 +167,24 @@ export class Registrations {
     const { keeper } = entry;
     const ephemeral = options.ephemeral ?? true;
     const state = options.state ?? true;
+    // A new registration is kept only once its first write is accepted, or
+    // failed for a reason the next session cures: one the server or the
+    // client refuses (data too large, no right to create) would be refused
+    // again on every session.
+    const first = async (write: Promise<void>) => {
+      try {
+        await write;
+      } catch (error) {
+        if (fresh && !isInterrupted(error) && this.#entries.get(path) === entry) {
+          this.#entries.delete(path);
+          entry.health?.stop();
+          await keeper.close(false);
+        }
+        throw error;
+      }
+    };
     if (options.check === undefined) {
-      await keeper.want(bytes, ephemeral, state, false);
+      await first(keeper.want(bytes, ephemeral, state, false));
       return;
     }
     const health = entry.health = new HealthMonitor(
@@ -178,8 +196,8 @@ export class Registrations {
     );
     // Until the first verdict the node stays as it is (absent when new).
     keeper.want(bytes, ephemeral, state, true).catch(() => {});
-    const first = await health.start();
-    if (entry.health === health) await keeper.setHealthy(first);
+    const verdict = await health.start();
+    if (entry.health === health) await first(keeper.setHealthy(verdict));
   }
 
   /**

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { AsyncQueue } from "../client/async_queue.ts";
 import { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
@@ -25,6 +26,7 @@ import {
   defaultServers,
   type DrainOptions,
   type RegistryOptions,
+  registryOptions,
 } from "./options.ts";
 
 export type { CloseOptions, DrainOptions, RegistryOptions } from "./options.ts";
@@ -122,14 +124,16 @@ export class Registry implements AsyncDisposable {
   /**
    * Creates a registry and connects it.
    *
-   * @param options Settings.
+   * @param input Settings, or the ensemble's connect string alone.
    * @returns The registry, connected unless `lazy`; already closed when
    *   `signal` is aborted before the connection is up.
+   * @throws {TypeError} When `input` or one of its fields has the wrong type.
    * @throws {ZooKeeperError} `CONNECTIONLOSS` when ZooKeeper cannot be reached
    *   within `connectTimeout` (unless `lazy`).
    * @throws {TypeError} When `clock` is not a clock, before connecting.
    */
-  static async connect(options: RegistryOptions = {}): Promise<Registry> {
+  static async connect(input: RegistryOptions | string = {}): Promise<Registry> {
+    const options = registryOptions(input);
     const registry = new Registry(options, CONNECT);
     const signal = options.signal;
     if (signal?.aborted) {
@@ -221,6 +225,7 @@ export class Registry implements AsyncDisposable {
    */
   async unset(path: string): Promise<void> {
     this.#writable("unregister", path);
+    validatePath(path);
     await this.#registrations.unset(path);
   }
 
@@ -261,9 +266,11 @@ export class Registry implements AsyncDisposable {
 
   /**
    * Looks up a path: its data and its children's data, decoded from JSON.
-   * The path is then followed by watches: each change costs one read of what
-   * changed (none for a removal), and the next lookup is answered from
-   * memory. While ZooKeeper is away the last good copy is returned, with
+   * The path is then followed by watches, until {@linkcode Registry.release}
+   * (or, with a callback, until the registry closes): each change costs one
+   * read of what changed (none for a removal), and the next lookup is
+   * answered from memory. A path that does not exist is not kept followed.
+   * While ZooKeeper is away the last good copy is returned, with
    * `stale: true`.
    *
    * @param path The path, such as `/services/ssh`.
@@ -272,13 +279,29 @@ export class Registry implements AsyncDisposable {
    * @param options `childData: false` keeps the children's names only.
    * @returns The current result.
    */
-  get(
+  async get(
     path: string,
     callback?: (snapshot: NodeSnapshot) => void,
     options: LookupOptions = {},
   ): Promise<NodeSnapshot> {
+    this.#readable("look up", path);
+    return await this.#lookups.get(path, callback, options);
+  }
+
+  /**
+   * Stops following a path that lookups without a callback keep followed
+   * (`get(path)` keeps it, so the next lookup is answered from memory). Once
+   * no callback or iterator follows it either, its watches are removed from
+   * the server; a later lookup reads it again.
+   *
+   * @param path The path.
+   * @param options `childData: false` releases the names-only lookup.
+   * @returns Once its watches are removed (at once when something else still
+   *   follows it).
+   */
+  async release(path: string, options: LookupOptions = {}): Promise<void> {
     validatePath(path);
-    return this.#lookups.get(path, callback, options);
+    await this.#lookups.release(path, options);
   }
 
   /**
@@ -289,13 +312,15 @@ export class Registry implements AsyncDisposable {
    * @param options `childData: false` keeps the children's names only.
    * @returns A function that removes the callback; when nothing else follows
    *   the path, its watches are removed from the server.
+   * @throws {ZooKeeperError} `BADARGUMENTS` for an invalid path, `CLOSED`
+   *   once the registry is closed.
    */
   onChange(
     path: string,
     callback: (snapshot: NodeSnapshot) => void,
     options: LookupOptions = {},
   ): () => void {
-    validatePath(path);
+    this.#readable("follow", path);
     return this.#lookups.onChange(path, callback, options);
   }
 
@@ -307,13 +332,20 @@ export class Registry implements AsyncDisposable {
    * @param path The path.
    * @param options `signal` ends the iteration; `childData: false` keeps the
    *   children's names only.
-   * @returns The results.
+   * @returns The results; an invalid path or a closed registry ends them
+   *   at once with its error.
    */
   watch(
     path: string,
     options: { signal?: AbortSignal } & LookupOptions = {},
   ): AsyncIterableIterator<NodeSnapshot> {
-    validatePath(path);
+    try {
+      this.#readable("follow", path);
+    } catch (error) {
+      const failed = new AsyncQueue<NodeSnapshot>();
+      failed.end(error);
+      return failed;
+    }
     return this.#lookups.watch(path, options.signal, options);
   }
 
@@ -353,6 +385,7 @@ export class Registry implements AsyncDisposable {
    * @param path The lock's node.
    */
   async releaseLock(path: string): Promise<void> {
+    validatePath(path);
     const lock = this.#locks.get(path);
     this.#locks.delete(path);
     await lock?.release();
@@ -428,6 +461,7 @@ export class Registry implements AsyncDisposable {
       transport: this.#options.transport,
       metrics: this.#options.metrics,
       clock: this.#clock,
+      maxFrameSize: this.#options.maxReceiveSize,
     });
   }
 
@@ -444,6 +478,11 @@ export class Registry implements AsyncDisposable {
         { path },
       );
     }
+    if (this.#supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
+  }
+
+  #readable(verb: string, path: string): void {
+    validatePath(path);
     if (this.#supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
   }
 

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { isInterrupted } from "../client/retry.ts";
 import { ensurePath, parentPath } from "../client/tree.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watches.ts";
@@ -83,11 +84,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** Errors of a connection going away: the next session's restore retries. */
-function isConnectionError(error: unknown): boolean {
-  return ZooKeeperError.is(error, "CONNECTIONLOSS", "SESSIONEXPIRED", "CLOSED", "OPERATIONTIMEOUT");
 }
 
 /** Keeps one registered node in place. */
@@ -240,7 +236,7 @@ export class NodeKeeper {
         failure = error;
       }
     }
-    if (failure !== undefined && !isConnectionError(failure)) throw failure;
+    if (failure !== undefined && !isInterrupted(failure)) throw failure;
   }
 
   #wanted(): boolean {

@@ -8,6 +8,14 @@
 import type { Stat } from "../protocol/records_data.ts";
 import type { NodeValue } from "./node_data.ts";
 
+/**
+ * The part of a node's Stat that a followed path keeps true. A child's
+ * creation or deletion costs no read of the node, so `cversion` and `pzxid`
+ * (and `aversion`, which no watch reports) are left out; `numChildren` counts
+ * the children of the snapshot.
+ */
+export type NodeStat = Omit<Stat, "cversion" | "pzxid" | "aversion">;
+
 /** What `get()` returns: a node, its data and its children's data. */
 export interface NodeSnapshot {
   /** The path. */
@@ -15,16 +23,26 @@ export interface NodeSnapshot {
   /** The node's data: parsed JSON, else the raw text, `null` when empty or missing. */
   data: NodeValue;
   /**
-   * The node's Stat as read with its data, `null` when it does not exist.
-   * Its child fields (`cversion`, `pzxid`) are those of that read: the
-   * children themselves are kept current without re-reading the node.
+   * What the cache knows of the node's Stat, `null` when it does not exist:
+   * its data fields as of its last data change, and `numChildren` counting
+   * `children`.
    */
-  stat: Stat | null;
+  stat: NodeStat | null;
   /**
    * Each child's name and data, decoded like `data`, in name order; every
-   * value is `null` for a names-only lookup (`childData: false`).
+   * value is `null` for a names-only lookup (`childData: false`). The object
+   * has no prototype: a child may be named `__proto__` or `constructor`.
    */
   children: Record<string, NodeValue>;
+  /**
+   * The children whose data could not be read (such as `NOAUTH`, for a child
+   * whose ACL does not let the registry read it), each with its error; such
+   * a child is in `children` with `null`. Absent when every child was read.
+   * A failed read sets no watch on the child, so a change of its data is
+   * seen only when the path is read again (a new session); its deletion is
+   * seen at once.
+   */
+  errors?: Record<string, Error>;
   /**
    * `true` when this came from the cache while ZooKeeper could not be asked
    * (disconnected, or started from the cache file): it may be out of date.
@@ -54,5 +72,15 @@ export type Gate = () => Promise<void>;
  * @returns The snapshot.
  */
 export function emptySnapshot(path: string, stale = false): NodeSnapshot {
-  return { path, data: null, stat: null, children: {}, stale };
+  return { path, data: null, stat: null, children: childRecord(), stale };
+}
+
+/**
+ * An empty object to key by children's names: without a prototype, so that
+ * `__proto__` or `constructor` is a name like any other.
+ *
+ * @returns The object.
+ */
+export function childRecord<T>(): Record<string, T> {
+  return Object.create(null);
 }
