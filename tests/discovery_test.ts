@@ -1,6 +1,12 @@
 import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { Registry, ServiceDiscovery, type ServiceInstance, toInstance, type ZooKeeper } from "../mod.ts";
+import {
+  Registry,
+  ServiceDiscovery,
+  type ServiceInstance,
+  toInstance,
+  type ZooKeeper,
+} from "../mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import type { ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
