@@ -51,7 +51,7 @@ function subscribe(port: number): Promise<Subscriber> {
     socket.once("error", reject);
     socket.once("connect", () => {
       socket.write(
-        "GET /v1/watch/web HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n",
+        "GET /v1/watch/web HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n",
       );
       resolve(sub);
     });
@@ -65,7 +65,7 @@ function subscribe(port: number): Promise<Subscriber> {
 function lookupLoop(port: number, end: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port });
-    const request = "GET /v1/services/web HTTP/1.1\r\nHost: bench\r\n\r\n";
+    const request = "GET /v1/services/web HTTP/1.1\r\nHost: localhost\r\n\r\n";
     let buffer = "";
     let count = 0;
     socket.setEncoding("latin1");

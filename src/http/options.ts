@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Clock } from "../session/clock.ts";
 import type { Metrics } from "../util/metrics.ts";
 import type { RegistryObserver } from "./registry_metrics.ts";
 
@@ -26,12 +27,27 @@ export interface GatewayLimits {
   defaultTtl: number;
   /** The longest TTL, in ms. @default {3600000} */
   maxTtl: number;
-  /** Distinct paths the gateway asks the registry to keep current. @default {10000} */
+  /**
+   * Distinct paths the gateway keeps current for lookups; past it the least
+   * recently read is let go. @default {10000}
+   */
   maxPaths: number;
+  /** Milliseconds without a lookup after which a path is let go. @default {300000} */
+  pathIdle: number;
+  /**
+   * Milliseconds a read of ZooKeeper may take before the request answers
+   * 503 (a path not yet followed while ZooKeeper is away). @default {5000}
+   */
+  readTimeout: number;
   /** Milliseconds between keep-alive comments on event streams. @default {15000} */
   keepAlive: number;
   /** Bytes queued for an event stream that does not read, before it is ended. @default {1048576} */
   maxQueuedBytes: number;
+  /**
+   * Bytes queued for all event streams together; a stream whose event would
+   * pass it is ended. @default {67108864}
+   */
+  maxTotalQueuedBytes: number;
 }
 
 /** Options of {@linkcode serve}. */
@@ -40,6 +56,15 @@ export interface ServeOptions {
   base?: string;
   /** Enables writes (`PUT`, `DELETE`) for requests bearing this token. Off by default. */
   token?: string;
+  /**
+   * Host names (with or without a port) requests may be addressed to; any
+   * other `Host` gets 421, so a page at a name rebound to this address
+   * cannot read it. `"*"` accepts any.
+   * @default {["localhost", "127.0.0.1", "[::1]"]}
+   */
+  hosts?: string[];
+  /** The clock of timers (TTLs, waits, idle paths). @default {systemClock} */
+  clock?: Clock;
   /** Origins allowed to call from a browser (CORS). None by default. */
   corsOrigins?: string[];
   /** Bounds; each unset one takes its default. */
@@ -78,6 +103,9 @@ export const DEFAULT_LIMITS: Readonly<GatewayLimits> = {
   defaultTtl: 30_000,
   maxTtl: 3_600_000,
   maxPaths: 10_000,
+  pathIdle: 300_000,
+  readTimeout: 5_000,
   keepAlive: 15_000,
   maxQueuedBytes: 1_048_576,
+  maxTotalQueuedBytes: 67_108_864,
 };
