@@ -197,6 +197,22 @@ export function requireToken(request: Request, token: string): void {
   }
 }
 
+const readWhole = new WeakSet<Request>();
+
+/**
+ * Whether a request comes with a body that was not read to its end. Asks the
+ * headers only: on `Deno.serve`, touching `request.body` (even `bodyUsed`)
+ * makes the server keep the connection and read the refused body to its end.
+ *
+ * @param request The request.
+ * @returns Whether a body was left unread.
+ */
+export function bodyLeftUnread(request: Request): boolean {
+  if (readWhole.has(request)) return false;
+  const length = request.headers.get("content-length");
+  return request.headers.has("transfer-encoding") || (length !== null && length !== "0");
+}
+
 /**
  * Reads a request's body as text, no further than `limit` bytes.
  *
@@ -209,7 +225,10 @@ export async function readBody(request: Request, limit: number): Promise<string>
   const declared = Number(request.headers.get("content-length") ?? "0");
   const tooLarge = () => new HttpError(413, `The body is larger than ${limit} bytes`);
   if (declared > limit) throw tooLarge();
-  if (request.body === null) return "";
+  if (request.body === null) {
+    readWhole.add(request);
+    return "";
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -223,6 +242,7 @@ export async function readBody(request: Request, limit: number): Promise<string>
     }
     chunks.push(value);
   }
+  readWhole.add(request);
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

@@ -25,6 +25,7 @@ import { COMMON_HEADERS, errorResponse, HttpError, jsonResponse } from "./respon
 import { parseQuery } from "./query.ts";
 import { Router } from "./router.ts";
 import {
+  bodyLeftUnread,
   checkName,
   hostAllowed,
   parseDuration,
@@ -375,7 +376,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
     for (const [k, v] of Object.entries(extra)) response.headers.set(k, v);
     // A body refused unread (401, 413...) would be left in the connection:
     // close it rather than read what was refused or leave the client blocked.
-    if (request.body !== null && !request.bodyUsed) response.headers.set("connection", "close");
+    if (bodyLeftUnread(request)) response.headers.set("connection", "close");
     requests.inc({ route, code: String(response.status) });
     durations.observe((performance.now() - started) / 1000, { route });
     if (request.method !== "HEAD") return response;
