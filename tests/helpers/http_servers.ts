@@ -61,7 +61,12 @@ export async function serveOn(kind: string, handler: Handler): Promise<ServedHan
   if (kind === "Bun.serve") {
     const bun = (globalThis as unknown as { Bun: BunServe }).Bun;
     const server = bun.serve({ hostname: "127.0.0.1", port: 0, fetch: handler });
-    return { kind, port: server.port, url: url(server.port), close: async () => server.stop(true) };
+    return {
+      kind,
+      port: server.port,
+      url: url(server.port),
+      close: () => Promise.resolve(server.stop(true)),
+    };
   }
   const server = await listen(handler, { port: 0 });
   return { kind, port: server.port, url: server.url, close: () => server.close() };
