@@ -76,7 +76,7 @@ export async function serveOn(kind: string, handler: Handler): Promise<ServedHan
 export interface RawReply {
   /** Everything received, as latin1 text. */
   text: string;
-  /** The status of the first response, or 0. */
+  /** The status of the first final response, or 0. */
   status: number;
   /** `end` (the server closed), `error` (reset), or `open` (the test closed it). */
   ending: "end" | "error" | "open";
@@ -92,6 +92,8 @@ export interface RawExchangeOptions {
   timeout?: number;
   /** Hangs up when aborted. */
   signal?: AbortSignal;
+  /** Sends the body only after the server's `100 Continue`, as curl does. */
+  waitForContinue?: boolean;
   /** Writes each body chunk after the previous one is flushed (a slow sender). */
   slow?: boolean;
   /** Never reads the reply (a client that stops reading); resolves on close or timeout. */
@@ -115,8 +117,11 @@ export function rawExchange(
   return new Promise((resolve) => {
     let text = "";
     let done = false;
+    let proceed = () => {};
+    const continued = new Promise<void>((resolve) => proceed = resolve);
     const socket: Socket = connect({ host: "127.0.0.1", port }, async () => {
       socket.write(head);
+      if (options.waitForContinue) await continued;
       for (const chunk of options.body ?? []) {
         if (done) return;
         if (!options.slow) socket.write(chunk);
@@ -128,7 +133,10 @@ export function rawExchange(
       done = true;
       clearTimeout(timer);
       socket.destroy();
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      // The final status, after any 100 Continue.
+      const status = Number(
+        /^(?:HTTP\/1\.1 1\d\d [^\r]*\r\n\r\n)*HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0,
+      );
       resolve({ text, status, ending });
     };
     const timer = setTimeout(() => finish("open"), options.timeout ?? 10_000);
@@ -137,6 +145,7 @@ export function rawExchange(
     socket.setEncoding("latin1");
     socket.on("data", (chunk: string) => {
       text += chunk;
+      if (/^HTTP\/1\.1 100 /.test(text)) proceed();
       if (options.until?.(text)) finish("open");
     });
     socket.on("end", () => finish("end"));
