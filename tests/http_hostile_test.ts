@@ -9,6 +9,7 @@ import { startFaultProxy } from "./helpers/fault_proxy.ts";
 import { FakeClock } from "./helpers/fake_clock.ts";
 import { eventually } from "./helpers/wait.ts";
 import { EventReader } from "./helpers/sse.ts";
+import { startServeProcess } from "./helpers/serve_process.ts";
 import { rawExchange, type ServedHandler, serveOn, serverKinds } from "./helpers/http_servers.ts";
 
 const TOKEN = "hostile-test-token";
@@ -366,6 +367,28 @@ describe("The gateway against a hostile client, on a real server", () => {
       });
     });
   }
+
+  it("`service-registry serve` lives through 10 MB PUTs refused with 413 to a client that hangs up, as curl does", async () => {
+    await using gateway = await startServeProcess([], {
+      ZK_SERVERS: server.connectString,
+      SERVICE_REGISTRY_TOKEN: TOKEN,
+    });
+    const body = chunked(Array.from({ length: 160 }, () => new Uint8Array(65_536)));
+    for (let round = 0; round < 3; round++) {
+      const reply = await rawExchange(
+        gateway.port,
+        `PUT /v1/services/curl/i1 HTTP/1.1\r\nHost: 127.0.0.1:${gateway.port}\r\n` +
+          `Authorization: ${AUTH}\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n`,
+        { body, waitForContinue: true, until: (text) => / 413 /.test(text) },
+      );
+      assert.equal(reply.status, 413, `round ${round}`);
+    }
+    const health = await fetch(`${gateway.url}/healthz`);
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+    assert.ok(gateway.alive(), gateway.stderr());
+    assert.equal(await gateway.stop(), 0, gateway.stderr());
+  });
 
   it("paths not read for the idle time are let go (fake clock)", async () => {
     const clock = new FakeClock();
