@@ -23,15 +23,15 @@ import { PAGE_JS } from "./page_js.ts";
 import { isConnected, RegistryObserver } from "./registry_metrics.ts";
 import { COMMON_HEADERS, errorResponse, HttpError, jsonResponse } from "./respond.ts";
 import { parseQuery } from "./query.ts";
-import { Router } from "./router.ts";
+import { type RequestContext, type RouteHandler, routeName, Router } from "./router.ts";
+import { corsHeadersFor } from "./cors.ts";
+import { addWriteRoutes } from "./write_routes.ts";
 import {
   bodyLeftUnread,
   checkName,
   hostAllowed,
   parseDuration,
   rawPathOf,
-  readBody,
-  requireToken,
   reservedUnder,
   splitPath,
   tokenProblem,
@@ -40,24 +40,12 @@ import {
 } from "./safety.ts";
 import { EventStreams, type ServerEvent } from "./sse.ts";
 import { serviceView, versionOf } from "./views.ts";
-import { parseInstanceBody, Registrations } from "./writes.ts";
+import { Registrations } from "./writes.ts";
 
 const PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; " +
   "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-interface Ctx {
-  request: Request;
-  url: URL;
-  /** The query's parameters, decoded. */
-  query: Map<string, string>;
-  params: Record<string, string>;
-  rest: string[];
-  signal: AbortSignal;
-}
-
-type Handle = (ctx: Ctx) => Promise<Response> | Response;
-
-function asset(body: string, type: string): Handle {
+function asset(body: string, type: string): RouteHandler {
   const headers = {
     ...COMMON_HEADERS,
     "content-type": type,
@@ -158,7 +146,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   };
 
   const blocking = async <T>(
-    ctx: Ctx,
+    ctx: RequestContext,
     read: () => Promise<T>,
     version: (value: T) => string,
     listen: (onChange: () => void) => () => void,
@@ -178,7 +166,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
     }
   };
 
-  const withEtag = (ctx: Ctx, body: unknown, version: string): Response => {
+  const withEtag = (ctx: RequestContext, body: unknown, version: string): Response => {
     const etag = `"${version}"`;
     const status = ctx.request.headers.get("if-none-match") === etag ? 304 : 200;
     return jsonResponse(status, body, { etag, "x-index": version });
@@ -193,7 +181,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
     };
   };
 
-  const router = new Router<Handle>()
+  const router = new Router<RouteHandler>()
     .add("GET", "/", asset(PAGE_HTML, "text/html; charset=utf-8"))
     .add("GET", "/app.js", asset(PAGE_JS, "text/javascript; charset=utf-8"))
     .add("GET", "/app.css", asset(PAGE_CSS, "text/css; charset=utf-8"))
@@ -286,46 +274,10 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       );
     });
 
-  /** The node a write names, once the token is checked: nothing is read before. */
-  const target = (ctx: Ctx): string => {
-    if (token === "") {
-      throw new HttpError(405, "Writes are disabled: the gateway was started without a token", {
-        allow: "GET, HEAD",
-      });
-    }
-    requireToken(ctx.request, token);
-    return underBase(base, [
-      checkName(ctx.params.name, "service"),
-      checkName(ctx.params.id, "instance id"),
-    ]);
-  };
-  router.add("PUT", "/v1/services/:name/:id", async (ctx) => {
-    const path = target(ctx);
-    const ttlText = ctx.query.get("ttl") ?? null;
-    const ttl = ttlText === null ? limits.defaultTtl : parseDuration(ttlText, "ttl", limits.maxTtl);
-    if (ttl < 1000) throw new HttpError(400, "The ttl must be at least 1s");
-    const body = parseInstanceBody(await readBody(ctx.request, limits.maxBodyBytes));
-    const result = await registrations.put(path, ctx.params.name, ctx.params.id, body, ttl);
-    const expires = new Date(result.expires).toISOString();
-    return jsonResponse(result.outcome === "created" ? 201 : 200, { path, ...result, expires });
-  });
-  router.add("DELETE", "/v1/services/:name/:id", async (ctx) => {
-    await registrations.delete(target(ctx));
-    return new Response(null, { status: 204, headers: COMMON_HEADERS });
-  });
+  addWriteRoutes(router, { base, token, limits, registrations });
 
   const cors = new Set(options.corsOrigins ?? []);
-  const corsHeaders = (request: Request): Record<string, string> => {
-    const origin = request.headers.get("origin");
-    if (origin === null || !cors.has(origin)) return {};
-    return {
-      "access-control-allow-origin": origin,
-      "access-control-allow-methods": "GET, HEAD, PUT, DELETE",
-      "access-control-allow-headers": "authorization, content-type, last-event-id, if-none-match",
-      "access-control-expose-headers": "etag, x-index",
-      vary: "origin",
-    };
-  };
+  const corsHeaders = (request: Request) => corsHeadersFor(request, cors);
 
   const handle = async (request: Request): Promise<{ response: Response; route: string }> => {
     let route = "unmatched";
@@ -395,15 +347,6 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       await registrations.close();
     },
   });
-}
-
-/** A route's label for metrics: bounded, with the names left out. */
-function routeName(segments: readonly string[], rest: number): string {
-  if (segments[0] !== "v1") return "/" + segments.join("/");
-  const kind = segments[1];
-  const depth = segments.length - rest - 2;
-  return `/v1/${kind}` + ["", "/{name}", "/{name}/{id}"][Math.min(depth, 2)] +
-    (rest > 0 ? "/{path}" : "");
 }
 
 /** The listing of `/` without ZooKeeper's own node, which is never served. */
