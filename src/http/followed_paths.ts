@@ -68,9 +68,12 @@ export class FollowedPaths {
     const now = this.#options.clock.now();
     let entry = this.#entries.get(path);
     if (entry !== undefined) {
-      this.#entries.delete(path);
-      this.#entries.set(path, entry);
-      entry.used = now;
+      // Reordered at most once a second: a hot path costs no Map churn per lookup.
+      if (now - entry.used > 1000) {
+        this.#entries.delete(path);
+        this.#entries.set(path, entry);
+        entry.used = now;
+      }
       if (entry.snapshot !== undefined && this.#registry.client?.connected) return entry.snapshot;
     } else {
       while (this.#entries.size >= this.#options.max) {

@@ -208,7 +208,7 @@ const readWhole = new WeakSet<Request>();
  * @returns Whether a body was left unread.
  */
 export function bodyLeftUnread(request: Request): boolean {
-  if (readWhole.has(request)) return false;
+  if (request.method === "GET" || request.method === "HEAD" || readWhole.has(request)) return false;
   const length = request.headers.get("content-length");
   return request.headers.has("transfer-encoding") || (length !== null && length !== "0");
 }

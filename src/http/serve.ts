@@ -96,7 +96,14 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
     readTimeout: limits.readTimeout,
     clock,
   });
-  const started = () => within(catalog.start(), limits.readTimeout, clock);
+  // The catalog's first read waits for ZooKeeper: bounded by the read
+  // timeout, and no timer at all once it is done.
+  let catalogReady = false;
+  const started = async (): Promise<void> => {
+    if (catalogReady) return;
+    await within(catalog.start(), limits.readTimeout, clock);
+    catalogReady = true;
+  };
   const metrics = new Metrics();
   const requests = metrics.counter("http_requests_total", "Requests served, by route and status.");
   const durations = metrics.histogram(
