@@ -134,9 +134,10 @@ export function rawExchange(
       clearTimeout(timer);
       socket.destroy();
       // The final status, after any 100 Continue.
-      const status = Number(
-        /^(?:HTTP\/1\.1 1\d\d [^\r]*\r\n\r\n)*HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0,
+      const statuses = [...text.matchAll(/(?:^|\r\n)HTTP\/1\.1 (\d{3}) /g)].map((m) =>
+        Number(m[1])
       );
+      const status = statuses.find((s) => s >= 200) ?? 0;
       resolve({ text, status, ending });
     };
     const timer = setTimeout(() => finish("open"), options.timeout ?? 10_000);
