@@ -6,7 +6,7 @@ import { EventStreams, type ServerEvent } from "../src/http/sse.ts";
 import { main } from "../src/cli.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { startFaultProxy } from "./helpers/fault_proxy.ts";
-import { FakeClock } from "./helpers/fake_clock.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
 import { eventually } from "./helpers/wait.ts";
 import { EventReader } from "./helpers/sse.ts";
 import { startServeProcess } from "./helpers/serve_process.ts";

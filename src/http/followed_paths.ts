@@ -11,7 +11,7 @@
 
 import type { Registry } from "../registry/registry.ts";
 import type { NodeSnapshot } from "../registry/snapshot.ts";
-import type { Clock, TimerHandle } from "../session/clock.ts";
+import type { Clock, TimerHandle } from "../util/clock.ts";
 import { HttpError } from "./respond.ts";
 
 /** Bounds of {@linkcode FollowedPaths}. */

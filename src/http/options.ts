@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Clock } from "../session/clock.ts";
+import type { Clock } from "../util/clock.ts";
 import type { Metrics } from "../util/metrics.ts";
 import type { RegistryObserver } from "./registry_metrics.ts";
 

@@ -13,7 +13,7 @@ import type { NodeSnapshot } from "../registry/snapshot.ts";
 import type { Registry } from "../registry/registry.ts";
 import { Metrics, PROMETHEUS_CONTENT_TYPE } from "../util/metrics.ts";
 import { DEFAULT_LIMITS, type Gateway, type GatewayLimits, type ServeOptions } from "./options.ts";
-import { systemClock } from "../session/clock.ts";
+import { systemClock } from "../util/clock.ts";
 import { Catalog } from "./catalog.ts";
 import { FollowedPaths, within } from "./followed_paths.ts";
 import { LongPolls } from "./long_poll.ts";
