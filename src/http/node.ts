@@ -113,11 +113,20 @@ function toRequest(req: IncomingMessage, signal: AbortSignal | undefined): Reque
   } as RequestInit);
 }
 
-async function send(response: Response, res: ServerResponse): Promise<void> {
+async function send(response: Response, res: ServerResponse, req: IncomingMessage): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
+  if (headers.connection === "close" && !req.complete) {
+    // A refused body still coming: Node would destroy the socket after the
+    // answer, and the data arriving after that makes the kernel send a reset
+    // that can discard the answer before the client reads it. Half-close
+    // instead: the client reads the answer and the end, Node reads and drops
+    // what is still sent until the client hangs up (or its request timeout).
+    delete headers.connection;
+    res.once("finish", () => req.socket?.end());
+  }
   if (response.body === null) {
     res.writeHead(response.status, headers);
     return void res.end();
@@ -192,7 +201,7 @@ export function toNodeListener(
         response = Promise.resolve(refusal(refused));
       }
     }
-    response.then((r) => send(r, res)).catch(() => res.destroy());
+    response.then((r) => send(r, res, req)).catch(() => res.destroy());
   };
 }
 
