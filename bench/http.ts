@@ -9,6 +9,12 @@
  * node_modules/.bin/deno run -A bench/http.ts
  * ```
  *
+ * With `BENCH_BEFORE=<dir>`, a copy of the project at an earlier commit
+ * (`git archive <ref> | tar -x -C <dir>`), it compares instead: the earlier
+ * gateway and this one serve side by side, each on its own registry, and
+ * lookup rounds alternate between them (`BENCH_ROUNDS`, 3 s each), so a
+ * shared machine's load falls on both alike.
+ *
  * @module
  */
 
@@ -51,7 +57,7 @@ function subscribe(port: number): Promise<Subscriber> {
     socket.once("error", reject);
     socket.once("connect", () => {
       socket.write(
-        "GET /v1/watch/web HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n",
+        "GET /v1/watch/web HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n",
       );
       resolve(sub);
     });
@@ -65,7 +71,7 @@ function subscribe(port: number): Promise<Subscriber> {
 function lookupLoop(port: number, end: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port });
-    const request = "GET /v1/services/web HTTP/1.1\r\nHost: bench\r\n\r\n";
+    const request = "GET /v1/services/web HTTP/1.1\r\nHost: localhost\r\n\r\n";
     let buffer = "";
     let count = 0;
     socket.setEncoding("latin1");
@@ -100,6 +106,19 @@ function lookupLoop(port: number, end: number): Promise<number> {
   });
 }
 
+/** Lookups/s and CPU µs per lookup over one timed round against `port`. */
+async function lookupRound(port: number, seconds: number): Promise<[number, number]> {
+  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const counts = await Promise.all(
+    Array.from({ length: LOOKUP_CONCURRENCY }, () => lookupLoop(port, end)),
+  );
+  const n = counts.reduce((a, b) => a + b, 0);
+  const used = process.cpuUsage(cpu0);
+  return [n / ((performance.now() - t0) / 1000), (used.user + used.system) / n];
+}
+
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = performance.now() + ms;
   while (!check()) {
@@ -113,6 +132,48 @@ const registry = await Registry.connect({ servers: server.connectString });
 const elsewhere = await Registry.connect({ servers: server.connectString });
 for (let i = 0; i < 10; i++) {
   await elsewhere.setNode(`/services/web/host${i}:8080`, { address: `10.0.0.${i}`, port: 8080 });
+}
+const before = process.env.BENCH_BEFORE;
+if (before !== undefined) {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
+  const old = await import(`${before}/mod.ts`);
+  const oldHttp = await import(`${before}/src/http/mod.ts`);
+  const oldNode = await import(`${before}/src/http/node.ts`);
+  const oldRegistry = await old.Registry.connect({ servers: server.connectString });
+  const oldGateway = oldHttp.serve(oldRegistry);
+  const newGateway = serve(registry);
+  const servers = {
+    before: await oldNode.listen(oldGateway, { port: 0 }),
+    after: await listen(newGateway, { port: 0 }),
+  };
+  const results: Record<string, [number, number][]> = { before: [], after: [] };
+  for (const which of ["before", "after"] as const) {
+    const r = await fetch(`${servers[which].url}/v1/services/web`);
+    if ((await r.json()).instances.length !== 10) throw new Error(`${which} not ready`);
+  }
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ["before", "after"] as const : ["after", "before"] as const;
+    for (const which of order) results[which].push(await lookupRound(servers[which].port, 3));
+  }
+  console.log(`${process.version}, node:http adapter, ${rounds} alternating rounds of 3 s`);
+  for (const which of ["before", "after"] as const) {
+    const rates = results[which].map((r) => r[0]);
+    const cpus = results[which].map((r) => r[1]);
+    console.log(
+      `${which}: median ${Math.round(median(rates))} lookups/s ` +
+        `(${rates.map(Math.round).join(", ")}), median ${median(cpus).toFixed(0)} µs of CPU each ` +
+        `(${cpus.map((c) => c.toFixed(0)).join(", ")})`,
+    );
+  }
+  await oldGateway.close();
+  await newGateway.close();
+  await servers.before.close();
+  await servers.after.close();
+  await oldRegistry.close();
+  await registry.close();
+  await elsewhere.close();
+  await server.stop();
+  process.exit(0);
 }
 const gateway = serve(registry);
 const runtime = "Deno" in globalThis ? "Deno" : "Bun" in globalThis ? "Bun" : "Node";

@@ -5,7 +5,7 @@
  * with random deadlines and aborts: every reply still reaches its own call.
  */
 
-import { before, describe, it } from "node:test";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type ZooKeeper, ZooKeeperError } from "../mod.ts";
 import type { Op } from "../mod.ts";

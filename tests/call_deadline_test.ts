@@ -4,7 +4,7 @@
  * ever, and a call that gives up must not shift the replies of the others.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { writePathRequest } from "../src/protocol/records_ops.ts";
 import { OpCode } from "../src/protocol/constants.ts";

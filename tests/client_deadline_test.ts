@@ -4,7 +4,7 @@
  * construction.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper, ZooKeeperError, type ZooKeeperOptions } from "../mod.ts";
 import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";

@@ -4,7 +4,7 @@
  * ensemble's config.
  */
 
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { clientHosts, parseConfig } from "../src/client/config.ts";

@@ -3,7 +3,7 @@
  * cannot be encoded never becomes a frame awaiting a reply.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { JuteWriter } from "../src/jute/writer.ts";
 import { OpCode } from "../src/protocol/constants.ts";

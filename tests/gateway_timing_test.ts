@@ -5,7 +5,7 @@
  * memory, which is what the TTL governs.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { Registry } from "../mod.ts";
 import { serve } from "../src/http/mod.ts";
@@ -156,7 +156,12 @@ describe("event streams' keep-alive", () => {
   it("writes a keep-alive comment every `keepAlive` ms of the clock", async () => {
     const clock = new FakeClock();
     const streams = new EventStreams(
-      { maxSubscribers: 10, keepAlive: 15_000, maxQueuedBytes: 1 << 20 },
+      {
+        maxSubscribers: 10,
+        keepAlive: 15_000,
+        maxQueuedBytes: 1 << 20,
+        maxTotalQueuedBytes: 1 << 26,
+      },
       clock,
     );
     const closing = new AbortController();

@@ -16,7 +16,8 @@ describe("The HTTP gateway in-process, on a real server", () => {
   let gateway: Gateway;
   let writable: Gateway;
 
-  const get = (path: string, init?: RequestInit) => gateway(new Request(`http://gw${path}`, init));
+  const get = (path: string, init?: RequestInit) =>
+    gateway(new Request(`http://localhost${path}`, init));
   const json = async (path: string) => {
     const response = await get(path);
     return { status: response.status, body: await response.json(), response };
@@ -155,7 +156,7 @@ describe("The HTTP gateway in-process, on a real server", () => {
     const body = JSON.stringify({ address: "10.1.1.1", port: 9000 });
     const put = (g: Gateway, auth?: string) =>
       g(
-        new Request("http://gw/v1/services/api/a1?ttl=30s", {
+        new Request("http://localhost/v1/services/api/a1?ttl=30s", {
           method: "PUT",
           body,
           headers: auth === undefined ? {} : { authorization: auth },
@@ -176,7 +177,7 @@ describe("The HTTP gateway in-process, on a real server", () => {
     assert.equal(node.serviceType, "DYNAMIC");
     const del = (auth: string) =>
       writable(
-        new Request("http://gw/v1/services/api/a1", {
+        new Request("http://localhost/v1/services/api/a1", {
           method: "DELETE",
           headers: { authorization: auth },
         }),
@@ -189,7 +190,7 @@ describe("The HTTP gateway in-process, on a real server", () => {
 
   it("a registration that is not renewed goes when its TTL passes", async () => {
     const response = await writable(
-      new Request("http://gw/v1/services/ttl/t1?ttl=1s", {
+      new Request("http://localhost/v1/services/ttl/t1?ttl=1s", {
         method: "PUT",
         body: JSON.stringify({ address: "10.2.2.2" }),
         headers: { authorization: `Bearer ${TOKEN}` },
@@ -203,7 +204,7 @@ describe("The HTTP gateway in-process, on a real server", () => {
   it("bad bodies are refused with a JSON 4xx and write nothing", async () => {
     const put = (body: string, headers: Record<string, string> = {}) =>
       writable(
-        new Request("http://gw/v1/services/bad/b1", {
+        new Request("http://localhost/v1/services/bad/b1", {
           method: "PUT",
           body,
           headers: { authorization: `Bearer ${TOKEN}`, ...headers },
@@ -229,20 +230,23 @@ describe("The HTTP gateway in-process, on a real server", () => {
   it("event streams and blocking queries are bounded", async () => {
     const small = serve(registry, { limits: { maxSubscribers: 1, maxLongPolls: 1 } });
     try {
-      const one = await small(new Request("http://gw/v1/watch"));
+      const one = await small(new Request("http://localhost/v1/watch"));
       assert.equal(one.status, 200);
-      const two = await small(new Request("http://gw/v1/watch/web"));
+      const two = await small(new Request("http://localhost/v1/watch/web"));
       assert.equal(two.status, 429);
       assert.equal((await two.json()).error.status, 429);
       await one.body?.cancel();
-      const { version } = await (await small(new Request("http://gw/v1/services/web"))).json();
-      const waiting = small(new Request(`http://gw/v1/services/web?index=${version}&wait=1s`));
+      const { version } = await (await small(new Request("http://localhost/v1/services/web")))
+        .json();
+      const waiting = small(
+        new Request(`http://localhost/v1/services/web?index=${version}&wait=1s`),
+      );
       const refused = await small(
-        new Request(`http://gw/v1/services/web?index=${version}&wait=1s`),
+        new Request(`http://localhost/v1/services/web?index=${version}&wait=1s`),
       );
       assert.equal(refused.status, 429);
       assert.equal((await waiting).status, 200);
-      const tooLong = await small(new Request(`http://gw/v1/services/web?index=x&wait=3h`));
+      const tooLong = await small(new Request(`http://localhost/v1/services/web?index=x&wait=3h`));
       assert.equal(tooLong.status, 400);
     } finally {
       await small.close();
@@ -253,15 +257,17 @@ describe("The HTTP gateway in-process, on a real server", () => {
     const open = serve(registry, { corsOrigins: ["https://ok.example"] });
     try {
       const ok = await open(
-        new Request("http://gw/v1/services", { headers: { origin: "https://ok.example" } }),
+        new Request("http://localhost/v1/services", { headers: { origin: "https://ok.example" } }),
       );
       assert.equal(ok.headers.get("access-control-allow-origin"), "https://ok.example");
       const other = await open(
-        new Request("http://gw/v1/services", { headers: { origin: "https://evil.example" } }),
+        new Request("http://localhost/v1/services", {
+          headers: { origin: "https://evil.example" },
+        }),
       );
       assert.equal(other.headers.get("access-control-allow-origin"), null);
       const none = await gateway(
-        new Request("http://gw/v1/services", { headers: { origin: "https://ok.example" } }),
+        new Request("http://localhost/v1/services", { headers: { origin: "https://ok.example" } }),
       );
       assert.equal(none.headers.get("access-control-allow-origin"), null);
     } finally {

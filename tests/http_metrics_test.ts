@@ -169,7 +169,7 @@ describe("The gateway's /metrics with a client recorder, on a real server", () =
     await registry.get("/services/web", () => {});
     const gateway = serve(registry, { metrics: [recorder.metrics] });
     try {
-      const response = await gateway(new Request("http://gw/metrics"));
+      const response = await gateway(new Request("http://localhost/metrics"));
       assert.equal(response.status, 200);
       const text = await response.text();
       assert.match(text, /^zk_client_request_duration_seconds_count\{op="create2"\} [1-9]/m);

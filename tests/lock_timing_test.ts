@@ -3,7 +3,7 @@
  * milliseconds. The client is a fake that holds one other contender ahead.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import type { ZooKeeper } from "../mod.ts";
 import type { Watcher } from "../src/client/watches.ts";

@@ -4,7 +4,7 @@
  * `Registry.connect` or `serve` drives every wait, timeout and backoff.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";

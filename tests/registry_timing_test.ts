@@ -5,7 +5,7 @@
  * fakes of what it talks to. Repair's backoff is in repair_timing_test.ts.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { Registry } from "../mod.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";

@@ -6,7 +6,7 @@
  * node.
  */
 
-import { describe, it } from "node:test";
+import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import type { ZooKeeper } from "../mod.ts";
 import type { Watcher } from "../src/client/watches.ts";

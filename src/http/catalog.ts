@@ -10,7 +10,7 @@ import type { Registry } from "../registry/registry.ts";
 import type { NodeSnapshot } from "../registry/snapshot.ts";
 import { notifyAll } from "../util/notify.ts";
 import { fnv1a, type ServiceView, serviceView } from "./views.ts";
-import { underBase } from "./safety.ts";
+import { reservedUnder, underBase } from "./safety.ts";
 
 /** Every service with its instances, as the page's stream sends it. */
 export interface CatalogView {
@@ -107,7 +107,9 @@ export class Catalog {
 
   async #onBase(snapshot: NodeSnapshot): Promise<void> {
     if (this.#closed) return;
-    const names = new Set(Object.keys(snapshot.children));
+    const names = new Set(
+      Object.keys(snapshot.children).filter((name) => !reservedUnder(this.#base, name)),
+    );
     // While ZooKeeper is away an empty answer says nothing: keep what we had.
     if (snapshot.stale && names.size === 0 && this.#entries.size > 0) return this.#changed();
     for (const [name, entry] of this.#entries) {

@@ -6,6 +6,7 @@
 
 import { Registry } from "../registry/registry.ts";
 import { listen } from "./node.ts";
+import { parseDuration, validHost } from "./safety.ts";
 import { serve } from "./serve.ts";
 
 /** What `serve --help` prints. */
@@ -18,8 +19,12 @@ Options:
   --port N        Port to listen on (default 8181; 0 picks a free one)
   --host ADDR     Address to bind (default 127.0.0.1)
   --base PATH     Services' parent node; nothing outside it is served (default /services)
-  --token T       Enable PUT/DELETE registrations for requests with "Authorization: Bearer T"
-                  (default: $SERVICE_REGISTRY_TOKEN; writes are off without one)
+  --host-name N   A name clients reach the gateway by (repeatable); requests for
+                  any other Host than these, the address bound and localhost get 421
+  --read-timeout D  Longest wait for ZooKeeper before a 503, such as 5s (default 5s)
+  --token T       Enable PUT/DELETE registrations for requests with "Authorization: Bearer T";
+                  prefer $SERVICE_REGISTRY_TOKEN (a command line is readable by every
+                  user of the machine); writes are off without one
   --servers LIST  ZooKeeper servers (default: $ZK_SERVERS, else 127.0.0.1:2181)
   -h, --help      Print this help
 `;
@@ -42,11 +47,19 @@ interface ServeArgs {
   base: string;
   token?: string;
   servers?: string;
+  hostNames: string[];
+  readTimeout?: number;
   help: boolean;
 }
 
 function parseServeArgs(args: readonly string[]): ServeArgs {
-  const parsed: ServeArgs = { port: 8181, host: "127.0.0.1", base: "/services", help: false };
+  const parsed: ServeArgs = {
+    port: 8181,
+    host: "127.0.0.1",
+    base: "/services",
+    hostNames: [],
+    help: false,
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "-h" || arg === "--help") {
@@ -57,7 +70,16 @@ function parseServeArgs(args: readonly string[]): ServeArgs {
       ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
       : [arg, undefined];
     const value = inline ?? args[++i];
-    if (!["--port", "--host", "--base", "--token", "--servers"].includes(flag)) {
+    const flags = [
+      "--port",
+      "--host",
+      "--base",
+      "--token",
+      "--servers",
+      "--host-name",
+      "--read-timeout",
+    ];
+    if (!flags.includes(flag)) {
       throw new Error(`Unknown option "${arg}" (see serve --help)`);
     }
     if (value === undefined) throw new Error(`Missing value of ${flag}`);
@@ -67,6 +89,16 @@ function parseServeArgs(args: readonly string[]): ServeArgs {
         throw new Error(`Invalid port "${value}"`);
       }
       parsed.port = port;
+    } else if (flag === "--host-name") {
+      if (!validHost(value)) throw new Error(`Invalid host name "${value}"`);
+      parsed.hostNames.push(value);
+    } else if (flag === "--read-timeout") {
+      try {
+        parsed.readTimeout = parseDuration(value, "read timeout", 3_600_000);
+      } catch (error) {
+        throw new Error((error as Error).message);
+      }
+      if (parsed.readTimeout === 0) throw new Error("The read timeout must be above 0");
     } else parsed[flag.slice(2) as "host" | "base" | "token" | "servers"] = value;
   }
   return parsed;
@@ -100,7 +132,13 @@ export async function serveCommand(args: readonly string[], io: ServeCommandIo):
   });
   let gateway;
   try {
-    gateway = serve(registry, { base: parsed.base, token });
+    const bound = parsed.host.includes(":") ? `[${parsed.host}]` : parsed.host;
+    gateway = serve(registry, {
+      base: parsed.base,
+      token,
+      hosts: [bound, "localhost", ...parsed.hostNames],
+      ...(parsed.readTimeout === undefined ? {} : { limits: { readTimeout: parsed.readTimeout } }),
+    });
   } catch (error) {
     await registry.close();
     io.stderr.write(`${(error as Error).message}\n`);

@@ -9,8 +9,9 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Buffer } from "node:buffer";
-import { Readable } from "node:stream";
+import { parseQuery } from "./query.ts";
 import { errorResponse, HttpError } from "./respond.ts";
+import { validHost } from "./safety.ts";
 
 /** A web-standard handler, such as a {@linkcode Gateway}. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -39,11 +40,57 @@ export interface HttpListener extends AsyncDisposable {
 
 // An AbortSignal costs much in Node's Request: only requests that can wait
 // (blocking queries, event streams) get one, to end their wait when the
-// client goes away. Any other request ends by itself.
+// client goes away. Any other request ends by itself. The query is read by
+// the handler's own parser: `?%69ndex=` waits as `?index=` does.
 function mayWait(req: IncomingMessage): boolean {
   const url = req.url ?? "";
-  return url.includes("index=") || url.includes("/watch") ||
+  let waits = false;
+  try {
+    waits = parseQuery(url).has("index");
+  } catch {
+    // The handler refuses it without waiting.
+  }
+  return waits || url.includes("/watch") ||
     (req.headers.accept ?? "").includes("text/event-stream");
+}
+
+/**
+ * The body as a web stream, read from the request as the handler pulls it.
+ * Made here rather than by `Readable.toWeb`: cancelling that one when a body
+ * is refused made Deno's adapter throw from a later chunk and end the process.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk: Uint8Array) => {
+        if (done) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.once("end", () => {
+        if (done) return;
+        done = true;
+        controller.close();
+      });
+      req.once("error", (error) => {
+        if (done) return;
+        done = true;
+        controller.error(error);
+      });
+      req.once("close", () => {
+        if (done) return;
+        done = true;
+        controller.error(new Error("The client closed the connection"));
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      done = true;
+    },
+  }, { highWaterMark: 65_536, size: (chunk) => chunk.byteLength });
 }
 
 function toRequest(req: IncomingMessage, signal: AbortSignal | undefined): Request {
@@ -53,20 +100,33 @@ function toRequest(req: IncomingMessage, signal: AbortSignal | undefined): Reque
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
   const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
+  const hasBody = method !== "GET" && method !== "HEAD" &&
+    (req.headers["transfer-encoding"] !== undefined ||
+      Number(req.headers["content-length"] ?? "0") > 0);
+  const host = req.headers.host ?? "localhost";
+  if (!validHost(host)) throw new HttpError(400, "Malformed Host header");
+  return new Request(`http://${host}${req.url ?? "/"}`, {
     method,
     headers,
     ...(signal === undefined ? {} : { signal }),
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+    ...(hasBody ? { body: bodyStream(req), duplex: "half" } : {}),
   } as RequestInit);
 }
 
-async function send(response: Response, res: ServerResponse): Promise<void> {
+async function send(response: Response, res: ServerResponse, req: IncomingMessage): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
+  if (headers.connection === "close" && !req.complete) {
+    // A refused body still coming: Node would destroy the socket after the
+    // answer, and the data arriving after that makes the kernel send a reset
+    // that can discard the answer before the client reads it. Half-close
+    // instead: the client reads the answer and the end, Node reads and drops
+    // what is still sent until the client hangs up (or its request timeout).
+    delete headers.connection;
+    res.once("finish", () => req.socket?.end());
+  }
   if (response.body === null) {
     res.writeHead(response.status, headers);
     return void res.end();
@@ -100,6 +160,16 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
   }
 }
 
+const RELATIVE = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+
+// Refused before the handler saw it: whatever body it has is not read, so the
+// connection closes after the answer.
+function refusal(error: HttpError): Response {
+  const response = errorResponse(error);
+  response.headers.set("connection", "close");
+  return response;
+}
+
 /**
  * Adapts a web-standard handler to `node:http`.
  *
@@ -117,20 +187,21 @@ export function toNodeListener(
       res.on("close", () => controller.abort());
     }
     let response: Promise<Response>;
-    // `new URL` would resolve `..` silently: refuse it as sent.
+    // `new URL` would resolve `..`, `%2e` and `%2e%2e` silently: refuse them as sent.
     const raw = (req.url ?? "/").split("?")[0];
-    if (/(^|\/)\.\.?(\/|$)/.test(raw) || !raw.startsWith("/")) {
-      response = Promise.resolve(
-        errorResponse(new HttpError(400, "Relative paths are not allowed")),
-      );
+    if (RELATIVE.test(raw) || !raw.startsWith("/")) {
+      response = Promise.resolve(refusal(new HttpError(400, "Relative paths are not allowed")));
     } else {
       try {
         response = handler(toRequest(req, aborted?.signal));
-      } catch {
-        response = Promise.resolve(errorResponse(new HttpError(400, "Malformed request")));
+      } catch (error) {
+        const refused = error instanceof HttpError
+          ? error
+          : new HttpError(400, "Malformed request");
+        response = Promise.resolve(refusal(refused));
       }
     }
-    response.then((r) => send(r, res)).catch(() => res.destroy());
+    response.then((r) => send(r, res, req)).catch(() => res.destroy());
   };
 }
 

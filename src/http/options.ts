@@ -27,12 +27,27 @@ export interface GatewayLimits {
   defaultTtl: number;
   /** The longest TTL, in ms. @default {3600000} */
   maxTtl: number;
-  /** Distinct paths the gateway asks the registry to keep current. @default {10000} */
+  /**
+   * Distinct paths the gateway keeps current for lookups; past it the least
+   * recently read is let go. @default {10000}
+   */
   maxPaths: number;
+  /** Milliseconds without a lookup after which a path is let go. @default {300000} */
+  pathIdle: number;
+  /**
+   * Milliseconds a read of ZooKeeper may take before the request answers
+   * 503 (a path not yet followed while ZooKeeper is away). @default {5000}
+   */
+  readTimeout: number;
   /** Milliseconds between keep-alive comments on event streams. @default {15000} */
   keepAlive: number;
   /** Bytes queued for an event stream that does not read, before it is ended. @default {1048576} */
   maxQueuedBytes: number;
+  /**
+   * Bytes queued for all event streams together; a stream whose event would
+   * pass it is ended. @default {67108864}
+   */
+  maxTotalQueuedBytes: number;
 }
 
 /** Options of {@linkcode serve}. */
@@ -41,6 +56,13 @@ export interface ServeOptions {
   base?: string;
   /** Enables writes (`PUT`, `DELETE`) for requests bearing this token. Off by default. */
   token?: string;
+  /**
+   * Host names (with or without a port) requests may be addressed to; any
+   * other `Host` gets 421, so a page at a name rebound to this address
+   * cannot read it. `"*"` accepts any.
+   * @default {["localhost", "127.0.0.1", "[::1]"]}
+   */
+  hosts?: string[];
   /** Origins allowed to call from a browser (CORS). None by default. */
   corsOrigins?: string[];
   /** Bounds; each unset one takes its default. */
@@ -50,8 +72,8 @@ export interface ServeOptions {
   /** Receives unexpected errors (a 500 says only "Internal error"). @default {console.error} */
   onError?: (error: unknown) => void;
   /**
-   * Times registration TTLs, blocking queries, keep-alives and request
-   * durations, and gives the `expires` time of a registration.
+   * Times registration TTLs, blocking queries, keep-alives, idle paths, the
+   * read timeout and request durations, and gives the `expires` time of a registration.
    *
    * @default {the registry's clock}
    */
@@ -86,6 +108,9 @@ export const DEFAULT_LIMITS: Readonly<GatewayLimits> = {
   defaultTtl: 30_000,
   maxTtl: 3_600_000,
   maxPaths: 10_000,
+  pathIdle: 300_000,
+  readTimeout: 5_000,
   keepAlive: 15_000,
   maxQueuedBytes: 1_048_576,
+  maxTotalQueuedBytes: 67_108_864,
 };

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { jsonText, JsonTooLongError } from "./json_text.ts";
+
 /** A request the gateway refuses: its status and a message said in JSON. */
 export class HttpError extends Error {
   /** The HTTP status, 4xx or 5xx. */
@@ -31,18 +33,16 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   "cache-control": "no-store",
 };
 
-function replacer(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
-}
-
 /**
- * Writes a value as JSON, with 64-bit integers as strings.
+ * Writes a value as JSON under the gateway's bounds, with 64-bit integers as
+ * strings.
  *
  * @param value The value.
  * @returns Its JSON text.
+ * @throws {JsonTooLongError} When it would be longer than the bound.
  */
 export function toJsonText(value: unknown): string {
-  return JSON.stringify(value, replacer);
+  return jsonText(value);
 }
 
 const texts = new WeakMap<object, string>();
@@ -75,7 +75,16 @@ export function jsonResponse(
   body: unknown,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(status === 304 ? null : cachedJson(body), {
+  let text: string | null = null;
+  if (status !== 304) {
+    try {
+      text = cachedJson(body);
+    } catch (error) {
+      if (!(error instanceof JsonTooLongError)) throw error;
+      return errorResponse(new HttpError(503, error.message));
+    }
+  }
+  return new Response(text, {
     status,
     headers: { ...COMMON_HEADERS, "content-type": "application/json; charset=utf-8", ...headers },
   });

@@ -7,6 +7,25 @@
 
 import { HttpError } from "./respond.ts";
 
+/** What a route's handler receives. */
+export interface RequestContext {
+  /** The request. */
+  request: Request;
+  /** Its URL. */
+  url: URL;
+  /** The query's parameters, decoded. */
+  query: Map<string, string>;
+  /** `:name` parameters. */
+  params: Record<string, string>;
+  /** The `*rest` segments. */
+  rest: string[];
+  /** Aborts when the client goes away or the gateway closes. */
+  signal: AbortSignal;
+}
+
+/** A route's handler. */
+export type RouteHandler = (ctx: RequestContext) => Promise<Response> | Response;
+
 /** What a matched route receives. */
 export interface RouteMatch<C> {
   /** The route's handler. */
@@ -80,4 +99,19 @@ function matchPattern(
     } else if (part !== segments[i]) return undefined;
   }
   return segments.length === pattern.length ? { params, rest: [] } : undefined;
+}
+
+/**
+ * A route's label for metrics: bounded, with the names left out.
+ *
+ * @param segments The request's path segments.
+ * @param rest How many of them the route's `*rest` took.
+ * @returns The label, such as `/v1/services/{name}`.
+ */
+export function routeName(segments: readonly string[], rest: number): string {
+  if (segments[0] !== "v1") return "/" + segments.join("/");
+  const kind = segments[1];
+  const depth = segments.length - rest - 2;
+  return `/v1/${kind}` + ["", "/{name}", "/{name}/{id}"][Math.min(depth, 2)] +
+    (rest > 0 ? "/{path}" : "");
 }

@@ -61,7 +61,88 @@ export function checkName(name: string, what: string): string {
   }
   const problem = pathProblem(`/${name}`);
   if (problem !== undefined) throw new HttpError(400, `Invalid ${what} "${name}": ${problem}`);
+  if (SPOOFING.test(name)) {
+    throw new HttpError(
+      400,
+      `Invalid ${what}: direction and invisible format characters would let it pass for another name`,
+    );
+  }
   return name;
+}
+
+// Bidirectional controls, zero-width characters and C1 controls: shown on the
+// page, they make one name read as another (U+202E turns "exe.txt" around).
+const SPOOFING = /[\u0080-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+/** What RFC 6750 allows in a bearer token: anything else no request could send. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Why a configured token could never be sent by a request, if it could not.
+ *
+ * @param token The token.
+ * @returns The problem, or `undefined` when it is a valid bearer token.
+ */
+export function tokenProblem(token: string): string | undefined {
+  if (BEARER_TOKEN.test(token)) return undefined;
+  return "a bearer token is letters, digits and -._~+/ (then = signs), with no spaces";
+}
+
+/** `name`, `name:port`, `[v6]:port`: a Host with a path or a user would change the URL. */
+const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+)(:\d{1,5})?$/;
+
+/**
+ * Whether a `Host` header is a host and nothing more (no path, no user).
+ *
+ * @param host The header.
+ * @returns Whether it is.
+ */
+export function validHost(host: string): boolean {
+  return HOST.test(host);
+}
+
+/**
+ * The path of a request's URL as sent, before `new URL` resolves `.`,
+ * `..`, `%2e` and `%2e%2e` segments away (a web-standard server passes the
+ * request line's target through as it came).
+ *
+ * @param url The request's URL.
+ * @returns Its path, still percent-encoded.
+ */
+export function rawPathOf(url: string): string {
+  const scheme = url.indexOf("://");
+  const start = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
+  if (start < 0) return "/";
+  const end = url.slice(start).search(/[?#]/);
+  return end < 0 ? url.slice(start) : url.slice(start, start + end);
+}
+
+/**
+ * Whether a request's host (from its URL, which comes from its `Host`
+ * header) is one the gateway answers to.
+ *
+ * @param host The host, as `URL.host` has it (`name:port`, `[::1]:port`).
+ * @param allowed Lower-case names, with or without a port; `*` allows any.
+ * @returns Whether it is allowed.
+ */
+export function hostAllowed(host: string, allowed: ReadonlySet<string>): boolean {
+  if (allowed.has("*")) return true;
+  const lower = host.toLowerCase();
+  if (allowed.has(lower)) return true;
+  const colon = lower.lastIndexOf(":");
+  return colon > lower.lastIndexOf("]") && allowed.has(lower.slice(0, colon));
+}
+
+/**
+ * Whether a child of the base is ZooKeeper's own (`/zookeeper`, which holds
+ * the quotas and the ensemble's configuration): never served.
+ *
+ * @param base The base.
+ * @param name A child's name.
+ * @returns Whether it is.
+ */
+export function reservedUnder(base: string, name: string): boolean {
+  return base === "/" && name === "zookeeper";
 }
 
 /**
@@ -70,9 +151,13 @@ export function checkName(name: string, what: string): string {
  * @param base The base, such as `/services`.
  * @param names Names checked by {@linkcode checkName}.
  * @returns The path.
- * @throws {HttpError} 400 when the result is not a valid ZooKeeper path.
+ * @throws {HttpError} 400 when the result is not a valid ZooKeeper path; 404
+ *   for ZooKeeper's own `/zookeeper` under a base of `/`.
  */
 export function underBase(base: string, names: readonly string[]): string {
+  if (names.length > 0 && reservedUnder(base, names[0])) {
+    throw new HttpError(404, `No service "${names[0]}"`);
+  }
   const path = [base === "/" ? "" : base, ...names].join("/") || "/";
   const problem = pathProblem(path);
   if (problem !== undefined) throw new HttpError(400, `Invalid path "${path}": ${problem}`);
@@ -112,6 +197,22 @@ export function requireToken(request: Request, token: string): void {
   }
 }
 
+const readWhole = new WeakSet<Request>();
+
+/**
+ * Whether a request comes with a body that was not read to its end. Asks the
+ * headers only: on `Deno.serve`, touching `request.body` (even `bodyUsed`)
+ * makes the server keep the connection and read the refused body to its end.
+ *
+ * @param request The request.
+ * @returns Whether a body was left unread.
+ */
+export function bodyLeftUnread(request: Request): boolean {
+  if (request.method === "GET" || request.method === "HEAD" || readWhole.has(request)) return false;
+  const length = request.headers.get("content-length");
+  return request.headers.has("transfer-encoding") || (length !== null && length !== "0");
+}
+
 /**
  * Reads a request's body as text, no further than `limit` bytes.
  *
@@ -124,7 +225,10 @@ export async function readBody(request: Request, limit: number): Promise<string>
   const declared = Number(request.headers.get("content-length") ?? "0");
   const tooLarge = () => new HttpError(413, `The body is larger than ${limit} bytes`);
   if (declared > limit) throw tooLarge();
-  if (request.body === null) return "";
+  if (request.body === null) {
+    readWhole.add(request);
+    return "";
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -138,6 +242,7 @@ export async function readBody(request: Request, limit: number): Promise<string>
     }
     chunks.push(value);
   }
+  readWhole.add(request);
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

@@ -15,39 +15,37 @@ import { clockOption } from "../util/clock.ts";
 import { Metrics, PROMETHEUS_CONTENT_TYPE } from "../util/metrics.ts";
 import { DEFAULT_LIMITS, type Gateway, type GatewayLimits, type ServeOptions } from "./options.ts";
 import { Catalog } from "./catalog.ts";
+import { FollowedPaths, within } from "./followed_paths.ts";
 import { LongPolls } from "./long_poll.ts";
 import { PAGE_CSS } from "./page_css.ts";
 import { PAGE_HTML } from "./page_html.ts";
 import { PAGE_JS } from "./page_js.ts";
 import { isConnected, RegistryObserver } from "./registry_metrics.ts";
 import { COMMON_HEADERS, errorResponse, HttpError, jsonResponse } from "./respond.ts";
-import { Router } from "./router.ts";
+import { parseQuery } from "./query.ts";
+import { type RequestContext, type RouteHandler, routeName, Router } from "./router.ts";
+import { corsHeadersFor } from "./cors.ts";
+import { addWriteRoutes } from "./write_routes.ts";
 import {
+  bodyLeftUnread,
   checkName,
+  hostAllowed,
   parseDuration,
-  readBody,
-  requireToken,
+  rawPathOf,
+  reservedUnder,
   splitPath,
+  tokenProblem,
   underBase,
+  validHost,
 } from "./safety.ts";
 import { EventStreams, type ServerEvent } from "./sse.ts";
 import { serviceView, versionOf } from "./views.ts";
-import { parseInstanceBody, Registrations } from "./writes.ts";
+import { Registrations } from "./writes.ts";
 
 const PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; " +
   "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-interface Ctx {
-  request: Request;
-  url: URL;
-  params: Record<string, string>;
-  rest: string[];
-  signal: AbortSignal;
-}
-
-type Handle = (ctx: Ctx) => Promise<Response> | Response;
-
-function asset(body: string, type: string): Handle {
+function asset(body: string, type: string): RouteHandler {
   const headers = {
     ...COMMON_HEADERS,
     "content-type": type,
@@ -71,14 +69,21 @@ function asset(body: string, type: string): Handle {
  * @param registry The registry: its cache answers the reads.
  * @param options Base path, token, CORS origins, limits.
  * @returns The handler.
- * @throws {RangeError} When the base is not a valid ZooKeeper path.
+ * @throws {RangeError} When the base is not a valid ZooKeeper path, or the
+ *   token not one a request could send.
  * @throws {TypeError} When `clock` is not a clock.
  */
 export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   const base = options.base ?? "/services";
   const problem = pathProblem(base);
   if (problem !== undefined) throw new RangeError(`Invalid base "${base}": ${problem}`);
+  const token = options.token ?? "";
+  const badToken = token === "" ? undefined : tokenProblem(token);
+  if (badToken !== undefined) throw new RangeError(`Invalid token: ${badToken}`);
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const hosts = new Set(
+    (options.hosts ?? ["localhost", "127.0.0.1", "[::1]"]).map((h) => h.toLowerCase()),
+  );
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const clock = clockOption(options.clock ?? registry.clock);
   const catalog = new Catalog(registry, base, onError);
@@ -86,7 +91,20 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   const polls = new LongPolls(limits.maxLongPolls, clock);
   const registrations = new Registrations(registry, limits.maxRegistrations, onError, clock);
   const closing = new AbortController();
-  const paths = new Set<string>();
+  const paths = new FollowedPaths(registry, {
+    max: limits.maxPaths,
+    idle: limits.pathIdle,
+    readTimeout: limits.readTimeout,
+    clock,
+  });
+  // The catalog's first read waits for ZooKeeper: bounded by the read
+  // timeout, and no timer at all once it is done.
+  let catalogReady = false;
+  const started = async (): Promise<void> => {
+    if (catalogReady) return;
+    await within(catalog.start(), limits.readTimeout, clock);
+    catalogReady = true;
+  };
   const metrics = new Metrics();
   const requests = metrics.counter("http_requests_total", "Requests served, by route and status.");
   const durations = metrics.histogram(
@@ -94,6 +112,13 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
     "Time to the response's headers, by route.",
   );
   const open = metrics.gauge("http_open", "Event streams and blocking queries open, by kind.");
+  const queued = metrics.gauge(
+    "http_event_stream_queued_bytes",
+    "Bytes queued for event-stream subscribers that have not read them yet.",
+  );
+  const followed = metrics.gauge("http_followed_paths", "Paths kept current for lookups.");
+  const limit = metrics.gauge("http_limit", "The gateway's bounds, by name.");
+  for (const [name, value] of Object.entries(limits)) limit.set(value, { name });
   const observer = new RegistryObserver(registry, {
     cacheEntries: () => paths.size + catalog.size + 1,
     registrations: () => {
@@ -115,37 +140,30 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
     return { connected, state: state.type, stale: !connected || catalog.view().stale };
   };
 
-  /** Keeps a path current through the registry, within the bound on paths. */
-  const lookup = (path: string): Promise<NodeSnapshot> => {
-    if (!paths.has(path)) {
-      if (paths.size >= limits.maxPaths) {
-        throw new HttpError(503, `The gateway follows its limit of ${limits.maxPaths} paths`);
-      }
-      paths.add(path);
-    }
-    return registry.get(path);
-  };
+  const lookup = (path: string): Promise<NodeSnapshot> => paths.get(path);
 
   /** A 404 for a service that is not there, without following its path. */
   const service = async (name: string): Promise<string> => {
     const path = underBase(base, [checkName(name, "service")]);
-    await catalog.start();
+    await started();
     if (catalog.has(name)) return path;
     const zk = registry.client;
-    if (zk?.connected && await zk.exists(path) !== null) return path;
+    if (zk?.connected && await within(zk.exists(path), limits.readTimeout, clock) !== null) {
+      return path;
+    }
     throw new HttpError(404, `No service "${name}"`);
   };
 
   const blocking = async <T>(
-    ctx: Ctx,
+    ctx: RequestContext,
     read: () => Promise<T>,
     version: (value: T) => string,
     listen: (onChange: () => void) => () => void,
   ): Promise<T> => {
-    const index = ctx.url.searchParams.get("index");
+    const index = ctx.query.get("index") ?? null;
     if (index === null) return read();
     if (index.length > 200) throw new HttpError(400, "The index is too long");
-    const waitText = ctx.url.searchParams.get("wait");
+    const waitText = ctx.query.get("wait") ?? null;
     const ms = waitText === null
       ? limits.defaultWait
       : parseDuration(waitText, "wait", limits.maxWait);
@@ -157,7 +175,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
     }
   };
 
-  const withEtag = (ctx: Ctx, body: unknown, version: string): Response => {
+  const withEtag = (ctx: RequestContext, body: unknown, version: string): Response => {
     const etag = `"${version}"`;
     const status = ctx.request.headers.get("if-none-match") === etag ? 304 : 200;
     return jsonResponse(status, body, { etag, "x-index": version });
@@ -172,17 +190,19 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
     };
   };
 
-  const router = new Router<Handle>()
+  const router = new Router<RouteHandler>()
     .add("GET", "/", asset(PAGE_HTML, "text/html; charset=utf-8"))
     .add("GET", "/app.js", asset(PAGE_JS, "text/javascript; charset=utf-8"))
     .add("GET", "/app.css", asset(PAGE_CSS, "text/css; charset=utf-8"))
     .add("GET", "/healthz", async () => {
-      await catalog.start();
+      await started();
       const h = health();
       return jsonResponse(h.connected ? 200 : 503, h);
     })
     .add("GET", "/metrics", () => {
       open.set(streams.count, { kind: "event_stream" });
+      queued.set(streams.queuedBytes);
+      followed.set(paths.size);
       observer.export(metrics);
       const text = [metrics, ...options.metrics ?? []].map((m) => m.render()).join("");
       return new Response(text, {
@@ -190,7 +210,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       });
     })
     .add("GET", "/v1/services", async (ctx) => {
-      await catalog.start();
+      await started();
       const view = await blocking(
         ctx,
         () => Promise.resolve(catalog.view()),
@@ -223,10 +243,13 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       if (snapshot.stat === null && !snapshot.stale) {
         throw new HttpError(404, `No node "${snapshot.path}"`);
       }
-      return withEtag(ctx, snapshot, versionOf(snapshot));
+      const shown = names.length === 0 && reservedUnder(base, "zookeeper")
+        ? withoutZooKeeper(snapshot)
+        : snapshot;
+      return withEtag(ctx, shown, versionOf(snapshot));
     })
     .add("GET", "/v1/watch", async (ctx) => {
-      await catalog.start();
+      await started();
       const event = (): ServerEvent => {
         const view = catalog.view();
         return { event: "catalog", id: view.version, data: view };
@@ -260,53 +283,22 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       );
     });
 
-  const token = options.token ?? "";
-  /** The node a write names, once the token is checked: nothing is read before. */
-  const target = (ctx: Ctx): string => {
-    if (token === "") {
-      throw new HttpError(405, "Writes are disabled: the gateway was started without a token", {
-        allow: "GET, HEAD",
-      });
-    }
-    requireToken(ctx.request, token);
-    return underBase(base, [
-      checkName(ctx.params.name, "service"),
-      checkName(ctx.params.id, "instance id"),
-    ]);
-  };
-  router.add("PUT", "/v1/services/:name/:id", async (ctx) => {
-    const path = target(ctx);
-    const ttlText = ctx.url.searchParams.get("ttl");
-    const ttl = ttlText === null ? limits.defaultTtl : parseDuration(ttlText, "ttl", limits.maxTtl);
-    if (ttl < 1000) throw new HttpError(400, "The ttl must be at least 1s");
-    const body = parseInstanceBody(await readBody(ctx.request, limits.maxBodyBytes));
-    const result = await registrations.put(path, ctx.params.name, ctx.params.id, body, ttl);
-    const expires = new Date(result.expires).toISOString();
-    return jsonResponse(result.outcome === "created" ? 201 : 200, { path, ...result, expires });
-  });
-  router.add("DELETE", "/v1/services/:name/:id", async (ctx) => {
-    await registrations.delete(target(ctx));
-    return new Response(null, { status: 204, headers: COMMON_HEADERS });
-  });
+  addWriteRoutes(router, { base, token, limits, registrations });
 
   const cors = new Set(options.corsOrigins ?? []);
-  const corsHeaders = (request: Request): Record<string, string> => {
-    const origin = request.headers.get("origin");
-    if (origin === null || !cors.has(origin)) return {};
-    return {
-      "access-control-allow-origin": origin,
-      "access-control-allow-methods": "GET, HEAD, PUT, DELETE",
-      "access-control-allow-headers": "authorization, content-type, last-event-id, if-none-match",
-      "access-control-expose-headers": "etag, x-index",
-      vary: "origin",
-    };
-  };
+  const corsHeaders = (request: Request) => corsHeadersFor(request, cors);
 
   const handle = async (request: Request): Promise<{ response: Response; route: string }> => {
     let route = "unmatched";
     try {
+      const host = request.headers.get("host");
+      if (host !== null && !validHost(host)) throw new HttpError(400, "Malformed Host header");
       const url = new URL(request.url);
-      const segments = splitPath(url.pathname);
+      if (!hostAllowed(url.host, hosts)) {
+        throw new HttpError(421, `This gateway does not answer for "${url.host}"`);
+      }
+      const segments = splitPath(rawPathOf(request.url));
+      const query = parseQuery(request.url);
       if (request.method === "OPTIONS" && cors.size > 0) {
         return {
           response: new Response(null, { status: 204, headers: corsHeaders(request) }),
@@ -319,6 +311,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       const ctx = {
         request,
         url,
+        query,
         params: match.params,
         rest: match.rest,
         // Only blocking queries and streams need it: made on demand, as it costs a listener.
@@ -342,6 +335,9 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
     const { response, route } = await handle(request);
     const extra = corsHeaders(request);
     for (const [k, v] of Object.entries(extra)) response.headers.set(k, v);
+    // A body refused unread (401, 413...) would be left in the connection:
+    // close it rather than read what was refused or leave the client blocked.
+    if (bodyLeftUnread(request)) response.headers.set("connection", "close");
     requests.inc({ route, code: String(response.status) });
     durations.observe((clock.now() - started) / 1000, { route });
     if (request.method !== "HEAD") return response;
@@ -355,17 +351,17 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       closing.abort();
       streams.close();
       catalog.close();
+      paths.close();
       observer.close();
       await registrations.close();
     },
   });
 }
 
-/** A route's label for metrics: bounded, with the names left out. */
-function routeName(segments: readonly string[], rest: number): string {
-  if (segments[0] !== "v1") return "/" + segments.join("/");
-  const kind = segments[1];
-  const depth = segments.length - rest - 2;
-  return `/v1/${kind}` + ["", "/{name}", "/{name}/{id}"][Math.min(depth, 2)] +
-    (rest > 0 ? "/{path}" : "");
+/** The listing of `/` without ZooKeeper's own node, which is never served. */
+function withoutZooKeeper(snapshot: NodeSnapshot): NodeSnapshot {
+  if (!("zookeeper" in snapshot.children)) return snapshot;
+  const children = { ...snapshot.children };
+  delete children.zookeeper;
+  return { ...snapshot, children };
 }

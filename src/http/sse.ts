@@ -38,6 +38,8 @@ export interface EventStreamLimits {
   keepAlive: number;
   /** Bytes queued for a subscriber that does not read, past which it is ended. */
   maxQueuedBytes: number;
+  /** Bytes queued for all subscribers together, past which a writer is ended. */
+  maxTotalQueuedBytes: number;
 }
 
 const encoder = new TextEncoder();
@@ -59,6 +61,7 @@ export class EventStreams {
   readonly #clock: Clock;
   readonly #closers = new Set<() => void>();
   #delivered = 0;
+  #queued = 0;
 
   /**
    * @param limits The bounds.
@@ -72,6 +75,11 @@ export class EventStreams {
   /** @returns How many streams are open. */
   get count(): number {
     return this.#closers.size;
+  }
+
+  /** @returns Bytes queued for subscribers, as last seen by each stream. */
+  get queuedBytes(): number {
+    return this.#queued;
   }
 
   /** @returns How many events were written to streams. */
@@ -95,14 +103,33 @@ export class EventStreams {
       });
     }
     let close = () => {};
+    let recount = () => {};
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         let ended = false;
+        // What this stream has queued, as counted in the total.
+        let mine = 0;
+        const limit = this.#limits.maxQueuedBytes;
+        const countQueued = () => {
+          const now = limit - (controller.desiredSize ?? limit);
+          this.#queued += now - mine;
+          mine = now;
+        };
+        recount = () => {
+          if (!ended) countQueued();
+        };
         const write = (text: string) => {
           if (ended) return;
-          const limit = this.#limits.maxQueuedBytes;
-          if ((controller.desiredSize ?? 0) < -limit) return close();
-          controller.enqueue(encoder.encode(text));
+          countQueued();
+          const bytes = encoder.encode(text);
+          // An event always fits an empty queue, so one larger than the
+          // budget still reaches a subscriber that reads.
+          const over = mine > 0 && (mine + bytes.length > limit ||
+            this.#queued + bytes.length > this.#limits.maxTotalQueuedBytes);
+          if (over) return close();
+          controller.enqueue(bytes);
+          mine += bytes.length;
+          this.#queued += bytes.length;
         };
         const send = (event: ServerEvent) => {
           write(formatEvent(event));
@@ -122,6 +149,9 @@ export class EventStreams {
           this.#clock.clearTimeout(timer);
           signal.removeEventListener("abort", close);
           this.#closers.delete(close);
+          // What stays queued drains or goes with the connection: no longer ours.
+          this.#queued -= mine;
+          mine = 0;
           try {
             controller.close();
           } catch {
@@ -134,6 +164,7 @@ export class EventStreams {
         for (const event of feed.initial(lastEventId)) send(event);
         if (signal.aborted) close();
       },
+      pull: () => recount(),
       cancel: () => close(),
     }, { highWaterMark: this.#limits.maxQueuedBytes, size: (chunk) => chunk.length });
     return new Response(body, {

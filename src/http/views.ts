@@ -9,6 +9,7 @@
 import type { NodeSnapshot } from "../registry/snapshot.ts";
 import type { JsonValue, NodeValue } from "../registry/node_data.ts";
 import { type ServiceInstance, toInstance } from "../registry/discovery.ts";
+import { JSON_BOUNDS, jsonText } from "./json_text.ts";
 
 /** An instance as the gateway lists it: the discovery model and who holds it. */
 export interface InstanceView extends ServiceInstance {
@@ -38,6 +39,9 @@ export function fnv1a(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, "0");
 }
 
+// Hashed whole: only what is shown is bounded in length.
+const HASHED = { ...JSON_BOUNDS, maxLength: Infinity };
+
 const versions = new WeakMap<NodeSnapshot, string>();
 
 /**
@@ -54,13 +58,21 @@ export function versionOf(snapshot: NodeSnapshot): string {
   const stat = snapshot.stat;
   const zxids = stat === null ? "0.0.0" : `${stat.czxid.toString(16)}.${stat.mzxid.toString(16)}`;
   const names = Object.keys(snapshot.children).sort();
-  const children = JSON.stringify(names.map((n) => [n, snapshot.children[n]]));
-  version = `${zxids}-${fnv1a(JSON.stringify(snapshot.data) + children)}`;
+  // The bounded writer: data nested past what JSON.stringify can recurse
+  // must still have a version.
+  const children = jsonText(names.map((n) => [n, snapshot.children[n]]), HASHED);
+  version = `${zxids}-${fnv1a(jsonText(snapshot.data, HASHED) + children)}`;
   versions.set(snapshot, version);
   return version;
 }
 
-function holderOf(data: NodeValue): string | undefined {
+/**
+ * Who registered a node, from the `hostname` and `pid` the registry writes.
+ *
+ * @param data The node's data.
+ * @returns `hostname:pid`, the host name alone, or nothing.
+ */
+export function holderOf(data: NodeValue): string | undefined {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
   const record = data as Record<string, JsonValue>;
   if (typeof record.hostname !== "string") return undefined;

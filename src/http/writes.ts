@@ -8,10 +8,12 @@
  */
 
 import { curatorRecord } from "../registry/discovery.ts";
-import type { JsonValue } from "../registry/node_data.ts";
+import { decodeNodeData, type JsonValue } from "../registry/node_data.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
+import { jsonDepth, MAX_BODY_DEPTH } from "./json_text.ts";
 import { HttpError } from "./respond.ts";
+import { holderOf } from "./views.ts";
 
 /** What a PUT's body holds: one instance. */
 export interface InstanceBody {
@@ -64,6 +66,9 @@ export function parseInstanceBody(text: string): InstanceBody {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new HttpError(400, "The body must be one JSON object (one instance per PUT)");
   }
+  if (jsonDepth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+    throw new HttpError(400, `The body nests deeper than ${MAX_BODY_DEPTH} levels`);
+  }
   const body = value as Record<string, unknown>;
   const known = new Set(["address", "port", "sslPort", "payload", "uriSpec"]);
   const unknown = Object.keys(body).filter((k) => !known.has(k));
@@ -89,6 +94,9 @@ export class Registrations {
   readonly #onError: (error: unknown) => void;
   readonly #clock: Clock;
   readonly #held = new Map<string, Held>();
+  // Paths whose first PUT is under way: counted against the bound at once,
+  // so concurrent PUTs cannot all pass the check before any lands.
+  readonly #claimed = new Set<string>();
 
   /**
    * @param registry The registry whose session holds them.
@@ -122,7 +130,9 @@ export class Registrations {
    * @param body The instance.
    * @param ttl Milliseconds until it goes unless renewed.
    * @returns What happened.
-   * @throws {HttpError} 429 when the gateway holds its limit already.
+   * @throws {HttpError} 429 when the gateway holds its limit already; 409
+   *   when a node the gateway does not hold is at the path, or a first PUT
+   *   of it is under way.
    */
   async put(
     path: string,
@@ -133,9 +143,56 @@ export class Registrations {
   ): Promise<PutResult> {
     const key = JSON.stringify(body) + `/${ttl}`;
     const held = this.#held.get(path);
-    if (held === undefined && this.#held.size >= this.#max) {
-      throw new HttpError(429, `The gateway holds its limit of ${this.#max} registrations`);
+    if (held === undefined) {
+      if (this.#claimed.has(path)) {
+        throw new HttpError(409, `A registration of "${path}" is under way`);
+      }
+      if (this.#held.size + this.#claimed.size >= this.#max) {
+        throw new HttpError(429, `The gateway holds its limit of ${this.#max} registrations`);
+      }
+      this.#claimed.add(path);
+      try {
+        await this.#checkFree(path);
+        return await this.#write(path, service, id, body, ttl, key, undefined);
+      } finally {
+        this.#claimed.delete(path);
+      }
     }
+    return this.#write(path, service, id, body, ttl, key, held);
+  }
+
+  // A PUT creates or renews the gateway's own registration, never takes over
+  // an operator's persistent node or another process's instance.
+  async #checkFree(path: string): Promise<void> {
+    const zk = this.#registry.client;
+    if (zk === undefined || !zk.connected) {
+      throw new HttpError(503, "ZooKeeper is not connected", { "retry-after": "5" });
+    }
+    const stat = await zk.exists(path);
+    if (stat === null) return;
+    if (stat.ephemeralOwner === 0n) {
+      throw new HttpError(409, `Cannot register "${path}": a persistent node is there`);
+    }
+    let holder: string | undefined;
+    try {
+      holder = holderOf(decodeNodeData((await zk.getData(path)).data));
+    } catch {
+      // Gone meanwhile, or not ours to read: the session says enough.
+    }
+    const who = `session 0x${stat.ephemeralOwner.toString(16)}` +
+      (holder === undefined ? "" : ` (${holder})`);
+    throw new HttpError(409, `Cannot register "${path}": held by ${who}`);
+  }
+
+  async #write(
+    path: string,
+    service: string,
+    id: string,
+    body: InstanceBody,
+    ttl: number,
+    key: string,
+    held: Held | undefined,
+  ): Promise<PutResult> {
     const now = this.#clock.wallNow();
     const expires = now + ttl;
     if (held !== undefined && held.key === key) {
