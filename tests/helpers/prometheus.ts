@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./zk_server.ts";
 import { repoRoot } from "./peer.ts";
+import { systemClock } from "../../src/util/clock.ts";
 import { sleep } from "../../src/util/sleep.ts";
 
 /** One target of `/api/v1/targets`. */
@@ -106,7 +107,7 @@ export async function startPrometheus(config: string): Promise<Prometheus> {
       if (Date.now() > deadline) {
         throw new Error(`timed out (${ms} ms) waiting for ${what}; Prometheus said: ${log}`);
       }
-      await sleep(250);
+      await sleep(systemClock, 250);
     }
   };
   const targets = async (): Promise<ActiveTarget[]> => {
