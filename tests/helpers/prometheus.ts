@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { freePort } from "./zk_server.ts";
 import { repoRoot } from "./peer.ts";
 import { systemClock } from "../../src/util/clock.ts";
@@ -74,6 +75,13 @@ export async function docsConfig(replace: Record<string, string>): Promise<strin
   return text;
 }
 
+const children = new Set<ChildProcess>();
+
+// A test run that ends early takes its Prometheus with it.
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
 /**
  * Starts Prometheus on a free loopback port with `config`, and waits until it
  * is ready.
@@ -92,11 +100,22 @@ export async function startPrometheus(config: string): Promise<Prometheus> {
     `--web.listen-address=127.0.0.1:${port}`,
     "--log.level=warn",
   ], { stdio: ["ignore", "ignore", "pipe"] });
+  children.add(child);
   let log = "";
   child.stderr!.on("data", (chunk: Uint8Array) => log += new TextDecoder().decode(chunk));
-  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once("close", () => resolve());
+    // Not installed: said in the error of the wait for readiness.
+    child.once("error", (error) => {
+      log += `${error.message} (scripts/install_prometheus.sh installs it)`;
+      resolve();
+    });
+  });
   let running = true;
-  exited.then(() => running = false);
+  exited.then(() => {
+    running = false;
+    children.delete(child);
+  });
 
   const poll = async <T>(read: () => Promise<T | undefined>, what: string, ms: number) => {
     const deadline = Date.now() + ms;
