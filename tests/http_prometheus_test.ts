@@ -88,6 +88,11 @@ describe("GET /v1/prometheus/targets, in-process on a real server", () => {
     ]);
     assert.equal(groups[3].labels.__scheme__, "https");
     assert.equal(groups[5].labels.__meta_registry_label_z, "b");
+    // The gateway's own views show the members as instances with host and port.
+    for (const [name, address, port] of [["ss", "s1", 1], ["nv", "n1", 2]] as const) {
+      const view = await (await gateway(new Request(`http://gw/v1/services/${name}`))).json();
+      assert.deepEqual([view.instances[0].address, view.instances[0].port], [address, port]);
+    }
   });
 
   it("an instance's labels are sanitised names and string values", async () => {
