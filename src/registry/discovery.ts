@@ -215,7 +215,10 @@ export class ServiceDiscovery {
 
   /**
    * Registers an instance; like any registration it survives reconnects and
-   * is made again after a session expiry.
+   * is made again after a session expiry. It is written in Curator's format
+   * only, which Curator's readers need (they refuse any other); serverset
+   * and Nerve members are registered with `Registry.setNode`'s `format`, and
+   * read back here as instances.
    *
    * @param service The service's name.
    * @param options Address, ports, payload, id.
