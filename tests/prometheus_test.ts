@@ -117,7 +117,9 @@ describe("Prometheus (Debian's) discovers what the registry holds", () => {
   });
 
   it("finds the gateway's instances of every format, one bad one left out", async () => {
-    await registry.setNode(`/services/web/${target(1021)}`, { labels: { zone: "eu-1" } });
+    await registry.setNode(`/services/web/${target(1021)}`, {
+      labels: { zone: "eu-1", "team-name": "core" },
+    });
     await new ServiceDiscovery(registry).register("api", {
       id: "api-1",
       address: "127.0.0.1",
@@ -155,6 +157,7 @@ describe("Prometheus (Debian's) discovers what the registry holds", () => {
     assert.equal(web.discoveredLabels.__meta_registry_service, "web");
     assert.equal(web.discoveredLabels.__meta_registry_format, "registry");
     assert.equal(web.discoveredLabels.__meta_registry_label_zone, "eu-1");
+    assert.equal(web.discoveredLabels.__meta_registry_label_team_name, "core");
     // The docs' relabelling: the service and the instance's labels kept.
     assert.equal(web.labels.service, "web");
     assert.equal(web.labels.zone, "eu-1");
