@@ -84,6 +84,11 @@ describe("setNode() with a format, on a real server", () => {
         '"status":"ALIVE","shard":0}',
     );
     assert.equal((await zk.exists("/fmt/ss/web/m1"))?.ephemeralOwner, registry.client?.sessionId);
+    for (const host of ["fe80::1%eth0", "::ffff:10.0.0.1", "2001:db8::8:800:200c:417a"]) {
+      await registry.setNode("/fmt/ss/web/v6", { host, port: 1 }, SERVERSET);
+      assert.equal(JSON.parse(await text("/fmt/ss/web/v6")).serviceEndpoint.host, host);
+    }
+    await registry.unset("/fmt/ss/web/v6");
     await registry.setNode("/fmt/ss/web/m2", { host: "::1", port: 1 }, SERVERSET);
     assert.equal(
       await text("/fmt/ss/web/m2"),
@@ -114,6 +119,8 @@ describe("setNode() with a format, on a real server", () => {
       [{ port: 80 }, SERVERSET, /no host/],
       [{ host: "a b", port: 80 }, SERVERSET, /invalid host "a b"/],
       [{ host: "", port: 80 }, NERVE, /invalid host ""/],
+      [{ host: "10.0.0.1:80", port: 80 }, NERVE, /invalid host "10.0.0.1:80"/],
+      [{ host: "[::1]", port: 80 }, SERVERSET, /invalid host "\[::1\]"/],
       [{ host: "h" }, SERVERSET, /no port/],
       [{ host: "h", port: "80" }, SERVERSET, /invalid port "80"/],
       [{ host: "h", port: 70000 }, NERVE, /invalid port 70000/],

@@ -45,9 +45,11 @@ function isRecord(value: unknown): value is Fields {
 }
 
 // Hosts as Prometheus joins them into `host:port`: a name or an IPv4
-// address, or an IPv6 address with an optional zone; no brackets, no spaces.
-const HOST =
-  /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[\w.-]+)?)$/;
+// address, or an IPv6 address (two colons at least, so that a "host:port"
+// given as the host is refused) with an optional zone; no brackets, no spaces.
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}$/;
+const IPV6 =
+  /^(?=(?:[^:]*:){2})[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){1,7}(?::\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.-]+)?$/;
 
 /**
  * Whether a host can be joined with a port into a target address.
@@ -56,7 +58,7 @@ const HOST =
  * @returns `true` for a host name, an IPv4 address or an IPv6 address.
  */
 export function isHost(host: unknown): host is string {
-  return typeof host === "string" && HOST.test(host);
+  return typeof host === "string" && (NAME.test(host) || IPV6.test(host));
 }
 
 /**
