@@ -39,6 +39,7 @@ export {
   type CloseOptions,
   type DrainOptions,
   type HealthCheck,
+  type NodeFormat,
   type RegistrationStateName,
   type RegistrationStatus,
   Registry,

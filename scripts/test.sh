@@ -9,6 +9,7 @@ if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/tsc ] || [ ! -x n
   npm install --no-audit --no-fund || exit 1
 fi
 bash scripts/install_zookeeper.sh || exit 1
+bash scripts/install_prometheus.sh || exit 1
 bash scripts/install_chromium.sh || exit 1
 deno=node_modules/.bin/deno
 failed=()

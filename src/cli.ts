@@ -52,6 +52,7 @@ import {
 import { ZooKeeperError } from "./protocol/errors.ts";
 import { serveCommand } from "./http/cli.ts";
 import { decodeNodeData } from "./registry/node_data.ts";
+import type { NodeFormat } from "./registry/formats.ts";
 import { childRecord, type NodeSnapshot } from "./registry/snapshot.ts";
 import { Registry } from "./registry/registry.ts";
 import { parseConnectString } from "./session/connect_string.ts";
@@ -133,6 +134,7 @@ interface Context {
   registry: Registry;
   args: string[];
   format: OutputFormat;
+  nodeFormat: NodeFormat | undefined;
   recursive: boolean;
   out: (text: string) => void;
   signal: AbortSignal | undefined;
@@ -175,7 +177,8 @@ async function run(command: string, ctx: Context): Promise<number> {
     }
     case "register": {
       const data = parseObject(ctx.args[1] ?? "{}");
-      await interruptible(registry.setNode(path, data, { ephemeral: true }), signal);
+      const options = { ephemeral: true, format: ctx.nodeFormat };
+      await interruptible(registry.setNode(path, data, options), signal);
       const node = await interruptible(clientOf(registry, "read", path).getData(path), signal);
       const registered = { path, data: decodeNodeData(node.data), stat: node.stat };
       const session = node.stat.ephemeralOwner.toString(16);
@@ -281,7 +284,7 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       out(parsed.help ? USAGE : `${VERSION}\n`);
       return 0;
     }
-    const command = checkCommand(parsed.command, parsed.positional);
+    const command = checkCommand(parsed.command, parsed.positional, parsed.nodeFormat);
     const servers = parsed.servers ?? env.ZK_SERVERS ?? "127.0.0.1:2181";
     try {
       parseConnectString(servers);
@@ -312,11 +315,12 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
         if (text !== undefined) stderr.write(`${text}\n`);
       });
     }
-    const { format, recursive } = parsed;
+    const { format, nodeFormat, recursive } = parsed;
     const ctx = {
       registry,
       args: parsed.positional,
       format,
+      nodeFormat,
       recursive,
       out,
       signal,

@@ -8,6 +8,8 @@
 import { FORMATS, type OutputFormat, toJson } from "./cli_output.ts";
 import { pathProblem } from "./protocol/path.ts";
 import type { JsonValue } from "./registry/node_data.ts";
+import { formatMember, NODE_FORMATS, type NodeFormat } from "./registry/formats.ts";
+import { ZooKeeperError } from "./protocol/errors.ts";
 
 /** The usage text printed by `--help`. */
 export const USAGE: string = `Usage: service-registry <command> [options]
@@ -35,6 +37,9 @@ Options:
                     dir: names only, one per line (get: the children; tree:
                     every path; watch: a list per change, then an empty line)
                     text: short text for people
+                    register also takes serverset or nerve: the node is
+                    written as a serverset member or Nerve entry (JSON
+                    {"host":...,"port":...}), which Prometheus discovers
   --json            Same as --format json
   -r, --recursive   delete: delete the node's descendants too
   -h, --help        Print this help
@@ -45,6 +50,8 @@ Exit codes: 0 success, 1 ZooKeeper error, 2 usage error, 130 interrupted.
 Examples:
   service-registry set /config/web '{"debug":true}'
   service-registry register /services/web/host1:8080 '{"weight":1}'
+  service-registry register /serversets/web/host1 '{"host":"10.0.0.1","port":8080}' \
+    --format serverset
   service-registry watch /services/web --json
   for host in $(service-registry get /services/web --format dir); do echo "$host"; done
 `;
@@ -73,6 +80,8 @@ export interface Parsed {
   timeout: number;
   /** `--format` (`--json` is `json`). */
   format: OutputFormat;
+  /** `--format serverset|nerve`: the format `register` writes. */
+  nodeFormat: NodeFormat | undefined;
   /** `--username`. */
   username: string | undefined;
   /** `--password`. */
@@ -99,6 +108,7 @@ export function parseArgs(args: readonly string[]): Parsed {
     servers: undefined,
     timeout: 10_000,
     format: "yaml",
+    nodeFormat: undefined,
     username: undefined,
     password: undefined,
     recursive: false,
@@ -147,8 +157,15 @@ export function parseArgs(args: readonly string[]): Parsed {
       case "--outputformat": // ndsr's name
       case "--format": {
         const text = value();
+        // The two kinds of format have no name in common: one option serves
+        // both, and `--json --format serverset` sets each.
+        if ((NODE_FORMATS as readonly string[]).includes(text)) {
+          parsed.nodeFormat = text as NodeFormat;
+          break;
+        }
         if (!(FORMATS as readonly string[]).includes(text)) {
-          throw new UsageError(`Invalid ${name} "${text}": use one of ${FORMATS.join(", ")}`);
+          const all = [...FORMATS, ...NODE_FORMATS].join(", ");
+          throw new UsageError(`Invalid ${name} "${text}": use one of ${all}`);
         }
         parsed.format = text as OutputFormat;
         break;
@@ -203,7 +220,11 @@ export function parseArgs(args: readonly string[]): Parsed {
  * @returns The command.
  * @throws {UsageError} Saying what is wrong.
  */
-export function checkCommand(command: string | undefined, positional: readonly string[]): string {
+export function checkCommand(
+  command: string | undefined,
+  positional: readonly string[],
+  nodeFormat?: NodeFormat,
+): string {
   const names = Object.keys(COMMANDS).join(", ");
   if (command === undefined) throw new UsageError(`Missing command: one of ${names}`);
   if (!Object.hasOwn(COMMANDS, command)) {
@@ -217,8 +238,22 @@ export function checkCommand(command: string | undefined, positional: readonly s
     throw new UsageError(`Invalid path "/": the root cannot be deleted`);
   }
   if (command === "set") parseJson(positional[1]);
-  if (command === "register") parseObject(positional[1] ?? "{}");
+  if (command === "register") {
+    const data = parseObject(positional[1] ?? "{}");
+    if (nodeFormat !== undefined) checkMember(nodeFormat, path, data);
+  } else if (nodeFormat !== undefined) {
+    throw new UsageError(`Invalid --format "${nodeFormat}": only register takes it`);
+  }
   return command;
+}
+
+function checkMember(format: NodeFormat, path: string, data: Record<string, JsonValue>): void {
+  try {
+    formatMember(format, path, data);
+  } catch (error) {
+    if (!(error instanceof ZooKeeperError)) throw error;
+    throw new UsageError(error.message);
+  }
 }
 
 function checkArity(command: string, positional: readonly string[]): void {

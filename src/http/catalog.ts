@@ -73,6 +73,18 @@ export class Catalog {
   }
 
   /**
+   * @returns Each service's name and the snapshot of its node, as read so
+   *   far (start() first).
+   */
+  snapshots(): [string, NodeSnapshot][] {
+    const out: [string, NodeSnapshot][] = [];
+    for (const [name, entry] of this.#entries) {
+      if (entry.snapshot !== undefined) out.push([name, entry.snapshot]);
+    }
+    return out;
+  }
+
+  /**
    * @param name A service's name.
    * @returns Whether the base has a child by that name now.
    */

@@ -2,8 +2,9 @@
  * The registry over HTTP: {@linkcode serve} returns a web-standard handler
  * (`Deno.serve`, `Bun.serve`, a Worker's `fetch`; Node through
  * `@nd/service-registry/http/node`) with JSON endpoints, blocking queries,
- * server-sent events, a live page at `/`, Prometheus metrics at `/metrics`
- * and, with a token, registrations held for a TTL. Also the dependency-free
+ * server-sent events, a live page at `/`, Prometheus metrics at `/metrics`,
+ * every instance as Prometheus targets at `/v1/prometheus/targets` and, with
+ * a token, registrations held for a TTL. Also the dependency-free
  * metrics it is built on, and the recorder interface a client reports to.
  *
  * @example Serve a registry with Deno

@@ -20,6 +20,7 @@ import { LongPolls } from "./long_poll.ts";
 import { PAGE_CSS } from "./page_css.ts";
 import { PAGE_HTML } from "./page_html.ts";
 import { PAGE_JS } from "./page_js.ts";
+import { prometheusTargets } from "./prometheus.ts";
 import { isConnected, RegistryObserver } from "./registry_metrics.ts";
 import { COMMON_HEADERS, errorResponse, HttpError, jsonResponse } from "./respond.ts";
 import { parseQuery } from "./query.ts";
@@ -208,6 +209,10 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
       return new Response(text, {
         headers: { ...COMMON_HEADERS, "content-type": PROMETHEUS_CONTENT_TYPE },
       });
+    })
+    .add("GET", "/v1/prometheus/targets", async () => {
+      await catalog.start();
+      return jsonResponse(200, prometheusTargets(catalog));
     })
     .add("GET", "/v1/services", async (ctx) => {
       await started();

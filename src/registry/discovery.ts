@@ -11,6 +11,7 @@
 
 import { joinPath } from "../client/tree.ts";
 import { type Clock, clockOption } from "../util/clock.ts";
+import { readMember } from "./formats.ts";
 import type { JsonValue, NodeValue } from "./node_data.ts";
 import type { NodeSnapshot } from "./snapshot.ts";
 import type { Registry } from "./registry.ts";
@@ -137,10 +138,23 @@ export function curatorRecord(instance: ServiceInstance): Record<string, JsonVal
 }
 
 /**
+ * Whether a node's data is a Curator service instance.
+ *
+ * @param data The node's decoded data.
+ * @returns `true` when it has Curator's `address` and `registrationTimeUTC`.
+ */
+export function isCuratorInstance(data: NodeValue | undefined): boolean {
+  return isRecord(data) && typeof data.address === "string" &&
+    typeof data.registrationTimeUTC === "number";
+}
+
+/**
  * Reads an instance from a child of a service node. Nodes not written by
- * this layer (plain `setNode` registrations) are mapped as well as they can
- * be: the address and port come from the data's `address`/`port` fields,
- * else from a `host:port` child name, and the whole data is the payload.
+ * this layer are mapped as well as they can be: serverset and Nerve members
+ * (`setNode` with a `format`) by their endpoint, enabled while a serverset's
+ * status is `ALIVE`; plain `setNode` registrations by the data's
+ * `address`/`port` fields, else a `host:port` child name. Their whole data is
+ * the payload.
  *
  * @param service The service's name.
  * @param childName The child's name.
@@ -149,7 +163,7 @@ export function curatorRecord(instance: ServiceInstance): Record<string, JsonVal
  */
 export function toInstance(service: string, childName: string, data: NodeValue): ServiceInstance {
   const record = isRecord(data) ? data : {};
-  if (typeof record.address === "string" && typeof record.registrationTimeUTC === "number") {
+  if (isCuratorInstance(data)) {
     const r = record as unknown as ServiceInstance;
     return {
       name: service,
@@ -164,6 +178,19 @@ export function toInstance(service: string, childName: string, data: NodeValue):
       serviceType: r.serviceType ?? "DYNAMIC",
       ...(typeof r.uriSpec === "string" ? { uriSpec: r.uriSpec } : {}),
       enabled: r.enabled !== false,
+    };
+  }
+  const member = readMember(data);
+  if (member !== undefined) {
+    return {
+      name: service,
+      id: childName,
+      address: member.host,
+      port: member.port,
+      payload: data,
+      registrationTimeUTC: 0,
+      serviceType: "DYNAMIC",
+      enabled: member.status === undefined || member.status === "ALIVE",
     };
   }
   const colon = childName.lastIndexOf(":");
@@ -219,7 +246,10 @@ export class ServiceDiscovery {
 
   /**
    * Registers an instance; like any registration it survives reconnects and
-   * is made again after a session expiry.
+   * is made again after a session expiry. It is written in Curator's format
+   * only, which Curator's readers need (they refuse any other); serverset
+   * and Nerve members are registered with `Registry.setNode`'s `format`, and
+   * read back here as instances.
    *
    * @param service The service's name.
    * @param options Address, ports, payload, id.

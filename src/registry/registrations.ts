@@ -19,6 +19,7 @@ import { type HealthCheck, HealthMonitor } from "./health.ts";
 import { encodeNodeData, hostName, type JsonValue, processId, timestamp } from "./node_data.ts";
 import { NodeKeeper, type RegistrationStatus } from "./repair.ts";
 import type { Gate } from "./snapshot.ts";
+import type { NodeFormat } from "./formats.ts";
 
 /** Options of {@linkcode Registry.setNode}. */
 export interface SetNodeOptions {
@@ -44,6 +45,15 @@ export interface SetNodeOptions {
    * @default {true}
    */
   metadata?: boolean;
+  /**
+   * Writes the node in another tool's format instead of the registry's JSON
+   * (no `created`, `pid`, `hostname`): `serverset` (Finagle, Aurora) or
+   * `nerve` (Airbnb), the two that Prometheus' ZooKeeper discovery reads.
+   * `data` then holds `host` and `port`, and for a serverset `endpoints`
+   * (`{ name: { host, port } }`) and `shard`, for Nerve `name` (the parent
+   * node's name by default), `weight` and `labels`; anything else is refused.
+   */
+  format?: NodeFormat;
   /**
    * A health check: while it fails the node is removed (`state` reads
    * `unhealthy`), and it comes back once it passes. The first result counts

@@ -12,6 +12,7 @@ import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
 import { CacheFile } from "./cache_file.ts";
 import { Lock, type LockOptions } from "./lock.ts";
+import { formatMember } from "./formats.ts";
 import { Lookups } from "./lookups.ts";
 import type { JsonValue } from "./node_data.ts";
 import { RateLimiter } from "./rate_limiter.ts";
@@ -32,6 +33,7 @@ import {
 export type { CloseOptions, DrainOptions, RegistryOptions } from "./options.ts";
 export type { RegistryState } from "./supervisor.ts";
 export type { SetNodeOptions } from "./registrations.ts";
+export type { NodeFormat } from "./formats.ts";
 export type { RegistrationStateName, RegistrationStatus } from "./repair.ts";
 export type { HealthCheck } from "./health.ts";
 
@@ -201,11 +203,15 @@ export class Registry implements AsyncDisposable {
    * registry gives up and reports the conflict). A node another live session
    * holds is not taken: the conflict is reported and the node created when
    * that session's node goes. With `check`, the node is there only while
-   * the health check passes.
+   * the health check passes. With `format`, the node is a serverset or Nerve
+   * member instead (see {@linkcode SetNodeOptions.format}), kept the same
+   * way.
    *
    * @param path The node's path, such as `/services/ssh/server1:22`.
    * @param data The data to publish about it.
-   * @param options `ephemeral`, `state` and the health check.
+   * @param options `ephemeral`, `state`, `format` and the health check.
+   * @throws {ZooKeeperError} `BADARGUMENTS` for an invalid path, or data the
+   *   `format` cannot hold; nothing is written then.
    */
   async setNode(
     path: string,
@@ -214,7 +220,16 @@ export class Registry implements AsyncDisposable {
   ): Promise<void> {
     this.#writable("register", path);
     validatePath(path);
-    await this.#registrations.set(path, data, options);
+    if (options.format === undefined) return await this.#registrations.set(path, data, options);
+    if (options.metadata === true) {
+      throw new ZooKeeperError(
+        "BADARGUMENTS",
+        `Cannot register "${path}": a ${options.format} member has no room for metadata`,
+        { path },
+      );
+    }
+    const member = formatMember(options.format, path, data);
+    await this.#registrations.set(path, member, { ...options, metadata: false });
   }
 
   /**
