@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 rm -rf dist
 node_modules/.bin/tsc -p tsconfig.build.json
 cp -r tests/testdata dist/tests/
+node scripts/declaration_refs.mjs dist/mod.d.ts dist/src
 
 version=$(node -p 'JSON.parse(require("fs").readFileSync("deno.json", "utf8")).version')
 mkdir -p dist/package

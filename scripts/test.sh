@@ -30,6 +30,7 @@ step "doc examples run" $deno test -A --doc mod.ts src/cli.ts src/http/mod.ts sr
 step "deno publish --dry-run" $deno publish --dry-run --allow-dirty
 step "tests on Deno" $deno test -A $tests
 step "build for npm" bash scripts/build_npm.sh
+step "types of the package under TypeScript 5 and 7" bash scripts/types_check.sh
 step "README and docs/ examples on their runtimes" $deno run -A scripts/doc_examples.ts
 step "tests on Node $(node --version) (built package)" \
   node --test --test-concurrency=1 --test-force-exit $(echo "$tests" | sed 's#^tests/#dist/tests/#; s#\.ts$#.js#')
@@ -43,7 +44,7 @@ step "npm package in a fresh project" bash -c '
   ZK_SERVERS=$(sed -n "s/^ZK_SERVERS=//p" "$log") bash scripts/npm_smoke.sh'
 
 echo
-total=13
+total=14
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   echo "steps: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"

@@ -64,21 +64,21 @@ export { USAGE };
 /** Where {@linkcode main} writes, what it reads and what stops it. */
 export interface CliIo {
   /** Receives results. @default {process.stdout} */
-  stdout?: { write(text: string): unknown };
+  stdout?: { write(text: string): unknown } | undefined;
   /** Receives error messages and warnings. @default {process.stderr} */
-  stderr?: { write(text: string): unknown };
+  stderr?: { write(text: string): unknown } | undefined;
   /**
    * The environment: `ZK_SERVERS`, and `ZK_DRAIN_GRACE` (ms `register`
    * waits after unregistering on SIGTERM, default 5000).
    *
    * @default {process.env}
    */
-  env?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined> | undefined;
   /**
    * Ends `watch` and `register` (as Ctrl-C does) and interrupts the others;
    * aborted with the reason `"SIGTERM"`, `register` drains first.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Ctrl-C before the work was done: exit code 130. */
@@ -334,7 +334,7 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
 }
 
 function isEntryModule(): boolean {
-  const meta = import.meta as ImportMeta & { main?: boolean };
+  const meta = import.meta as ImportMeta & { main?: boolean | undefined };
   if (meta.main !== undefined) return meta.main;
   const script = process.argv[1];
   if (script === undefined) return false;

@@ -32,7 +32,7 @@ export function waitConnected(
   what: string,
   timeout: number,
   signal: AbortSignal | undefined,
-  options: { ready?: Promise<void> } = {},
+  options: { ready?: Promise<void> | undefined } = {},
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let done = false;

@@ -25,21 +25,21 @@ export interface CreateOptions {
    *
    * @default {"persistent"}
    */
-  mode?: CreateModeName;
+  mode?: CreateModeName | undefined;
   /**
    * Who may do what with the node.
    *
    * @default {OPEN_ACL_UNSAFE}
    */
-  acl?: ACL[];
+  acl?: ACL[] | undefined;
   /** Time to live in milliseconds, for the `...WithTTL` modes. */
-  ttl?: number;
+  ttl?: number | undefined;
 }
 
 /** Options of reads that can leave a one-shot watch. */
 export interface WatchOptions {
   /** Called once with the next change of the node (see each method). */
-  watch?: Watcher;
+  watch?: Watcher | undefined;
 }
 
 /** Options of writes conditional on a version. */
@@ -49,7 +49,7 @@ export interface VersionOptions {
    *
    * @default {-1}
    */
-  version?: number;
+  version?: number | undefined;
 }
 
 /** The result of `getData`. */
@@ -62,9 +62,9 @@ export interface DataResult {
 
 /** One operation of a `multi` transaction. */
 export type Op =
-  | ({ op: "create"; path: string; data?: Data } & CreateOptions)
-  | { op: "delete"; path: string; version?: number }
-  | { op: "setData"; path: string; data: Data; version?: number }
+  | ({ op: "create"; path: string; data?: Data | undefined } & CreateOptions)
+  | { op: "delete"; path: string; version?: number | undefined }
+  | { op: "setData"; path: string; data: Data; version?: number | undefined }
   | { op: "check"; path: string; version: number };
 
 /** The result of one operation of a successful `multi`. */

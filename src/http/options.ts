@@ -37,17 +37,17 @@ export interface GatewayLimits {
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
   /** The services' parent node: nothing outside it is readable. @default {"/services"} */
-  base?: string;
+  base?: string | undefined;
   /** Enables writes (`PUT`, `DELETE`) for requests bearing this token. Off by default. */
-  token?: string;
+  token?: string | undefined;
   /** Origins allowed to call from a browser (CORS). None by default. */
-  corsOrigins?: string[];
+  corsOrigins?: string[] | undefined;
   /** Bounds; each unset one takes its default. */
-  limits?: Partial<GatewayLimits>;
+  limits?: Partial<GatewayLimits> | undefined;
   /** More series for `/metrics`, such as a client recorder's. */
-  metrics?: Metrics[];
+  metrics?: Metrics[] | undefined;
   /** Receives unexpected errors (a 500 says only "Internal error"). @default {console.error} */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 /** A handler for `Deno.serve`, `Bun.serve`, a Worker's `fetch`, or the `node:http` adapter. */

@@ -13,7 +13,7 @@ import { type ServiceInstance, toInstance } from "../registry/discovery.ts";
 /** An instance as the gateway lists it: the discovery model and who holds it. */
 export interface InstanceView extends ServiceInstance {
   /** `hostname:pid` of the process that registered it, when it says so. */
-  holder?: string;
+  holder?: string | undefined;
 }
 
 /** A service as `GET /v1/services/{name}` returns it. */

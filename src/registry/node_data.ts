@@ -50,12 +50,15 @@ export function encodeNodeData(value: JsonValue): Uint8Array {
 }
 
 interface ProcessLike {
-  pid?: number;
+  pid?: number | undefined;
 }
 
 /** The process id, where the runtime has one. */
 export function processId(): number | undefined {
-  const g = globalThis as { process?: ProcessLike; Deno?: { pid?: number } };
+  const g = globalThis as {
+    process?: ProcessLike | undefined;
+    Deno?: { pid?: number | undefined } | undefined;
+  };
   return g.process?.pid ?? g.Deno?.pid;
 }
 

@@ -26,14 +26,14 @@ export interface SetNodeOptions {
    *
    * @default {true}
    */
-  ephemeral?: boolean;
+  ephemeral?: boolean | undefined;
   /**
    * `false` keeps the registration but removes the node (a server that is
    * down for maintenance); `true` again puts it back.
    *
    * @default {true}
    */
-  state?: boolean;
+  state?: boolean | undefined;
   /**
    * `false` writes `data` as it is, without `created`, `pid` and
    * `hostname`: for formats another tool reads strictly (Curator's discovery
@@ -41,37 +41,37 @@ export interface SetNodeOptions {
    *
    * @default {true}
    */
-  metadata?: boolean;
+  metadata?: boolean | undefined;
   /**
    * A health check: while it fails the node is removed (`state` reads
    * `unhealthy`), and it comes back once it passes. The first result counts
    * at once; later ones only after `rise` passes or `fall` failures in a row.
    */
-  check?: HealthCheck;
+  check?: HealthCheck | undefined;
   /**
    * Milliseconds between health checks.
    *
    * @default {10000}
    */
-  interval?: number;
+  interval?: number | undefined;
   /**
    * Passes in a row that bring an unhealthy registration back.
    *
    * @default {2}
    */
-  rise?: number;
+  rise?: number | undefined;
   /**
    * Failures in a row that take a healthy registration out.
    *
    * @default {3}
    */
-  fall?: number;
+  fall?: number | undefined;
   /**
    * Milliseconds a health check may take before it counts as failed.
    *
    * @default {the interval, at most 5000}
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /** Who writes and with which ACL. */
@@ -79,11 +79,11 @@ export interface RegistrationsOptions {
   /** The current client, if any. */
   client: () => ZooKeeper | undefined;
   /** Digest user: the only one allowed to change what it registers. */
-  username?: string;
+  username?: string | undefined;
   /** Digest password of `username`. */
-  password?: string;
+  password?: string | undefined;
   /** ACL of the nodes created (overrides the one `username` implies). */
-  acl?: ACL[];
+  acl?: ACL[] | undefined;
   /** Awaited before each request (the rate limiter). */
   gate: Gate;
   /** Receives errors of background work and conflicts. */

@@ -293,7 +293,7 @@ export class Registry implements AsyncDisposable {
    */
   watch(
     path: string,
-    options: { signal?: AbortSignal } & LookupOptions = {},
+    options: { signal?: AbortSignal | undefined } & LookupOptions = {},
   ): AsyncIterableIterator<NodeSnapshot> {
     validatePath(path);
     return this.#lookups.watch(path, options.signal, options);

@@ -22,7 +22,7 @@ import {
 /** Settings of a cluster: its size, and the settings of every member. */
 export interface TestingClusterOptions extends Omit<TestingServerOptions, "port"> {
   /** How many servers: 3 tolerates one failure, 5 two. @default {3} */
-  size?: number;
+  size?: number | undefined;
   /**
    * Dynamic reconfiguration: `reconfigEnabled=true` and the membership in a
    * dynamic config file (`zoo.cfg.dynamic`), so that clients may call
@@ -32,7 +32,7 @@ export interface TestingClusterOptions extends Omit<TestingServerOptions, "port"
    *
    * @default {false}
    */
-  reconfig?: boolean;
+  reconfig?: boolean | undefined;
 }
 
 interface Member {
