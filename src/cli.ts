@@ -140,6 +140,13 @@ interface Context {
   lastError: { error?: unknown };
   /** The environment (`ZK_DRAIN_GRACE`). */
   env: Record<string, string | undefined>;
+  /**
+   * The exit code of `watch` or `register` once stopped: 130 when the
+   * caller's signal stopped it (Ctrl-C), as shells report an interrupted
+   * command; 0 when the reason is SIGTERM (the graceful end a supervisor asks
+   * for) or the output pipe closed.
+   */
+  endCode: () => number;
 }
 
 /** A snapshot in every format: `dir` lists its children's names. */
@@ -171,7 +178,7 @@ async function run(command: string, ctx: Context): Promise<number> {
         const text = `[${time}] ${formatSnapshot(snapshot)}`;
         out(render(format, printableSnapshot(snapshot, text), true));
       }
-      return 0;
+      return ctx.endCode();
     }
     case "register": {
       const data = parseObject(ctx.args[1] ?? "{}");
@@ -190,7 +197,7 @@ async function run(command: string, ctx: Context): Promise<number> {
       }
       await registry.close(); // deletes the node
       if (format === "text") out(`Unregistered ${path}\n`);
-      return 0;
+      return ctx.endCode();
     }
     case "set": {
       const data = parseJson(ctx.args[1]);
@@ -322,6 +329,7 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       signal,
       lastError,
       env,
+      endCode: () => io.signal?.aborted && io.signal.reason !== "SIGTERM" ? 130 : 0,
     };
     return await run(command, ctx);
   } catch (error) {
@@ -379,4 +387,10 @@ export async function runProcess(args: string[] = process.argv.slice(2)): Promis
   process.exit(code);
 }
 
-if (isEntryModule()) await runProcess();
+// Not awaited: a top-level await would keep Node 20 from require()-ing this module.
+if (isEntryModule()) {
+  runProcess().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

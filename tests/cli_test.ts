@@ -225,7 +225,7 @@ describe("the command-line tool", () => {
     assert.deepEqual(next.slice(0, 2).sort(), ["one", "two"]);
     assert.equal(next[2], "");
     running.interrupt();
-    assert.equal(await running.exited, 0, running.stderr());
+    assert.equal(await running.exited, 130, running.stderr());
   });
 
   it("--username and --password authenticate with digest credentials", async () => {
@@ -340,7 +340,7 @@ describe("the command-line tool", () => {
     );
   });
 
-  it("register holds an ephemeral node until SIGINT, then removes it and exits 0", async () => {
+  it("register holds an ephemeral node until SIGINT, then removes it and exits 130", async () => {
     const path = "/cli/services/web/host1:8080";
     const running = start(["register", path, '{"weight":3}', "--json", ...servers]);
     const printed = JSON.parse(await running.nextLine());
@@ -352,7 +352,7 @@ describe("the command-line tool", () => {
     const { data } = await zk.getData(path);
     assert.equal(JSON.parse(decoder.decode(data)).weight, 3);
     running.interrupt();
-    assert.equal(await running.exited, 0, running.stderr());
+    assert.equal(await running.exited, 130, running.stderr());
     assert.equal(await zk.exists(path), null);
   });
 
@@ -374,7 +374,7 @@ describe("the command-line tool", () => {
     assert.ok(Date.now() - start_ >= 1400, `exited after ${Date.now() - start_} ms`);
   });
 
-  it("watch --json prints the current state, then a line per change, until SIGINT", async () => {
+  it("watch --json prints the current state, then a line per change, until SIGINT (exit 130)", async () => {
     await zk.create("/cli/watched", '{"v":0}');
     const running = start(["watch", "/cli/watched", "--json", ...servers]);
     const first = JSON.parse(await running.nextLine());
@@ -385,7 +385,7 @@ describe("the command-line tool", () => {
     const third = JSON.parse(await running.nextLine());
     assert.deepEqual([third.data, third.children], [{ v: 1 }, { child: { c: true } }]);
     running.interrupt();
-    assert.equal(await running.exited, 0, running.stderr());
+    assert.equal(await running.exited, 130, running.stderr());
   });
 
   it("watch prints for people and ends on SIGTERM with exit 0", async () => {
@@ -409,9 +409,17 @@ describe("the command-line tool", () => {
       /^Invalid JSON argument "\{oops": /,
     );
     assertError(await cli("register", "/cli/x", "[1]"), 2, "must be a JSON object");
-    assertError(await cli("frobnicate", "/x"), 2, 'Unknown command "frobnicate"');
+    assertError(
+      await cli("frobnicate", "/x"),
+      2,
+      'Unknown command "frobnicate": use one of get, watch, register, set, delete, tree, serve',
+    );
     assertError(await cli("set", "/cli/x"), 2, "Missing argument JSON");
-    assertError(await cli(), 2, "Missing command");
+    assertError(
+      await cli(),
+      2,
+      "Missing command: one of get, watch, register, set, delete, tree, serve",
+    );
     assertError(await cli("get", "/a", "--bogus"), 2, 'Unknown option "--bogus"');
     assertError(await cli("get", "/a", "--timeout", "soon"), 2, 'Invalid --timeout "soon"');
     assertError(
@@ -459,7 +467,7 @@ describe("the command-line tool", () => {
     while (!out.includes("\n")) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(JSON.parse(out).data, { a: 1 });
     controller.abort();
-    assert.equal(await watching, 0, err);
+    assert.equal(await watching, 130, `stopped by the signal, as by Ctrl-C: ${err}`);
     assert.equal(await main(["get", "bad"], io), 2);
     assert.equal(err, 'Invalid path "bad": must start with /\n');
     // Interrupted while connecting: exit 130 without waiting for the timeout.
