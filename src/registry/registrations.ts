@@ -14,7 +14,15 @@ import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import { notifyAll } from "../util/notify.ts";
 import { type HealthCheck, HealthMonitor } from "./health.ts";
-import { encodeNodeData, hostName, type JsonValue, processId, timestamp } from "./node_data.ts";
+import {
+  encodeNodeData,
+  encodeRegistration,
+  hostName,
+  type JsonValue,
+  processId,
+  type RegistrationData,
+  timestamp,
+} from "./node_data.ts";
 import { NodeKeeper, type RegistrationStatus } from "./repair.ts";
 import type { Gate } from "./snapshot.ts";
 
@@ -142,11 +150,11 @@ export class Registrations {
    * @param data The data to publish.
    * @param options `ephemeral`, `state` and the health check.
    */
-  async set(path: string, data: Record<string, JsonValue>, options: SetNodeOptions): Promise<void> {
+  async set(path: string, data: RegistrationData, options: SetNodeOptions): Promise<void> {
     const hostname = options.metadata === false ? undefined : await hostName();
-    const bytes = encodeNodeData(
-      options.metadata === false ? data : {
-        ...data,
+    const bytes = encodeRegistration(
+      data,
+      options.metadata === false ? undefined : {
         created: timestamp(),
         pid: processId() ?? null,
         ...(hostname === undefined ? {} : { hostname }),

@@ -12,7 +12,7 @@ import { validatePath } from "../protocol/path.ts";
 import { CacheFile } from "./cache_file.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import { Lookups } from "./lookups.ts";
-import type { JsonValue } from "./node_data.ts";
+import { checkRegistrationData, type JsonValue, type RegistrationData } from "./node_data.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import { Registrations, type SetNodeOptions } from "./registrations.ts";
 import type { RegistrationStatus } from "./repair.ts";
@@ -182,16 +182,21 @@ export class Registry implements AsyncDisposable {
    * the health check passes.
    *
    * @param path The node's path, such as `/services/ssh/server1:22`.
-   * @param data The data to publish about it.
+   * @param data The data to publish about it: an object of JSON values, or a
+   *   string (kept as ndServiceRegistry keeps one: `{"string_value": text}`
+   *   beside the metadata; the text itself with `metadata: false`).
    * @param options `ephemeral`, `state` and the health check.
+   * @throws {ZooKeeperError} `BADARGUMENTS` (as a rejection) for data of
+   *   another kind (a number, an array, `null`) or that JSON cannot write.
    */
   async setNode(
     path: string,
-    data: Record<string, JsonValue> = {},
+    data: RegistrationData = {},
     options: SetNodeOptions = {},
   ): Promise<void> {
     this.#writable("register", path);
     validatePath(path);
+    checkRegistrationData(path, data);
     await this.#registrations.set(path, data, options);
   }
 
