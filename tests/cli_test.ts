@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
@@ -470,16 +471,23 @@ describe("the command-line tool", () => {
     assert.equal(await watching, 130, `stopped by the signal, as by Ctrl-C: ${err}`);
     assert.equal(await main(["get", "bad"], io), 2);
     assert.equal(err, 'Invalid path "bad": must start with /\n');
-    // Interrupted while connecting: exit 130 without waiting for the timeout.
+    // Interrupted while connecting (to a server that accepts and never
+    // answers): exit 130 without waiting for the timeout.
     err = "";
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
     const interrupted = new AbortController();
     setTimeout(() => interrupted.abort(), 200);
     const started = Date.now();
-    const args = ["get", "/x", "--servers", "127.0.0.1:1", "--timeout", "1500"];
+    const args = ["get", "/x", "--servers", `127.0.0.1:${port}`, "--timeout", "1500"];
     assert.equal(await main(args, { ...io, signal: interrupted.signal }), 130);
     assert.ok(Date.now() - started < 1000);
     assert.equal(err, "Interrupted\n");
     await new Promise((r) => setTimeout(r, 1500)); // the attempt's timer
+    for (const socket of held) socket.destroy();
+    silent.close();
   });
 });
 

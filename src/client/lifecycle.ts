@@ -77,6 +77,17 @@ export function waitConnected(
         ),
       );
     }, timeout);
+    // Every host refused at once: no server listens there, and waiting the
+    // whole timeout would only hide that.
+    session.allRefused.then((error) =>
+      finish(
+        new ZooKeeperError(
+          "CONNECTIONLOSS",
+          `Cannot connect to "${what}": connection refused by every server (${error.message})`,
+          { cause: error },
+        ),
+      )
+    );
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });
   });
