@@ -20,13 +20,15 @@ step() {
   "$@" || failed+=("$name")
 }
 tests=$(find tests -name '*_test.ts' | sort)
+# shellcheck source=scripts/entries.sh
+source scripts/entries.sh
 
 step "deno fmt --check" $deno fmt --check
 step "deno lint" $deno lint
-step "deno check" $deno check mod.ts src/cli.ts src/http/mod.ts src/http/node.ts src/transport/node.ts src/transport/deno.ts src/testing/mod.ts $tests examples/*.ts examples/worker/*.ts bench/*.ts bench/registry/*.ts scripts/*.ts
-step "deno doc --lint" $deno doc --lint mod.ts src/cli.ts src/http/mod.ts src/http/node.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
+step "deno check" $deno check $entries $tests examples/*.ts examples/worker/*.ts bench/*.ts bench/registry/*.ts scripts/*.ts
+step "deno doc --lint" $deno doc --lint $entries
 step "README and docs/ examples type-check" $deno check --doc-only README.md docs/*.md
-step "doc examples run" $deno test -A --doc mod.ts src/cli.ts src/http/mod.ts src/http/node.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
+step "doc examples run" $deno test -A --doc $entries
 step "deno publish --dry-run" $deno publish --dry-run --allow-dirty
 step "tests on Deno" $deno test -A $tests
 step "build for npm" bash scripts/build_npm.sh
