@@ -103,6 +103,7 @@ export {
 } from "./src/protocol/mod.ts";
 export type { ACL, ClientInfo, Id, Stat } from "./src/protocol/mod.ts";
 export type { ConnectedDetails, ConnectionState } from "./src/session/mod.ts";
+export { type Clock, systemClock, type TimerHandle } from "./src/session/mod.ts";
 export type { HostPort, SaslOptions } from "./src/session/mod.ts";
 export type {
   TlsOptions,

@@ -4,7 +4,7 @@ import { JuteReader } from "../src/jute/reader.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import type { ConnectResponse } from "../src/protocol/records_session.ts";
 import { Connection } from "../src/session/connection.ts";
-import { FakeClock } from "./helpers/fake_clock.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
 import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import {
   readConnectRequest,

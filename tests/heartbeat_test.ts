@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Heartbeat } from "../src/session/heartbeat.ts";
-import { FakeClock } from "./helpers/fake_clock.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
 
 function setup(sessionTimeout = 9000) {
   const clock = new FakeClock();

@@ -8,7 +8,7 @@ import { parseDirectives } from "../src/session/digest_md5.ts";
 import { Session } from "../src/session/session.ts";
 import type { ConnectionState } from "../src/session/state.ts";
 import { md5, toHex } from "../src/util/md5.ts";
-import { FakeClock } from "./helpers/fake_clock.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
 import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
 import {
   readRequestHeader,

@@ -6,6 +6,7 @@
  */
 
 import { ZooKeeperError } from "../protocol/errors.ts";
+import { type Clock, systemClock } from "../session/clock.ts";
 import type { Session } from "../session/session.ts";
 import { type ConnectionState, endCode, isFinal } from "../session/state.ts";
 import { AsyncQueue } from "./async_queue.ts";
@@ -23,7 +24,8 @@ export type Subscribe = (listener: (state: ConnectionState) => void) => () => vo
  * @param what The connect string, for messages.
  * @param timeout How long to wait, in milliseconds.
  * @param signal Aborts the wait.
- * @param options `ready`: must resolve too once connected.
+ * @param options `ready`: must resolve too once connected; `clock`: times
+ *   the wait.
  * @returns Resolves once connected and ready.
  */
 export function waitConnected(
@@ -32,14 +34,15 @@ export function waitConnected(
   what: string,
   timeout: number,
   signal: AbortSignal | undefined,
-  options: { ready?: Promise<void> | undefined } = {},
+  options: { ready?: Promise<void> | undefined; clock?: Clock | undefined } = {},
 ): Promise<void> {
+  const clock = options.clock ?? systemClock;
   return new Promise((resolve, reject) => {
     let done = false;
     const finish = (error?: Error) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       unsubscribe();
       if (error === undefined) return resolve();
@@ -66,7 +69,7 @@ export function waitConnected(
           cause: signal?.reason,
         }),
       );
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       const last = session.lastError;
       finish(
         new ZooKeeperError(

@@ -5,7 +5,7 @@
  */
 
 import { DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_REQUEST_SIZE } from "../protocol/constants.ts";
-import { systemClock } from "../session/clock.ts";
+import { type Clock, systemClock } from "../session/clock.ts";
 import type { HostPort } from "../session/connect_string.ts";
 import type { SaslOptions } from "../session/sasl.ts";
 import type { SessionOptions } from "../session/session.ts";
@@ -115,6 +115,13 @@ export interface ZooKeeperOptions {
    * Without one nothing is measured.
    */
   metrics?: ClientMetricsRecorder | undefined;
+  /**
+   * The timers and time of the session and of everything built on the
+   * client (connect timeout, retries, lock waits): a fake clock in tests.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock | undefined;
 }
 
 /**
@@ -134,7 +141,7 @@ export function sessionOptions(
     hosts,
     sessionTimeout: options.sessionTimeout ?? 10_000,
     transport,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     tls: options.tls,
     readOnly: options.readOnly ?? false,
     maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,

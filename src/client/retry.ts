@@ -5,8 +5,9 @@
  * @module
  */
 
-import { sleep } from "../util/sleep.ts";
 import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
+import { type Clock, systemClock } from "../session/clock.ts";
+import { sleep } from "../util/sleep.ts";
 
 /** Options of {@linkcode retry}. */
 export interface RetryOptions {
@@ -42,6 +43,13 @@ export interface RetryOptions {
   retryOn?: ((error: unknown) => boolean) | undefined;
   /** Stops waiting and rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /**
+   * Times the waits and the deadline: pass the client's (`zk.clock`) so a
+   * fake clock in tests drives them too.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock | undefined;
 }
 
 const TRANSIENT = new Set<ZooKeeperErrorCode>([
@@ -89,17 +97,18 @@ export async function retry<T>(
   const deadline = options.deadline ?? Infinity;
   const retryOn = options.retryOn ?? isTransient;
   const signal = options.signal;
-  const start = Date.now();
+  const clock = options.clock ?? systemClock;
+  const start = clock.now();
   for (let attempt = 1;; attempt++) {
     signal?.throwIfAborted();
     try {
       return await work(attempt);
     } catch (error) {
-      const elapsed = Date.now() - start;
+      const elapsed = clock.now() - start;
       if (attempt >= attempts || !retryOn(error) || elapsed >= deadline) throw error;
       const ceiling = Math.min(max, initial * 2 ** (attempt - 1));
       const wait = Math.min(Math.random() * ceiling, deadline - elapsed);
-      await sleep(wait, signal);
+      await sleep(clock, wait, signal);
     }
   }
 }

@@ -12,6 +12,7 @@
 import { AddWatchMode, DEFAULT_MAX_DATA_SIZE, OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
+import { type Clock, systemClock } from "../session/clock.ts";
 import { parseConnectString } from "../session/connect_string.ts";
 import type { Request } from "../session/request.ts";
 import { Session } from "../session/session.ts";
@@ -67,6 +68,7 @@ const EMPTY = new Uint8Array(0);
  */
 export class ZooKeeper implements AsyncDisposable {
   readonly #session: Session;
+  readonly #clock: Clock;
   readonly #paths: Paths;
   readonly #watches: WatchManager;
   readonly #maxDataSize: number;
@@ -82,6 +84,7 @@ export class ZooKeeper implements AsyncDisposable {
     options: ZooKeeperOptions,
   ) {
     this.#paths = new Paths(chroot);
+    this.#clock = options.clock ?? systemClock;
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
     this.#onError = options.onError ?? ((error) => console.error(error));
     this.#metrics = options.metrics;
@@ -130,6 +133,7 @@ export class ZooKeeper implements AsyncDisposable {
     const timeout = options.connectTimeout ?? 15_000;
     await waitConnected(zk.#session, subscribe, connectString, timeout, options.signal, {
       ready: zk.#initialAuth,
+      clock: zk.#clock,
     });
     if (options.followConfig) {
       followConfig({
@@ -141,6 +145,15 @@ export class ZooKeeper implements AsyncDisposable {
       });
     }
     return zk;
+  }
+
+  /**
+   * The clock of this client's timers (the `clock` option, real time by
+   * default): what builds on the client, such as locks and retries, waits
+   * on it too.
+   */
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /** The current connection state. */

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import type { NodeSnapshot } from "./snapshot.ts";
 
@@ -138,7 +139,7 @@ export class CacheFile {
       } catch {
         // Released meanwhile.
       }
-      await sleep(Math.min(5 + attempt * 5, 50));
+      await sleep(systemClock, Math.min(5 + attempt * 5, 50));
     }
   }
 }

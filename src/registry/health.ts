@@ -7,6 +7,7 @@
  * @module
  */
 
+import { systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 
 /**
@@ -158,7 +159,7 @@ export class HealthMonitor {
   async #loop(): Promise<void> {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
-      await sleep(this.#interval, signal);
+      await sleep(systemClock, this.#interval, signal);
       const passed = await probe(this.#check, this.#timeout);
       if (signal.aborted) return;
       if (passed === this.#healthy) {

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 
 /** Settings of a {@linkcode RateLimiter}. */
@@ -60,7 +61,7 @@ export class RateLimiter {
         return;
       }
       const wait = ((1 - this.#tokens) * this.#period) / this.#calls;
-      await sleep(Math.ceil(wait));
+      await sleep(systemClock, Math.ceil(wait));
     }
   }
 }

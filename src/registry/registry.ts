@@ -18,6 +18,7 @@ import { Registrations, type SetNodeOptions } from "./registrations.ts";
 import type { RegistrationStatus } from "./repair.ts";
 import type { LookupOptions, NodeSnapshot } from "./snapshot.ts";
 import { type RegistryState, Supervisor } from "./supervisor.ts";
+import { systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import {
   type CloseOptions,
@@ -372,7 +373,7 @@ export class Registry implements AsyncDisposable {
   async drain(options: DrainOptions = {}): Promise<void> {
     if (this.#supervisor.closed) return;
     await this.#registrations.drain();
-    await sleep(options.grace ?? 5000);
+    await sleep(systemClock, options.grace ?? 5000);
     await this.close();
   }
 

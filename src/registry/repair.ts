@@ -13,6 +13,7 @@ import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watches.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, Stat } from "../protocol/records_data.ts";
+import { systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import type { Gate } from "./snapshot.ts";
 
@@ -321,7 +322,7 @@ export class NodeKeeper {
       return false;
     }
     try {
-      await sleep(DEBOUNCE * 2 ** (this.#rounds - 1), this.#abort.signal);
+      await sleep(systemClock, DEBOUNCE * 2 ** (this.#rounds - 1), this.#abort.signal);
     } catch {
       return false;
     }

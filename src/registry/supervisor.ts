@@ -9,6 +9,7 @@
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { ConnectionState } from "../session/state.ts";
 import { notifyAll } from "../util/notify.ts";
+import { systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 
 /** The registry's connection state: the client's, or `stopped` after `stop()`. */
@@ -106,7 +107,7 @@ export class Supervisor {
         } catch (error) {
           if (!this.#running) return;
           this.#onError(error);
-          await sleep(delay);
+          await sleep(systemClock, delay);
           delay = Math.min(delay * 2, 5000);
         }
       }

@@ -1,26 +1,8 @@
 /**
- * Time behind an interface, so that session timers can be driven by a fake
- * clock in tests.
+ * The clock of the session's timers: the library's one {@linkcode Clock},
+ * defined at the bottom layer so that every layer can take it.
  *
  * @module
  */
 
-/** A handle of a scheduled callback. */
-export type TimerHandle = unknown;
-
-/** The timers and the time a session needs. */
-export interface Clock {
-  /** Milliseconds on a monotonic scale. */
-  now(): number;
-  /** Calls `fn` after `ms` milliseconds. */
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  /** Cancels a callback scheduled by {@linkcode Clock.setTimeout}. */
-  clearTimeout(handle: TimerHandle): void;
-}
-
-/** The real clock: `performance.now()` and the global timers. */
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";

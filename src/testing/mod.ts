@@ -14,6 +14,10 @@
  * throws {@linkcode ZooKeeperNotFoundError} or {@linkcode JavaNotFoundError},
  * saying how to install them.
  *
+ * For unit tests of timing, {@linkcode FakeClock} is a clock that moves only
+ * when the test moves it: pass it as `clock` to `ZooKeeper.connect`,
+ * `Registry.connect` or the gateway's `serve`.
+ *
  * This entry runs on Deno, Node and Bun (it starts processes with
  * `node:child_process`); it is not for Workers.
  *
@@ -37,6 +41,7 @@
 export { type ServerLaunch, TestingServer, type TestingServerOptions } from "./testing_server.ts";
 export { TestingCluster, type TestingClusterOptions } from "./testing_cluster.ts";
 export { type FaultProxy, type ProxyMode, startFaultProxy } from "./fault_proxy.ts";
+export { FakeClock, type FakeClockOptions } from "./fake_clock.ts";
 export { fourLetterWord, freePort } from "./four_letter.ts";
 export {
   findInstall,

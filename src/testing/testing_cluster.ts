@@ -8,6 +8,7 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import { freePort, LOOPBACK } from "./four_letter.ts";
 import { findInstall } from "./install.ts";
@@ -270,7 +271,7 @@ export class TestingCluster implements AsyncDisposable {
       const leader = await this.leader();
       if (leader !== undefined) return leader;
       if (Date.now() > deadline) throw new Error(`No ZooKeeper leader elected in ${ms} ms`);
-      await sleep(100);
+      await sleep(systemClock, 100);
     }
   }
 

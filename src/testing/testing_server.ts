@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { systemClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import { fourLetterWord, freePort, LOOPBACK } from "./four_letter.ts";
 import { findInstall, type Install, type InstallOptions } from "./install.ts";
@@ -270,7 +271,7 @@ export class TestingServer implements AsyncDisposable {
           `ZooKeeper on port ${this.port} did not come up in ${ms} ms: ${await this.logTail()}`,
         );
       }
-      await sleep(100);
+      await sleep(systemClock, 100);
     }
   }
 

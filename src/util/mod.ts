@@ -3,10 +3,12 @@
  * ZooKeeper.
  *
  * - `notify.ts`: call every listener, report what throws.
- * - `sleep.ts`: an abortable wait.
+ * - `clock.ts`: the one clock of timers and time, real or fake.
+ * - `sleep.ts`: an abortable wait on a clock.
  *
  * @module
  */
 
+export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export { notifyAll } from "./notify.ts";
 export { sleep } from "./sleep.ts";

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
 import process from "node:process";
+import { systemClock } from "../../src/util/clock.ts";
 import { sleep } from "../../src/util/sleep.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -142,7 +143,7 @@ async function removeProfile(profile: string): Promise<void> {
       return await rm(profile, { recursive: true, force: true });
     } catch (error) {
       if (attempt === 20) throw error;
-      await sleep(100);
+      await sleep(systemClock, 100);
     }
   }
 }

@@ -13,7 +13,7 @@ import { writePathRequest } from "../../src/protocol/records_ops.ts";
 import type { ControlRequest } from "../../src/session/request.ts";
 import { Session, type SessionOptions } from "../../src/session/session.ts";
 import type { ConnectionState } from "../../src/session/state.ts";
-import { FakeClock } from "./fake_clock.ts";
+import { FakeClock } from "../../src/testing/fake_clock.ts";
 import { type FakeSocket, FakeTransport, flush } from "./fake_transport.ts";
 import {
   readPathRequest,
