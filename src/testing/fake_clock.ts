@@ -57,7 +57,11 @@ export class FakeClock implements Clock {
   #timers: Timer[] = [];
   #waiters: { count: number; resolve: () => void }[] = [];
 
-  /** @param options The wall time at the start. */
+  /**
+   * Creates a clock stopped at 0, which moves only when told to.
+   *
+   * @param options The wall time at the start.
+   */
   constructor(options: FakeClockOptions = {}) {
     this.#wallStart = options.wallStart ?? 0;
   }
