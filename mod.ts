@@ -48,7 +48,7 @@ export {
   type SetNodeOptions,
 } from "./src/registry/registry.ts";
 export type { LookupOptions, NodeSnapshot, NodeStat } from "./src/registry/snapshot.ts";
-export type { JsonValue, NodeValue } from "./src/registry/node_data.ts";
+export type { JsonValue, NodeValue, RegistrationData } from "./src/registry/node_data.ts";
 export type { RateLimit } from "./src/registry/rate_limiter.ts";
 export { Lock, type LockOptions } from "./src/registry/lock.ts";
 export {

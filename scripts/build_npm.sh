@@ -11,10 +11,23 @@ cd "$(dirname "$0")/.."
 rm -rf dist
 node_modules/.bin/tsc -p tsconfig.build.json
 cp -r tests/testdata dist/tests/
+node scripts/declaration_refs.mjs dist/mod.d.ts dist/src
 
 version=$(node -p 'JSON.parse(require("fs").readFileSync("deno.json", "utf8")).version')
 mkdir -p dist/package
+# The entry points of deno.json, as their built JavaScript and declarations.
+exports=$(node -e '
+const { exports } = JSON.parse(require("fs").readFileSync("deno.json", "utf8"));
+const out = {};
+for (const [name, file] of Object.entries(exports)) {
+  const base = file.replace(/\.ts$/, "");
+  out[name] = { types: `${base}.d.ts`, default: `${base}.js` };
+}
+console.log(JSON.stringify(out, null, 2).replace(/\n/g, "\n  "));
+')
 cp -r dist/mod.js dist/mod.d.ts dist/src README.md LICENSE dist/package/
+# The README links to these pages.
+mkdir -p dist/package/docs && cp docs/*.md docs/*.png dist/package/docs/
 cat > dist/package/package.json <<JSON
 {
   "name": "@nd/service-registry",
@@ -24,16 +37,7 @@ cat > dist/package/package.json <<JSON
   "type": "module",
   "engines": { "node": ">=20" },
   "bin": { "service-registry": "./bin/service-registry.js" },
-  "exports": {
-    ".": { "types": "./mod.d.ts", "default": "./mod.js" },
-    "./cli": { "types": "./src/cli.d.ts", "default": "./src/cli.js" },
-    "./http": { "types": "./src/http/mod.d.ts", "default": "./src/http/mod.js" },
-    "./http/node": { "types": "./src/http/node.d.ts", "default": "./src/http/node.js" },
-    "./transport/node": { "types": "./src/transport/node.d.ts", "default": "./src/transport/node.js" },
-    "./transport/deno": { "types": "./src/transport/deno.d.ts", "default": "./src/transport/deno.js" },
-    "./transport/cloudflare": { "types": "./src/transport/cloudflare.d.ts", "default": "./src/transport/cloudflare.js" },
-    "./testing": { "types": "./src/testing/mod.d.ts", "default": "./src/testing/mod.js" }
-  }
+  "exports": $exports
 }
 JSON
 mkdir -p dist/package/bin

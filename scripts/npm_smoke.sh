@@ -86,3 +86,15 @@ if [ -n "${ZK_SERVERS:-}" ]; then
     { echo "service-registry get without a path did not print / in YAML"; exit 1; }
 fi
 echo "npx service-registry OK ($printed)"
+
+# Every entry loads with require() too (Node 20.19+ requires ES modules without
+# top-level await), as CommonJS code and tools that use require() load it.
+node -e '
+const { exports } = require("./node_modules/@nd/service-registry/package.json");
+for (const entry of Object.keys(exports)) {
+  const name = "@nd/service-registry" + entry.slice(1);
+  const loaded = require(name);
+  if (Object.keys(loaded).length === 0) throw new Error(`require("${name}") gave nothing`);
+}
+console.log(`require() OK (${Object.keys(exports).length} entries)`);
+'

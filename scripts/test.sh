@@ -21,16 +21,20 @@ step() {
   "$@" || failed+=("$name")
 }
 tests=$(find tests -name '*_test.ts' | sort)
+# shellcheck source=scripts/entries.sh
+source scripts/entries.sh
 
 step "deno fmt --check" $deno fmt --check
 step "deno lint" $deno lint
-step "deno check" $deno check mod.ts src/cli.ts src/http/mod.ts src/http/node.ts src/transport/node.ts src/transport/deno.ts src/testing/mod.ts $tests examples/*.ts examples/worker/*.ts bench/*.ts bench/registry/*.ts scripts/*.ts
-step "deno doc --lint" $deno doc --lint mod.ts src/cli.ts src/http/mod.ts src/http/node.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
+step "deno check" $deno check $entries $tests examples/*.ts examples/worker/*.ts bench/*.ts bench/registry/*.ts scripts/*.ts
+step "deno doc --lint" $deno doc --lint $entries
 step "README and docs/ examples type-check" $deno check --doc-only README.md docs/*.md
-step "doc examples run" $deno test -A --doc mod.ts src/cli.ts src/http/mod.ts src/http/node.ts src/transport/node.ts src/transport/deno.ts src/transport/cloudflare.ts src/testing/mod.ts
+step "doc examples run" $deno test -A --doc $entries
 step "deno publish --dry-run" $deno publish --dry-run --allow-dirty
 step "tests on Deno" $deno test -A $tests
 step "build for npm" bash scripts/build_npm.sh
+step "types of the package under TypeScript 5 and 7" bash scripts/types_check.sh
+step "README and docs/ examples on their runtimes" $deno run -A scripts/doc_examples.ts
 step "tests on Node $(node --version) (built package)" \
   node --test --test-concurrency=1 --test-force-exit $(echo "$tests" | sed 's#^tests/#dist/tests/#; s#\.ts$#.js#')
 step "tests on Bun $(node_modules/.bin/bun --version)" node_modules/.bin/bun test --timeout 120000 $tests
@@ -43,7 +47,7 @@ step "npm package in a fresh project" bash -c '
   ZK_SERVERS=$(sed -n "s/^ZK_SERVERS=//p" "$log") bash scripts/npm_smoke.sh'
 
 echo
-total=12
+total=14
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   echo "steps: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"

@@ -65,21 +65,21 @@ export { USAGE };
 /** Where {@linkcode main} writes, what it reads and what stops it. */
 export interface CliIo {
   /** Receives results. @default {process.stdout} */
-  stdout?: { write(text: string): unknown };
+  stdout?: { write(text: string): unknown } | undefined;
   /** Receives error messages and warnings. @default {process.stderr} */
-  stderr?: { write(text: string): unknown };
+  stderr?: { write(text: string): unknown } | undefined;
   /**
    * The environment: `ZK_SERVERS`, and `ZK_DRAIN_GRACE` (ms `register`
    * waits after unregistering on SIGTERM, default 5000).
    *
    * @default {process.env}
    */
-  env?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined> | undefined;
   /**
    * Ends `watch` and `register` (as Ctrl-C does) and interrupts the others;
    * aborted with the reason `"SIGTERM"`, `register` drains first.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Ctrl-C before the work was done: exit code 130. */
@@ -142,6 +142,13 @@ interface Context {
   lastError: { error?: unknown };
   /** The environment (`ZK_DRAIN_GRACE`). */
   env: Record<string, string | undefined>;
+  /**
+   * The exit code of `watch` or `register` once stopped: 130 when the
+   * caller's signal stopped it (Ctrl-C), as shells report an interrupted
+   * command; 0 when the reason is SIGTERM (the graceful end a supervisor asks
+   * for) or the output pipe closed.
+   */
+  endCode: () => number;
 }
 
 /** A snapshot in every format: `dir` lists its children's names. */
@@ -173,7 +180,7 @@ async function run(command: string, ctx: Context): Promise<number> {
         const text = `[${time}] ${formatSnapshot(snapshot)}`;
         out(render(format, printableSnapshot(snapshot, text), true));
       }
-      return 0;
+      return ctx.endCode();
     }
     case "register": {
       const data = parseObject(ctx.args[1] ?? "{}");
@@ -193,7 +200,7 @@ async function run(command: string, ctx: Context): Promise<number> {
       }
       await registry.close(); // deletes the node
       if (format === "text") out(`Unregistered ${path}\n`);
-      return 0;
+      return ctx.endCode();
     }
     case "set": {
       const data = parseJson(ctx.args[1]);
@@ -326,6 +333,7 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       signal,
       lastError,
       env,
+      endCode: () => io.signal?.aborted && io.signal.reason !== "SIGTERM" ? 130 : 0,
     };
     return await run(command, ctx);
   } catch (error) {
@@ -338,7 +346,7 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
 }
 
 function isEntryModule(): boolean {
-  const meta = import.meta as ImportMeta & { main?: boolean };
+  const meta = import.meta as ImportMeta & { main?: boolean | undefined };
   if (meta.main !== undefined) return meta.main;
   const script = process.argv[1];
   if (script === undefined) return false;
@@ -383,4 +391,10 @@ export async function runProcess(args: string[] = process.argv.slice(2)): Promis
   process.exit(code);
 }
 
-if (isEntryModule()) await runProcess();
+// Not awaited: a top-level await would keep Node 20 from require()-ing this module.
+if (isEntryModule()) {
+  runProcess().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -225,7 +225,8 @@ export function checkCommand(
   positional: readonly string[],
   nodeFormat?: NodeFormat,
 ): string {
-  const names = Object.keys(COMMANDS).join(", ");
+  // `serve` is a command too, with options of its own (src/http/cli.ts).
+  const names = [...Object.keys(COMMANDS), "serve"].join(", ");
   if (command === undefined) throw new UsageError(`Missing command: one of ${names}`);
   if (!Object.hasOwn(COMMANDS, command)) {
     throw new UsageError(`Unknown command "${command}": use one of ${names}`);

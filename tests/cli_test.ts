@@ -2,6 +2,7 @@ import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
@@ -219,7 +220,7 @@ describe("the command-line tool", () => {
     assert.deepEqual(next.slice(0, 2).sort(), ["one", "two"]);
     assert.equal(next[2], "");
     running.interrupt();
-    assert.equal(await running.exited, 0, running.stderr());
+    assert.equal(await running.exited, 130, running.stderr());
   });
 
   it("--username and --password authenticate with digest credentials", async () => {
@@ -334,7 +335,7 @@ describe("the command-line tool", () => {
     );
   });
 
-  it("register holds an ephemeral node until SIGINT, then removes it and exits 0", async () => {
+  it("register holds an ephemeral node until SIGINT, then removes it and exits 130", async () => {
     const path = "/cli/services/web/host1:8080";
     const running = start(["register", path, '{"weight":3}', "--json", ...servers]);
     const printed = JSON.parse(await running.nextLine());
@@ -346,7 +347,7 @@ describe("the command-line tool", () => {
     const { data } = await zk.getData(path);
     assert.equal(JSON.parse(decoder.decode(data)).weight, 3);
     running.interrupt();
-    assert.equal(await running.exited, 0, running.stderr());
+    assert.equal(await running.exited, 130, running.stderr());
     assert.equal(await zk.exists(path), null);
   });
 
@@ -365,7 +366,7 @@ describe("the command-line tool", () => {
     assert.ok(Date.now() - start_ >= 1400, `exited after ${Date.now() - start_} ms`);
   });
 
-  it("watch --json prints the current state, then a line per change, until SIGINT", async () => {
+  it("watch --json prints the current state, then a line per change, until SIGINT (exit 130)", async () => {
     await zk.create("/cli/watched", '{"v":0}');
     const running = start(["watch", "/cli/watched", "--json", ...servers]);
     const first = JSON.parse(await running.nextLine());
@@ -376,7 +377,7 @@ describe("the command-line tool", () => {
     const third = JSON.parse(await running.nextLine());
     assert.deepEqual([third.data, third.children], [{ v: 1 }, { child: { c: true } }]);
     running.interrupt();
-    assert.equal(await running.exited, 0, running.stderr());
+    assert.equal(await running.exited, 130, running.stderr());
   });
 
   it("watch prints for people and ends on SIGTERM with exit 0", async () => {
@@ -400,9 +401,17 @@ describe("the command-line tool", () => {
       /^Invalid JSON argument "\{oops": /,
     );
     assertError(await cli("register", "/cli/x", "[1]"), 2, "must be a JSON object");
-    assertError(await cli("frobnicate", "/x"), 2, 'Unknown command "frobnicate"');
+    assertError(
+      await cli("frobnicate", "/x"),
+      2,
+      'Unknown command "frobnicate": use one of get, watch, register, set, delete, tree, serve',
+    );
     assertError(await cli("set", "/cli/x"), 2, "Missing argument JSON");
-    assertError(await cli(), 2, "Missing command");
+    assertError(
+      await cli(),
+      2,
+      "Missing command: one of get, watch, register, set, delete, tree, serve",
+    );
     assertError(await cli("get", "/a", "--bogus"), 2, 'Unknown option "--bogus"');
     assertError(await cli("get", "/a", "--timeout", "soon"), 2, 'Invalid --timeout "soon"');
     assertError(
@@ -450,19 +459,26 @@ describe("the command-line tool", () => {
     await eventually(() => out.includes("\n"), "the first line of watch");
     assert.deepEqual(JSON.parse(out).data, { a: 1 });
     controller.abort();
-    assert.equal(await watching, 0, err);
+    assert.equal(await watching, 130, `stopped by the signal, as by Ctrl-C: ${err}`);
     assert.equal(await main(["get", "bad"], io), 2);
     assert.equal(err, 'Invalid path "bad": must start with /\n');
-    // Interrupted while connecting: exit 130 without waiting for the timeout.
+    // Interrupted while connecting (to a server that accepts and never
+    // answers): exit 130 without waiting for the timeout.
     err = "";
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
     const interrupted = new AbortController();
     // main() announces no "connecting": interrupt it while it tries.
     setTimeout(() => interrupted.abort(), 200);
-    const args = ["get", "/x", "--servers", "127.0.0.1:1", "--timeout", "1500"];
+    const args = ["get", "/x", "--servers", `127.0.0.1:${port}`, "--timeout", "1500"];
     assert.equal(await main(args, { ...io, signal: interrupted.signal }), 130);
     assert.equal(err, "Interrupted\n");
     // main() abandons the attempt without a way to await it: let its timer end.
     await new Promise((r) => setTimeout(r, 1500));
+    for (const socket of held) socket.destroy();
+    silent.close();
   });
 });
 

@@ -288,4 +288,33 @@ describe("The HTTP gateway in-process, on a real server", () => {
     assert.match(await (await get("/app.js")).text(), /new EventSource\("v1\/watch"\)/);
     assert.equal((await get("/app.css")).headers.get("content-type"), "text/css; charset=utf-8");
   });
+
+  it("the page has its first view in the HTML: services, instances, age and holder, escaped", async () => {
+    await zk.create("/services/empty-parent", "");
+    await elsewhere.setNode("/services/odd/<i>x", { note: "<b>" });
+    let html = "";
+    await eventually(
+      async () => (html = await (await get("/")).text()).includes('data-name="odd"'),
+      "the new service in the catalog",
+    );
+    assert.match(html, /<details class="service" data-name="web" open>/);
+    assert.match(html, /<tr data-id="host1:8080">/);
+    assert.match(html, /<td data-label="Address">10.0.0.1<\/td>/);
+    // A plain registration's age comes from its created field, its holder from hostname:pid.
+    const row = html.slice(html.indexOf('<tr data-id="host1:8080">'));
+    assert.match(row, /<span class="age" data-since="[1-9]\d+">\d+s<\/span>/);
+    assert.match(row, /<td data-label="Held by">[^<]+:\d+<\/td>/);
+    assert.ok(
+      html.includes("&#60;i&#62;x") && html.includes("&#34;&#60;b&#62;&#34;"),
+      "text, not markup",
+    );
+    assert.ok(!html.includes("<b>") && !html.includes("<i>"));
+    assert.ok(!html.includes('data-name="empty-parent"'), "an empty parent is not a service");
+    assert.match(html, /<p id="summary" aria-live="polite">3 services, 3 instances<\/p>/);
+    const icon = await get("/favicon.svg");
+    assert.equal(icon.status, 200);
+    assert.equal(icon.headers.get("content-type"), "image/svg+xml");
+    assert.match(html, /<link rel="icon" href="favicon.svg"/);
+    await elsewhere.unset("/services/odd/<i>x");
+  });
 });

@@ -77,4 +77,17 @@ describe("parseConnectString()", () => {
       );
     }
   });
+
+  it("parseConnectString() says that a URL is not a connect string", () => {
+    for (const url of ["http://127.0.0.1:8181", "zk://zk1:2181,zk2:2181/app", "HTTPS://h"]) {
+      assert.throws(
+        () => parseConnectString(url),
+        (e: unknown) =>
+          e instanceof ZooKeeperError && e.code === "BADARGUMENTS" &&
+          e.message === `Invalid connect string "${url}": a URL, where host:port pairs were ` +
+              `expected (such as "10.0.0.1:2181,10.0.0.2:2181/app")`,
+        url,
+      );
+    }
+  });
 });

@@ -32,7 +32,12 @@ export interface CreateModeSpec {
 
 function spec(
   name: CreateModeName,
-  traits: { sequential?: boolean; ephemeral?: boolean; ttl?: boolean; container?: boolean },
+  traits: {
+    sequential?: boolean | undefined;
+    ephemeral?: boolean | undefined;
+    ttl?: boolean | undefined;
+    container?: boolean | undefined;
+  },
 ): [CreateModeName, CreateModeSpec] {
   const { sequential = false, ephemeral = false, ttl = false, container = false } = traits;
   const opcode = container ? OpCode.createContainer : ttl ? OpCode.createTTL : OpCode.create2;

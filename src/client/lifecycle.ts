@@ -34,7 +34,7 @@ export function waitConnected(
   what: string,
   timeout: number,
   signal: AbortSignal | undefined,
-  options: { ready?: Promise<void>; clock: Clock },
+  options: { ready?: Promise<void> | undefined; clock: Clock },
 ): Promise<void> {
   const { clock } = options;
   return new Promise((resolve, reject) => {
@@ -80,6 +80,17 @@ export function waitConnected(
         ),
       );
     }, timeout);
+    // Every host refused at once: no server listens there, and waiting the
+    // whole timeout would only hide that.
+    session.allRefused.then((error) =>
+      finish(
+        new ZooKeeperError(
+          "CONNECTIONLOSS",
+          `Cannot connect to "${what}": connection refused by every server (${error.message})`,
+          { cause: error },
+        ),
+      )
+    );
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -25,45 +25,45 @@ export interface ZooKeeperOptions {
    *
    * @default {10000}
    */
-  sessionTimeout?: number;
+  sessionTimeout?: number | undefined;
   /**
    * How long `connect` waits for the first session before it fails.
    *
    * @default {15000}
    */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /** Receives every session event (`type: "None"`), as the Java default watcher. */
-  watcher?: Watcher;
+  watcher?: Watcher | undefined;
   /** Credentials sent at connect and on every reconnect, such as digest `user:password`. */
-  auth?: { scheme: string; auth: Data }[];
+  auth?: { scheme: string; auth: Data }[] | undefined;
   /**
    * Log in with SASL DIGEST-MD5 on every connection, before any other
    * request (the server's `SASLAuthenticationProvider` with a JAAS
    * `DigestLoginModule`). A refused login ends the session: `authFailed`,
    * and `connect` rejects with `AUTHFAILED`. GSSAPI (Kerberos) is not supported.
    */
-  sasl?: SaslOptions;
+  sasl?: SaslOptions | undefined;
   /**
    * Watch the ensemble's config (`/zookeeper/config`) and update the server
    * list when its membership changes, as {@linkcode ZooKeeper.updateServerList}.
    */
-  followConfig?: boolean;
+  followConfig?: boolean | undefined;
   /** Accept read-only servers when the ensemble has lost its quorum. */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /** TLS settings, for ZooKeeper's secure client port. */
-  tls?: TlsOptions;
+  tls?: TlsOptions | undefined;
   /**
    * Largest znode data accepted before sending (the server's `jute.maxbuffer`).
    *
    * @default {1048575}
    */
-  maxDataSize?: number;
+  maxDataSize?: number | undefined;
   /**
    * Largest frame accepted from the server.
    *
    * @default {1049599}
    */
-  maxFrameSize?: number;
+  maxFrameSize?: number | undefined;
   /**
    * Largest request sent, in bytes of its whole frame: set it to the
    * server's `jute.maxbuffer`, beyond which the server drops the connection.
@@ -71,13 +71,13 @@ export interface ZooKeeperOptions {
    *
    * @default {1048575}
    */
-  maxRequestSize?: number;
+  maxRequestSize?: number | undefined;
   /**
    * Longest random wait before reconnecting after a loss, in milliseconds.
    *
    * @default {1000}
    */
-  reconnectDelay?: number;
+  reconnectDelay?: number | undefined;
   /**
    * How long `close()` may spend reconnecting, when the connection is down,
    * to end the session on the server: its ephemeral nodes then go at once
@@ -86,31 +86,31 @@ export interface ZooKeeperOptions {
    *
    * @default {1000}
    */
-  closeTimeout?: number;
+  closeTimeout?: number | undefined;
   /**
    * Reject calls made while disconnected at once with `CONNECTIONLOSS`. By
    * default they wait for the next connection of the session, until it
    * expires or the client closes.
    */
-  failFast?: boolean;
+  failFast?: boolean | undefined;
   /**
    * Resume an existing session (another client's `sessionId` and
    * `sessionPassword`) instead of starting a new one.
    */
-  session?: { sessionId: bigint; password: Uint8Array };
+  session?: { sessionId: bigint; password: Uint8Array } | undefined;
   /** Try hosts in the given order instead of a random one. */
-  keepHostOrder?: boolean;
+  keepHostOrder?: boolean | undefined;
   /** The socket implementation; by default the runtime's own. */
-  transport?: Transport;
+  transport?: Transport | undefined;
   /**
    * Receives errors thrown by watchers and listeners, which would otherwise
    * be lost.
    *
    * @default {console.error}
    */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
   /** Aborts `connect`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * The `timeout` of every call that gives none, in milliseconds: past it the
    * call rejects with `OPERATIONTIMEOUT` (a request already sent may still be
@@ -132,14 +132,14 @@ export interface ZooKeeperOptions {
    * such as a `PrometheusClientRecorder` from `@nd/service-registry/http`.
    * Without one nothing is measured.
    */
-  metrics?: ClientMetricsRecorder;
+  metrics?: ClientMetricsRecorder | undefined;
   /**
    * The timers and time of the session and of everything built on the
    * client (connect timeout, retries, lock waits): a fake clock in tests.
    *
    * @default {systemClock}
    */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 /**

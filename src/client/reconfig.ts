@@ -28,16 +28,16 @@ import type { Watcher } from "./watches.ts";
  */
 export interface ReconfigOptions extends CallOptions {
   /** Servers to add or change: `server.<id>=<host>:<port>:<port>[:<role>];<client>` lines. */
-  joining?: readonly string[];
+  joining?: readonly string[] | undefined;
   /** Ids of the servers to remove. */
-  leaving?: readonly number[];
+  leaving?: readonly number[] | undefined;
   /** The whole new membership, as `server.<id>=...` lines. */
-  members?: readonly string[];
+  members?: readonly string[] | undefined;
   /**
    * Apply only if the config's version is still this one (else
    * `BADVERSION`); any version when omitted.
    */
-  fromConfig?: bigint;
+  fromConfig?: bigint | undefined;
 }
 
 /** The config node's data as a reply carries it, parsed after the reply is read. */

@@ -17,40 +17,40 @@ export interface RetryOptions {
    *
    * @default {10}
    */
-  attempts?: number;
+  attempts?: number | undefined;
   /**
    * Wait before the second attempt, in milliseconds; it doubles each time.
    *
    * @default {100}
    */
-  initialDelay?: number;
+  initialDelay?: number | undefined;
   /**
    * Longest wait between attempts, in milliseconds.
    *
    * @default {10000}
    */
-  maxDelay?: number;
+  maxDelay?: number | undefined;
   /**
    * Give up once this many milliseconds have passed since the first attempt.
    *
    * @default {Infinity}
    */
-  deadline?: number;
+  deadline?: number | undefined;
   /**
    * Which errors are worth another attempt.
    *
    * @default {{@linkcode isTransient}: a lost connection or `THROTTLEDOP`}
    */
-  retryOn?: (error: unknown) => boolean;
+  retryOn?: ((error: unknown) => boolean) | undefined;
   /** Stops waiting and rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Times the waits and the deadline: pass the client's (`zk.clock`) so a
    * fake clock in tests drives them too.
    *
    * @default {systemClock}
    */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 /**

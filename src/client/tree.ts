@@ -45,9 +45,9 @@ export function baseName(path: string): string {
 /** Options of {@linkcode ensurePath}. */
 export interface EnsurePathOptions {
   /** ACL of the nodes created. */
-  acl?: ACL[];
+  acl?: ACL[] | undefined;
   /** Awaited before each request (a rate limiter). */
-  before?: () => Promise<void>;
+  before?: (() => Promise<void>) | undefined;
 }
 
 /**

@@ -28,21 +28,21 @@ export interface CreateOptions extends CallOptions {
    *
    * @default {"persistent"}
    */
-  mode?: CreateModeName;
+  mode?: CreateModeName | undefined;
   /**
    * Who may do what with the node.
    *
    * @default {OPEN_ACL_UNSAFE}
    */
-  acl?: ACL[];
+  acl?: ACL[] | undefined;
   /** Time to live in milliseconds, for the `...WithTTL` modes. */
-  ttl?: number;
+  ttl?: number | undefined;
 }
 
 /** Options of reads that can leave a one-shot watch. */
 export interface WatchOptions extends CallOptions {
   /** Called once with the next change of the node (see each method). */
-  watch?: Watcher;
+  watch?: Watcher | undefined;
 }
 
 /** Options of writes conditional on a version. */
@@ -53,7 +53,7 @@ export interface VersionOptions extends CallOptions {
    *
    * @default {-1}
    */
-  version?: number;
+  version?: number | undefined;
 }
 
 /** The result of `getData`. */

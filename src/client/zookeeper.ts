@@ -630,7 +630,7 @@ export class ZooKeeper implements AsyncDisposable {
     path: string,
     watcher: Watcher,
     type: WatcherTypeName = "any",
-    options: { local?: boolean } = {},
+    options: { local?: boolean | undefined } = {},
   ): Promise<void> {
     return this.#watches.remove(path, watcher, type, options?.local === true);
   }
@@ -648,7 +648,7 @@ export class ZooKeeper implements AsyncDisposable {
   removeAllWatches(
     path: string,
     type: WatcherTypeName = "any",
-    options: { local?: boolean } = {},
+    options: { local?: boolean | undefined } = {},
   ): Promise<void> {
     return this.#watches.remove(path, undefined, type, options?.local === true);
   }
@@ -676,7 +676,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   watch(
     path: string,
-    options: { recursive?: boolean; signal?: AbortSignal } = {},
+    options: { recursive?: boolean | undefined; signal?: AbortSignal | undefined } = {},
   ): AsyncIterableIterator<WatchStreamItem> {
     return this.#watches.iterate(
       path,
@@ -698,7 +698,9 @@ export class ZooKeeper implements AsyncDisposable {
    * for await (const state of zk.states()) console.log(state.type);
    * ```
    */
-  states(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<ConnectionState> {
+  states(
+    options: { signal?: AbortSignal | undefined } = {},
+  ): AsyncIterableIterator<ConnectionState> {
     const subscribe = (listener: (state: ConnectionState) => void) => this.onStateChange(listener);
     return stateStream(this.#session, subscribe, options.signal);
   }

@@ -62,7 +62,9 @@ export class Catalog {
   /** @returns The current view (start() first). */
   view(): CatalogView {
     if (this.#view !== undefined) return this.#view;
-    const services = [...this.#entries].filter(([, e]) => e.snapshot !== undefined)
+    // A node with neither data nor children (a parent left behind) is not a service.
+    const services = [...this.#entries]
+      .filter(([, e]) => e.snapshot !== undefined && !isEmpty(e.snapshot))
       .map(([name, e]) => serviceView(name, e.snapshot!))
       .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     const stale = services.some((s) => s.stale);
@@ -155,4 +157,10 @@ export class Catalog {
     const view = this.view();
     notifyAll(this.#listeners, view, this.#onError);
   }
+}
+
+function isEmpty(snapshot: NodeSnapshot): boolean {
+  if (snapshot.data !== null) return false;
+  for (const _ in snapshot.children) return false;
+  return true;
 }

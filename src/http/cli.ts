@@ -38,17 +38,17 @@ export interface ServeCommandIo {
   /** The environment (`ZK_SERVERS`, `SERVICE_REGISTRY_TOKEN`). */
   env: Record<string, string | undefined>;
   /** Stops serving (Ctrl-C). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 interface ServeArgs {
   port: number;
   host: string;
   base: string;
-  token?: string;
-  servers?: string;
+  token?: string | undefined;
+  servers?: string | undefined;
   hostNames: string[];
-  readTimeout?: number;
+  readTimeout?: number | undefined;
   help: boolean;
 }
 

@@ -19,11 +19,11 @@ export type FetchHandler = (request: Request) => Promise<Response>;
 /** Options of {@linkcode listen}. */
 export interface ListenOptions {
   /** The port; 0 picks a free one. @default {8181} */
-  port?: number;
+  port?: number | undefined;
   /** The address to bind. @default {"127.0.0.1"} */
-  host?: string;
+  host?: string | undefined;
   /** Closes the server when aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A listening server. */

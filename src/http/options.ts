@@ -53,31 +53,31 @@ export interface GatewayLimits {
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
   /** The services' parent node: nothing outside it is readable. @default {"/services"} */
-  base?: string;
+  base?: string | undefined;
   /** Enables writes (`PUT`, `DELETE`) for requests bearing this token. Off by default. */
-  token?: string;
+  token?: string | undefined;
   /**
    * Host names (with or without a port) requests may be addressed to; any
    * other `Host` gets 421, so a page at a name rebound to this address
    * cannot read it. `"*"` accepts any.
    * @default {["localhost", "127.0.0.1", "[::1]"]}
    */
-  hosts?: string[];
+  hosts?: string[] | undefined;
   /** Origins allowed to call from a browser (CORS). None by default. */
-  corsOrigins?: string[];
+  corsOrigins?: string[] | undefined;
   /** Bounds; each unset one takes its default. */
-  limits?: Partial<GatewayLimits>;
+  limits?: Partial<GatewayLimits> | undefined;
   /** More series for `/metrics`, such as a client recorder's. */
-  metrics?: Metrics[];
+  metrics?: Metrics[] | undefined;
   /** Receives unexpected errors (a 500 says only "Internal error"). @default {console.error} */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
   /**
    * Times registration TTLs, blocking queries, keep-alives, idle paths, the
    * read timeout and request durations, and gives the `expires` time of a registration.
    *
    * @default {the registry's clock}
    */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 /** A handler for `Deno.serve`, `Bun.serve`, a Worker's `fetch`, or the `node:http` adapter. */

@@ -54,6 +54,7 @@ function render() {
   const list = $("services");
   const sections = [];
   let shown = 0;
+  let shownInstances = 0;
   let total = 0;
   for (const service of catalog.services) {
     total += service.instances.length;
@@ -62,6 +63,7 @@ function render() {
       : service.instances.filter((i) => text(i).includes(query));
     if (query && !matchesName && instances.length === 0) continue;
     shown++;
+    shownInstances += instances.length;
     const rows = instances.map((i) => el("tr", { dataset: { id: i.id } },
       cell("Instance", el("code", {}, i.id)),
       cell("Address", i.address),
@@ -86,7 +88,11 @@ function render() {
   }
   list.replaceChildren(...sections);
   $("empty").hidden = shown > 0 || catalog.services.length === 0;
-  $("summary").textContent = catalog.services.length + " services, " + total + " instances";
+  // The count follows the search: what is shown, of how many.
+  const services = catalog.services.length;
+  $("summary").textContent = query
+    ? shown + " of " + services + " services, " + shownInstances + " of " + total + " instances"
+    : services + " services, " + total + " instances";
   renderBanner();
 }
 

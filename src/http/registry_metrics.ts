@@ -53,13 +53,13 @@ export function isConnected(state: RegistryState): boolean {
 /** What an observer cannot see by itself: supplied by its user. */
 export interface RegistryObserverSources {
   /** Paths looked up. @default {() => 0} */
-  cacheEntries?: () => number;
+  cacheEntries?: (() => number) | undefined;
   /** Registrations held and how many are healthy. @default {() => ({ total: 0, healthy: 0 })} */
-  registrations?: () => { total: number; healthy: number };
+  registrations?: (() => { total: number; healthy: number }) | undefined;
   /** Events delivered. @default {() => 0} */
-  eventsDelivered?: () => number;
+  eventsDelivered?: (() => number) | undefined;
   /** The time, in milliseconds. @default {systemClock.now} */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** Counts a registry's state changes from the moment it is made. */

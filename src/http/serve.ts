@@ -18,7 +18,7 @@ import { Catalog } from "./catalog.ts";
 import { FollowedPaths, within } from "./followed_paths.ts";
 import { LongPolls } from "./long_poll.ts";
 import { PAGE_CSS } from "./page_css.ts";
-import { PAGE_HTML } from "./page_html.ts";
+import { FAVICON_SVG, pageHtml } from "./page_html.ts";
 import { PAGE_JS } from "./page_js.ts";
 import { prometheusTargets } from "./prometheus.ts";
 import { isConnected, RegistryObserver } from "./registry_metrics.ts";
@@ -192,7 +192,12 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   };
 
   const router = new Router<RouteHandler>()
-    .add("GET", "/", asset(PAGE_HTML, "text/html; charset=utf-8"))
+    .add("GET", "/", async (ctx) => {
+      // The first view is in the HTML; the script's event stream takes over.
+      await started();
+      return asset(pageHtml(catalog.view(), clock.wallNow()), "text/html; charset=utf-8")(ctx);
+    })
+    .add("GET", "/favicon.svg", asset(FAVICON_SVG, "image/svg+xml"))
     .add("GET", "/app.js", asset(PAGE_JS, "text/javascript; charset=utf-8"))
     .add("GET", "/app.css", asset(PAGE_CSS, "text/css; charset=utf-8"))
     .add("GET", "/healthz", async () => {

@@ -19,7 +19,7 @@ export interface ServerEvent {
   /** Sent as JSON (`data:`). */
   data: unknown;
   /** The version (`id:`), if any. */
-  id?: string;
+  id?: string | undefined;
 }
 
 /** What a stream follows. */

@@ -14,7 +14,7 @@ import { JSON_BOUNDS, jsonText } from "./json_text.ts";
 /** An instance as the gateway lists it: the discovery model and who holds it. */
 export interface InstanceView extends ServiceInstance {
   /** `hostname:pid` of the process that registered it, when it says so. */
-  holder?: string;
+  holder?: string | undefined;
 }
 
 /** A service as `GET /v1/services/{name}` returns it. */
@@ -79,6 +79,14 @@ export function holderOf(data: NodeValue): string | undefined {
   return typeof record.pid === "number" ? `${record.hostname}:${record.pid}` : record.hostname;
 }
 
+function createdOf(data: NodeValue): number {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return 0;
+  const created = (data as Record<string, JsonValue>).created;
+  if (typeof created !== "string") return 0;
+  const ms = Date.parse(created.replace(" ", "T") + "Z");
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
 const services = new WeakMap<NodeSnapshot, ServiceView>();
 
 /**
@@ -95,7 +103,9 @@ export function serviceView(name: string, snapshot: NodeSnapshot): ServiceView {
     const data = snapshot.children[id];
     const holder = holderOf(data);
     const instance: InstanceView = toInstance(name, id, data);
-    return holder === undefined ? instance : { ...instance, holder };
+    // A plain registration says when in its `created` (UTC, ndServiceRegistry's format).
+    const since = instance.registrationTimeUTC || createdOf(data);
+    return { ...instance, registrationTimeUTC: since, ...(holder === undefined ? {} : { holder }) };
   });
   const view = { name, version: versionOf(snapshot), stale: snapshot.stale, instances };
   services.set(snapshot, view);

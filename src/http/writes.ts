@@ -20,13 +20,13 @@ export interface InstanceBody {
   /** Host name or address. */
   address: string;
   /** Plain port. */
-  port?: number;
+  port?: number | undefined;
   /** TLS port. */
-  sslPort?: number;
+  sslPort?: number | undefined;
   /** Whatever else the instance publishes. */
-  payload?: JsonValue;
+  payload?: JsonValue | undefined;
   /** Curator's URI template. */
-  uriSpec?: string;
+  uriSpec?: string | undefined;
 }
 
 interface Held {

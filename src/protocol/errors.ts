@@ -63,11 +63,11 @@ export function describeCode(code: ZooKeeperErrorCode): string {
 /** Options of {@linkcode ZooKeeperError}. */
 export interface ZooKeeperErrorOptions {
   /** The znode path the failed operation was about. */
-  path?: string;
+  path?: string | undefined;
   /** The underlying error. */
   cause?: unknown;
   /** The number the server replied with. */
-  serverCode?: number;
+  serverCode?: number | undefined;
 }
 
 /**

@@ -112,7 +112,7 @@ export class CacheFile {
     try {
       text = await fs.readFile(this.#path, "utf8");
     } catch (error) {
-      if ((error as { code?: string }).code !== "ENOENT") this.#onError(error);
+      if ((error as { code?: string | undefined }).code !== "ENOENT") this.#onError(error);
       return new Map();
     }
     try {
@@ -175,7 +175,7 @@ export class CacheFile {
         await handle.close();
         return;
       } catch (error) {
-        if ((error as { code?: string }).code !== "EEXIST") throw error;
+        if ((error as { code?: string | undefined }).code !== "EEXIST") throw error;
       }
       try {
         const info = await fs.stat(lock);

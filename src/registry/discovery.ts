@@ -25,42 +25,42 @@ export interface ServiceInstance {
   /** Host name or address. */
   address: string;
   /** Plain port. */
-  port?: number;
+  port?: number | undefined;
   /** TLS port. */
-  sslPort?: number;
+  sslPort?: number | undefined;
   /** Whatever else the instance publishes. */
-  payload?: JsonValue;
+  payload?: JsonValue | undefined;
   /** Registration time, in milliseconds since the epoch. */
   registrationTimeUTC: number;
   /** `DYNAMIC` for an ephemeral registration, `PERMANENT` for a persistent one. */
   serviceType: "DYNAMIC" | "STATIC" | "PERMANENT";
   /** Curator's URI template, if any. */
-  uriSpec?: string;
+  uriSpec?: string | undefined;
   /**
    * `false` takes the instance out of rotation without unregistering it
    * (Curator 5, CURATOR-275): providers skip it.
    *
    * @default {true}
    */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
 }
 
 /** What `register` needs; the rest is filled in. */
 export interface RegisterOptions {
   /** The instance's id. @default {crypto.randomUUID()} */
-  id?: string;
+  id?: string | undefined;
   /** Host name or address. */
   address: string;
   /** Plain port. */
-  port?: number;
+  port?: number | undefined;
   /** TLS port. */
-  sslPort?: number;
+  sslPort?: number | undefined;
   /** Whatever else the instance publishes. */
-  payload?: JsonValue;
+  payload?: JsonValue | undefined;
   /** `false` registers a persistent (`PERMANENT`) instance. @default {true} */
-  ephemeral?: boolean;
+  ephemeral?: boolean | undefined;
   /** `false` registers it out of rotation (see {@linkcode ServiceInstance.enabled}). @default {true} */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
 }
 
 /** How a provider picks among instances. */
@@ -73,20 +73,20 @@ export type ProviderStrategy =
 /** Options of {@linkcode ServiceDiscovery.provider}. */
 export interface ProviderOptions {
   /** How to pick. @default {"roundRobin"} */
-  strategy?: ProviderStrategy;
+  strategy?: ProviderStrategy | undefined;
   /** Only instances every filter accepts are candidates. */
-  filters?: ((instance: ServiceInstance) => boolean)[];
+  filters?: ((instance: ServiceInstance) => boolean)[] | undefined;
   /**
    * After `errorThreshold` errors noted within `timeout` ms, an instance is
    * left out for `timeout` ms.
    */
-  downInstancePolicy?: { timeout: number; errorThreshold: number };
+  downInstancePolicy?: { timeout: number; errorThreshold: number } | undefined;
   /**
    * Times the down-instance policy.
    *
    * @default {the registry's clock with `ServiceDiscovery.provider`, else systemClock}
    */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 function isRecord(value: NodeValue | undefined): value is Record<string, JsonValue> {
@@ -234,7 +234,7 @@ export class ServiceDiscovery {
    * @param registry The registry.
    * @param options `basePath` of the services.
    */
-  constructor(registry: Registry, options: { basePath?: string } = {}) {
+  constructor(registry: Registry, options: { basePath?: string | undefined } = {}) {
     this.#registry = registry;
     this.#basePath = options.basePath ?? "/services";
   }

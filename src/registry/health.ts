@@ -30,25 +30,25 @@ export interface HealthOptions {
    *
    * @default {10000}
    */
-  interval?: number;
+  interval?: number | undefined;
   /**
    * Milliseconds a check may take before it counts as failed.
    *
    * @default {the interval, at most 5000}
    */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * Passes in a row that make an unhealthy registration healthy.
    *
    * @default {2}
    */
-  rise?: number;
+  rise?: number | undefined;
   /**
    * Failures in a row that make a healthy registration unhealthy.
    *
    * @default {3}
    */
-  fall?: number;
+  fall?: number | undefined;
 }
 
 async function httpCheck(url: string, signal: AbortSignal): Promise<boolean> {

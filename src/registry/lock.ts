@@ -39,18 +39,18 @@ function sequenceOf(name: string): number {
 /** Options of a {@linkcode Lock}. */
 export interface LockOptions {
   /** Who holds it, stored as the node's data. @default {"<hostname or runtime>:<pid>"} */
-  name?: string;
+  name?: string | undefined;
   /** How many may hold it at once; more than one makes a semaphore. @default {1} */
-  simultaneous?: number;
+  simultaneous?: number | undefined;
   /**
    * How long `acquire` waits, in ms of the client's clock (`zk.clock`): 0
    * tries once; undefined waits until it gets it.
    */
-  wait?: number;
+  wait?: number | undefined;
   /** Aborts waiting: `acquire` rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called once when a held lock is lost: the session expired or closed, or the node was deleted. */
-  onLost?: (reason: Error) => void;
+  onLost?: ((reason: Error) => void) | undefined;
 }
 
 const PREFIX = "lock-";

@@ -21,11 +21,11 @@ export interface LookupsOptions {
   /** Receives errors of callbacks and reads. */
   onError: (error: unknown) => void;
   /** Keeps the last good snapshots on disk. */
-  cacheFile?: CacheFile;
+  cacheFile?: CacheFile | undefined;
   /** `false`: one-shot watches only, even on servers that have persistent ones. */
-  persistentWatches?: boolean;
+  persistentWatches?: boolean | undefined;
   /** The default of {@linkcode LookupOptions.childData}. */
-  childData?: boolean;
+  childData?: boolean | undefined;
 }
 
 /** Every path the registry follows. */

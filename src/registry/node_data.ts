@@ -18,6 +18,8 @@ export type JsonValue =
 /** Data as the registry returns it: parsed JSON, else the raw text, `null` when empty. */
 export type NodeValue = JsonValue;
 
+import { ZooKeeperError } from "../protocol/errors.ts";
+
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -49,13 +51,71 @@ export function encodeNodeData(value: JsonValue): Uint8Array {
   return encoder.encode(JSON.stringify(value));
 }
 
+/** What `setNode` publishes: an object of JSON values, or a text. */
+export type RegistrationData = Record<string, JsonValue> | string;
+
+/**
+ * Checks what plain JavaScript passes to `setNode`: an object (not an array)
+ * whose values JSON can write, or a string, which ndServiceRegistry accepts
+ * too.
+ *
+ * @param path The node's path, for the message.
+ * @param data The data.
+ * @throws {ZooKeeperError} `BADARGUMENTS`, saying what the data is.
+ */
+export function checkRegistrationData(path: string, data: unknown): void {
+  const refuse = (why: string) =>
+    new ZooKeeperError("BADARGUMENTS", `Cannot register "${path}": ${why}`, { path });
+  if (typeof data === "string") return;
+  if (
+    typeof data !== "object" || data === null || Array.isArray(data) || ArrayBuffer.isView(data)
+  ) {
+    const what = data === null
+      ? "null"
+      : Array.isArray(data)
+      ? "an array"
+      : ArrayBuffer.isView(data)
+      ? "bytes"
+      : `a ${typeof data}`;
+    throw refuse(`data must be an object or a string, not ${what}`);
+  }
+  try {
+    JSON.stringify(data);
+  } catch (error) {
+    throw refuse(`data is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The bytes of a registration. A string is kept as ndServiceRegistry keeps
+ * it, `{"string_value": text}` beside the metadata, which its readers (and
+ * discovery here) read back as the text; without metadata, the text itself.
+ *
+ * @param data Checked by {@linkcode checkRegistrationData}.
+ * @param metadata The fields to add, or `undefined` for the data alone.
+ * @returns The node's data.
+ */
+export function encodeRegistration(
+  data: RegistrationData,
+  metadata: Record<string, JsonValue> | undefined,
+): Uint8Array {
+  if (metadata === undefined) {
+    return typeof data === "string" ? encoder.encode(data) : encodeNodeData(data);
+  }
+  const fields = typeof data === "string" ? { string_value: data } : data;
+  return encodeNodeData({ ...fields, ...metadata });
+}
+
 interface ProcessLike {
-  pid?: number;
+  pid?: number | undefined;
 }
 
 /** The process id, where the runtime has one. */
 export function processId(): number | undefined {
-  const g = globalThis as { process?: ProcessLike; Deno?: { pid?: number } };
+  const g = globalThis as {
+    process?: ProcessLike | undefined;
+    Deno?: { pid?: number | undefined } | undefined;
+  };
   return g.process?.pid ?? g.Deno?.pid;
 }
 

@@ -19,13 +19,13 @@ export interface DrainOptions {
    *
    * @default {5000}
    */
-  grace?: number;
+  grace?: number | undefined;
 }
 
 /** Options of {@linkcode Registry.close}. */
 export interface CloseOptions {
   /** Drain first (`true` for the default grace). */
-  drain?: boolean | DrainOptions;
+  drain?: boolean | DrainOptions | undefined;
 }
 
 /** Options of {@linkcode Registry.connect}. */
@@ -35,57 +35,57 @@ export interface RegistryOptions {
    *
    * @default {the ZK_SERVERS environment variable, else "127.0.0.1:2181"}
    */
-  servers?: string;
+  servers?: string | undefined;
   /**
    * Session timeout in milliseconds.
    *
    * @default {10000}
    */
-  sessionTimeout?: number;
+  sessionTimeout?: number | undefined;
   /**
    * How long `connect` waits for ZooKeeper before failing (not with `lazy`).
    *
    * @default {15000}
    */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /**
    * Start without ZooKeeper and connect in the background: lookups are
    * answered from the cache until it is reached.
    */
-  lazy?: boolean;
+  lazy?: boolean | undefined;
   /**
    * A consumer that never writes: `setNode`, `setData` and `unset` reject,
    * and read-only ZooKeeper servers are accepted.
    */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /** Digest user: sent as credentials, and the only one allowed to change what it registers. */
-  username?: string;
+  username?: string | undefined;
   /** Digest password of `username`. */
-  password?: string;
+  password?: string | undefined;
   /**
    * SASL DIGEST-MD5 login of every session (see `ZooKeeperOptions.sasl`);
    * give `acl` (such as `[saslACL(user)]`) to keep others from changing what
    * the registry creates.
    */
-  sasl?: ZooKeeperOptions["sasl"];
+  sasl?: ZooKeeperOptions["sasl"] | undefined;
   /** ACL of the nodes the registry creates (overrides the one `username` implies). */
-  acl?: ACL[];
+  acl?: ACL[] | undefined;
   /** Keep the last good snapshot of every path in this JSON file. */
-  cacheFile?: string;
+  cacheFile?: string | undefined;
   /**
    * Space calls to ZooKeeper: a burst of `calls` passes at once, then calls
    * wait for tokens that come back at `calls` per `period` ms. Every request
    * of the registry's own work waits (lookups' reads, registrations, repair);
    * calls made on `client` directly do not.
    */
-  rateLimit?: RateLimit;
+  rateLimit?: RateLimit | undefined;
   /** Closes the registry when aborted (at once when already aborted). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Receives errors of callbacks and of background work: failed attempts of
    * the background connection loop, registration conflicts, failed repairs.
    */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
   /**
    * Largest reply accepted from ZooKeeper, in bytes (the client's
    * `maxFrameSize`): raise it to follow a service whose listing of children
@@ -94,11 +94,11 @@ export interface RegistryOptions {
    *
    * @default {1049599}
    */
-  maxReceiveSize?: number;
+  maxReceiveSize?: number | undefined;
   /** TLS settings for the connections. */
-  tls?: TlsOptions;
+  tls?: TlsOptions | undefined;
   /** The socket implementation. */
-  transport?: Transport;
+  transport?: Transport | undefined;
   /**
    * `false` follows paths with one-shot watches only, even on servers that
    * have persistent ones (3.6+); by default persistent recursive watches are
@@ -106,20 +106,20 @@ export interface RegistryOptions {
    *
    * @default {true}
    */
-  persistentWatches?: boolean;
+  persistentWatches?: boolean | undefined;
   /**
    * The default of every lookup's `childData`: `false` keeps children's
    * names only.
    *
    * @default {true}
    */
-  childData?: boolean;
+  childData?: boolean | undefined;
   /**
    * Told of the client's requests, watches, events and state changes, such
    * as a `PrometheusClientRecorder` from `@nd/service-registry/http` (whose
    * `metrics` the gateway's `serve` can show at `/metrics`).
    */
-  metrics?: ClientMetricsRecorder;
+  metrics?: ClientMetricsRecorder | undefined;
   /**
    * The timers and time of the registry and its clients: connect timeouts,
    * reconnect backoff, repair, health checks, drain, rate limiting, lock
@@ -127,14 +127,14 @@ export interface RegistryOptions {
    *
    * @default {systemClock}
    */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 /** The connect string when `servers` is not given. */
 export function defaultServers(): string {
   const g = globalThis as {
-    process?: { env?: Record<string, string | undefined> };
-    Deno?: { env?: { get(name: string): string | undefined } };
+    process?: { env?: Record<string, string | undefined> | undefined } | undefined;
+    Deno?: { env?: { get(name: string): string | undefined } | undefined } | undefined;
   };
   try {
     return g.process?.env?.ZK_SERVERS ?? g.Deno?.env?.get("ZK_SERVERS") ?? "127.0.0.1:2181";

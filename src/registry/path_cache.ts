@@ -317,7 +317,7 @@ export class PathCache {
     const state = this.#state;
     const asked = state.tick;
     const options = this.#mode === "oneShot" ? { watch: this.#watcher } : {};
-    const request: () => Promise<{ children: string[]; stat?: Stat }> = checkNode
+    const request: () => Promise<{ children: string[]; stat?: Stat | undefined }> = checkNode
       ? () => zk.getChildrenWithStat(this.path, options)
       : async () => ({ children: await zk.getChildren(this.path, options), stat: undefined });
     this.#track("list", request, ({ children: names, stat }) => {

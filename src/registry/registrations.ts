@@ -16,7 +16,15 @@ import type { ACL } from "../protocol/records_data.ts";
 import type { Clock } from "../util/clock.ts";
 import { notifyAll } from "../util/notify.ts";
 import { type HealthCheck, HealthMonitor } from "./health.ts";
-import { encodeNodeData, hostName, type JsonValue, processId, timestamp } from "./node_data.ts";
+import {
+  encodeNodeData,
+  encodeRegistration,
+  hostName,
+  type JsonValue,
+  processId,
+  type RegistrationData,
+  timestamp,
+} from "./node_data.ts";
 import { NodeKeeper, type RegistrationStatus } from "./repair.ts";
 import type { Gate } from "./snapshot.ts";
 import type { NodeFormat } from "./formats.ts";
@@ -29,14 +37,14 @@ export interface SetNodeOptions {
    *
    * @default {true}
    */
-  ephemeral?: boolean;
+  ephemeral?: boolean | undefined;
   /**
    * `false` keeps the registration but removes the node (a server that is
    * down for maintenance); `true` again puts it back.
    *
    * @default {true}
    */
-  state?: boolean;
+  state?: boolean | undefined;
   /**
    * `false` writes `data` as it is, without `created`, `pid` and
    * `hostname`: for formats another tool reads strictly (Curator's discovery
@@ -44,7 +52,7 @@ export interface SetNodeOptions {
    *
    * @default {true}
    */
-  metadata?: boolean;
+  metadata?: boolean | undefined;
   /**
    * Writes the node in another tool's format instead of the registry's JSON
    * (no `created`, `pid`, `hostname`): `serverset` (Finagle, Aurora) or
@@ -59,31 +67,31 @@ export interface SetNodeOptions {
    * `unhealthy`), and it comes back once it passes. The first result counts
    * at once; later ones only after `rise` passes or `fall` failures in a row.
    */
-  check?: HealthCheck;
+  check?: HealthCheck | undefined;
   /**
    * Milliseconds between health checks.
    *
    * @default {10000}
    */
-  interval?: number;
+  interval?: number | undefined;
   /**
    * Passes in a row that bring an unhealthy registration back.
    *
    * @default {2}
    */
-  rise?: number;
+  rise?: number | undefined;
   /**
    * Failures in a row that take a healthy registration out.
    *
    * @default {3}
    */
-  fall?: number;
+  fall?: number | undefined;
   /**
    * Milliseconds a health check may take before it counts as failed.
    *
    * @default {the interval, at most 5000}
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /** Who writes and with which ACL. */
@@ -91,11 +99,11 @@ export interface RegistrationsOptions {
   /** The current client, if any. */
   client: () => ZooKeeper | undefined;
   /** Digest user: the only one allowed to change what it registers. */
-  username?: string;
+  username?: string | undefined;
   /** Digest password of `username`. */
-  password?: string;
+  password?: string | undefined;
   /** ACL of the nodes created (overrides the one `username` implies). */
-  acl?: ACL[];
+  acl?: ACL[] | undefined;
   /** Awaited before each request (the rate limiter). */
   gate: Gate;
   /** Receives errors of background work and conflicts. */
@@ -156,11 +164,11 @@ export class Registrations {
    * @param data The data to publish.
    * @param options `ephemeral`, `state` and the health check.
    */
-  async set(path: string, data: Record<string, JsonValue>, options: SetNodeOptions): Promise<void> {
+  async set(path: string, data: RegistrationData, options: SetNodeOptions): Promise<void> {
     const hostname = options.metadata === false ? undefined : await hostName();
-    const bytes = encodeNodeData(
-      options.metadata === false ? data : {
-        ...data,
+    const bytes = encodeRegistration(
+      data,
+      options.metadata === false ? undefined : {
         created: timestamp(new Date(this.#options.clock.wallNow())),
         pid: processId() ?? null,
         ...(hostname === undefined ? {} : { hostname }),

@@ -14,7 +14,7 @@ import { CacheFile } from "./cache_file.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import { formatMember } from "./formats.ts";
 import { Lookups } from "./lookups.ts";
-import type { JsonValue } from "./node_data.ts";
+import { checkRegistrationData, type JsonValue, type RegistrationData } from "./node_data.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import { Registrations, type SetNodeOptions } from "./registrations.ts";
 import type { RegistrationStatus } from "./repair.ts";
@@ -208,18 +208,22 @@ export class Registry implements AsyncDisposable {
    * way.
    *
    * @param path The node's path, such as `/services/ssh/server1:22`.
-   * @param data The data to publish about it.
+   * @param data The data to publish about it: an object of JSON values, or a
+   *   string (kept as ndServiceRegistry keeps one: `{"string_value": text}`
+   *   beside the metadata; the text itself with `metadata: false`).
    * @param options `ephemeral`, `state`, `format` and the health check.
    * @throws {ZooKeeperError} `BADARGUMENTS` for an invalid path, or data the
-   *   `format` cannot hold; nothing is written then.
+   *   `format` cannot hold, or data of another kind (a number, an array,
+   *   `null`) or that JSON cannot write; nothing is written then.
    */
   async setNode(
     path: string,
-    data: Record<string, JsonValue> = {},
+    data: RegistrationData = {},
     options: SetNodeOptions = {},
   ): Promise<void> {
     this.#writable("register", path);
     validatePath(path);
+    checkRegistrationData(path, data);
     if (options.format === undefined) return await this.#registrations.set(path, data, options);
     if (options.metadata === true) {
       throw new ZooKeeperError(
@@ -352,7 +356,7 @@ export class Registry implements AsyncDisposable {
    */
   watch(
     path: string,
-    options: { signal?: AbortSignal } & LookupOptions = {},
+    options: { signal?: AbortSignal | undefined } & LookupOptions = {},
   ): AsyncIterableIterator<NodeSnapshot> {
     try {
       this.#readable("follow", path);

@@ -48,7 +48,7 @@ export interface RegistrationStatus {
   /** The health check's verdict; `undefined` without a check or before its first result. */
   healthy: boolean | undefined;
   /** With `held`: the session that holds the node. */
-  owner?: bigint;
+  owner?: bigint | undefined;
 }
 
 /** What a keeper needs from the registry. */

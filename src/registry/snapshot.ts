@@ -58,7 +58,7 @@ export interface LookupOptions {
    *
    * @default {true, or the registry's `childData`}
    */
-  childData?: boolean;
+  childData?: boolean | undefined;
 }
 
 /** Runs before each call to ZooKeeper (the rate limiter). */

@@ -42,6 +42,14 @@ function bad(input: string, reason: string): ZooKeeperError {
  * @throws {ZooKeeperError} `BADARGUMENTS` when it cannot be parsed.
  */
 export function parseConnectString(input: string): ConnectString {
+  // A gateway or admin-server URL is the usual mix-up; read as host:port it
+  // would fail on its "//" with a message about an empty chroot node.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
+    throw bad(
+      input,
+      'a URL, where host:port pairs were expected (such as "10.0.0.1:2181,10.0.0.2:2181/app")',
+    );
+  }
   const slash = input.indexOf("/");
   const hostPart = slash === -1 ? input : input.slice(0, slash);
   let chroot = slash === -1 ? "" : input.slice(slash);

@@ -17,11 +17,11 @@ export interface DigestMd5Options {
   /** Its password. */
   password: string;
   /** @default {"zookeeper"} */
-  protocol?: string;
+  protocol?: string | undefined;
   /** @default {"zk-sasl-md5"} */
-  serverName?: string;
+  serverName?: string | undefined;
   /** The client nonce; random unless given (tests give one). */
-  cnonce?: string;
+  cnonce?: string | undefined;
 }
 
 const encoder = new TextEncoder();

@@ -19,9 +19,9 @@ export interface Request<T> {
   /** What the request does, for error messages (`"create"`). */
   readonly verb: string;
   /** The path it is about (as the user wrote it), for error messages. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** Expected size of the frame in bytes. @default {128} */
-  readonly sizeHint?: number;
+  readonly sizeHint?: number | undefined;
   /** Writes the body; none when omitted. */
   encode?(w: JuteWriter): void;
   /** Reads the reply body; the reply is `undefined` when omitted. */

@@ -60,6 +60,15 @@ export class Session {
   #lastError: Error | undefined;
   // Connection attempts failed in a row, to pause after a whole round.
   #failures = 0;
+  // Attempts of the current round refused outright, before the first session.
+  #refusedInRound = 0;
+  #onRefused: ((error: Error) => void) | undefined;
+  /**
+   * Settles with the last error once a whole round over the hosts was refused
+   * outright (nothing listens there) before the first session: waiting longer
+   * is only worth it to a caller who asked to. Never settles otherwise.
+   */
+  readonly allRefused: Promise<Error> = new Promise((resolve) => this.#onRefused = resolve);
   #everConnected = false;
   #seenReadWrite = false;
   #closing = false;
@@ -499,6 +508,7 @@ export class Session {
       this.#setState({ type: "disconnected", error });
     }
     this.#failures++;
+    if (!this.#everConnected) this.#countRefusal(error);
     const delay = reconnectDelay ??
       (wasConnected
         ? Math.floor(this.#options.random() * this.#options.reconnectDelay)
@@ -506,6 +516,13 @@ export class Session {
         ? this.#options.cycleDelay
         : 0);
     this.#retryTimer = clock.setTimeout(() => this.#connect(), delay);
+  }
+
+  #countRefusal(error: Error): void {
+    if (isRefused(error)) this.#refusedInRound++;
+    if (this.#failures % this.#hosts.size !== 0) return;
+    if (this.#refusedInRound === this.#hosts.size) this.#onRefused?.(error);
+    this.#refusedInRound = 0;
   }
 
   #expire(): void {
@@ -531,4 +548,17 @@ export class Session {
     this.#state = state;
     this.#listener.state(state);
   }
+}
+
+/**
+ * Whether a connection attempt failed because nothing listens on the port:
+ * Node and Bun say ECONNREFUSED, Deno `ConnectionRefused`, maybe as a cause.
+ */
+function isRefused(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ECONNREFUSED" || e.name === "ConnectionRefused") return true;
+    if (/connection refused|ECONNREFUSED/i.test(e.message)) return true;
+  }
+  return false;
 }

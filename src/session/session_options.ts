@@ -45,13 +45,13 @@ export interface SessionOptions {
   /** Timers. */
   clock: Clock;
   /** TLS for every connection. */
-  tls?: TlsOptions;
+  tls?: TlsOptions | undefined;
   /** Accept read-only servers. */
   readOnly: boolean;
   /** Largest frame accepted from the server. */
   maxFrameSize: number;
   /** Largest request frame sent (after the length prefix): `jute.maxbuffer`. */
-  maxRequestSize?: number;
+  maxRequestSize?: number | undefined;
   /** Longest random wait before reconnecting after a loss (Java: 1000 ms). */
   reconnectDelay: number;
   /** Wait after trying every host in a row without success (Java: 1000 ms). */
@@ -59,23 +59,23 @@ export interface SessionOptions {
   /** Source of randomness for the reconnect delay. */
   random: () => number;
   /** The first xid to use (tests start near the wrap-around). */
-  firstXid?: number;
+  firstXid?: number | undefined;
   /**
    * Reject requests made while disconnected at once with `CONNECTIONLOSS`
    * instead of queueing them for the next connection.
    */
-  failFast?: boolean;
+  failFast?: boolean | undefined;
   /** An existing session to resume, with its password. */
-  resume?: { sessionId: bigint; password: Uint8Array };
+  resume?: { sessionId: bigint; password: Uint8Array } | undefined;
   /**
    * How long `close()` waits for a connection to the session, when there is
    * none, to send closeSession on (default 1000 ms).
    */
-  closeTimeout?: number;
+  closeTimeout?: number | undefined;
   /** First wait before probing for a read-write server while read-only (Java: 100 ms). */
-  probeDelay?: number;
+  probeDelay?: number | undefined;
   /** Log in with SASL on every connection, before anything else is sent. */
-  sasl?: SaslOptions;
+  sasl?: SaslOptions | undefined;
   /** Told of every request sent and its end; nothing is measured without it. */
-  metrics?: ClientMetricsRecorder;
+  metrics?: ClientMetricsRecorder | undefined;
 }

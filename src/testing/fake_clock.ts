@@ -20,7 +20,7 @@ export interface FakeClockOptions {
    *
    * @default {0}
    */
-  wallStart?: number;
+  wallStart?: number | undefined;
 }
 
 /**
@@ -58,7 +58,7 @@ export class FakeClock implements Clock {
   #waiters: { count: number; resolve: () => void }[] = [];
 
   /**
-   * Makes a clock at time 0.
+   * Creates a clock stopped at 0, which moves only when told to.
    *
    * @param options The wall time at the start.
    */

@@ -19,11 +19,11 @@ export interface InstallOptions {
    *
    * @default {$ZOOKEEPER_HOME, else "/usr/share/java"}
    */
-  zooKeeperHome?: string;
+  zooKeeperHome?: string | undefined;
   /** The jars to run, instead of looking in `zooKeeperHome`. */
-  classpath?: readonly string[];
+  classpath?: readonly string[] | undefined;
   /** The `java` executable. @default {$JAVA_HOME/bin/java, else `java` on the PATH} */
-  java?: string;
+  java?: string | undefined;
 }
 
 /** What a server is started with: the `java` executable and the classpath. */

@@ -23,7 +23,7 @@ import {
 /** Settings of a cluster: its size, and the settings of every member. */
 export interface TestingClusterOptions extends Omit<TestingServerOptions, "port"> {
   /** How many servers: 3 tolerates one failure, 5 two. @default {3} */
-  size?: number;
+  size?: number | undefined;
   /**
    * Dynamic reconfiguration: `reconfigEnabled=true` and the membership in a
    * dynamic config file (`zoo.cfg.dynamic`), so that clients may call
@@ -33,7 +33,7 @@ export interface TestingClusterOptions extends Omit<TestingServerOptions, "port"
    *
    * @default {false}
    */
-  reconfig?: boolean;
+  reconfig?: boolean | undefined;
   /**
    * Two quorum addresses per member (`zookeeper.multiAddress.enabled`,
    * ZooKeeper 3.6+): `server.N=host:q1:e1|host:q2:e2:participant;...`, as
@@ -41,7 +41,7 @@ export interface TestingClusterOptions extends Omit<TestingServerOptions, "port"
    *
    * @default {false}
    */
-  multiAddress?: boolean;
+  multiAddress?: boolean | undefined;
 }
 
 interface Member {

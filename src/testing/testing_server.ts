@@ -21,32 +21,32 @@ import { writeJaas } from "./jaas.ts";
 /** Settings of a test server (and of every member of a cluster). */
 export interface TestingServerOptions extends InstallOptions {
   /** The client port of a standalone server. @default {a free one} */
-  port?: number;
+  port?: number | undefined;
   /** TTL nodes and other extended types (`zookeeper.extendedTypesEnabled`). @default {true} */
-  extendedTypes?: boolean;
+  extendedTypes?: boolean | undefined;
   /** The server's tick, in milliseconds. @default {500} */
-  tickTime?: number;
+  tickTime?: number | undefined;
   /** The shortest session timeout it grants, in milliseconds. @default {1000} */
-  minSessionTimeout?: number;
+  minSessionTimeout?: number | undefined;
   /** The longest session timeout it grants, in milliseconds. @default {60000} */
-  maxSessionTimeout?: number;
+  maxSessionTimeout?: number | undefined;
   /** More lines of zoo.cfg, such as `{ "maxClientCnxns": "10" }`. */
-  config?: Record<string, string>;
+  config?: Record<string, string> | undefined;
   /** More JVM flags (`-D...`). */
-  jvmFlags?: string[];
+  jvmFlags?: string[] | undefined;
   /**
    * Serve reads without a quorum (`readonlymode.enabled`, with local sessions,
    * which read-only servers need).
    *
    * @default {false}
    */
-  readOnlyMode?: boolean;
+  readOnlyMode?: boolean | undefined;
   /**
    * SASL DIGEST-MD5 users the server accepts, passwords by user name: a JAAS
    * file with a `DigestLoginModule` `Server` section, and
    * `SASLAuthenticationProvider`.
    */
-  saslUsers?: Record<string, string>;
+  saslUsers?: Record<string, string> | undefined;
 }
 
 const running = new Set<ChildProcess>();

@@ -55,7 +55,10 @@ export interface CloudflareSocket {
 /** `connect` of `cloudflare:sockets`. */
 export type CloudflareConnect = (
   address: { hostname: string; port: number },
-  options?: { secureTransport?: "off" | "on" | "starttls"; allowHalfOpen?: boolean },
+  options?: {
+    secureTransport?: "off" | "on" | "starttls" | undefined;
+    allowHalfOpen?: boolean | undefined;
+  },
 ) => CloudflareSocket;
 
 /**

@@ -37,19 +37,24 @@ interface DenoConn {
 /** The part of the `Deno` namespace this transport uses. */
 interface DenoNet {
   connect(
-    options: { hostname: string; port: number; signal?: AbortSignal },
+    options: { hostname: string; port: number; signal?: AbortSignal | undefined },
   ): Promise<DenoConn>;
   connectTls(options: {
     hostname: string;
     port: number;
-    caCerts?: string[];
-    cert?: string;
-    key?: string;
-    signal?: AbortSignal;
+    caCerts?: string[] | undefined;
+    cert?: string | undefined;
+    key?: string | undefined;
+    signal?: AbortSignal | undefined;
   }): Promise<DenoConn>;
   startTls(
     conn: DenoConn,
-    options: { hostname: string; caCerts?: string[]; cert?: string; key?: string },
+    options: {
+      hostname: string;
+      caCerts?: string[] | undefined;
+      cert?: string | undefined;
+      key?: string | undefined;
+    },
   ): Promise<DenoConn>;
 }
 
@@ -60,7 +65,7 @@ const MAX_SLAB = 256 * 1024;
 const MIN_READ = 2 * 1024;
 
 function denoNamespace(): DenoNet {
-  const deno = (globalThis as unknown as { Deno?: DenoNet }).Deno;
+  const deno = (globalThis as unknown as { Deno?: DenoNet | undefined }).Deno;
   if (deno === undefined) {
     throw new Error("The Deno transport needs the Deno runtime");
   }

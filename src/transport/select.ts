@@ -22,7 +22,8 @@ export async function defaultTransport(): Promise<Transport> {
     return (await import("./deno.ts")).denoTransport;
   }
   if (
-    (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ===
+    (globalThis as { navigator?: { userAgent?: string | undefined } | undefined }).navigator
+      ?.userAgent ===
       "Cloudflare-Workers"
   ) {
     const sockets = await import(CLOUDFLARE_SOCKETS);

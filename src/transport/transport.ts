@@ -8,13 +8,13 @@
 /** TLS settings for a connection to ZooKeeper's secure client port. */
 export interface TlsOptions {
   /** PEM certificate(s) of the authorities trusted to sign the server's certificate. */
-  caCerts?: string[];
+  caCerts?: string[] | undefined;
   /** PEM client certificate, for servers that require one. */
-  cert?: string;
+  cert?: string | undefined;
   /** PEM private key of the client certificate. */
-  key?: string;
+  key?: string | undefined;
   /** Name checked against the server's certificate; defaults to the host. */
-  serverName?: string;
+  serverName?: string | undefined;
 }
 
 /** Where and how to connect. */
@@ -24,9 +24,9 @@ export interface TransportConnectOptions {
   /** TCP port. */
   port: number;
   /** Use TLS with these settings. */
-  tls?: TlsOptions;
+  tls?: TlsOptions | undefined;
   /** Aborts the connection attempt. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What a transport reports to the connection above it. */
