@@ -26,7 +26,7 @@ export interface Subject {
   /** What the call does, such as `"create"`. */
   readonly verb: string;
   /** The path it is about, already checked to be a string. */
-  readonly path?: string;
+  readonly path?: string | undefined;
 }
 
 /**

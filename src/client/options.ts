@@ -117,7 +117,7 @@ export interface ZooKeeperOptions {
    * applied). None by default, as in the Java client: a call waits for its
    * reply, for the next connection while disconnected, until the session ends.
    */
-  requestTimeout?: number;
+  requestTimeout?: number | undefined;
   /**
    * Give the errors of calls the caller's stack: each call keeps a stack
    * trace taken when it is made (about a microsecond), since the error itself
@@ -125,7 +125,7 @@ export interface ZooKeeperOptions {
    *
    * @default {true}
    */
-  callerStacks?: boolean;
+  callerStacks?: boolean | undefined;
   /**
    * Told of every request (operation, duration, error code), the watches
    * held by kind, the events delivered and the connection state changes,

@@ -18,7 +18,7 @@ export interface CachedChild {
   /** The zxid of its last change (0 for names only or unreadable). */
   mzxid: bigint;
   /** Why its data could not be read (its value is then `null`). */
-  error?: Error;
+  error?: Error | undefined;
 }
 
 /** The node as the cache keeps it. */

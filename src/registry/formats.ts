@@ -33,9 +33,9 @@ export interface Member {
   /** The main endpoint's port. */
   port: number;
   /** Serverset: its `status` (`ALIVE` for a live member). */
-  status?: string;
+  status?: string | undefined;
   /** Nerve: its own labels (string values only). */
-  labels?: Record<string, string>;
+  labels?: Record<string, string> | undefined;
 }
 
 type Fields = Record<string, JsonValue>;

@@ -61,7 +61,7 @@ export interface SetNodeOptions {
    * (`{ name: { host, port } }`) and `shard`, for Nerve `name` (the parent
    * node's name by default), `weight` and `labels`; anything else is refused.
    */
-  format?: NodeFormat;
+  format?: NodeFormat | undefined;
   /**
    * A health check: while it fails the node is removed (`state` reads
    * `unhealthy`), and it comes back once it passes. The first result counts

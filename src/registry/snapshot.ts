@@ -42,7 +42,7 @@ export interface NodeSnapshot {
    * seen only when the path is read again (a new session); its deletion is
    * seen at once.
    */
-  errors?: Record<string, Error>;
+  errors?: Record<string, Error> | undefined;
   /**
    * `true` when this came from the cache while ZooKeeper could not be asked
    * (disconnected, or started from the cache file): it may be out of date.

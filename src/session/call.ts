@@ -20,19 +20,19 @@ export interface CallOptions {
    * Gives up the call: it rejects with the signal's reason. A request already
    * sent is still applied by the server if it arrives; only the wait ends.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Milliseconds to wait for the reply, from the call, queued time included;
    * past it the call rejects with `OPERATIONTIMEOUT`. A request already sent
    * may still be applied by the server.
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /** {@linkcode CallOptions} with the caller's stack, as the session takes them. */
 export interface CallControl extends CallOptions {
   /** An error made at the call: its stack replaces the library's in the call's error. */
-  caller?: Error;
+  caller?: Error | undefined;
 }
 
 /**

@@ -37,7 +37,7 @@ export interface PendingRequest {
    * Whether the caller has already had its answer (a deadline or an abort):
    * its reply is then read and dropped, and it is not sent if still held.
    */
-  readonly settled?: boolean;
+  readonly settled?: boolean | undefined;
 }
 
 /** Xids, the requests awaiting a reply and the requests held offline. */
