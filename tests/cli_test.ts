@@ -2,7 +2,8 @@ import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { type AddressInfo, createServer, type Socket } from "node:net";
+import { once } from "node:events";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
@@ -358,6 +359,7 @@ describe("the command-line tool", () => {
     assert.ok(await zk.exists(path));
     let exited = false;
     running.exited.then(() => exited = true);
+    // Real time: the grace runs in another process, where no fake clock reaches.
     const start_ = Date.now();
     running.interrupt("SIGTERM");
     await eventually(async () => (await zk.exists(path)) === null, "the node to go");
@@ -465,19 +467,24 @@ describe("the command-line tool", () => {
     // Interrupted while connecting (to a server that accepts and never
     // answers): exit 130 without waiting for the timeout.
     err = "";
-    const held = new Set<Socket>();
-    const silent = createServer((socket) => held.add(socket));
+    const interrupted = new AbortController();
+    let attempt: Promise<unknown> | undefined;
+    // The server sees the connection while main() waits for the handshake:
+    // that is the moment to interrupt it.
+    const silent = createServer((socket) => {
+      // Read and ignore the handshake: a socket that reads sees the hang-up.
+      socket.resume();
+      attempt ??= once(socket, "close");
+      interrupted.abort();
+    });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const { port } = silent.address() as AddressInfo;
-    const interrupted = new AbortController();
-    // main() announces no "connecting": interrupt it while it tries.
-    setTimeout(() => interrupted.abort(), 200);
-    const args = ["get", "/x", "--servers", `127.0.0.1:${port}`, "--timeout", "1500"];
+    const args = ["get", "/x", "--servers", `127.0.0.1:${port}`, "--timeout", "1000"];
     assert.equal(await main(args, { ...io, signal: interrupted.signal }), 130);
     assert.equal(err, "Interrupted\n");
-    // main() abandons the attempt without a way to await it: let its timer end.
-    await new Promise((r) => setTimeout(r, 1500));
-    for (const socket of held) socket.destroy();
+    // main() abandons the attempt without a way to await it: the client
+    // hangs up when the attempt's own timeout ends it.
+    await within(attempt!, "the abandoned attempt to hang up");
     silent.close();
   });
 });

@@ -5,6 +5,8 @@ import { type Gateway, serve, type ServiceView } from "../src/http/mod.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
 import { EventReader } from "./helpers/sse.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
+import { track } from "./helpers/timing.ts";
 
 const TOKEN = "test-token-123";
 
@@ -68,22 +70,35 @@ describe("The HTTP gateway in-process, on a real server", () => {
   });
 
   it("a blocking query answers when the instances change, and after wait when they do not", async () => {
-    const { body } = await json("/v1/services/web");
-    const started = Date.now();
-    const quiet = await json(`/v1/services/web?index=${body.version}&wait=300ms`);
-    assert.ok(Date.now() - started >= 250, "waited");
-    assert.equal(quiet.body.version, body.version);
-    const waiting = json(`/v1/services/web?index=${body.version}&wait=20s`);
-    // The gateway tells no one that a blocking query is parked; either way
-    // the answer is the same, the pause only makes the wake-up the likely path.
-    await new Promise((r) => setTimeout(r, 100));
-    await elsewhere.setNode("/services/web/host2:8080", { address: "10.0.0.2", port: 8080 });
-    const changed = await waiting;
-    assert.notEqual(changed.body.version, body.version);
-    assert.deepEqual(changed.body.instances.map((i: { id: string }) => i.id), [
-      "host1:8080",
-      "host2:8080",
-    ]);
+    // The waits run on a clock the test moves; the instances are real.
+    const clock = new FakeClock();
+    const timed = serve(registry, { clock });
+    const ask = async (path: string) =>
+      (await timed(new Request(`http://localhost${path}`))).json();
+    // A parked query's timer is the earliest one: the gateway's others (the
+    // read timeout, idle paths) are seconds longer.
+    const parked = (ms: number) =>
+      eventually(() => clock.nextAt === clock.now() + ms, `a query parked for ${ms} ms`);
+    try {
+      const { version } = await ask("/v1/services/web");
+      const quiet = track(ask(`/v1/services/web?index=${version}&wait=1s`));
+      await parked(1000);
+      clock.advance(1000);
+      await quiet.done;
+      assert.equal(quiet.value.version, version, "the same version once `wait` has passed");
+      const waiting = track(ask(`/v1/services/web?index=${version}&wait=2s`));
+      await parked(2000);
+      await elsewhere.setNode("/services/web/host2:8080", { address: "10.0.0.2", port: 8080 });
+      await waiting.done;
+      assert.equal(clock.now(), 1000, "answered with no time passing");
+      assert.notEqual(waiting.value.version, version);
+      assert.deepEqual(waiting.value.instances.map((i: { id: string }) => i.id), [
+        "host1:8080",
+        "host2:8080",
+      ]);
+    } finally {
+      await timed.close();
+    }
     await elsewhere.unset("/services/web/host2:8080");
     await eventually(
       async () => (await json("/v1/services/web")).body.instances.length === 1,

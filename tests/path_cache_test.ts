@@ -9,6 +9,7 @@ import {
 } from "../mod.ts";
 import { PathCache } from "../src/registry/path_cache.ts";
 import type { NodeSnapshot } from "../src/registry/snapshot.ts";
+import { idle } from "./helpers/timing.ts";
 
 const encoder = new TextEncoder();
 
@@ -67,9 +68,9 @@ function fakeClient(options: { addWatch?: "UNIMPLEMENTED" } = {}) {
     exists: (path: string) => call("exists", path),
     removeWatches: () => Promise.resolve(),
   };
-  // Not a wait for time: a zero timer runs after every queued microtask, so
-  // the cache has handled what it was given; the fake has no event for that.
-  const tick = () => new Promise((r) => setTimeout(r, 0));
+  // The cache has handled what it was given once every queued promise
+  // callback has run: the fake has no event for that.
+  const tick = idle;
   return {
     zk: zk as unknown as ZooKeeper,
     calls,

@@ -405,6 +405,8 @@ describe("Registry on a real server", () => {
       servers: server.connectString,
       rateLimit: { calls: 2, period: 300 },
     });
+    // Real time, as a lower bound: the limiter on a live session, whose
+    // spacing is timed exactly on the fake clock in registry_timing_test.ts.
     const start = Date.now();
     for (let i = 0; i < 3; i++) await registry.setData("/limited", i);
     // Four calls (the first write also creates the node): two beyond the burst,

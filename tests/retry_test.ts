@@ -1,6 +1,8 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { isTransient, retry, ZooKeeperError } from "../mod.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
+import { idle, runNextTimer, track } from "./helpers/timing.ts";
 
 const loss = () => new ZooKeeperError("CONNECTIONLOSS", "Cannot read: connection lost");
 
@@ -39,30 +41,51 @@ describe("retry()", () => {
     assert.equal(calls, 1);
   });
 
-  it("retry() stops at the deadline", async () => {
-    const start = Date.now();
-    await assert.rejects(retry(() => Promise.reject(loss()), {
-      attempts: 1000,
-      initialDelay: 20,
-      maxDelay: 20,
-      deadline: 150,
-    }));
-    assert.ok(Date.now() - start >= 100);
+  it("retry() stops at the deadline with attempts to spare", async () => {
+    const clock = new FakeClock();
+    const times: number[] = [];
+    const random = Math.random;
+    // Full jitter at half the 20 ms ceiling: a wait of 10 ms each time.
+    Math.random = () => 0.5;
+    try {
+      const run = track(retry(() => {
+        times.push(clock.now());
+        return Promise.reject(loss());
+      }, { attempts: 1000, initialDelay: 20, maxDelay: 20, deadline: 150, clock }));
+      while (run.state === "pending") {
+        await Promise.race([runNextTimer(clock), run.done]);
+        await idle();
+      }
+      assert.ok(ZooKeeperError.is(run.error, "CONNECTIONLOSS"), String(run.error));
+    } finally {
+      Math.random = random;
+    }
+    assert.deepEqual(times, Array.from({ length: 16 }, (_, i) => i * 10), "the last at 150 ms");
+    assert.equal(clock.pending, 0);
   });
 
   it("retry() rejects with the signal's reason when aborted while waiting", async () => {
+    const clock = new FakeClock();
     const controller = new AbortController();
     const reason = new Error("stop");
-    const q = retry(() => Promise.reject(loss()), {
+    let calls = 0;
+    const run = track(retry(() => {
+      calls++;
+      return Promise.reject(loss());
+    }, {
       initialDelay: 60_000,
       maxDelay: 60_000,
       signal: controller.signal,
       retryOn: () => true,
-    });
-    // The abort must land during the backoff delay: retry() announces no
-    // start of it, and its clock is the real one.
-    setTimeout(() => controller.abort(reason), 10);
-    await assert.rejects(q, (e: unknown) => e === reason);
+      clock,
+    }));
+    await clock.whenPending();
+    assert.equal(run.state, "pending", "waiting out the backoff");
+    controller.abort(reason);
+    await run.done;
+    assert.equal(run.error, reason);
+    assert.equal(calls, 1);
+    assert.equal(clock.pending, 0, "the backoff's timer is cleared");
   });
 
   it("isTransient() names connection loss, timeouts and moved sessions", () => {

@@ -38,18 +38,20 @@ function run(command: string, args: string[]): Promise<void> {
 async function fetchJson(
   url: string,
 ): Promise<{ stale: boolean; instances: { name: string; data: unknown }[] }> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      const body = await response.text();
-      if (response.ok) return JSON.parse(body);
-      throw new Error(`${response.status}: ${body}`);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      // workerd gives no sign that it is ready but answering: ask again.
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  const response = await fetch(url);
+  const body = await response.text();
+  if (!response.ok) throw new Error(`${response.status}: ${body}`);
+  return JSON.parse(body);
+}
+
+/** Whether `url` answers with a 2xx status. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url);
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
   }
 }
 
@@ -111,6 +113,8 @@ const worker :Workerd.Worker = (
     workerd = spawn(join(root, "node_modules/.bin/workerd"), ["serve", join(dir, "config.capnp")], {
       stdio: ["ignore", "ignore", "pipe"],
     });
+    // Polled: workerd gives no sign that it listens and its Worker answers.
+    await eventually(() => answers(`http://127.0.0.1:${port}/services/web`), "workerd to answer");
   });
 
   after(async () => {
