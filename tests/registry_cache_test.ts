@@ -274,7 +274,7 @@ describe("The registry's cache across a cut connection", () => {
 
       // Two data changes, an addition, a removal and the node's own data
       // while away.
-      proxy.refuse(true);
+      await proxy.refuse(true);
       proxy.cut();
       await zk.setData(path, json({ node: 2 }));
       await zk.setData(`${path}/i1`, json({ i: 1, v: 1 }));
@@ -282,7 +282,7 @@ describe("The registry's cache across a cut connection", () => {
       await zk.create(`${path}/new`, json({ i: 100 }));
       await zk.delete(`${path}/i3`);
       counter.reset();
-      proxy.refuse(false);
+      await proxy.refuse(false);
       await eventually(() => reconnects === 2, "the second reconnect");
       await eventually(
         () => seen.length >= 1 && "new" in seen.at(-1)!.children && seen.at(-1)!.data !== null,

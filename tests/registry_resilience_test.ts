@@ -38,14 +38,14 @@ describe("Registry through a faulty network", () => {
     const states: string[] = [];
     registry.onStateChange((s) => states.push(s.type));
 
-    proxy.refuse(true);
+    await proxy.refuse(true);
     proxy.cut();
     await eventually(() => states.includes("disconnected"), "the disconnection");
     await direct.create("/svc/b", "2");
     const stale = await registry.get("/svc");
     assert.equal(stale.stale, true);
     assert.equal(names(stale), "a");
-    proxy.refuse(false);
+    await proxy.refuse(false);
     await eventually(() => seen.length === 1, "the change after the reconnect");
     assert.deepEqual(seen, ["a,b"]);
 

@@ -78,13 +78,13 @@ describe("Watch events across connection changes", () => {
     await using zk = await client();
     const watcher = () => {};
     await zk.addWatch("/local-away", "persistent", watcher);
-    proxy.refuse(true);
+    await proxy.refuse(true);
     const disconnected = nextState(zk, "disconnected");
     proxy.cut();
     await disconnected;
     await zk.removeWatches("/local-away", watcher, "persistent", { local: true });
     const reconnected = nextState(zk, "reconnected");
-    proxy.refuse(false);
+    await proxy.refuse(false);
     await reconnected;
     await settle(zk);
     assert.doesNotMatch(await fx.server.fourLetter("wchc"), /\/local-away/);
@@ -94,7 +94,7 @@ describe("Watch events across connection changes", () => {
     const zk = await client();
     const iterator = zk.watch("/gone");
     await settle(zk);
-    proxy.refuse(true);
+    await proxy.refuse(true);
     proxy.cut();
     await assert.rejects(
       (async () => {
@@ -102,7 +102,7 @@ describe("Watch events across connection changes", () => {
       })(),
       (e: unknown) => ZooKeeperError.is(e, "SESSIONEXPIRED"),
     );
-    proxy.refuse(false);
+    await proxy.refuse(false);
     await zk.close();
   });
 });

@@ -39,8 +39,14 @@ export interface FaultProxy extends AsyncDisposable {
   setDelay(ms: number): void;
   /** Closes every open connection, both sides. */
   cut(): void;
-  /** Stops listening (connections are refused) or listens again on the same port. */
-  refuse(on: boolean): void;
+  /**
+   * Stops listening (connections are refused) or listens again on the same
+   * port.
+   *
+   * @returns Resolves once it is so: a connection made after it is refused,
+   *   or accepted.
+   */
+  refuse(on: boolean): Promise<void>;
   /** Closes everything. */
   close(): Promise<void>;
 }
@@ -65,7 +71,7 @@ interface Pair {
  * proxy.setMode("pass");
  * proxy.setDelay(300); // a slow link
  * proxy.cut(); // every open connection closed: the client reconnects
- * proxy.refuse(true); // nothing listens: reconnecting fails until refuse(false)
+ * await proxy.refuse(true); // nothing listens: reconnecting fails until refuse(false)
  * ```
  *
  * @param target The real server (a `TestingServer` will do).
@@ -157,6 +163,7 @@ export async function startFaultProxy(
 
   const port = await listen(0);
   let refusing: Promise<void> = Promise.resolve();
+  let stopped: Promise<void> = Promise.resolve();
   const cut = () => {
     for (const pair of pairs) {
       pair.client.destroy();
@@ -186,13 +193,17 @@ export async function startFaultProxy(
     cut,
     refuse(on) {
       refusing = refusing.then(async () => {
-        if (on) await unlisten();
+        // The port stops taking connections as soon as close() is called;
+        // its callback waits for the open ones to end, which a test cuts later.
+        if (on) stopped = unlisten();
         else if (listener === undefined) await listen(port);
       });
+      return refusing;
     },
     async close() {
       await refusing;
       cut();
+      await stopped;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await unlisten();
