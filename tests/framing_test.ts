@@ -52,7 +52,8 @@ describe("FrameDecoder", () => {
   it("hands out frames inside one chunk as views of it, without a copy", () => {
     const views: Uint8Array[] = [];
     new FrameDecoder().push(stream, (f) => views.push(f));
-    assert.ok(views.every((v) => v.buffer === stream.buffer));
+    assert.deepEqual(views.map((v) => [...v]), payloads, "every frame, in order");
+    assert.ok(views.every((v) => v.buffer === stream.buffer), "views of the chunk");
   });
 
   it("copies a frame spread over many chunks once, into a buffer of its size", () => {
