@@ -9,6 +9,7 @@ import {
 } from "../mod.ts";
 import { PathCache } from "../src/registry/path_cache.ts";
 import type { NodeSnapshot } from "../src/registry/snapshot.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
 
 const encoder = new TextEncoder();
 
@@ -99,6 +100,7 @@ async function loaded(names: string[]) {
     onError: (e) => assert.fail(String(e)),
     modeFor: () => "persistent",
     noPersistentWatches: () => {},
+    clock: new FakeClock(),
   });
   cache.attach(fake.zk);
   await fake.reply("getData", "/s", data("node", 1));
@@ -219,6 +221,7 @@ describe("PathCache", () => {
       onError: (e) => assert.fail(String(e)),
       modeFor: () => "persistent",
       noPersistentWatches: (zk) => unsupported.push(zk),
+      clock: new FakeClock(),
     });
     cache.attach(fake.zk);
     await fake.reply("getData", "/s", data("node", 1));

@@ -59,7 +59,8 @@ export interface ZooKeeperOptions {
    */
   maxDataSize?: number | undefined;
   /**
-   * Largest frame accepted from the server.
+   * Largest frame accepted from the server. A reply over it fails its call
+   * with `MARSHALLINGERROR` (the connection goes on).
    *
    * @default {1049599}
    */

@@ -8,6 +8,7 @@
 
 import { AsyncQueue } from "../client/async_queue.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
+import type { Clock } from "../util/clock.ts";
 import type { CacheFile } from "./cache_file.ts";
 import { type CacheMode, PathCache } from "./path_cache.ts";
 import { emptySnapshot, type Gate, type LookupOptions, type NodeSnapshot } from "./snapshot.ts";
@@ -26,6 +27,8 @@ export interface LookupsOptions {
   persistentWatches?: boolean | undefined;
   /** The default of {@linkcode LookupOptions.childData}. */
   childData?: boolean | undefined;
+  /** The registry's clock. */
+  clock: Clock;
 }
 
 /** Every path the registry follows. */
@@ -215,6 +218,7 @@ export class Lookups {
         onSnapshot: (snapshot, children) => this.#store(snapshot, children, childData),
         modeFor: (zk) => this.#modeFor(zk),
         noPersistentWatches: (zk) => this.#noPersistent.add(zk),
+        clock: this.#options.clock,
       });
       this.#caches.set(key, cache);
       const zk = this.#options.client();

@@ -90,7 +90,10 @@ export interface RegistryOptions {
    * Largest reply accepted from ZooKeeper, in bytes (the client's
    * `maxFrameSize`): raise it to follow a service whose listing of children
    * is larger than the default (about 1 MB: some 5,000 names of 200
-   * characters), and raise the servers' `jute.maxbuffer` with it.
+   * characters), and raise the servers' `jute.maxbuffer` with it. A reply
+   * over it fails its lookup with `MARSHALLINGERROR` naming the limit; a
+   * followed path reads it again with backoff (1 s, doubling up to 1 min) and
+   * reports each failure to `onError`, its snapshots `stale` meanwhile.
    *
    * @default {1049599}
    */

@@ -28,7 +28,9 @@ import type { WatchedEvent } from "../client/watches.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { Stat } from "../protocol/records_data.ts";
+import type { Clock } from "../util/clock.ts";
 import { notifyAll } from "../util/notify.ts";
+import { Backoff } from "./backoff.ts";
 import { CacheState } from "./cache_state.ts";
 import { decodeNodeData } from "./node_data.ts";
 import type { Gate, NodeSnapshot } from "./snapshot.ts";
@@ -48,6 +50,8 @@ export interface PathCacheContext {
   modeFor(zk: ZooKeeper): CacheMode;
   /** Called when the server answers `addWatch` with `UNIMPLEMENTED`. */
   noPersistentWatches(zk: ZooKeeper): void;
+  /** The registry's clock, which times the retries of failed reads. */
+  clock: Clock;
 }
 
 /** A key of the work to redo after a lost reply. */
@@ -64,6 +68,10 @@ export class PathCache {
   readonly #state = new CacheState();
   readonly #reading = new Set<string>();
   readonly #redo = new Set<Redo>();
+  // Reads that failed for a reason a reconnection does not cure (a reply
+  // over the receive limit, say), tried again with backoff.
+  readonly #failing = new Set<Redo>();
+  readonly #backoff: Backoff;
   #zk: ZooKeeper | undefined;
   #mode: CacheMode = "persistent";
   #generation = 0;
@@ -87,6 +95,7 @@ export class PathCache {
     this.path = path;
     this.childData = childData;
     this.#context = context;
+    this.#backoff = new Backoff(context.clock);
   }
 
   /** The last snapshot published, if the path was ever read. */
@@ -142,6 +151,8 @@ export class PathCache {
     this.#pending = 0;
     this.#reading.clear();
     this.#redo.clear();
+    this.#failing.clear();
+    this.#backoff.cancel();
     this.#state.clearStamps();
     this.#loaded = false;
     this.#mode = this.#context.modeFor(zk);
@@ -188,6 +199,7 @@ export class PathCache {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    this.#backoff.cancel();
     const zk = this.#zk;
     this.detach();
     if (zk === undefined || zk.state.type === "closed") return;
@@ -395,16 +407,35 @@ export class PathCache {
       if (isInterrupted(error)) {
         this.#redo.add(redo);
         if (redo.startsWith("child:")) this.#reading.delete(redo.slice(6));
-      } else if (this.#snapshot === undefined) {
+      } else {
         // The first read failed (not authorized, say): the lookup waiting
-        // for it gets the error.
-        this.#failure ??= error;
-      } else this.#context.onError(error);
+        // for it gets the error. Later, the listeners are told of it by a
+        // stale snapshot and onError. Either way it is tried again later.
+        if (this.#snapshot === undefined) this.#failure ??= error;
+        else this.#context.onError(error);
+        this.#failing.add(redo);
+        this.#backoff.schedule(() => this.#retry());
+      }
     }).catch((error) => this.#context.onError(error)).finally(() => {
       if (!current()) return;
       this.#pending--;
       this.#publishWhenIdle();
     });
+  }
+
+  // Tries the failed reads again, on the current session.
+  #retry(): void {
+    const zk = this.#zk;
+    if (this.#closed || zk === undefined) return;
+    const failing = [...this.#failing];
+    this.#failing.clear();
+    this.#failure = undefined;
+    if (!this.#loaded) return this.#load(zk);
+    for (const key of failing) {
+      if (key === "node") this.#readNode(zk);
+      else if (key === "list") this.#list(zk, false, this.#mode === "persistent");
+      else this.#readChild(zk, key.slice(6));
+    }
   }
 
   #removeChild(name: string, tick: number): void {
@@ -422,8 +453,11 @@ export class PathCache {
     if (this.#redo.size > 0) return this.#wake();
     if (this.#failure !== undefined && this.#snapshot === undefined) return this.#wake();
     this.#state.clearStamps();
-    if (this.#state.dirty || this.#snapshot === undefined) {
-      if (this.#loaded || this.#zk === undefined) this.#publish();
+    // While a read fails, what is known may be out of date, and says so.
+    const stale = this.#failing.size > 0;
+    if (!stale) this.#backoff.reset();
+    if (this.#state.dirty || this.#snapshot === undefined || this.#snapshot.stale !== stale) {
+      if (this.#loaded || this.#zk === undefined) this.#publish(stale);
     }
     this.#wake();
   }
@@ -435,8 +469,9 @@ export class PathCache {
     for (const resolve of idle) resolve();
   }
 
-  #publish(): void {
+  #publish(stale: boolean): void {
     const snapshot = this.#state.snapshot(this.path);
+    if (stale) snapshot.stale = true;
     this.#snapshot = snapshot;
     this.#context.onSnapshot(snapshot, snapshot.stat === null ? 0 : this.#state.size);
     notifyAll(this.#listeners, snapshot, this.#context.onError);

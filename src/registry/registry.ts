@@ -101,6 +101,7 @@ export class Registry implements AsyncDisposable {
       cacheFile: options.cacheFile ? new CacheFile(options.cacheFile, onError, clock) : undefined,
       persistentWatches: options.persistentWatches,
       childData: options.childData,
+      clock,
     });
     this.#supervisor = new Supervisor(
       () => this.#open(),

@@ -8,6 +8,7 @@
  */
 
 import type { JuteReader } from "../jute/reader.ts";
+import { ErrorCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { Deque } from "./deque.ts";
 import { describeRequest } from "./request.ts";
@@ -158,6 +159,27 @@ export class RequestQueue {
     }
     request.onReply?.(0);
     request.resolve(value);
+  }
+
+  /**
+   * Fails a matched request whose reply was over the receive limit (and
+   * dropped unread): no watch is registered for it.
+   *
+   * @param request The request.
+   * @param length The reply's length in bytes.
+   * @param limit The receive limit in bytes.
+   */
+  oversized(request: PendingRequest, length: number, limit: number): void {
+    if (request.settled === true) return;
+    request.onReply?.(ErrorCode.MARSHALLINGERROR);
+    request.reject(
+      new ZooKeeperError(
+        "MARSHALLINGERROR",
+        `Cannot ${describeRequest(request.verb, request.path)}: the reply of ${length} bytes ` +
+          `is over the receive limit of ${limit} bytes (maxFrameSize)`,
+        { path: request.path, cause: new RangeError(`Reply over ${limit} bytes`) },
+      ),
+    );
   }
 
   /**

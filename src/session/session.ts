@@ -336,6 +336,7 @@ export class Session {
     }, {
       established: (response) => this.#onEstablished(conn, response),
       frame: (r) => this.#onFrame(r),
+      oversized: (r, length) => this.#onOversized(r, length),
       lost: (error) => {
         if (conn === this.#conn) this.#lost(error);
       },
@@ -450,6 +451,25 @@ export class Session {
       this.#lastZxidLo = zxidLo;
     }
     this.#requests.settle(pending, err, r);
+  }
+
+  // A reply over maxFrameSize fails its request alone; the body was dropped
+  // and the stream goes on. Anything else that large breaks the stream.
+  #onOversized(r: JuteReader, length: number): void {
+    if (this.#ended) return;
+    const xid = r.readInt();
+    const zxidHi = r.readInt();
+    const zxidLo = r.readInt() >>> 0;
+    const limit = this.#options.maxFrameSize;
+    if (xid <= 0) {
+      throw new RangeError(`Frame length ${length} is out of range (0 to ${limit} bytes)`);
+    }
+    const pending = this.#requests.match(xid);
+    if (zxidHi > 0 || (zxidHi === 0 && zxidLo > 0)) {
+      this.#lastZxidHi = zxidHi;
+      this.#lastZxidLo = zxidLo;
+    }
+    this.#requests.oversized(pending, length, limit);
   }
 
   #onAuthReply(err: number): void {
