@@ -76,9 +76,11 @@ export class Lookups {
     if (cache.snapshot === undefined) await cache.settled();
     if (cache.snapshot === undefined && cache.failure !== undefined) {
       // Nothing to follow: the next lookup asks again.
-      if (this.#caches.get(this.#key(path, cache.childData)) === cache) {
-        this.#caches.delete(this.#key(path, cache.childData));
-        cache.close().catch(() => {});
+      // Listeners keep it, and its retries, until they go.
+      const key = this.#key(path, cache.childData);
+      if (this.#caches.get(key) === cache && cache.listeners === 0) {
+        this.#caches.delete(key);
+        cache.close().catch(this.#options.onError);
       }
       throw cache.failure;
     }
@@ -128,7 +130,16 @@ export class Lookups {
     // listener is there at once, so the path stays followed meanwhile.
     const connected = this.#options.client()?.connected ?? false;
     let started = cache.snapshot !== undefined || !connected;
-    if (!started) cache.settled().then(() => started = true);
+    if (!started) {
+      cache.settled().then(() => {
+        started = true;
+        // Nobody awaits this first read: its failure is reported here, and
+        // the cache tries again with backoff.
+        if (cache.snapshot === undefined && cache.failure !== undefined) {
+          this.#options.onError(cache.failure);
+        }
+      });
+    }
     const remove = cache.listen((snapshot) => started && callback(snapshot));
     return () => {
       remove();

@@ -82,8 +82,10 @@ export interface RegistryOptions {
   /** Closes the registry when aborted (at once when already aborted). */
   signal?: AbortSignal | undefined;
   /**
-   * Receives errors of callbacks and of background work: failed attempts of
-   * the background connection loop, registration conflicts, failed repairs.
+   * Receives errors of callbacks and of background work, with their cause:
+   * failed attempts of the background connection loop, registration
+   * conflicts, failed repairs, a followed path's failed reads, watches that
+   * could not be removed, and a registry lock lost without `onLost`.
    */
   onError?: ((error: unknown) => void) | undefined;
   /**

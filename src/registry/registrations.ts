@@ -213,7 +213,7 @@ export class Registrations {
       this.#options.clock,
     );
     // Until the first verdict the node stays as it is (absent when new).
-    keeper.want(bytes, ephemeral, state, true).catch(() => {});
+    keeper.want(bytes, ephemeral, state, true).catch(this.#report);
     const verdict = await health.start();
     if (entry.health === health) await first(keeper.setHealthy(verdict));
   }
@@ -285,7 +285,10 @@ export class Registrations {
     this.#entries.clear();
     await Promise.all(entries.map(({ keeper, health }) => {
       health?.stop();
-      return keeper.close(keeper.ephemeral).catch(() => {});
+      // An ephemeral node left by a lost connection goes with the session.
+      return keeper.close(keeper.ephemeral).catch((error) => {
+        if (!isInterrupted(error)) this.#report(error);
+      });
     }));
   }
 

@@ -374,13 +374,18 @@ export class Registry implements AsyncDisposable {
    * `path`, on the current session. Call `acquire()` on it.
    *
    * @param path The lock's node.
-   * @param options Holder name, how many at once, how long to wait.
+   * @param options Holder name, how many at once, how long to wait; without
+   *   `onLost`, the loss of a held lock goes to the registry's `onError`.
    * @returns The lock, not yet acquired.
    * @throws {ZooKeeperError} `CONNECTIONLOSS` while there is no session.
    */
   lock(path: string, options: LockOptions = {}): Lock {
     validatePath(path);
-    return new Lock(this.#connected("lock", path), path, options);
+    // A held lock's loss is news to someone: onError when nobody else listens.
+    return new Lock(this.#connected("lock", path), path, {
+      ...options,
+      onLost: options.onLost ?? this.#onError,
+    });
   }
 
   /**
@@ -424,7 +429,10 @@ export class Registry implements AsyncDisposable {
   /** Reconnects after {@linkcode Registry.stop}, restoring registrations and watches. */
   async start(): Promise<void> {
     if (this.#supervisor.closed || this.#supervisor.client !== undefined) return;
-    await this.#supervisor.start().catch(() => this.#supervisor.startInBackground());
+    await this.#supervisor.start().catch((error) => {
+      this.#onError(error);
+      this.#supervisor.startInBackground();
+    });
   }
 
   /**
@@ -456,7 +464,7 @@ export class Registry implements AsyncDisposable {
       return;
     }
     await this.#registrations.closeAll();
-    for (const lock of this.#locks.values()) await lock.release().catch(() => {});
+    for (const lock of this.#locks.values()) await lock.release().catch(this.#onError);
     await this.#lookups.close();
     await this.#supervisor.stop(true);
   }

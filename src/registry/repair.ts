@@ -193,6 +193,7 @@ export class NodeKeeper {
   async close(remove: boolean): Promise<void> {
     this.#closed = true;
     this.#abort.abort();
+    // A pass in flight reports its errors to whoever started it.
     await this.#running?.catch(() => {});
     const zk = this.#ctx.client();
     if (remove && zk?.connected) {
@@ -200,7 +201,9 @@ export class NodeKeeper {
       const stat = await zk.exists(this.path);
       if (stat !== null && this.#isOurs(zk, stat)) await this.#delete(zk, stat.version);
     }
-    zk?.removeWatches(this.path, this.#watcher, "data", { local: true }).catch(() => {});
+    zk?.removeWatches(this.path, this.#watcher, "data", { local: true }).catch((error) => {
+      if (!ZooKeeperError.is(error, "NOWATCHER", "CLOSED")) this.#ctx.onError(error);
+    });
   }
 
   /** The session went: the node waits for the next one. */
@@ -322,6 +325,7 @@ export class NodeKeeper {
     try {
       await sleep(this.#ctx.clock, DEBOUNCE * 2 ** (this.#rounds - 1), this.#abort.signal);
     } catch {
+      // Aborted: the registration was closed.
       return false;
     }
     return !this.#closed;
