@@ -161,7 +161,7 @@ async function run(command: string, ctx: Context): Promise<number> {
   const path = ctx.args[0] ?? "/";
   switch (command) {
     case "get": {
-      const snapshot = await interruptible(registry.get(path), signal);
+      const snapshot = await interruptible(registry.read(path), signal);
       if (snapshot.stat === null) {
         // Stale, or refused (not authorized): the read itself failed, and the
         // registry reported why.

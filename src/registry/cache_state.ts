@@ -9,7 +9,7 @@
 
 import type { Stat } from "../protocol/records_data.ts";
 import type { NodeValue } from "./node_data.ts";
-import { childRecord, emptySnapshot, type NodeSnapshot } from "./snapshot.ts";
+import { childRecord, emptySnapshot, type NodeSnapshot, nodeStat } from "./snapshot.ts";
 
 /** A child as the cache keeps it. */
 export interface CachedChild {
@@ -235,17 +235,7 @@ export class CacheState {
     const values = this.#values;
     const children = childRecord<NodeValue>();
     for (let i = 0; i < names.length; i++) children[names[i]] = values[i];
-    const { czxid, mzxid, ctime, mtime, version, ephemeralOwner, dataLength } = node.stat;
-    const stat = {
-      czxid,
-      mzxid,
-      ctime,
-      mtime,
-      version,
-      ephemeralOwner,
-      dataLength,
-      numChildren: names.length,
-    };
+    const stat = nodeStat(node.stat, names.length);
     const snapshot: NodeSnapshot = { path, data: node.value, stat, children, stale: false };
     if (this.#errors.size > 0) {
       const errors = snapshot.errors = childRecord<Error>();

@@ -100,6 +100,15 @@ export interface RegistryOptions {
    * @default {1049599}
    */
   maxReceiveSize?: number | undefined;
+  /**
+   * How long a path looked up without a callback (`get(path)`) stays
+   * followed after its last lookup, in milliseconds; then its watches are
+   * removed and the next lookup reads it again. Paths with callbacks or
+   * iterators stay followed while they have them.
+   *
+   * @default {600000}
+   */
+  followFor?: number | undefined;
   /** TLS settings for the connections. */
   tls?: TlsOptions | undefined;
   /** The socket implementation. */
@@ -150,7 +159,10 @@ export function defaultServers(): string {
 
 const STRINGS = ["servers", "username", "password", "cacheFile"] as const;
 const BOOLEANS = ["lazy", "readOnly", "persistentWatches", "childData"] as const;
-const DURATIONS = ["sessionTimeout", "connectTimeout"] as const;
+const DURATIONS = ["sessionTimeout", "connectTimeout", "followFor"] as const;
+
+/** The default of {@linkcode RegistryOptions.followFor}: 10 minutes. */
+export const DEFAULT_FOLLOW_FOR = 600_000;
 
 /**
  * Checks what plain JavaScript passed to `Registry.connect`: a connect string

@@ -193,15 +193,23 @@ export class PathCache {
   }
 
   /**
+   * Stops following the path, leaving its watches to the session's end
+   * (which is coming: the registry closes).
+   */
+  stop(): void {
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#backoff.cancel();
+    this.detach();
+  }
+
+  /**
    * Stops following the path and removes its watches from the server.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
-    this.#listeners.clear();
-    this.#backoff.cancel();
     const zk = this.#zk;
-    this.detach();
+    this.stop();
     if (zk === undefined || zk.state.type === "closed") return;
     const local = !zk.connected;
     const remove = (path: string, type: "any" | "data") =>

@@ -24,6 +24,7 @@ import { type Clock, clockOption } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import {
   type CloseOptions,
+  DEFAULT_FOLLOW_FOR,
   defaultServers,
   type DrainOptions,
   type RegistryOptions,
@@ -102,6 +103,7 @@ export class Registry implements AsyncDisposable {
       persistentWatches: options.persistentWatches,
       childData: options.childData,
       clock,
+      followFor: options.followFor ?? DEFAULT_FOLLOW_FOR,
     });
     this.#supervisor = new Supervisor(
       () => this.#open(),
@@ -286,8 +288,10 @@ export class Registry implements AsyncDisposable {
 
   /**
    * Looks up a path: its data and its children's data, decoded from JSON.
-   * The path is then followed by watches, until {@linkcode Registry.release}
-   * (or, with a callback, until the registry closes): each change costs one
+   * The path is then followed by watches: without a callback until
+   * {@linkcode Registry.release} or until no lookup asked for it in
+   * `followFor` ms (10 minutes by default); with a callback until the
+   * registry closes. Each change costs one
    * read of what changed (none for a removal), and the next lookup is
    * answered from memory. A path that does not exist is not kept followed.
    * While ZooKeeper is away the last good copy is returned, with
@@ -306,6 +310,25 @@ export class Registry implements AsyncDisposable {
   ): Promise<NodeSnapshot> {
     this.#readable("look up", path);
     return await this.#lookups.get(path, callback, options);
+  }
+
+  /**
+   * Looks up a path once, following nothing: the answer comes from memory
+   * when the path is followed, else from one read of the node, its children
+   * and (unless `childData: false`) their data, which leaves no watch on the
+   * server. For a one-time look, such as a command-line `get`.
+   *
+   * @param path The path.
+   * @param options `childData: false` reads the children's names only.
+   * @returns The result (`stat: null` when the node does not exist; without
+   *   a session, the last good copy with `stale: true`).
+   * @throws {ZooKeeperError} `BADARGUMENTS` for an invalid path, `CLOSED`
+   *   once closed, and the read's errors other than `NONODE` (such as
+   *   `NOAUTH`).
+   */
+  async read(path: string, options: LookupOptions = {}): Promise<NodeSnapshot> {
+    this.#readable("read", path);
+    return await this.#lookups.read(path, options);
   }
 
   /**
