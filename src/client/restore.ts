@@ -12,7 +12,7 @@ import type { JuteWriter } from "../jute/writer.ts";
 import { OpCode } from "../protocol/constants.ts";
 import { writeSetWatches, writeSetWatches2 } from "../protocol/records_session.ts";
 import type { ControlRequest } from "../session/request.ts";
-import { CONFIG_NODE } from "./config.ts";
+import { CONFIG_NODE, CONFIG_WATCH_KEY } from "./config.ts";
 import type { Paths } from "./paths.ts";
 import { WATCH_KINDS, type WatchKind, type WatchRegistry } from "./watches.ts";
 
@@ -61,7 +61,7 @@ export function restoreWatchRequests(
   for (const kind of WATCH_KINDS) {
     for (const path of watches.paths(kind)) {
       // getConfig watches the config node outside the chroot.
-      const serverPath = path === CONFIG_NODE ? path : paths.prefix(path);
+      const serverPath = path === CONFIG_WATCH_KEY ? CONFIG_NODE : paths.prefix(path);
       const size = 4 + utf8.encode(serverPath).length;
       if (bytes > 0 && bytes + size > maxBytes) flush();
       batch[FIELDS[kind]].push(serverPath);

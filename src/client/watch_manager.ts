@@ -23,6 +23,7 @@ import { notifyAll } from "../util/notify.ts";
 import { type OnReply, removeWatchesRequest } from "./requests.ts";
 import { typeName } from "../util/type_name.ts";
 import { AsyncQueue } from "./async_queue.ts";
+import { CONFIG_NODE, CONFIG_WATCH_KEY } from "./config.ts";
 import type { Paths } from "./paths.ts";
 import {
   WATCH_KINDS,
@@ -153,6 +154,15 @@ export class WatchManager {
   notification(eventType: number, keeperState: number, serverPath: string): void {
     const type = eventNames.get(eventType) ?? "None";
     const state = stateNames.get(keeperState) ?? "Unknown";
+    if (serverPath === CONFIG_NODE) {
+      // getConfig's watches, under their own key; under a chroot the node is
+      // outside it, and no user path names it.
+      const config = type === "NodeChildrenChanged"
+        ? new Set<Watcher>()
+        : this.registry.removeAll("data", CONFIG_WATCH_KEY);
+      if (config.size > 0) this.deliver(config, { type, state, path: CONFIG_NODE });
+      if (this.#paths.prefix("/") !== "/") return;
+    }
     const path = this.#paths.strip(serverPath);
     const watchers = this.registry.trigger(type, path);
     if (watchers.size > 0) this.deliver(watchers, { type, state, path });

@@ -35,7 +35,7 @@ import {
   type Subject,
   toBytes,
 } from "./arguments.ts";
-import { CONFIG_NODE, parseConfigData } from "./config.ts";
+import { CONFIG_NODE, CONFIG_WATCH_KEY, parseConfigData } from "./config.ts";
 import { createModeOf } from "./create_mode.ts";
 import { stateStream, waitConnected } from "./lifecycle.ts";
 import type { EnsembleConfig } from "./config.ts";
@@ -518,7 +518,8 @@ export class ZooKeeper implements AsyncDisposable {
    */
   async getConfig(options?: WatchOptions): Promise<EnsembleConfig> {
     const reply = await this.#call(CONFIG_SUBJECT.verb, CONFIG_NODE, options, (o, subject) => {
-      const onReply = this.#watches.onReply("data", CONFIG_NODE, checkWatcher(subject, o.watch));
+      const watcher = checkWatcher(subject, o.watch);
+      const onReply = this.#watches.onReply("data", CONFIG_WATCH_KEY, watcher);
       return getConfigRequest(onReply);
     });
     return parseConfigData(reply);
