@@ -91,14 +91,14 @@ function data(value: unknown, mzxid: number) {
   return { data: encoder.encode(JSON.stringify(value)), stat: stat(mzxid) };
 }
 
-async function loaded(names: string[]) {
+async function loaded(names: string[], mode: "persistent" | "oneShot" = "persistent") {
   const fake = fakeClient();
   const published: NodeSnapshot[] = [];
   const cache = new PathCache("/s", true, {
     gate: () => Promise.resolve(),
     onSnapshot: (s) => published.push(s),
     onError: (e) => assert.fail(String(e)),
-    modeFor: () => "persistent",
+    modeFor: () => mode,
     noPersistentWatches: () => {},
     clock: new FakeClock(),
   });
@@ -128,8 +128,24 @@ describe("PathCache", () => {
     cache.reconnected();
     fake.event({ type: "NodeDeleted", path: "/s/a" });
     await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
+    // Deleted, or created again meanwhile? A new listing tells.
+    await fake.reply("getChildren", "/s", []);
     await cache.settled();
     assert.deepEqual({ ...cache.snapshot!.children }, {});
+    assert.equal(fake.calls.length, 0);
+  });
+
+  it("PathCache lists again when a listing names a child deleted since it was asked (one-shot)", async () => {
+    const { fake, cache } = await loaded(["d"], "oneShot");
+    fake.event({ type: "NodeChildrenChanged", path: "/s" });
+    fake.event({ type: "NodeDeleted", path: "/s/d" });
+    // y created, d deleted and created again, all before the listing.
+    await fake.reply("getChildren", "/s", ["d", "y"]);
+    await fake.reply("getData", "/s/y", data({ name: "y" }, 4));
+    await fake.reply("getChildren", "/s", ["d", "y"]);
+    await fake.reply("getData", "/s/d", data({ name: "d" }, 5));
+    await cache.settled();
+    assert.deepEqual(Object.keys(cache.snapshot!.children), ["d", "y"]);
     assert.equal(fake.calls.length, 0);
   });
 

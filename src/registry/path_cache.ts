@@ -346,7 +346,11 @@ export class PathCache {
       }
       if (!state.listFresh(asked)) return;
       const listed = new Set(names);
+      let again = false;
       for (const name of names) {
+        // Deleted since the listing was asked, and maybe created again
+        // before it was answered: no event would tell, so list again.
+        if (state.deletedSince(name, asked)) again = true;
         if (!state.childFresh(name, asked) || this.#reading.has(name)) continue;
         if (!this.childData) state.setChild(name, { value: null, mzxid: 0n });
         else if (whole || !state.has(name)) this.#readChild(zk, name);
@@ -354,6 +358,7 @@ export class PathCache {
       for (const name of state.names()) {
         if (!listed.has(name) && state.childFresh(name, asked)) this.#removeChild(name, asked);
       }
+      if (again) this.#list(zk, false);
     }, (error) => {
       if (!ZooKeeperError.is(error, "NONODE")) return false;
       // No node, no children: the node's own watch reports its creation.
