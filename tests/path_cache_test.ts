@@ -130,9 +130,24 @@ describe("PathCache", () => {
     await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
     // Deleted, or created again meanwhile? A new listing tells.
     await fake.reply("getChildren", "/s", []);
+    // The barrier after the first deletion, which read nothing.
+    await fake.reply("exists", "/s", stat(1));
     await cache.settled();
     assert.deepEqual({ ...cache.snapshot!.children }, {});
     assert.equal(fake.calls.length, 0);
+  });
+
+  it("PathCache publishes the deletions of one transaction once, after a barrier read", async () => {
+    const { fake, cache, published } = await loaded(["a", "b", "c"]);
+    const before = published.length;
+    fake.event({ type: "NodeDeleted", path: "/s/a" });
+    await fake.tick();
+    fake.event({ type: "NodeDeleted", path: "/s/b" });
+    await fake.tick();
+    assert.equal(published.length, before, "nothing before the barrier's reply");
+    await fake.reply("exists", "/s", stat(1));
+    await cache.settled();
+    assert.deepEqual(published.slice(before).map((s) => Object.keys(s.children).join()), ["c"]);
   });
 
   it("PathCache lists again when a listing names a child deleted since it was asked (one-shot)", async () => {

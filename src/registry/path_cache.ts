@@ -8,7 +8,7 @@
  * | --- | ---: | ---: |
  * | a child's data | 1 read of that child | 1 read of that child |
  * | a child added | 1 read of that child | the list, then that child |
- * | a child removed | none | the list |
+ * | a child removed | an `exists` (the transaction's barrier) | the list and an `exists` |
  *
  * Reconnecting costs what changed while away, not the size of the service:
  * every child read arms a one-shot data watch as it goes, and the client sends
@@ -55,7 +55,7 @@ export interface PathCacheContext {
 }
 
 /** A key of the work to redo after a lost reply. */
-type Redo = "node" | "list" | `child:${string}`;
+type Redo = "node" | "list" | "barrier" | `child:${string}`;
 
 /** One path kept current. */
 export class PathCache {
@@ -179,6 +179,7 @@ export class PathCache {
     for (const key of redo) {
       if (key === "node") this.#readNode(zk);
       else if (key === "list") this.#list(zk, false, persistent);
+      else if (key === "barrier") continue;
       else this.#readChild(zk, key.slice(6));
     }
   }
@@ -296,7 +297,16 @@ export class PathCache {
           break;
       }
     }
+    // The other events of one transaction (a multi, a session's close that
+    // removes several ephemeral nodes) come before the reply to any request
+    // sent now: a change that reads nothing waits for one, so that the
+    // transaction is published once, whole, and never half applied.
+    if (this.#pending === 0 && state.dirty) this.#barrier(zk);
     this.#publishWhenIdle();
+  }
+
+  #barrier(zk: ZooKeeper): void {
+    this.#track("barrier", () => zk.exists(this.path), () => {});
   }
 
   // The name of a direct child, `undefined` for any other path (deeper nodes
@@ -447,6 +457,7 @@ export class PathCache {
     for (const key of failing) {
       if (key === "node") this.#readNode(zk);
       else if (key === "list") this.#list(zk, false, this.#mode === "persistent");
+      else if (key === "barrier") continue;
       else this.#readChild(zk, key.slice(6));
     }
   }
