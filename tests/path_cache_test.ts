@@ -150,6 +150,22 @@ describe("PathCache", () => {
     assert.deepEqual(published.slice(before).map((s) => Object.keys(s.children).join()), ["c"]);
   });
 
+  it("PathCache sends a barrier lost with the connection again once reconnected (one-shot)", async () => {
+    const { fake, cache } = await loaded(["a", "b"], "oneShot");
+    fake.event({ type: "NodeDeleted", path: "/s/a" });
+    await fake.tick();
+    const barrier = fake.calls.findIndex((c) => c.op === "exists");
+    fake.calls.splice(barrier, 1)[0].reject(
+      ZooKeeperError.fromServer("CONNECTIONLOSS", "exists", "/s"),
+    );
+    await fake.tick();
+    assert.deepEqual(Object.keys(cache.snapshot!.children), ["a", "b"], "held back");
+    cache.reconnected();
+    await fake.reply("exists", "/s", stat(1));
+    await cache.settled();
+    assert.deepEqual(Object.keys(cache.snapshot!.children), ["b"]);
+  });
+
   it("PathCache lists again when a listing names a child deleted since it was asked (one-shot)", async () => {
     const { fake, cache } = await loaded(["d"], "oneShot");
     fake.event({ type: "NodeChildrenChanged", path: "/s" });

@@ -179,7 +179,7 @@ export class PathCache {
     for (const key of redo) {
       if (key === "node") this.#readNode(zk);
       else if (key === "list") this.#list(zk, false, persistent);
-      else if (key === "barrier") continue;
+      else if (key === "barrier") this.#barrier(zk);
       else this.#readChild(zk, key.slice(6));
     }
   }
@@ -457,7 +457,7 @@ export class PathCache {
     for (const key of failing) {
       if (key === "node") this.#readNode(zk);
       else if (key === "list") this.#list(zk, false, this.#mode === "persistent");
-      else if (key === "barrier") continue;
+      else if (key === "barrier") this.#barrier(zk);
       else this.#readChild(zk, key.slice(6));
     }
   }
