@@ -1,7 +1,7 @@
 /**
  * The layers import one way: registry → client → session → protocol → jute →
- * transport → util. Entry files (mod.ts, src/*.ts: the CLI and other entries)
- * sit above the registry. This reads every file under src/ and fails on an
+ * transport → util. The entries (mod.ts, the command line in src/cli/) sit
+ * above the registry and the gateway. This reads every file under src/ and fails on an
  * import that points up a layer, or on a file in a folder with no layer.
  */
 
@@ -26,12 +26,13 @@ const RANKS: Record<string, number> = {
   "src/registry": 6,
   "src/http": 7,
   "src/testing": 7,
+  "src/cli": 8,
 };
 const ENTRY_RANK = 8;
 
 function rankOf(file: string): number | undefined {
   const dir = dirname(file);
-  if (dir === "src" || dir === ".") return ENTRY_RANK;
+  if (dir === ".") return ENTRY_RANK;
   return RANKS[dir];
 }
 

@@ -29,16 +29,9 @@
 import process from "node:process";
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { ZooKeeper } from "./client/zookeeper.ts";
-import { deleteTree, joinPath } from "./client/tree.ts";
-import {
-  checkCommand,
-  parseArgs,
-  parseJson,
-  parseObject,
-  USAGE,
-  UsageError,
-} from "./cli_format.ts";
+import type { ZooKeeper } from "../client/zookeeper.ts";
+import { deleteTree, joinPath } from "../client/tree.ts";
+import { checkCommand, parseArgs, parseJson, parseObject, USAGE, UsageError } from "./args.ts";
 import {
   formatSnapshot,
   formatTree,
@@ -48,14 +41,14 @@ import {
   type Tree,
   type TreeNode,
   treePaths,
-} from "./cli_output.ts";
-import { ZooKeeperError } from "./protocol/errors.ts";
-import { serveCommand } from "./http/cli.ts";
-import { decodeNodeData } from "./registry/node_data.ts";
-import type { NodeFormat } from "./registry/formats.ts";
-import { childRecord, type NodeSnapshot } from "./registry/snapshot.ts";
-import { Registry } from "./registry/registry.ts";
-import { parseConnectString } from "./session/connect_string.ts";
+} from "./output.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
+import { serveCommand } from "./serve.ts";
+import { decodeNodeData } from "../registry/node_data.ts";
+import type { NodeFormat } from "../registry/formats.ts";
+import { childRecord, type NodeSnapshot } from "../registry/snapshot.ts";
+import { Registry } from "../registry/registry.ts";
+import { parseConnectString } from "../session/connect_string.ts";
 
 /** The version printed by `--version` (the package's). */
 export const VERSION = "0.1.0";
