@@ -30,7 +30,8 @@ import process from "node:process";
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { ZooKeeper } from "../client/zookeeper.ts";
-import { deleteTree, joinPath } from "../client/tree.ts";
+import { deleteTree } from "../client/recipes.ts";
+import { joinPath } from "../protocol/path.ts";
 import { checkCommand, parseArgs, parseJson, parseObject, USAGE, UsageError } from "./args.ts";
 import {
   formatSnapshot,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { joinPath } from "../client/tree.ts";
+import { joinPath } from "../protocol/path.ts";
 import { toYaml } from "./yaml.ts";
 import type { NodeSnapshot, NodeStat } from "../registry/snapshot.ts";
 import type { JsonValue, NodeValue } from "../registry/node_data.ts";

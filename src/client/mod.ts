@@ -9,7 +9,8 @@
  * - `watch_manager.ts`, `watches.ts`, `restore.ts`: watches, their registry
  *   and their restoration after a reconnect.
  * - `lifecycle.ts`, `options.ts`: connecting, the state stream, the settings.
- * - `tree.ts`: path joining, create-with-parents, subtree deletion.
+ * - `recipes.ts`: create-with-parents, subtree deletion (path joining is in
+ *   `protocol/path.ts`).
  * - `config.ts`, `reconfig.ts`: the ensemble's config, reconfig, following it.
  * - `acl.ts`, `retry.ts`, `types.ts`, `paths.ts`, `async_queue.ts`: the rest.
  *
@@ -50,12 +51,6 @@ export {
   type ServerConfig,
 } from "./config.ts";
 export type { ReconfigOptions } from "./reconfig.ts";
-export {
-  baseName,
-  deleteTree,
-  ensurePath,
-  type EnsurePathOptions,
-  joinPath,
-  parentPath,
-} from "./tree.ts";
+export { deleteTree, ensurePath, type EnsurePathOptions } from "./recipes.ts";
+export { baseName, joinPath, parentPath } from "../protocol/path.ts";
 export { createModeOf, type CreateModeSpec } from "./create_mode.ts";

@@ -9,7 +9,7 @@
  */
 
 import type { EventTypeName, KeeperStateName } from "../protocol/constants.ts";
-import { parentPath } from "./tree.ts";
+import { parentPath } from "../protocol/path.ts";
 
 /** A watch notification as the user receives it. */
 export interface WatchedEvent {

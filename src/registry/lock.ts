@@ -10,7 +10,8 @@
  * @module
  */
 
-import { baseName, ensurePath, joinPath } from "../client/tree.ts";
+import { ensurePath } from "../client/recipes.ts";
+import { baseName, joinPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watches.ts";
 import { isInterrupted, isTransient, retry } from "../client/retry.ts";

@@ -23,7 +23,7 @@
  */
 
 import { isInterrupted } from "../client/retry.ts";
-import { joinPath } from "../client/tree.ts";
+import { joinPath } from "../protocol/path.ts";
 import type { WatchedEvent } from "../client/watches.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";

@@ -9,7 +9,8 @@
  */
 
 import { isInterrupted } from "../client/retry.ts";
-import { ensurePath, parentPath } from "../client/tree.ts";
+import { ensurePath } from "../client/recipes.ts";
+import { parentPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watches.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
