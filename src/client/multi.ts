@@ -16,7 +16,7 @@ import { typeName } from "../util/type_name.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
 import { badArgument, checkAcl, checkData, checkVersion, type Subject } from "./arguments.ts";
 import { createModeOf } from "./create_mode.ts";
-import type { Paths } from "./paths.ts";
+import type { Chroot } from "./chroot.ts";
 import type { Op, OpResult, ReadOp, ReadResult } from "./types.ts";
 
 /** A multi request ready to send. */
@@ -36,7 +36,7 @@ function opSubject(subject: Subject, index: number, name: string, path?: string)
 }
 
 // An operation's server path, its refusal naming the operation.
-function serverPath(subject: Subject, paths: Paths, path: unknown, sequential = false): string {
+function serverPath(subject: Subject, paths: Chroot, path: unknown, sequential = false): string {
   if (typeof path !== "string") {
     throw badArgument(subject, `path must be a string, not ${typeName(path)}`);
   }
@@ -64,7 +64,7 @@ export function buildMultiRequest(
   subject: Subject,
   ops: readonly (Op | ReadOp)[],
   kind: "write" | "read",
-  paths: Paths,
+  paths: Chroot,
   maxDataSize: number,
 ): MultiRequest {
   if (!Array.isArray(ops)) {
@@ -146,7 +146,7 @@ export function buildMultiRequest(
 export function multiResults(
   results: readonly MultiResultRecord[],
   ops: readonly Op[],
-  paths: Paths,
+  paths: Chroot,
 ): OpResult[] {
   const failed = results.findIndex((r) => r.type === OpCode.error && r.body.err !== 0);
   if (failed !== -1) {

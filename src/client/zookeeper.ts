@@ -1,8 +1,9 @@
 /**
  * The ZooKeeper client: every operation as a method returning a promise, all
  * pipelined on one connection, with one-shot watches. Each method validates
- * its arguments and submits a request built in `requests.ts`; watches live in
- * `watch_manager.ts`, connecting and the state stream in `lifecycle.ts`, the
+ * its arguments and submits a request built in `request_builders.ts`; watches
+ * live in `watch_manager.ts`, connecting and the state stream in
+ * `state_stream.ts`, the
  * settings in `options.ts`. The file runs past 400 lines only because it is
  * the documented surface of some thirty public methods of a few lines each.
  *
@@ -16,7 +17,7 @@ import { type CallControl, type CallOptions, withCaller } from "../session/call.
 import type { Clock } from "../session/clock.ts";
 import { clockOption } from "../util/clock.ts";
 import { parseConnectString } from "../session/connect_string.ts";
-import type { Request } from "../session/request.ts";
+import type { Request } from "../session/request_encoder.ts";
 import { Session } from "../session/session.ts";
 import type { ConnectionState } from "../session/state.ts";
 import { defaultTransport } from "../transport/select.ts";
@@ -37,7 +38,7 @@ import {
 } from "./arguments.ts";
 import { CONFIG_NODE, parseConfigData } from "./config.ts";
 import { createModeOf } from "./create_mode.ts";
-import { stateStream, waitConnected } from "./lifecycle.ts";
+import { stateStream, waitConnected } from "./state_stream.ts";
 import type { EnsembleConfig } from "./config.ts";
 import { buildMultiRequest, multiReadResults, multiResults } from "./multi.ts";
 import {
@@ -46,15 +47,15 @@ import {
   sessionOptions,
   type ZooKeeperOptions,
 } from "./options.ts";
-import { Paths } from "./paths.ts";
+import { Chroot } from "./chroot.ts";
 import {
   followConfig,
   getConfigRequest,
   type ReconfigOptions,
   reconfigRequest,
 } from "./reconfig.ts";
-import * as requests from "./requests.ts";
-import { restoreWatchRequests } from "./restore.ts";
+import * as requests from "./request_builders.ts";
+import { restoreWatchRequests } from "./watch_restore.ts";
 import type {
   CreateOptions,
   Data,
@@ -66,7 +67,7 @@ import type {
   VersionOptions,
   WatchOptions,
 } from "./types.ts";
-import type { Watcher, WatchStreamItem } from "./watches.ts";
+import type { Watcher, WatchStreamItem } from "./watch_registry.ts";
 import { type AddWatchModeName, type WatcherTypeName, WatchManager } from "./watch_manager.ts";
 
 export type { ZooKeeperOptions } from "./options.ts";
@@ -90,7 +91,7 @@ const CONFIG_SUBJECT: Subject = { verb: "read the config", path: CONFIG_NODE };
 export class ZooKeeper implements AsyncDisposable {
   readonly #session: Session;
   readonly #clock: Clock;
-  readonly #paths: Paths;
+  readonly #paths: Chroot;
   readonly #watches: WatchManager;
   readonly #maxDataSize: number;
   readonly #onError: (error: unknown) => void;
@@ -122,7 +123,7 @@ export class ZooKeeper implements AsyncDisposable {
         "ZooKeeper has no public constructor: use `await ZooKeeper.connect(connectString, options)`",
       );
     }
-    this.#paths = new Paths(chroot);
+    this.#paths = new Chroot(chroot);
     this.#clock = clockOption(options.clock);
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
     this.#onError = options.onError ?? ((error) => console.error(error));

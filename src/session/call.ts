@@ -11,7 +11,7 @@
 
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { clampDelay, type Clock, type TimerHandle } from "./clock.ts";
-import { describeRequest } from "./request.ts";
+import { describeRequest } from "./request_encoder.ts";
 import type { PendingRequest } from "./request_queue.ts";
 
 /** Options every operation takes. */

@@ -4,7 +4,7 @@
  *
  * - `session.ts`: states, ids, submit, close and the transitions.
  * - `state.ts`: the connection states and what each means.
- * - `request.ts`: a request as a value, and request framing.
+ * - `request_encoder.ts`: a request as a value, and its encoding into a frame.
  * - `connection.ts`: one socket: handshake, write batching, heartbeat.
  * - `request_queue.ts`: xids, the awaiting-reply and offline queues.
  * - `auth_book.ts`: credentials, replayed on every reconnect.
@@ -27,7 +27,7 @@ export {
   isFinal,
   keeperState,
 } from "./state.ts";
-export { type ControlRequest, type Request } from "./request.ts";
+export { type ControlRequest, type Request } from "./request_encoder.ts";
 export type { SaslOptions } from "./sasl.ts";
 export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export {

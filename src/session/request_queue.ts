@@ -10,7 +10,7 @@
 import type { JuteReader } from "../jute/reader.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { Deque } from "./deque.ts";
-import { describeRequest } from "./request.ts";
+import { describeRequest } from "./request_encoder.ts";
 
 const MAX_XID = 0x7fffffff;
 const COMPACT_MIN = 64;

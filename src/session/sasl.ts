@@ -18,7 +18,7 @@ import { ErrorCode, OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { readSaslResponse, writeSaslRequest } from "../protocol/records_admin.ts";
 import { DigestMd5Client } from "./digest_md5.ts";
-import { encodeRequest, type Request, setXid } from "./request.ts";
+import { encodeRequest, type Request, setXid } from "./request_encoder.ts";
 import type { RequestQueue } from "./request_queue.ts";
 
 /** SASL credentials, as the server's JAAS `DigestLoginModule` knows them. */

@@ -21,7 +21,13 @@ import { Connection } from "./connection.ts";
 import type { HostPort } from "./connect_string.ts";
 import { HostRing } from "./host_ring.ts";
 import { ReadWriteSearch } from "./read_write_search.ts";
-import { describeRequest, encodeControl, encodeRequest, type Request, setXid } from "./request.ts";
+import {
+  describeRequest,
+  encodeControl,
+  encodeRequest,
+  type Request,
+  setXid,
+} from "./request_encoder.ts";
 import { rebalance, sameHost } from "./rebalance.ts";
 import { measured } from "./request_metrics.ts";
 import { type PendingRequest, RequestQueue } from "./request_queue.ts";

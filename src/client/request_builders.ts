@@ -31,7 +31,7 @@ import {
   writeSetACLRequest,
   writeWatchTypeRequest,
 } from "../protocol/records_ops.ts";
-import type { Request } from "../session/request.ts";
+import type { Request } from "../session/request_encoder.ts";
 import type { CreateModeSpec } from "./create_mode.ts";
 import type { DataResult } from "./types.ts";
 
