@@ -5,7 +5,13 @@ import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { AuthBook } from "../src/session/auth_book.ts";
 import { HostRing } from "../src/session/host_ring.ts";
 import { type PendingRequest, RequestQueue } from "../src/session/request_queue.ts";
-import { endCode, endOfKeeperState, isFinal, keeperState } from "../src/session/state.ts";
+import {
+  endCode,
+  endOfKeeperState,
+  isConnected,
+  isFinal,
+  keeperState,
+} from "../src/session/state.ts";
 
 const hosts = [1, 2, 3].map((port) => ({ host: "127.0.0.1", port }));
 
@@ -101,6 +107,13 @@ describe("state", () => {
     assert.equal(endCode({ type: "closed" }), "CLOSED");
     assert.equal(keeperState({ type: "connecting" }), "Disconnected");
     assert.equal(keeperState({ type: "expired" }), "Expired");
+  });
+
+  it("isConnected() is true for the three live states only, a registry's stopped included", () => {
+    const live = ["connected", "connectedReadOnly", "reconnected"];
+    const others = ["connecting", "disconnected", "expired", "authFailed", "closed", "stopped"];
+    for (const type of live) assert.equal(isConnected({ type }), true, type);
+    for (const type of others) assert.equal(isConnected({ type }), false, type);
   });
 });
 

@@ -50,6 +50,7 @@ import type { NodeFormat } from "../registry/formats.ts";
 import { childRecord, type NodeSnapshot } from "../registry/snapshot.ts";
 import { Registry } from "../registry/registry.ts";
 import { parseConnectString } from "../session/connect_string.ts";
+import { abortable } from "../util/abortable.ts";
 
 /** The version printed by `--version` (the package's). */
 export const VERSION = "0.1.0";
@@ -81,14 +82,7 @@ class Interrupted extends Error {}
 
 /** Settles with `promise`, or rejects with `Interrupted` as soon as `signal` aborts. */
 function interruptible<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  promise.catch(() => {});
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Interrupted("Interrupted"));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
+  return abortable(promise, signal, () => new Interrupted("Interrupted"));
 }
 
 function untilAborted(signal: AbortSignal | undefined): Promise<void> {

@@ -12,7 +12,7 @@ import { writeReconfigRequest } from "../protocol/records_admin.ts";
 import { readGetDataResponse, writeWatchRequest } from "../protocol/records_ops.ts";
 import type { HostPort } from "../session/connect_string.ts";
 import type { Request } from "../session/request_encoder.ts";
-import type { ConnectionState } from "../session/state.ts";
+import { type ConnectionState, isFinal } from "../session/state.ts";
 import type { JuteReader } from "../jute/reader.ts";
 import type { Stat } from "../protocol/records_data.ts";
 import type { CallOptions } from "../session/call.ts";
@@ -124,7 +124,6 @@ export function reconfigRequest(options: ReconfigOptions): Request<ConfigData> {
   return {
     opcode: OpCode.reconfig,
     verb: "reconfigure",
-    sizeHint: 64 + (body.joiningServers?.length ?? 0) * 3 + (body.newMembers?.length ?? 0) * 3,
     encode: (w) => writeReconfigRequest(w, body),
     decode: readConfig,
   };
@@ -208,7 +207,7 @@ export function followConfig(client: ConfigFollower): () => void {
   };
   const unsubscribe = client.onStateChange((state) => {
     if (state.type === "connected" || state.type === "reconnected") read();
-    if (state.type === "closed" || state.type === "expired" || state.type === "authFailed") stop();
+    if (isFinal(state)) stop();
   });
   read();
   return () => {

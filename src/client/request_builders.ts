@@ -71,7 +71,6 @@ export function createRequest(
     opcode: args.mode.opcode,
     verb: "create",
     path,
-    sizeHint: 64 + serverPath.length * 3 + args.data.length,
     encode: ttl === undefined
       ? (w) => writeCreateRequest(w, body)
       : (w) => writeCreateTTLRequest(w, { ...body, ttl }),
@@ -197,7 +196,6 @@ export function setDataRequest(
     serverPath,
     data,
     version,
-    sizeHint: 32 + serverPath.length * 3 + data.length,
     encode: encodeSetData,
     decode: decodeStat,
   };
@@ -326,13 +324,12 @@ export function syncRequest(path: string, serverPath: string): Request<unknown> 
  */
 export function multiRequest(
   opcode: number,
-  body: { encode(w: JuteWriter): void; sizeHint: number },
+  body: { encode(w: JuteWriter): void },
 ): Request<MultiResultRecord[]> {
   return {
     opcode,
     verb: opcode === OpCode.multi ? "commit transaction" : "read",
     encode: body.encode,
-    sizeHint: body.sizeHint,
     decode: readMultiResponse,
   };
 }

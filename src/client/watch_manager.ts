@@ -18,7 +18,7 @@ import {
 } from "../protocol/constants.ts";
 import type { Request } from "../session/request_encoder.ts";
 import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
-import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
+import type { ClientMetricsRecorder, WatchKind } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
 import { type OnReply, removeWatchesRequest } from "./request_builders.ts";
 import { typeName } from "../util/type_name.ts";
@@ -28,7 +28,6 @@ import {
   WATCH_KINDS,
   type WatchedEvent,
   type Watcher,
-  type WatchKind,
   WatchRegistry,
   type WatchStreamItem,
 } from "./watch_registry.ts";

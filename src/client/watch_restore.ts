@@ -14,7 +14,8 @@ import { writeSetWatches, writeSetWatches2 } from "../protocol/records_session.t
 import type { ControlRequest } from "../session/request_encoder.ts";
 import { CONFIG_NODE } from "./config.ts";
 import type { Chroot } from "./chroot.ts";
-import { WATCH_KINDS, type WatchKind, type WatchRegistry } from "./watch_registry.ts";
+import type { WatchKind } from "../util/client_metrics.ts";
+import { WATCH_KINDS, type WatchRegistry } from "./watch_registry.ts";
 
 /**
  * The most path bytes one SetWatches carries. A larger packet makes the server

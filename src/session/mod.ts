@@ -24,6 +24,7 @@ export {
   type ConnectionStateType,
   endCode,
   endOfKeeperState,
+  isConnected,
   isFinal,
   keeperState,
 } from "./state.ts";

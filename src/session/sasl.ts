@@ -67,7 +67,6 @@ export function saslRequest(token: Uint8Array): Request<Uint8Array> {
   return {
     opcode: OpCode.sasl,
     verb: "authenticate with SASL",
-    sizeHint: 32 + token.length,
     encode: (w) => writeSaslRequest(w, token),
     decode: readSaslResponse,
   };
