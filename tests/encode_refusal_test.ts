@@ -82,6 +82,7 @@ describe("RequestQueue", () => {
       path: "/a",
       decode: undefined,
       onReply: undefined,
+      nullOn: undefined,
       resolve: () => {},
       reject: () => {},
       settled,

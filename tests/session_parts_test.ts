@@ -1,6 +1,7 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
+import { ErrorCode } from "../src/protocol/constants.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { AuthBook } from "../src/session/auth_book.ts";
 import { HostRing } from "../src/session/host_ring.ts";
@@ -23,6 +24,7 @@ function pending(xid: number, outcome: { value?: unknown; error?: Error }): Pend
     path: "/a",
     decode: () => "decoded",
     onReply: undefined,
+    nullOn: undefined,
     resolve: (value) => outcome.value = value,
     reject: (error) => outcome.error = error,
   };
@@ -61,6 +63,21 @@ describe("RequestQueue", () => {
     assert.deepEqual(first, { value: "decoded" });
     assert.throws(() => queue.match(3), (e) => ZooKeeperError.is(e, "MARSHALLINGERROR"));
     assert.ok(ZooKeeperError.is(second.error, "CONNECTIONLOSS"));
+  });
+
+  it("RequestQueue.settle() answers null for the request's nullOn code, after onReply sees it", () => {
+    const queue = new RequestQueue();
+    const seen: number[] = [];
+    const missing: { value?: unknown; error?: Error } = {};
+    const failed: { value?: unknown; error?: Error } = {};
+    const nodeCode = ErrorCode.NONODE;
+    queue.sent({ ...pending(1, missing), nullOn: nodeCode, onReply: (err) => seen.push(err) });
+    queue.sent({ ...pending(2, failed), nullOn: nodeCode });
+    queue.settle(queue.match(1), nodeCode, new JuteReader(new Uint8Array(0)));
+    queue.settle(queue.match(2), ErrorCode.NOAUTH, new JuteReader(new Uint8Array(0)));
+    assert.deepEqual(missing, { value: null });
+    assert.deepEqual(seen, [nodeCode]);
+    assert.ok(ZooKeeperError.is(failed.error, "NOAUTH"));
   });
 
   it("RequestQueue.failAwaiting() keeps the requests held offline; failAll() takes them too", () => {

@@ -9,7 +9,7 @@
 
 import type { JuteReader } from "../jute/reader.ts";
 import type { JuteWriter } from "../jute/writer.ts";
-import { OpCode } from "../protocol/constants.ts";
+import { ErrorCode, OpCode } from "../protocol/constants.ts";
 import { type MultiResultRecord, readMultiResponse } from "../protocol/multi.ts";
 import { type ACL, type ClientInfo, readStat, type Stat } from "../protocol/records_data.ts";
 import {
@@ -120,6 +120,7 @@ function watchRequest<T>(
   serverPath: string,
   onReply: OnReply,
   decode: (r: JuteReader) => T,
+  nullOn?: number,
 ): Request<T> {
   // One literal with every field: read requests are the hottest path, and a
   // spread into a second object costs more than the request's encoding.
@@ -132,6 +133,7 @@ function watchRequest<T>(
     encode: encodeWatchRead,
     decode,
     onReply,
+    nullOn,
   };
   return request;
 }
@@ -154,8 +156,20 @@ const decodeData = (r: JuteReader): DataResult => {
  * @param onReply Registers the watch.
  * @returns The request.
  */
-export function existsRequest(path: string, serverPath: string, onReply: OnReply): Request<Stat> {
-  return watchRequest(OpCode.exists, "check", path, serverPath, onReply, decodeStat);
+export function existsRequest(
+  path: string,
+  serverPath: string,
+  onReply: OnReply,
+): Request<Stat | null> {
+  return watchRequest<Stat | null>(
+    OpCode.exists,
+    "check",
+    path,
+    serverPath,
+    onReply,
+    decodeStat,
+    ErrorCode.NONODE,
+  );
 }
 
 /**

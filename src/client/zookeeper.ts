@@ -11,7 +11,6 @@
  */
 
 import { AddWatchMode, DEFAULT_MAX_DATA_SIZE, OpCode } from "../protocol/constants.ts";
-import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
 import { type CallControl, type CallOptions, withCaller } from "../session/call.ts";
 import type { Clock } from "../session/clock.ts";
@@ -311,16 +310,13 @@ export class ZooKeeper implements AsyncDisposable {
    *   change; it is set whether or not the node exists. `signal` and `timeout`.
    * @returns The Stat, or `null`.
    */
-  async exists(path: string, options?: WatchOptions): Promise<Stat | null> {
-    try {
-      return await this.#call("check", path, options, (o, subject) => {
-        const onReply = this.#watches.onExistsReply(path, checkWatcher(subject, o.watch));
-        return requests.existsRequest(path, this.#paths.toServer(path), onReply);
-      });
-    } catch (error) {
-      if (ZooKeeperError.is(error, "NONODE")) return null;
-      throw error;
-    }
+  exists(path: string, options?: WatchOptions): Promise<Stat | null> {
+    // A missing node is an answer, not a failure: the reply is null, with no
+    // error made and caught on the way.
+    return this.#call("check", path, options, (o, subject) => {
+      const onReply = this.#watches.onExistsReply(path, checkWatcher(subject, o.watch));
+      return requests.existsRequest(path, this.#paths.toServer(path), onReply);
+    });
   }
 
   /**

@@ -83,6 +83,7 @@ export function guarded(
     path: pending.path,
     decode: pending.decode,
     onReply: pending.onReply,
+    nullOn: pending.nullOn,
     settled: false,
     resolve: (value) => {
       if (finish()) pending.resolve(value);

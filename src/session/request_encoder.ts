@@ -29,6 +29,11 @@ export interface Request<T> {
    * registration hooks in here, so a watch exists before its caller resumes.
    */
   onReply?(err: number): void;
+  /**
+   * An error code that answers the request rather than failing it: the reply
+   * is then `null` (`exists` reads `NONODE` so), with no error made.
+   */
+  readonly nullOn?: number | undefined;
 }
 
 /** A request sent with a special xid and no reply to wait for. */

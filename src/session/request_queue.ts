@@ -29,6 +29,8 @@ export interface PendingRequest {
   readonly decode: ((r: JuteReader) => unknown) | undefined;
   /** Called with the reply's error code before the promise settles. */
   readonly onReply: ((err: number) => void) | undefined;
+  /** The error code the request takes as a `null` reply (see `Request.nullOn`). */
+  readonly nullOn: number | undefined;
   /** Settles the promise with the reply. */
   readonly resolve: (value: unknown) => void;
   /** Settles the promise with an error. */
@@ -140,7 +142,8 @@ export class RequestQueue {
     if (request.settled === true) return;
     if (err !== 0) {
       request.onReply?.(err);
-      request.reject(ZooKeeperError.fromServer(err, request.verb, request.path));
+      if (err === request.nullOn) request.resolve(null);
+      else request.reject(ZooKeeperError.fromServer(err, request.verb, request.path));
       return;
     }
     let value: unknown;

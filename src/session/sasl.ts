@@ -106,6 +106,7 @@ export function saslLogin(
         onReply: (err) => {
           if (isSaslRefusal(err)) refused();
         },
+        nullOn: undefined,
         resolve: resolve as (value: unknown) => void,
         reject,
       });

@@ -212,6 +212,7 @@ export class Session {
         path,
         decode: request.decode,
         onReply: request.onReply,
+        nullOn: request.nullOn,
         resolve: resolve as (value: unknown) => void,
         reject,
       };
