@@ -3,7 +3,8 @@
  * helpers built on it.
  *
  * - `zookeeper.ts`: the `ZooKeeper` class; each method validates and submits.
- * - `request_builders.ts`: one request builder per operation.
+ * - `read_requests.ts`, `write_requests.ts`, `watch_requests.ts`: one request
+ *   builder per operation.
  * - `create_mode.ts`: what each create mode means.
  * - `multi.ts`: transactions to and from wire records.
  * - `watch_manager.ts`, `watch_registry.ts`, `watch_restore.ts`: watches,

@@ -18,7 +18,7 @@ import type { Stat } from "../protocol/records_data.ts";
 import type { CallOptions } from "../session/call.ts";
 import type { Clock, TimerHandle } from "../session/clock.ts";
 import { clientHosts, CONFIG_NODE, type EnsembleConfig } from "./config.ts";
-import type { OnReply } from "./request_builders.ts";
+import type { OnReply } from "./watch_requests.ts";
 import { typeName } from "../util/type_name.ts";
 import type { Watcher } from "./watch_registry.ts";
 

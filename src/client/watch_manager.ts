@@ -20,7 +20,7 @@ import type { Request } from "../session/request_encoder.ts";
 import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
 import type { ClientMetricsRecorder, WatchKind } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
-import { type OnReply, removeWatchesRequest } from "./request_builders.ts";
+import { type OnReply, removeWatchesRequest } from "./watch_requests.ts";
 import { typeName } from "../util/type_name.ts";
 import { AsyncQueue } from "./async_queue.ts";
 import type { Chroot } from "./chroot.ts";

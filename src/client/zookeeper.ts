@@ -1,7 +1,8 @@
 /**
  * The ZooKeeper client: every operation as a method returning a promise, all
  * pipelined on one connection, with one-shot watches. Each method validates
- * its arguments and submits a request built in `request_builders.ts`; watches
+ * its arguments and submits a request built in `read_requests.ts`,
+ * `write_requests.ts` or `watch_requests.ts`; watches
  * live in `watch_manager.ts`, connecting and the state stream in
  * `state_stream.ts`, the
  * settings in `options.ts`. The file runs past 400 lines only because it is
@@ -53,7 +54,9 @@ import {
   type ReconfigOptions,
   reconfigRequest,
 } from "./reconfig.ts";
-import * as requests from "./request_builders.ts";
+import * as reads from "./read_requests.ts";
+import * as watchRequests from "./watch_requests.ts";
+import * as writes from "./write_requests.ts";
 import { restoreWatchRequests } from "./watch_restore.ts";
 import type {
   CreateOptions,
@@ -283,7 +286,7 @@ export class ZooKeeper implements AsyncDisposable {
         mode,
         ttl: o.ttl,
       };
-      return requests.createRequest(path, serverPath, args, (p) => this.#paths.strip(p));
+      return writes.createRequest(path, serverPath, args, (p) => this.#paths.strip(p));
     });
   }
 
@@ -298,7 +301,7 @@ export class ZooKeeper implements AsyncDisposable {
   delete(path: string, options?: VersionOptions): Promise<void> {
     return this.#call("delete", path, options, (o, subject) => {
       const version = checkVersion(subject, o.version);
-      return requests.deleteRequest(path, this.#paths.toServer(path), version);
+      return writes.deleteRequest(path, this.#paths.toServer(path), version);
     });
   }
 
@@ -315,7 +318,7 @@ export class ZooKeeper implements AsyncDisposable {
     // error made and caught on the way.
     return this.#call("check", path, options, (o, subject) => {
       const onReply = this.#watches.onExistsReply(path, checkWatcher(subject, o.watch));
-      return requests.existsRequest(path, this.#paths.toServer(path), onReply);
+      return reads.existsRequest(path, this.#paths.toServer(path), onReply);
     });
   }
 
@@ -331,7 +334,7 @@ export class ZooKeeper implements AsyncDisposable {
   getData(path: string, options?: WatchOptions): Promise<DataResult> {
     return this.#call("read", path, options, (o, subject) => {
       const onReply = this.#watches.onReply("data", path, checkWatcher(subject, o.watch));
-      return requests.getDataRequest(path, this.#paths.toServer(path), onReply);
+      return reads.getDataRequest(path, this.#paths.toServer(path), onReply);
     });
   }
 
@@ -350,7 +353,7 @@ export class ZooKeeper implements AsyncDisposable {
       const serverPath = this.#paths.toServer(path);
       const bytes = checkData(subject, data, this.#maxDataSize);
       const version = checkVersion(subject, o.version);
-      return requests.setDataRequest(path, serverPath, bytes, version);
+      return writes.setDataRequest(path, serverPath, bytes, version);
     });
   }
 
@@ -367,7 +370,7 @@ export class ZooKeeper implements AsyncDisposable {
   getChildren(path: string, options?: WatchOptions): Promise<string[]> {
     return this.#call("list children of", path, options, (o, subject) => {
       const onReply = this.#watches.onReply("child", path, checkWatcher(subject, o.watch));
-      return requests.getChildrenRequest(path, this.#paths.toServer(path), onReply);
+      return reads.getChildrenRequest(path, this.#paths.toServer(path), onReply);
     });
   }
 
@@ -385,7 +388,7 @@ export class ZooKeeper implements AsyncDisposable {
   ): Promise<{ children: string[]; stat: Stat }> {
     return this.#call("list children of", path, options, (o, subject) => {
       const onReply = this.#watches.onReply("child", path, checkWatcher(subject, o.watch));
-      return requests.getChildren2Request(path, this.#paths.toServer(path), onReply);
+      return reads.getChildren2Request(path, this.#paths.toServer(path), onReply);
     });
   }
 
@@ -398,7 +401,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   getACL(path: string, options?: CallOptions): Promise<{ acl: ACL[]; stat: Stat }> {
     return this.#call("read the ACL of", path, options, () => {
-      return requests.getACLRequest(path, this.#paths.toServer(path));
+      return reads.getACLRequest(path, this.#paths.toServer(path));
     });
   }
 
@@ -417,7 +420,7 @@ export class ZooKeeper implements AsyncDisposable {
       const serverPath = this.#paths.toServer(path);
       const entries = checkAcl(subject, acl);
       const version = checkVersion(subject, o.version);
-      return requests.setACLRequest(path, serverPath, entries, version);
+      return writes.setACLRequest(path, serverPath, entries, version);
     });
   }
 
@@ -430,7 +433,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   async sync(path: string, options?: CallOptions): Promise<void> {
     await this.#call("sync", path, options, () => {
-      return requests.syncRequest(path, this.#paths.toServer(path));
+      return writes.syncRequest(path, this.#paths.toServer(path));
     });
   }
 
@@ -445,7 +448,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   async multi(ops: readonly Op[], options?: CallOptions): Promise<OpResult[]> {
     const results = await this.#call("commit transaction", undefined, options, (_, subject) => {
-      return requests.multiRequest(OpCode.multi, this.#multiBody(subject, ops, "write"));
+      return writes.multiRequest(OpCode.multi, this.#multiBody(subject, ops, "write"));
     });
     return multiResults(results, ops, this.#paths);
   }
@@ -460,7 +463,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   async multiRead(ops: readonly ReadOp[], options?: CallOptions): Promise<ReadResult[]> {
     const results = await this.#call("read", undefined, options, (_, subject) => {
-      return requests.multiRequest(OpCode.multiRead, this.#multiBody(subject, ops, "read"));
+      return writes.multiRequest(OpCode.multiRead, this.#multiBody(subject, ops, "read"));
     });
     return multiReadResults(results, ops);
   }
@@ -475,7 +478,7 @@ export class ZooKeeper implements AsyncDisposable {
   getEphemerals(prefix = "/", options?: CallOptions): Promise<string[]> {
     return this.#call("list ephemerals under", prefix, options, () => {
       const serverPrefix = this.#paths.toServer(prefix);
-      return requests.getEphemeralsRequest(prefix, serverPrefix, (p) => this.#paths.strip(p));
+      return reads.getEphemeralsRequest(prefix, serverPrefix, (p) => this.#paths.strip(p));
     });
   }
 
@@ -488,7 +491,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   getAllChildrenNumber(path: string, options?: CallOptions): Promise<number> {
     return this.#call("count descendants of", path, options, () => {
-      return requests.getAllChildrenNumberRequest(path, this.#paths.toServer(path));
+      return reads.getAllChildrenNumberRequest(path, this.#paths.toServer(path));
     });
   }
 
@@ -499,7 +502,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns One entry per identity.
    */
   whoAmI(options?: CallOptions): Promise<ClientInfo[]> {
-    return this.#call(requests.WHO_AM_I.verb, undefined, options, () => requests.WHO_AM_I);
+    return this.#call(reads.WHO_AM_I.verb, undefined, options, () => reads.WHO_AM_I);
   }
 
   /**
@@ -607,7 +610,7 @@ export class ZooKeeper implements AsyncDisposable {
         throw badArgument(subject, `listener must be a function, not ${typeName(listener)}`);
       }
       const onReply = this.#watches.onReply(mode, path, listener);
-      return requests.addWatchRequest(path, serverPath, AddWatchMode[mode], onReply);
+      return watchRequests.addWatchRequest(path, serverPath, AddWatchMode[mode], onReply);
     });
   }
 
