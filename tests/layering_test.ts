@@ -180,6 +180,12 @@ describe("layering", () => {
     assert.deepEqual(importCycles(graph).map((circle) => circle.join(" → ")), []);
   });
 
+  it("every layer's folder has a mod.ts that says what it offers", () => {
+    const layers = Object.keys(RANKS).filter((dir) => dir !== "src/cli");
+    const missing = layers.filter((dir) => !files.includes(`${dir}/mod.ts`));
+    assert.deepEqual(missing, []);
+  });
+
   it("the layering check catches an import pointing up", () => {
     const file = "src/session/example.ts";
     const target = relative(root, resolve(root, dirname(file), "../client/zookeeper.ts"));
