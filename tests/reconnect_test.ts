@@ -25,7 +25,7 @@ describe("Reconnection through a faulty network", () => {
     transport?: Transport,
   ): Promise<ZooKeeper> {
     proxy.setMode("pass");
-    proxy.refuse(false);
+    await proxy.refuse(false);
     return await ZooKeeper.connect(proxy.address, {
       sessionTimeout,
       reconnectDelay: 50,

@@ -39,8 +39,13 @@ export interface FaultProxy extends AsyncDisposable {
   setDelay(ms: number): void;
   /** Closes every open connection, both sides. */
   cut(): void;
-  /** Stops listening (connections are refused) or listens again on the same port. */
-  refuse(on: boolean): void;
+  /**
+   * Stops listening (connections are refused) or listens again on the same
+   * port.
+   *
+   * @returns Settles once the port is closed or listening again.
+   */
+  refuse(on: boolean): Promise<void>;
   /** Closes everything. */
   close(): Promise<void>;
 }
@@ -189,6 +194,7 @@ export async function startFaultProxy(
         if (on) await unlisten();
         else if (listener === undefined) await listen(port);
       });
+      return refusing;
     },
     async close() {
       await refusing;
