@@ -5,6 +5,7 @@ import { ErrorCode } from "../src/protocol/constants.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { AuthBook } from "../src/session/auth_book.ts";
 import { HostRing } from "../src/session/host_ring.ts";
+import { ReconnectPacing } from "../src/session/reconnect_pacing.ts";
 import { type PendingRequest, RequestQueue } from "../src/session/request_queue.ts";
 import {
   endCode,
@@ -91,6 +92,37 @@ describe("RequestQueue", () => {
     queue.failAll(() => new Error("closed"));
     assert.equal((held as { error?: Error }).error?.message, "closed");
     assert.deepEqual(queue.takeOffline(), []);
+  });
+});
+
+describe("ReconnectPacing", () => {
+  const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+  const pacing = () =>
+    new ReconnectPacing({
+      hosts: new HostRing(hosts),
+      reconnectDelay: 1000,
+      cycleDelay: 250,
+      random: () => 0.5,
+    });
+
+  it("ReconnectPacing.failed() pauses after a whole round, and a random part after a live loss", () => {
+    const p = pacing();
+    assert.deepEqual([1, 2, 3, 4].map(() => p.failed(new Error("x"), false, true)), [0, 0, 250, 0]);
+    assert.equal(p.failed(new Error("lost"), true, true), 500);
+    assert.equal(p.failed(new Error("moving"), true, true, 0), 0);
+    p.established();
+    assert.deepEqual([1, 2, 3].map(() => p.failed(new Error("x"), false, true)), [0, 0, 250]);
+  });
+
+  it("ReconnectPacing.allRefused settles once a whole round was refused before any session", async () => {
+    const p = pacing();
+    p.failed(refused(), false, false);
+    p.failed(new Error("timed out"), false, false);
+    p.failed(refused(), false, false);
+    const last = refused();
+    [refused(), refused()].forEach((e) => p.failed(e, false, false));
+    p.failed(last, false, false);
+    assert.equal(await p.allRefused, last);
   });
 });
 

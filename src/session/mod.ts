@@ -11,6 +11,7 @@
  * - `sasl.ts`, `digest_md5.ts`: the SASL login of every connection.
  * - `rebalance.ts`: moving to another server when the server list changes.
  * - `host_ring.ts`: the servers, round and round.
+ * - `reconnect_pacing.ts`: when to try the next server, and when all refused.
  * - `read_write_search.ts`, `probe.ts`: finding a read-write server.
  * - `heartbeat.ts`, `clock.ts`, `deque.ts`, `connect_string.ts`: the small parts.
  *
