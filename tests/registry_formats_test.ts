@@ -10,7 +10,7 @@ import {
   ZooKeeper,
   ZooKeeperError,
 } from "../mod.ts";
-import { main } from "../src/cli.ts";
+import { main } from "../src/cli/main.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
 import { OpCode } from "../src/protocol/constants.ts";
 import { writePathRequest } from "../src/protocol/records_ops.ts";
-import type { ControlRequest } from "../src/session/request.ts";
+import type { ControlRequest } from "../src/session/request_encoder.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { flush } from "./helpers/fake_transport.ts";
 import { accept, connected, header, PASSWORD, reply, setup, sync } from "./helpers/fake_session.ts";

@@ -16,23 +16,22 @@ import {
   type KeeperStateName,
   WatcherType,
 } from "../protocol/constants.ts";
-import type { Request } from "../session/request.ts";
+import type { Request } from "../session/request_encoder.ts";
 import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
-import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
+import type { ClientMetricsRecorder, WatchKind } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
-import { type OnReply, removeWatchesRequest } from "./requests.ts";
+import { type OnReply, removeWatchesRequest } from "./watch_requests.ts";
 import { typeName } from "../util/type_name.ts";
 import { AsyncQueue } from "./async_queue.ts";
 import { CONFIG_NODE, CONFIG_WATCH_KEY } from "./config.ts";
-import type { Paths } from "./paths.ts";
+import type { Chroot } from "./chroot.ts";
 import {
   WATCH_KINDS,
   type WatchedEvent,
   type Watcher,
-  type WatchKind,
   WatchRegistry,
   type WatchStreamItem,
-} from "./watches.ts";
+} from "./watch_registry.ts";
 
 /** The watch types `removeWatches` takes. */
 export type WatcherTypeName = "data" | "children" | "persistent" | "persistentRecursive" | "any";
@@ -79,7 +78,7 @@ export class WatchManager {
   readonly registry: WatchRegistry;
   readonly #metrics: ClientMetricsRecorder | undefined;
   readonly #submit: (request: Request<void>) => Promise<void>;
-  readonly #paths: Paths;
+  readonly #paths: Chroot;
   readonly #defaultWatcher: Watcher | undefined;
   readonly #onError: (error: unknown) => void;
   readonly #connected: () => boolean;
@@ -95,7 +94,7 @@ export class WatchManager {
    */
   constructor(
     submit: (request: Request<void>) => Promise<void>,
-    paths: Paths,
+    paths: Chroot,
     defaultWatcher: Watcher | undefined,
     onError: (error: unknown) => void,
     metrics?: ClientMetricsRecorder,

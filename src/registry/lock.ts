@@ -10,9 +10,10 @@
  * @module
  */
 
-import { baseName, ensurePath, joinPath } from "../client/tree.ts";
+import { ensurePath } from "../client/recipes.ts";
+import { baseName, joinPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
-import type { Watcher } from "../client/watches.ts";
+import type { Watcher } from "../client/watch_registry.ts";
 import { isInterrupted, isTransient, retry } from "../client/retry.ts";
 import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
 import { endCode, endOfKeeperState, isFinal } from "../session/state.ts";

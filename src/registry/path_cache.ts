@@ -23,8 +23,8 @@
  */
 
 import { isInterrupted } from "../client/retry.ts";
-import { joinPath } from "../client/tree.ts";
-import type { WatchedEvent } from "../client/watches.ts";
+import { joinPath } from "../protocol/path.ts";
+import type { WatchedEvent } from "../client/watch_registry.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { Stat } from "../protocol/records_data.ts";

@@ -7,7 +7,7 @@
  */
 
 import { isInterrupted } from "../client/retry.ts";
-import { joinPath } from "../client/tree.ts";
+import { joinPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { decodeNodeData, type NodeValue } from "./node_data.ts";

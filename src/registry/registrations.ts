@@ -9,7 +9,8 @@
 
 import { digestACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../client/acl.ts";
 import { isInterrupted } from "../client/retry.ts";
-import { ensurePath, parentPath } from "../client/tree.ts";
+import { ensurePath } from "../client/recipes.ts";
+import { parentPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";

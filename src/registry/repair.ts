@@ -9,9 +9,10 @@
  */
 
 import { isInterrupted } from "../client/retry.ts";
-import { ensurePath, parentPath } from "../client/tree.ts";
+import { ensurePath } from "../client/recipes.ts";
+import { parentPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
-import type { Watcher } from "../client/watches.ts";
+import type { Watcher } from "../client/watch_registry.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, Stat } from "../protocol/records_data.ts";
 import type { Clock } from "../util/clock.ts";

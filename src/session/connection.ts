@@ -24,7 +24,7 @@ import type { TlsOptions, Transport, TransportConnection } from "../transport/tr
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import { PING_FRAME } from "./request.ts";
+import { PING_FRAME } from "./request_encoder.ts";
 
 /** What a {@linkcode Connection} reports; nothing after it is closed. */
 export interface ConnectionEvents {

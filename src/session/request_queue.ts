@@ -11,7 +11,7 @@ import type { JuteReader } from "../jute/reader.ts";
 import { ErrorCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { Deque } from "./deque.ts";
-import { describeRequest } from "./request.ts";
+import { describeRequest } from "./request_encoder.ts";
 
 const MAX_XID = 0x7fffffff;
 const COMPACT_MIN = 64;
@@ -30,6 +30,8 @@ export interface PendingRequest {
   readonly decode: ((r: JuteReader) => unknown) | undefined;
   /** Called with the reply's error code before the promise settles. */
   readonly onReply: ((err: number) => void) | undefined;
+  /** The error code the request takes as a `null` reply (see `Request.nullOn`). */
+  readonly nullOn: number | undefined;
   /** Settles the promise with the reply. */
   readonly resolve: (value: unknown) => void;
   /** Settles the promise with an error. */
@@ -141,7 +143,8 @@ export class RequestQueue {
     if (request.settled === true) return;
     if (err !== 0) {
       request.onReply?.(err);
-      request.reject(ZooKeeperError.fromServer(err, request.verb, request.path));
+      if (err === request.nullOn) request.resolve(null);
+      else request.reject(ZooKeeperError.fromServer(err, request.verb, request.path));
       return;
     }
     let value: unknown;
