@@ -40,10 +40,12 @@ cat > dist/package/package.json <<JSON
   "exports": $exports
 }
 JSON
+# The command runs the "./cli" entry of deno.json, built.
+cli=$(node -p 'JSON.parse(require("fs").readFileSync("deno.json", "utf8")).exports["./cli"].replace(/^\.\//, "../").replace(/\.ts$/, ".js")')
 mkdir -p dist/package/bin
-cat > dist/package/bin/service-registry.js <<'JS'
+cat > dist/package/bin/service-registry.js <<JS
 #!/usr/bin/env node
-import { runProcess } from "../src/cli.js";
+import { runProcess } from "$cli";
 
 await runProcess();
 JS

@@ -4,4 +4,4 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 deno="$root/node_modules/.bin/deno"
 [ -x "$deno" ] || deno=deno
-exec "$deno" run -A "$root/src/cli.ts" "$@"
+exec "$deno" run -A "$root/src/cli/main.ts" "$@"

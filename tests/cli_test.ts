@@ -8,15 +8,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { CREATOR_ALL_ACL, ZooKeeper } from "../mod.ts";
-import { main } from "../src/cli.ts";
-import { toYaml } from "../src/cli_yaml.ts";
+import { main } from "../src/cli/main.ts";
+import { toYaml } from "../src/cli/yaml.ts";
 import { eventually, within } from "./helpers/wait.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 
 // Run from the sources (Deno, Node with tsx, Bun) or from the npm build (dist/tests/*.js).
 const compiled = import.meta.url.endsWith(".js");
 const root = fileURLToPath(new URL(compiled ? "../.." : "..", import.meta.url));
-const cliFile = fileURLToPath(new URL(`../src/cli.${compiled ? "js" : "ts"}`, import.meta.url));
+const cliFile = fileURLToPath(
+  new URL(`../src/cli/main.${compiled ? "js" : "ts"}`, import.meta.url),
+);
 const runtimeArgs = compiled
   ? [cliFile]
   : "Deno" in globalThis

@@ -1,7 +1,7 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper, ZooKeeperError } from "../mod.ts";
-import type { WatchedEvent } from "../src/client/watches.ts";
+import type { WatchedEvent } from "../src/client/watch_registry.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { settle } from "./helpers/wait.ts";
 

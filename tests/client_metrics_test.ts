@@ -39,6 +39,7 @@ describe("A client's metrics recorder", () => {
     await zk.getData("/a");
     await assert.rejects(zk.create("/a"), { code: "NODEEXISTS" });
     await assert.rejects(zk.getData("/missing"), { code: "NONODE" });
+    assert.equal(await zk.exists("/missing"), null);
     await zk.setData("/a", "y");
     await zk.delete("/a");
     assert.deepEqual(log.started, [
@@ -46,12 +47,21 @@ describe("A client's metrics recorder", () => {
       "getData",
       "create2",
       "getData",
+      "exists",
       "setData",
       "delete",
     ]);
     assert.deepEqual(
       log.ended.map(({ op, errorCode }) => errorCode ? `${op} ${errorCode}` : op),
-      ["create2", "getData", "create2 NODEEXISTS", "getData NONODE", "setData", "delete"],
+      [
+        "create2",
+        "getData",
+        "create2 NODEEXISTS",
+        "getData NONODE",
+        "exists NONODE",
+        "setData",
+        "delete",
+      ],
     );
     for (const { ms } of log.ended) assert.ok(ms >= 0 && ms < 60_000, `${ms} ms`);
     await zk.close();

@@ -2,7 +2,7 @@ import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { createModeOf } from "../src/client/create_mode.ts";
 import { buildMultiRequest } from "../src/client/multi.ts";
-import { Paths } from "../src/client/paths.ts";
+import { Chroot } from "../src/client/chroot.ts";
 import { OpCode } from "../src/protocol/constants.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 
@@ -72,7 +72,7 @@ describe("buildMultiRequest()", () => {
   const subject = { verb: "commit transaction" };
 
   it("applies the same mode checks as create", () => {
-    const paths = new Paths("");
+    const paths = new Chroot("");
     assert.throws(
       () =>
         buildMultiRequest(subject, [{ op: "create", path: "/a", ttl: 1000 }], "write", paths, 100),

@@ -174,7 +174,7 @@ describe("Interop with Apache Curator's service discovery (libcurator-discovery-
       }]] as const
     ) {
       const response = await gateway(
-        new Request(`http://gw/v1/services/gw/${id}?ttl=60s`, {
+        new Request(`http://localhost/v1/services/gw/${id}?ttl=60s`, {
           method: "PUT",
           body: JSON.stringify(body),
           headers: { authorization: "Bearer t" },

@@ -9,7 +9,7 @@ import { JuteWriter } from "../src/jute/writer.ts";
 import { OpCode } from "../src/protocol/constants.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { writeSetDataRequest } from "../src/protocol/records_ops.ts";
-import { encodeRequest } from "../src/session/request.ts";
+import { encodeRequest } from "../src/session/request_encoder.ts";
 import { type PendingRequest, RequestQueue } from "../src/session/request_queue.ts";
 import { flush } from "./helpers/fake_transport.ts";
 import { connected, header, reply, sync } from "./helpers/fake_session.ts";
@@ -82,6 +82,7 @@ describe("RequestQueue", () => {
       path: "/a",
       decode: undefined,
       onReply: undefined,
+      nullOn: undefined,
       resolve: () => {},
       reject: () => {},
       settled,

@@ -86,4 +86,18 @@ describe("FrameDecoder", () => {
       RangeError,
     );
   });
+
+  it("passes over a frame above the maximum, handing out its head, in any chunking", () => {
+    const big = Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    const bytes = new Uint8Array([...frame([1]), ...frame(big), ...frame([2, 3])]);
+    for (const size of [1, 5, 17, 64, bytes.length]) {
+      const heads: [number[], number][] = [];
+      const decoder = new FrameDecoder(100, (head, length) => heads.push([[...head], length]));
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      assert.deepEqual(collect(decoder, chunks), [[1], [2, 3]], `chunks of ${size}`);
+      assert.deepEqual(heads, [[big.slice(0, 16), 300]]);
+      assert.equal(decoder.buffered, 0);
+    }
+  });
 });

@@ -1,8 +1,9 @@
 /**
  * The gateway's timing rules on a fake clock, at exact times: registration
  * TTLs and their renewal, blocking queries' `wait`, and keep-alive comments.
- * The registry behind it never reaches ZooKeeper: registrations are held in
- * memory, which is what the TTL governs.
+ * The registrations' registry runs on the fake clock against a real server
+ * (a PUT checks the node is free before taking it); the TTL is what the
+ * clock governs.
  */
 
 import { describe, it } from "./helpers/test.ts";
@@ -12,22 +13,17 @@ import { serve } from "../src/http/mod.ts";
 import { LongPolls } from "../src/http/long_poll.ts";
 import { EventStreams } from "../src/http/sse.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
-import { FakeTransport } from "./helpers/fake_transport.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { idle, track } from "./helpers/timing.ts";
 
 const WALL = Date.UTC(2026, 0, 1);
 
-async function offlineGateway(clock: FakeClock) {
-  const registry = await Registry.connect({
-    servers: "127.0.0.1:2181",
-    lazy: true,
-    transport: new FakeTransport(),
-    clock,
-  });
+async function gatewayOn(servers: string, service: string, clock: FakeClock) {
+  const registry = await Registry.connect({ servers, clock });
   const gateway = serve(registry, { token: "s3cret" });
   const put = async (ttl: string, address = "10.0.0.1") => {
     const response = await gateway(
-      new Request(`http://gateway/v1/services/web/a?ttl=${ttl}`, {
+      new Request(`http://localhost/v1/services/${service}/a?ttl=${ttl}`, {
         method: "PUT",
         headers: { authorization: "Bearer s3cret" },
         body: JSON.stringify({ address, port: 80 }),
@@ -39,9 +35,11 @@ async function offlineGateway(clock: FakeClock) {
 }
 
 describe("gateway registrations expire on the registry's clock", () => {
+  const fx = useZooKeeper();
+
   it("a registration goes exactly `ttl` after its last PUT; a renewal moves the expiry", async () => {
     const clock = new FakeClock({ wallStart: WALL });
-    const { registry, put } = await offlineGateway(clock);
+    const { registry, put } = await gatewayOn(fx.server.connectString, "web", clock);
     const path = "/services/web/a";
     const created = await put("2s");
     assert.equal(created.status, 201);
@@ -60,21 +58,22 @@ describe("gateway registrations expire on the registry's clock", () => {
 
   it("a PUT that changes the body restarts the TTL from then, with the new TTL", async () => {
     const clock = new FakeClock({ wallStart: WALL });
-    const { registry, put } = await offlineGateway(clock);
-    await put("5s");
+    const { registry, put } = await gatewayOn(fx.server.connectString, "web2", clock);
+    assert.equal((await put("5s")).status, 201);
     clock.advance(1000);
     const updated = await put("1s", "10.0.0.2");
     assert.equal(updated.body.outcome, "updated");
     assert.equal(updated.body.expires, new Date(WALL + 2000).toISOString());
     clock.advance(999);
-    assert.notEqual(registry.registration("/services/web/a"), undefined);
+    assert.notEqual(registry.registration("/services/web2/a"), undefined);
     clock.advance(1);
-    assert.equal(registry.registration("/services/web/a"), undefined);
+    assert.equal(registry.registration("/services/web2/a"), undefined);
     await registry.close();
   });
 });
 
 describe("blocking queries wait on the clock", () => {
+  const fx = useZooKeeper();
   const never = () => () => {};
 
   it("a query with nothing changing answers the same version at exactly `wait`", async () => {
@@ -131,11 +130,13 @@ describe("blocking queries wait on the clock", () => {
 
   it("GET /v1/services?index=…&wait=3s answers at exactly 3 s through the gateway", async () => {
     const clock = new FakeClock();
-    const { registry, gateway } = await offlineGateway(clock);
-    const first = await gateway(new Request("http://gateway/v1/services"));
+    const { registry, gateway } = await gatewayOn(fx.server.connectString, "web", clock);
+    const first = await gateway(new Request("http://localhost/v1/services"));
     const index = first.headers.get("x-index")!;
     await first.body?.cancel();
-    const answer = track(gateway(new Request(`http://gateway/v1/services?index=${index}&wait=3s`)));
+    const answer = track(
+      gateway(new Request(`http://localhost/v1/services?index=${index}&wait=3s`)),
+    );
     await idle();
     const pending = clock.pending;
     clock.advance(2999);

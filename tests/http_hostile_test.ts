@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Registry, ZooKeeper } from "../mod.ts";
 import { type Gateway, serve, type ServeOptions } from "../src/http/mod.ts";
 import { EventStreams, type ServerEvent } from "../src/http/sse.ts";
-import { main } from "../src/cli.ts";
+import { main } from "../src/cli/main.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { startFaultProxy } from "./helpers/fault_proxy.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";

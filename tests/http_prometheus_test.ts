@@ -20,7 +20,7 @@ describe("GET /v1/prometheus/targets, in-process on a real server", () => {
   let gateway: Gateway;
 
   const targets = async (): Promise<Group[]> => {
-    const response = await gateway(new Request("http://gw/v1/prometheus/targets"));
+    const response = await gateway(new Request("http://localhost/v1/prometheus/targets"));
     assert.equal(response.status, 200);
     assert.match(
       response.headers.get("content-type") ?? "",
@@ -90,7 +90,8 @@ describe("GET /v1/prometheus/targets, in-process on a real server", () => {
     assert.equal(groups[5].labels.__meta_registry_label_z, "b");
     // The gateway's own views show the members as instances with host and port.
     for (const [name, address, port] of [["ss", "s1", 1], ["nv", "n1", 2]] as const) {
-      const view = await (await gateway(new Request(`http://gw/v1/services/${name}`))).json();
+      const view = await (await gateway(new Request(`http://localhost/v1/services/${name}`)))
+        .json();
       assert.deepEqual([view.instances[0].address, view.instances[0].port], [address, port]);
     }
   });
@@ -133,7 +134,7 @@ describe("GET /v1/prometheus/targets, in-process on a real server", () => {
       }),
     );
     await eventually(async () => {
-      const response = await gateway(new Request("http://gw/v1/services/mixed"));
+      const response = await gateway(new Request("http://localhost/v1/services/mixed"));
       return (await response.json()).instances?.length === 6;
     }, "six instances of mixed in the gateway");
     await eventually(async () => {

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { Registry } from "../mod.ts";
 import { type Gateway, serve, type ServiceView } from "../src/http/mod.ts";
 import { type HttpListener, listen } from "../src/http/node.ts";
-import { main } from "../src/cli.ts";
+import { main } from "../src/cli/main.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
 import { EventReader } from "./helpers/sse.ts";

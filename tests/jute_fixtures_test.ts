@@ -14,6 +14,7 @@ import * as ops from "../src/protocol/records_ops.ts";
 import * as session from "../src/protocol/records_session.ts";
 import * as multi from "../src/protocol/multi.ts";
 import * as server from "./helpers/server_codec.ts";
+import { encodeControl, encodeRequest, setXid } from "../src/session/request_encoder.ts";
 
 interface Fixture {
   record: string;
@@ -34,7 +35,10 @@ const codecs: Record<string, Codec> = {
   ConnectResponse: [server.writeConnectResponse, session.readConnectResponse],
   SetWatches: [session.writeSetWatches, server.readSetWatches],
   SetWatches2: [session.writeSetWatches2, server.readSetWatches2],
-  RequestHeader: [session.writeRequestHeader, server.readRequestHeader],
+  RequestHeader: [
+    (w, f: session.RequestHeader) => session.writeRequestHeader(w, f.xid, f.type),
+    server.readRequestHeader,
+  ],
   MultiHeader: [session.writeMultiHeader, session.readMultiHeader],
   AuthPacket: [session.writeAuthPacket, server.readAuthPacket],
   ReplyHeader: [server.writeReplyHeader, session.readReplyHeader],
@@ -208,4 +212,25 @@ describe("Jute codec against the Java classes' bytes", () => {
       if (!isCesu8(fixture)) same(decoded, fields, fixture.name);
     });
   }
+});
+
+describe("The session's request frames against the Java classes' bytes", () => {
+  const headers = fixtures.filter((f) => f.record === "RequestHeader");
+
+  it("a queued request's frame starts with the RequestHeader Java writes", () => {
+    for (const fixture of headers) {
+      const { xid, type } = fixture.fields as session.RequestHeader;
+      const frame = encodeRequest({ opcode: type, verb: "send" });
+      setXid(frame, xid);
+      assert.equal(toHex(frame.subarray(4)), fixture.hex, fixture.name);
+    }
+  });
+
+  it("a control frame starts with the RequestHeader Java writes", () => {
+    for (const fixture of headers) {
+      const { xid, type } = fixture.fields as session.RequestHeader;
+      const frame = encodeControl(xid, { opcode: type, encode: () => {} });
+      assert.equal(toHex(frame.subarray(4)), fixture.hex, fixture.name);
+    }
+  });
 });

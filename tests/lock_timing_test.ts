@@ -6,7 +6,7 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import type { ZooKeeper } from "../mod.ts";
-import type { Watcher } from "../src/client/watches.ts";
+import type { Watcher } from "../src/client/watch_registry.ts";
 import { Lock } from "../src/registry/lock.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { idle, track } from "./helpers/timing.ts";

@@ -10,6 +10,7 @@ import {
 import { PathCache } from "../src/registry/path_cache.ts";
 import type { NodeSnapshot } from "../src/registry/snapshot.ts";
 import { idle } from "./helpers/timing.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
 
 const encoder = new TextEncoder();
 
@@ -91,15 +92,16 @@ function data(value: unknown, mzxid: number) {
   return { data: encoder.encode(JSON.stringify(value)), stat: stat(mzxid) };
 }
 
-async function loaded(names: string[]) {
+async function loaded(names: string[], mode: "persistent" | "oneShot" = "persistent") {
   const fake = fakeClient();
   const published: NodeSnapshot[] = [];
   const cache = new PathCache("/s", true, {
     gate: () => Promise.resolve(),
     onSnapshot: (s) => published.push(s),
     onError: (e) => assert.fail(String(e)),
-    modeFor: () => "persistent",
+    modeFor: () => mode,
     noPersistentWatches: () => {},
+    clock: new FakeClock(),
   });
   cache.attach(fake.zk);
   await fake.reply("getData", "/s", data("node", 1));
@@ -127,8 +129,55 @@ describe("PathCache", () => {
     cache.reconnected();
     fake.event({ type: "NodeDeleted", path: "/s/a" });
     await fake.reply("getChildren2", "/s", { children: ["a"], stat: stat(1) });
+    // Deleted, or created again meanwhile? A new listing tells.
+    await fake.reply("getChildren", "/s", []);
+    // The barrier after the first deletion, which read nothing.
+    await fake.reply("exists", "/s", stat(1));
     await cache.settled();
     assert.deepEqual({ ...cache.snapshot!.children }, {});
+    assert.equal(fake.calls.length, 0);
+  });
+
+  it("PathCache publishes the deletions of one transaction once, after a barrier read", async () => {
+    const { fake, cache, published } = await loaded(["a", "b", "c"]);
+    const before = published.length;
+    fake.event({ type: "NodeDeleted", path: "/s/a" });
+    await fake.tick();
+    fake.event({ type: "NodeDeleted", path: "/s/b" });
+    await fake.tick();
+    assert.equal(published.length, before, "nothing before the barrier's reply");
+    await fake.reply("exists", "/s", stat(1));
+    await cache.settled();
+    assert.deepEqual(published.slice(before).map((s) => Object.keys(s.children).join()), ["c"]);
+  });
+
+  it("PathCache sends a barrier lost with the connection again once reconnected (one-shot)", async () => {
+    const { fake, cache } = await loaded(["a", "b"], "oneShot");
+    fake.event({ type: "NodeDeleted", path: "/s/a" });
+    await fake.tick();
+    const barrier = fake.calls.findIndex((c) => c.op === "exists");
+    fake.calls.splice(barrier, 1)[0].reject(
+      ZooKeeperError.fromServer("CONNECTIONLOSS", "exists", "/s"),
+    );
+    await fake.tick();
+    assert.deepEqual(Object.keys(cache.snapshot!.children), ["a", "b"], "held back");
+    cache.reconnected();
+    await fake.reply("exists", "/s", stat(1));
+    await cache.settled();
+    assert.deepEqual(Object.keys(cache.snapshot!.children), ["b"]);
+  });
+
+  it("PathCache lists again when a listing names a child deleted since it was asked (one-shot)", async () => {
+    const { fake, cache } = await loaded(["d"], "oneShot");
+    fake.event({ type: "NodeChildrenChanged", path: "/s" });
+    fake.event({ type: "NodeDeleted", path: "/s/d" });
+    // y created, d deleted and created again, all before the listing.
+    await fake.reply("getChildren", "/s", ["d", "y"]);
+    await fake.reply("getData", "/s/y", data({ name: "y" }, 4));
+    await fake.reply("getChildren", "/s", ["d", "y"]);
+    await fake.reply("getData", "/s/d", data({ name: "d" }, 5));
+    await cache.settled();
+    assert.deepEqual(Object.keys(cache.snapshot!.children), ["d", "y"]);
     assert.equal(fake.calls.length, 0);
   });
 
@@ -220,6 +269,7 @@ describe("PathCache", () => {
       onError: (e) => assert.fail(String(e)),
       modeFor: () => "persistent",
       noPersistentWatches: (zk) => unsupported.push(zk),
+      clock: new FakeClock(),
     });
     cache.attach(fake.zk);
     await fake.reply("getData", "/s", data("node", 1));

@@ -90,7 +90,9 @@ describe("The registry's cache on a real server", () => {
       getData: 1,
     });
     assert.deepEqual(seen.at(-1)!.children.new, { i: 99 });
-    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/i0`)), {});
+    // A removal reads nothing but an `exists` after it: the events of its
+    // transaction have all come before its reply.
+    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/i0`)), { exists: 1 });
     assert.equal("i0" in seen.at(-1)!.children, false);
     assert.deepEqual(
       await cost(registry, seen, () => zk.setData(path, json({ service: "renamed" }))),
@@ -119,7 +121,10 @@ describe("The registry's cache on a real server", () => {
       getChildren: 1,
       getData: 1,
     });
-    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/i0`)), { getChildren: 1 });
+    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/i0`)), {
+      getChildren: 1,
+      exists: 1,
+    });
     assert.deepEqual(await cost(registry, seen, () => zk.setData(path, json({ service: 2 }))), {
       getData: 1,
     });
@@ -128,7 +133,7 @@ describe("The registry's cache on a real server", () => {
     assert.deepEqual(seen.at(-1)!.data, { service: 2 });
   });
 
-  it("a names-only lookup costs nothing for a child's data, and nothing for an addition", async () => {
+  it("a names-only lookup costs nothing for a child's data, and one exists for an addition or removal", async () => {
     const path = await service();
     await using registry = await follow();
     const seen: NodeSnapshot[] = [];
@@ -142,8 +147,8 @@ describe("The registry's cache on a real server", () => {
     await counter.settle(registry.client!);
     assert.equal(counter.total(), 0);
     assert.equal(seen.length, 0);
-    assert.deepEqual(await cost(registry, seen, () => zk.create(`${path}/new`)), {});
-    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/new`)), {});
+    assert.deepEqual(await cost(registry, seen, () => zk.create(`${path}/new`)), { exists: 1 });
+    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/new`)), { exists: 1 });
     assert.deepEqual(Object.keys(seen.at(-1)!.children), Object.keys(first.children));
   });
 

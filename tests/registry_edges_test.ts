@@ -303,6 +303,31 @@ describe("Registry off the happy path", () => {
     await eventually(() => seen.at(-1)?.join() === "b", "the new child listed", 10_000);
   });
 
+  it("one-shot watches: a child deleted and created again during a listing is listed", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    await admin.create("/svc", "x");
+    await admin.create("/svc/d", "1");
+    await using registry = await Registry.connect({
+      servers: root.connectString,
+      persistentWatches: false,
+    });
+    for (let round = 0; round < 5; round++) {
+      const seen: string[] = [];
+      const off = registry.onChange("/svc", (s) => seen.push(Object.keys(s.children).join()));
+      await registry.get("/svc");
+      await Promise.all([
+        admin.create("/svc/y"),
+        admin.delete("/svc/d"),
+        admin.create("/svc/d", "2"),
+      ]);
+      await eventually(() => seen.at(-1) === "d,y", `d and y listed (round ${round})`, 10_000);
+      off();
+      await registry.release("/svc");
+      await admin.delete("/svc/y");
+    }
+  });
+
   for (const persistentWatches of [true, false]) {
     it(`a path released and followed again at once keeps its watches (persistentWatches: ${persistentWatches})`, async () => {
       await using root = await fx.chroot();

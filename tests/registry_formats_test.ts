@@ -10,7 +10,7 @@ import {
   ZooKeeper,
   ZooKeeperError,
 } from "../mod.ts";
-import { main } from "../src/cli.ts";
+import { main } from "../src/cli/main.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { eventually } from "./helpers/wait.ts";
 
@@ -272,7 +272,7 @@ describe("setNode() with a format, on a real server", () => {
     assert.deepEqual(JSON.parse(out).data.serviceEndpoint, { host: "10.0.0.9", port: 8080 });
     assert.equal(JSON.parse(await text(path)).status, "ALIVE");
     stop.abort();
-    assert.equal(await running, 0, err);
+    assert.equal(await running, 130, `stopped by the signal, as by Ctrl-C: ${err}`);
     assert.equal(await zk.exists(path), null);
 
     // An unreachable server: refused before any connection is tried.

@@ -9,7 +9,7 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import type { ZooKeeper } from "../mod.ts";
-import type { Watcher } from "../src/client/watches.ts";
+import type { Watcher } from "../src/client/watch_registry.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { Registrations } from "../src/registry/registrations.ts";
 import { NodeKeeper } from "../src/registry/repair.ts";

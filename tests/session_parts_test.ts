@@ -1,11 +1,19 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
+import { ErrorCode } from "../src/protocol/constants.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { AuthBook } from "../src/session/auth_book.ts";
 import { HostRing } from "../src/session/host_ring.ts";
+import { ReconnectPacing } from "../src/session/reconnect_pacing.ts";
 import { type PendingRequest, RequestQueue } from "../src/session/request_queue.ts";
-import { endCode, endOfKeeperState, isFinal, keeperState } from "../src/session/state.ts";
+import {
+  endCode,
+  endOfKeeperState,
+  isConnected,
+  isFinal,
+  keeperState,
+} from "../src/session/state.ts";
 
 const hosts = [1, 2, 3].map((port) => ({ host: "127.0.0.1", port }));
 
@@ -17,6 +25,7 @@ function pending(xid: number, outcome: { value?: unknown; error?: Error }): Pend
     path: "/a",
     decode: () => "decoded",
     onReply: undefined,
+    nullOn: undefined,
     resolve: (value) => outcome.value = value,
     reject: (error) => outcome.error = error,
   };
@@ -57,6 +66,21 @@ describe("RequestQueue", () => {
     assert.ok(ZooKeeperError.is(second.error, "CONNECTIONLOSS"));
   });
 
+  it("RequestQueue.settle() answers null for the request's nullOn code, after onReply sees it", () => {
+    const queue = new RequestQueue();
+    const seen: number[] = [];
+    const missing: { value?: unknown; error?: Error } = {};
+    const failed: { value?: unknown; error?: Error } = {};
+    const nodeCode = ErrorCode.NONODE;
+    queue.sent({ ...pending(1, missing), nullOn: nodeCode, onReply: (err) => seen.push(err) });
+    queue.sent({ ...pending(2, failed), nullOn: nodeCode });
+    queue.settle(queue.match(1), nodeCode, new JuteReader(new Uint8Array(0)));
+    queue.settle(queue.match(2), ErrorCode.NOAUTH, new JuteReader(new Uint8Array(0)));
+    assert.deepEqual(missing, { value: null });
+    assert.deepEqual(seen, [nodeCode]);
+    assert.ok(ZooKeeperError.is(failed.error, "NOAUTH"));
+  });
+
   it("RequestQueue.failAwaiting() keeps the requests held offline; failAll() takes them too", () => {
     const queue = new RequestQueue();
     const sent: { error?: Error } = {}, held: { error?: Error } = {};
@@ -68,6 +92,37 @@ describe("RequestQueue", () => {
     queue.failAll(() => new Error("closed"));
     assert.equal((held as { error?: Error }).error?.message, "closed");
     assert.deepEqual(queue.takeOffline(), []);
+  });
+});
+
+describe("ReconnectPacing", () => {
+  const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+  const pacing = () =>
+    new ReconnectPacing({
+      hosts: new HostRing(hosts),
+      reconnectDelay: 1000,
+      cycleDelay: 250,
+      random: () => 0.5,
+    });
+
+  it("ReconnectPacing.failed() pauses after a whole round, and a random part after a live loss", () => {
+    const p = pacing();
+    assert.deepEqual([1, 2, 3, 4].map(() => p.failed(new Error("x"), false, true)), [0, 0, 250, 0]);
+    assert.equal(p.failed(new Error("lost"), true, true), 500);
+    assert.equal(p.failed(new Error("moving"), true, true, 0), 0);
+    p.established();
+    assert.deepEqual([1, 2, 3].map(() => p.failed(new Error("x"), false, true)), [0, 0, 250]);
+  });
+
+  it("ReconnectPacing.allRefused settles once a whole round was refused before any session", async () => {
+    const p = pacing();
+    p.failed(refused(), false, false);
+    p.failed(new Error("timed out"), false, false);
+    p.failed(refused(), false, false);
+    const last = refused();
+    [refused(), refused()].forEach((e) => p.failed(e, false, false));
+    p.failed(last, false, false);
+    assert.equal(await p.allRefused, last);
   });
 });
 
@@ -101,6 +156,13 @@ describe("state", () => {
     assert.equal(endCode({ type: "closed" }), "CLOSED");
     assert.equal(keeperState({ type: "connecting" }), "Disconnected");
     assert.equal(keeperState({ type: "expired" }), "Expired");
+  });
+
+  it("isConnected() is true for the three live states only, a registry's stopped included", () => {
+    const live = ["connected", "connectedReadOnly", "reconnected"];
+    const others = ["connecting", "disconnected", "expired", "authFailed", "closed", "stopped"];
+    for (const type of live) assert.equal(isConnected({ type }), true, type);
+    for (const type of others) assert.equal(isConnected({ type }), false, type);
   });
 });
 

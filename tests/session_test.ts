@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
 import { OpCode } from "../src/protocol/constants.ts";
 import { writePathRequest } from "../src/protocol/records_ops.ts";
-import type { ControlRequest } from "../src/session/request.ts";
+import type { ControlRequest } from "../src/session/request_encoder.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { flush } from "./helpers/fake_transport.ts";
 import { accept, connected, header, PASSWORD, reply, setup, sync } from "./helpers/fake_session.ts";
@@ -141,22 +141,38 @@ describe("Session", () => {
     assert.equal(states.at(-1)?.type, "disconnected");
   });
 
-  it("closes the connection on a frame over the size limit", async () => {
+  it("fails the one call whose reply is over the size limit, and the connection goes on", async () => {
+    const { session, transport, states } = await connected();
+    const p1 = sync(session);
+    const p2 = sync(session);
+    await flush();
+    reply(transport.last, 1, 9n, 0, (w) => w.writeString("x".repeat(5000)));
+    reply(transport.last, 2, 10n, 0, (w) => w.writeString("/a"));
+    await assert.rejects(p1, (e: unknown) => {
+      assert.ok(ZooKeeperError.is(e, "MARSHALLINGERROR"));
+      assert.match(e.message, /reply of 5020 bytes is over the receive limit of 4096 bytes/);
+      assert.equal(e.path, "/a");
+      return true;
+    });
+    assert.deepEqual(await p2, { path: "/a" });
+    assert.equal(session.lastZxid, 10n);
+    assert.equal(transport.sockets[0].closed, false);
+    assert.equal(states.at(-1)?.type, "connected");
+  });
+
+  it("closes the connection on a notification over the size limit", async () => {
     const { session, transport, states } = await connected();
     const p = sync(session);
     await flush();
-    transport.last.sendRaw(new Uint8Array([0, 0, 0x10, 1, 0, 0]));
+    reply(transport.last, -1, 9n, 0, (w) => w.writeString("x".repeat(5000)));
     await assert.rejects(p, (e: unknown) => {
-      assert.ok(e instanceof ZooKeeperError);
-      assert.equal(e.code, "CONNECTIONLOSS");
-      assert.ok(e.cause instanceof ZooKeeperError);
-      assert.equal(e.cause.code, "MARSHALLINGERROR");
-      assert.match(e.cause.message, /Frame length 4097 is out of range/);
+      assert.ok(ZooKeeperError.is(e, "CONNECTIONLOSS"));
+      assert.ok(ZooKeeperError.is(e.cause, "MARSHALLINGERROR"));
+      assert.match(e.cause.message, /Frame length 5020 is out of range/);
       return true;
     });
     assert.equal(transport.sockets[0].closed, true);
-    const last = states.at(-1);
-    assert.equal(last?.type, "disconnected");
+    assert.equal(states.at(-1)?.type, "disconnected");
   });
 
   it("fails a malformed reply with MARSHALLINGERROR and the others with CONNECTIONLOSS", async () => {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type Socket } from "node:net";
 import { type CloudflareSocket, cloudflareTransport } from "../src/transport/cloudflare.ts";
 import { denoTransport } from "../src/transport/deno.ts";
+import { abortable, abortReason } from "../src/util/abortable.ts";
 import { eventually } from "./helpers/wait.ts";
 import type { Transport } from "../src/transport/transport.ts";
 
@@ -82,5 +83,35 @@ describe("Transport abort signals", () => {
       for (const s of sockets) s.destroy();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe("abortable()", () => {
+  it("settles as the promise does while the signal stays unaborted", async () => {
+    const signal = new AbortController().signal;
+    assert.equal(await abortable(Promise.resolve(7), signal), 7);
+    await assert.rejects(abortable(Promise.reject(new Error("no")), signal), /no/);
+  });
+
+  it("on abort, undoes the step and rejects with the signal's reason, or what onAbort returns", async () => {
+    const controller = new AbortController();
+    let undone = 0;
+    const pending = abortable(new Promise<never>(() => {}), controller.signal, (signal) => {
+      undone++;
+      return abortReason(signal);
+    });
+    controller.abort(new Error("given up"));
+    await assert.rejects(pending, /given up/);
+    assert.equal(undone, 1);
+    const other = new AbortController();
+    const interrupted = abortable(new Promise<never>(() => {}), other.signal, () => "stop");
+    other.abort("SIGINT");
+    await assert.rejects(interrupted, (reason) => reason === "stop");
+  });
+
+  it("with a signal already aborted, rejects at once and leaves no rejection unhandled", async () => {
+    const step = Promise.reject(new Error("closed by the abort"));
+    const aborted = AbortSignal.abort("SIGTERM");
+    await assert.rejects(abortable(step, aborted), { message: "Aborted" });
   });
 });

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper, ZooKeeperError } from "../mod.ts";
-import type { WatchedEvent } from "../src/client/watches.ts";
+import type { WatchedEvent } from "../src/client/watch_registry.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually, nextState, settle } from "./helpers/wait.ts";

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { JuteReader } from "../src/jute/reader.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
 import { OpCode } from "../src/protocol/constants.ts";
-import { Paths } from "../src/client/paths.ts";
-import { restoreWatchRequests, SET_WATCHES_MAX_BYTES } from "../src/client/restore.ts";
-import { type Watcher, WatchRegistry } from "../src/client/watches.ts";
+import { Chroot } from "../src/client/chroot.ts";
+import { restoreWatchRequests, SET_WATCHES_MAX_BYTES } from "../src/client/watch_restore.ts";
+import { type Watcher, WatchRegistry } from "../src/client/watch_registry.ts";
 import { Deque } from "../src/session/deque.ts";
 import { readSetWatches, readSetWatches2 } from "./helpers/server_codec.ts";
 
@@ -83,7 +83,7 @@ describe("restoreWatchRequests()", () => {
   }
 
   it("sends nothing when no watch is held", () => {
-    assert.deepEqual(restoreWatchRequests(new WatchRegistry(), new Paths(""), 5n), []);
+    assert.deepEqual(restoreWatchRequests(new WatchRegistry(), new Chroot(""), 5n), []);
   });
 
   it("uses SetWatches for one-shot watches and SetWatches2 once a persistent watch exists", () => {
@@ -91,7 +91,7 @@ describe("restoreWatchRequests()", () => {
     r.add("data", "/d", w("d"));
     r.add("exist", "/e", w("e"));
     r.add("child", "/c", w("c"));
-    const [one] = restoreWatchRequests(r, new Paths("/app"), 77n);
+    const [one] = restoreWatchRequests(r, new Chroot("/app"), 77n);
     assert.equal(one.opcode, OpCode.setWatches);
     assert.deepEqual(decode(one.opcode, one.encode), {
       relativeZxid: 77n,
@@ -100,7 +100,7 @@ describe("restoreWatchRequests()", () => {
       childWatches: ["/app/c"],
     });
     r.add("persistentRecursive", "/", w("all"));
-    const [two] = restoreWatchRequests(r, new Paths("/app"), 78n);
+    const [two] = restoreWatchRequests(r, new Chroot("/app"), 78n);
     assert.equal(two.opcode, OpCode.setWatches2);
     const decoded = decode(two.opcode, two.encode);
     assert.ok("persistentRecursiveWatches" in decoded);
@@ -113,7 +113,7 @@ describe("restoreWatchRequests()", () => {
     for (let i = 0; i < 50_000; i++) {
       r.add(i % 2 ? "data" : "child", `/services/some-service/instance-${i}`, f);
     }
-    const requests = restoreWatchRequests(r, new Paths(""), 1n);
+    const requests = restoreWatchRequests(r, new Chroot(""), 1n);
     assert.ok(requests.length > 1);
     const seen = new Set<string>();
     for (const req of requests) {

@@ -12,7 +12,7 @@
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import type { CallOptions } from "../session/call.ts";
-import { describeRequest } from "../session/request.ts";
+import { describeRequest } from "../session/request_encoder.ts";
 import { typeName } from "../util/type_name.ts";
 import type { Data } from "./types.ts";
 

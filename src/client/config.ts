@@ -14,6 +14,13 @@ import type { HostPort } from "../session/connect_string.ts";
 /** The config node's path (`ZooDefs.CONFIG_NODE`). */
 export const CONFIG_NODE = "/zookeeper/config";
 
+/**
+ * The key of getConfig's watches among the client's watches: not a path, so
+ * that a user's own `/zookeeper/config` (under a chroot, another node) and
+ * the config node's watches never share or remove each other.
+ */
+export const CONFIG_WATCH_KEY = "<config>";
+
 /** One of a member's quorum addresses (3.6+ lists several, separated by `|`). */
 export interface QuorumAddress {
   /** The host, without the brackets of an IPv6 address. */

@@ -3,15 +3,18 @@
  * helpers built on it.
  *
  * - `zookeeper.ts`: the `ZooKeeper` class; each method validates and submits.
- * - `requests.ts`: one request builder per operation.
+ * - `read_requests.ts`, `write_requests.ts`, `watch_requests.ts`: one request
+ *   builder per operation.
  * - `create_mode.ts`: what each create mode means.
  * - `multi.ts`: transactions to and from wire records.
- * - `watch_manager.ts`, `watches.ts`, `restore.ts`: watches, their registry
- *   and their restoration after a reconnect.
- * - `lifecycle.ts`, `options.ts`: connecting, the state stream, the settings.
- * - `tree.ts`: path joining, create-with-parents, subtree deletion.
+ * - `watch_manager.ts`, `watch_registry.ts`, `watch_restore.ts`: watches,
+ *   their registry and their restoration after a reconnect.
+ * - `state_stream.ts`, `options.ts`: connecting, the state stream, the settings.
+ * - `recipes.ts`: create-with-parents, subtree deletion (path joining is in
+ *   `protocol/path.ts`).
  * - `config.ts`, `reconfig.ts`: the ensemble's config, reconfig, following it.
- * - `acl.ts`, `retry.ts`, `types.ts`, `paths.ts`, `async_queue.ts`: the rest.
+ * - `chroot.ts`: user paths to server paths under a chroot, and back.
+ * - `acl.ts`, `retry.ts`, `types.ts`, `async_queue.ts`: the rest.
  *
  * @module
  */
@@ -30,7 +33,7 @@ export type {
   VersionOptions,
   WatchOptions,
 } from "./types.ts";
-export type { WatchedEvent, Watcher, WatchReconnected, WatchStreamItem } from "./watches.ts";
+export type { WatchedEvent, Watcher, WatchReconnected, WatchStreamItem } from "./watch_registry.ts";
 export type { AddWatchModeName, WatcherTypeName } from "./watch_manager.ts";
 export { isConnectionLoss, isTransient, retry, type RetryOptions } from "./retry.ts";
 export {
@@ -50,12 +53,6 @@ export {
   type ServerConfig,
 } from "./config.ts";
 export type { ReconfigOptions } from "./reconfig.ts";
-export {
-  baseName,
-  deleteTree,
-  ensurePath,
-  type EnsurePathOptions,
-  joinPath,
-  parentPath,
-} from "./tree.ts";
+export { deleteTree, ensurePath, type EnsurePathOptions } from "./recipes.ts";
+export { baseName, joinPath, parentPath } from "../protocol/path.ts";
 export { createModeOf, type CreateModeSpec } from "./create_mode.ts";

@@ -16,15 +16,13 @@ import { typeName } from "../util/type_name.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
 import { badArgument, checkAcl, checkData, checkVersion, type Subject } from "./arguments.ts";
 import { createModeOf } from "./create_mode.ts";
-import type { Paths } from "./paths.ts";
+import type { Chroot } from "./chroot.ts";
 import type { Op, OpResult, ReadOp, ReadResult } from "./types.ts";
 
 /** A multi request ready to send. */
 export interface MultiRequest {
   /** Writes the body. */
   encode(w: JuteWriter): void;
-  /** Expected size in bytes. */
-  sizeHint: number;
 }
 
 const WRITES: ReadonlySet<unknown> = new Set(["create", "delete", "setData", "check"]);
@@ -36,7 +34,7 @@ function opSubject(subject: Subject, index: number, name: string, path?: string)
 }
 
 // An operation's server path, its refusal naming the operation.
-function serverPath(subject: Subject, paths: Paths, path: unknown, sequential = false): string {
+function serverPath(subject: Subject, paths: Chroot, path: unknown, sequential = false): string {
   if (typeof path !== "string") {
     throw badArgument(subject, `path must be a string, not ${typeName(path)}`);
   }
@@ -64,14 +62,13 @@ export function buildMultiRequest(
   subject: Subject,
   ops: readonly (Op | ReadOp)[],
   kind: "write" | "read",
-  paths: Paths,
+  paths: Chroot,
   maxDataSize: number,
 ): MultiRequest {
   if (!Array.isArray(ops)) {
     throw badArgument(subject, `ops must be an array, not ${typeName(ops)}`);
   }
   const allowed = kind === "write" ? WRITES : READS;
-  let sizeHint = 64;
   const records: MultiOpRecord[] = ops.map((op: Op | ReadOp, i): MultiOpRecord => {
     if (typeof op !== "object" || op === null) {
       throw badArgument(opSubject(subject, i, "?"), `must be an object, not ${typeName(op)}`);
@@ -95,7 +92,6 @@ export function buildMultiRequest(
         const path = serverPath(at, paths, op.path, mode.sequential);
         const data = checkData(at, op.data, maxDataSize);
         const acl = op.acl === undefined ? [...OPEN_ACL_UNSAFE] : checkAcl(at, op.acl);
-        sizeHint += 64 + path.length * 3 + data.length;
         const body = { path, data, acl, flags: mode.flags };
         // createModeOf has checked that a ttl comes exactly with a TTL mode.
         const ttl = op.ttl;
@@ -105,7 +101,6 @@ export function buildMultiRequest(
       case "delete":
       case "check": {
         const path = serverPath(at, paths, op.path);
-        sizeHint += 32 + path.length * 3;
         return {
           type: op.op === "delete" ? OpCode.delete : OpCode.check,
           body: { path, version: checkVersion(at, op.version) },
@@ -114,7 +109,6 @@ export function buildMultiRequest(
       case "setData": {
         const path = serverPath(at, paths, op.path);
         const data = checkData(at, op.data, maxDataSize);
-        sizeHint += 32 + path.length * 3 + data.length;
         return {
           type: OpCode.setData,
           body: { path, data, version: checkVersion(at, op.version) },
@@ -123,7 +117,6 @@ export function buildMultiRequest(
       case "getData":
       case "getChildren": {
         const path = serverPath(at, paths, op.path);
-        sizeHint += 32 + path.length * 3;
         return {
           type: op.op === "getData" ? OpCode.getData : OpCode.getChildren,
           body: { path, watch: false },
@@ -131,7 +124,7 @@ export function buildMultiRequest(
       }
     }
   });
-  return { encode: (w) => writeMultiRequest(w, records), sizeHint };
+  return { encode: (w) => writeMultiRequest(w, records) };
 }
 
 /**
@@ -146,7 +139,7 @@ export function buildMultiRequest(
 export function multiResults(
   results: readonly MultiResultRecord[],
   ops: readonly Op[],
-  paths: Paths,
+  paths: Chroot,
 ): OpResult[] {
   const failed = results.findIndex((r) => r.type === OpCode.error && r.body.err !== 0);
   if (failed !== -1) {

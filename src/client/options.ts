@@ -15,7 +15,7 @@ import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { typeName } from "../util/type_name.ts";
 import type { Data } from "./types.ts";
-import type { Watcher } from "./watches.ts";
+import type { Watcher } from "./watch_registry.ts";
 
 /** Options of {@linkcode ZooKeeper.connect}. */
 export interface ZooKeeperOptions {
@@ -59,7 +59,8 @@ export interface ZooKeeperOptions {
    */
   maxDataSize?: number | undefined;
   /**
-   * Largest frame accepted from the server.
+   * Largest frame accepted from the server. A reply over it fails its call
+   * with `MARSHALLINGERROR` (the connection goes on).
    *
    * @default {1049599}
    */

@@ -11,16 +11,16 @@ import { ZooKeeperError } from "../protocol/errors.ts";
 import { writeReconfigRequest } from "../protocol/records_admin.ts";
 import { readGetDataResponse, writeWatchRequest } from "../protocol/records_ops.ts";
 import type { HostPort } from "../session/connect_string.ts";
-import type { Request } from "../session/request.ts";
-import type { ConnectionState } from "../session/state.ts";
+import type { Request } from "../session/request_encoder.ts";
+import { type ConnectionState, isFinal } from "../session/state.ts";
 import type { JuteReader } from "../jute/reader.ts";
 import type { Stat } from "../protocol/records_data.ts";
 import type { CallOptions } from "../session/call.ts";
 import type { Clock, TimerHandle } from "../session/clock.ts";
 import { clientHosts, CONFIG_NODE, type EnsembleConfig } from "./config.ts";
-import type { OnReply } from "./requests.ts";
+import type { OnReply } from "./watch_requests.ts";
 import { typeName } from "../util/type_name.ts";
-import type { Watcher } from "./watches.ts";
+import type { Watcher } from "./watch_registry.ts";
 
 /**
  * A change of membership: incremental (`joining`, `leaving`) or the whole new
@@ -124,7 +124,6 @@ export function reconfigRequest(options: ReconfigOptions): Request<ConfigData> {
   return {
     opcode: OpCode.reconfig,
     verb: "reconfigure",
-    sizeHint: 64 + (body.joiningServers?.length ?? 0) * 3 + (body.newMembers?.length ?? 0) * 3,
     encode: (w) => writeReconfigRequest(w, body),
     decode: readConfig,
   };
@@ -208,7 +207,7 @@ export function followConfig(client: ConfigFollower): () => void {
   };
   const unsubscribe = client.onStateChange((state) => {
     if (state.type === "connected" || state.type === "reconnected") read();
-    if (state.type === "closed" || state.type === "expired" || state.type === "authFailed") stop();
+    if (isFinal(state)) stop();
   });
   read();
   return () => {

@@ -8,7 +8,7 @@ import type { CreateModeName } from "../protocol/constants.ts";
 import type { ACL, Stat } from "../protocol/records_data.ts";
 import type { ZooKeeperError } from "../protocol/errors.ts";
 import type { CallOptions } from "../session/call.ts";
-import type { Watcher } from "./watches.ts";
+import type { Watcher } from "./watch_registry.ts";
 
 /** Znode data: bytes, or a string sent as UTF-8. */
 export type Data = Uint8Array | string;

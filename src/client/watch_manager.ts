@@ -16,22 +16,22 @@ import {
   type KeeperStateName,
   WatcherType,
 } from "../protocol/constants.ts";
-import type { Request } from "../session/request.ts";
+import type { Request } from "../session/request_encoder.ts";
 import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
-import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
+import type { ClientMetricsRecorder, WatchKind } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
-import { type OnReply, removeWatchesRequest } from "./requests.ts";
+import { type OnReply, removeWatchesRequest } from "./watch_requests.ts";
 import { typeName } from "../util/type_name.ts";
 import { AsyncQueue } from "./async_queue.ts";
-import type { Paths } from "./paths.ts";
+import { CONFIG_NODE, CONFIG_WATCH_KEY } from "./config.ts";
+import type { Chroot } from "./chroot.ts";
 import {
   WATCH_KINDS,
   type WatchedEvent,
   type Watcher,
-  type WatchKind,
   WatchRegistry,
   type WatchStreamItem,
-} from "./watches.ts";
+} from "./watch_registry.ts";
 
 /** The watch types `removeWatches` takes. */
 export type WatcherTypeName = "data" | "children" | "persistent" | "persistentRecursive" | "any";
@@ -78,7 +78,7 @@ export class WatchManager {
   readonly registry: WatchRegistry;
   readonly #metrics: ClientMetricsRecorder | undefined;
   readonly #submit: (request: Request<void>) => Promise<void>;
-  readonly #paths: Paths;
+  readonly #paths: Chroot;
   readonly #defaultWatcher: Watcher | undefined;
   readonly #onError: (error: unknown) => void;
   readonly #connected: () => boolean;
@@ -94,7 +94,7 @@ export class WatchManager {
    */
   constructor(
     submit: (request: Request<void>) => Promise<void>,
-    paths: Paths,
+    paths: Chroot,
     defaultWatcher: Watcher | undefined,
     onError: (error: unknown) => void,
     metrics?: ClientMetricsRecorder,
@@ -153,6 +153,15 @@ export class WatchManager {
   notification(eventType: number, keeperState: number, serverPath: string): void {
     const type = eventNames.get(eventType) ?? "None";
     const state = stateNames.get(keeperState) ?? "Unknown";
+    if (serverPath === CONFIG_NODE) {
+      // getConfig's watches, under their own key; under a chroot the node is
+      // outside it, and no user path names it.
+      const config = type === "NodeChildrenChanged"
+        ? new Set<Watcher>()
+        : this.registry.removeAll("data", CONFIG_WATCH_KEY);
+      if (config.size > 0) this.deliver(config, { type, state, path: CONFIG_NODE });
+      if (this.#paths.prefix("/") !== "/") return;
+    }
     const path = this.#paths.strip(serverPath);
     const watchers = this.registry.trigger(type, path);
     if (watchers.size > 0) this.deliver(watchers, { type, state, path });

@@ -1,8 +1,10 @@
 /**
  * The ZooKeeper client: every operation as a method returning a promise, all
  * pipelined on one connection, with one-shot watches. Each method validates
- * its arguments and submits a request built in `requests.ts`; watches live in
- * `watch_manager.ts`, connecting and the state stream in `lifecycle.ts`, the
+ * its arguments and submits a request built in `read_requests.ts`,
+ * `write_requests.ts` or `watch_requests.ts`; watches
+ * live in `watch_manager.ts`, connecting and the state stream in
+ * `state_stream.ts`, the
  * settings in `options.ts`. The file runs past 400 lines only because it is
  * the documented surface of some thirty public methods of a few lines each.
  *
@@ -10,13 +12,12 @@
  */
 
 import { AddWatchMode, DEFAULT_MAX_DATA_SIZE, OpCode } from "../protocol/constants.ts";
-import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
 import { type CallControl, type CallOptions, withCaller } from "../session/call.ts";
 import type { Clock } from "../session/clock.ts";
 import { clockOption } from "../util/clock.ts";
 import { parseConnectString } from "../session/connect_string.ts";
-import type { Request } from "../session/request.ts";
+import type { Request } from "../session/request_encoder.ts";
 import { Session } from "../session/session.ts";
 import type { ConnectionState } from "../session/state.ts";
 import { defaultTransport } from "../transport/select.ts";
@@ -35,9 +36,9 @@ import {
   type Subject,
   toBytes,
 } from "./arguments.ts";
-import { CONFIG_NODE, parseConfigData } from "./config.ts";
+import { CONFIG_NODE, CONFIG_WATCH_KEY, parseConfigData } from "./config.ts";
 import { createModeOf } from "./create_mode.ts";
-import { stateStream, waitConnected } from "./lifecycle.ts";
+import { stateStream, waitConnected } from "./state_stream.ts";
 import type { EnsembleConfig } from "./config.ts";
 import { buildMultiRequest, multiReadResults, multiResults } from "./multi.ts";
 import {
@@ -46,15 +47,17 @@ import {
   sessionOptions,
   type ZooKeeperOptions,
 } from "./options.ts";
-import { Paths } from "./paths.ts";
+import { Chroot } from "./chroot.ts";
 import {
   followConfig,
   getConfigRequest,
   type ReconfigOptions,
   reconfigRequest,
 } from "./reconfig.ts";
-import * as requests from "./requests.ts";
-import { restoreWatchRequests } from "./restore.ts";
+import * as reads from "./read_requests.ts";
+import * as watchRequests from "./watch_requests.ts";
+import * as writes from "./write_requests.ts";
+import { restoreWatchRequests } from "./watch_restore.ts";
 import type {
   CreateOptions,
   Data,
@@ -66,7 +69,7 @@ import type {
   VersionOptions,
   WatchOptions,
 } from "./types.ts";
-import type { Watcher, WatchStreamItem } from "./watches.ts";
+import type { Watcher, WatchStreamItem } from "./watch_registry.ts";
 import { type AddWatchModeName, type WatcherTypeName, WatchManager } from "./watch_manager.ts";
 
 export type { ZooKeeperOptions } from "./options.ts";
@@ -90,7 +93,7 @@ const CONFIG_SUBJECT: Subject = { verb: "read the config", path: CONFIG_NODE };
 export class ZooKeeper implements AsyncDisposable {
   readonly #session: Session;
   readonly #clock: Clock;
-  readonly #paths: Paths;
+  readonly #paths: Chroot;
   readonly #watches: WatchManager;
   readonly #maxDataSize: number;
   readonly #onError: (error: unknown) => void;
@@ -122,7 +125,7 @@ export class ZooKeeper implements AsyncDisposable {
         "ZooKeeper has no public constructor: use `await ZooKeeper.connect(connectString, options)`",
       );
     }
-    this.#paths = new Paths(chroot);
+    this.#paths = new Chroot(chroot);
     this.#clock = clockOption(options.clock);
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
     this.#onError = options.onError ?? ((error) => console.error(error));
@@ -283,7 +286,7 @@ export class ZooKeeper implements AsyncDisposable {
         mode,
         ttl: o.ttl,
       };
-      return requests.createRequest(path, serverPath, args, (p) => this.#paths.strip(p));
+      return writes.createRequest(path, serverPath, args, (p) => this.#paths.strip(p));
     });
   }
 
@@ -298,7 +301,7 @@ export class ZooKeeper implements AsyncDisposable {
   delete(path: string, options?: VersionOptions): Promise<void> {
     return this.#call("delete", path, options, (o, subject) => {
       const version = checkVersion(subject, o.version);
-      return requests.deleteRequest(path, this.#paths.toServer(path), version);
+      return writes.deleteRequest(path, this.#paths.toServer(path), version);
     });
   }
 
@@ -310,16 +313,13 @@ export class ZooKeeper implements AsyncDisposable {
    *   change; it is set whether or not the node exists. `signal` and `timeout`.
    * @returns The Stat, or `null`.
    */
-  async exists(path: string, options?: WatchOptions): Promise<Stat | null> {
-    try {
-      return await this.#call("check", path, options, (o, subject) => {
-        const onReply = this.#watches.onExistsReply(path, checkWatcher(subject, o.watch));
-        return requests.existsRequest(path, this.#paths.toServer(path), onReply);
-      });
-    } catch (error) {
-      if (ZooKeeperError.is(error, "NONODE")) return null;
-      throw error;
-    }
+  exists(path: string, options?: WatchOptions): Promise<Stat | null> {
+    // A missing node is an answer, not a failure: the reply is null, with no
+    // error made and caught on the way.
+    return this.#call("check", path, options, (o, subject) => {
+      const onReply = this.#watches.onExistsReply(path, checkWatcher(subject, o.watch));
+      return reads.existsRequest(path, this.#paths.toServer(path), onReply);
+    });
   }
 
   /**
@@ -334,7 +334,7 @@ export class ZooKeeper implements AsyncDisposable {
   getData(path: string, options?: WatchOptions): Promise<DataResult> {
     return this.#call("read", path, options, (o, subject) => {
       const onReply = this.#watches.onReply("data", path, checkWatcher(subject, o.watch));
-      return requests.getDataRequest(path, this.#paths.toServer(path), onReply);
+      return reads.getDataRequest(path, this.#paths.toServer(path), onReply);
     });
   }
 
@@ -353,7 +353,7 @@ export class ZooKeeper implements AsyncDisposable {
       const serverPath = this.#paths.toServer(path);
       const bytes = checkData(subject, data, this.#maxDataSize);
       const version = checkVersion(subject, o.version);
-      return requests.setDataRequest(path, serverPath, bytes, version);
+      return writes.setDataRequest(path, serverPath, bytes, version);
     });
   }
 
@@ -370,7 +370,7 @@ export class ZooKeeper implements AsyncDisposable {
   getChildren(path: string, options?: WatchOptions): Promise<string[]> {
     return this.#call("list children of", path, options, (o, subject) => {
       const onReply = this.#watches.onReply("child", path, checkWatcher(subject, o.watch));
-      return requests.getChildrenRequest(path, this.#paths.toServer(path), onReply);
+      return reads.getChildrenRequest(path, this.#paths.toServer(path), onReply);
     });
   }
 
@@ -388,7 +388,7 @@ export class ZooKeeper implements AsyncDisposable {
   ): Promise<{ children: string[]; stat: Stat }> {
     return this.#call("list children of", path, options, (o, subject) => {
       const onReply = this.#watches.onReply("child", path, checkWatcher(subject, o.watch));
-      return requests.getChildren2Request(path, this.#paths.toServer(path), onReply);
+      return reads.getChildren2Request(path, this.#paths.toServer(path), onReply);
     });
   }
 
@@ -401,7 +401,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   getACL(path: string, options?: CallOptions): Promise<{ acl: ACL[]; stat: Stat }> {
     return this.#call("read the ACL of", path, options, () => {
-      return requests.getACLRequest(path, this.#paths.toServer(path));
+      return reads.getACLRequest(path, this.#paths.toServer(path));
     });
   }
 
@@ -420,7 +420,7 @@ export class ZooKeeper implements AsyncDisposable {
       const serverPath = this.#paths.toServer(path);
       const entries = checkAcl(subject, acl);
       const version = checkVersion(subject, o.version);
-      return requests.setACLRequest(path, serverPath, entries, version);
+      return writes.setACLRequest(path, serverPath, entries, version);
     });
   }
 
@@ -433,7 +433,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   async sync(path: string, options?: CallOptions): Promise<void> {
     await this.#call("sync", path, options, () => {
-      return requests.syncRequest(path, this.#paths.toServer(path));
+      return writes.syncRequest(path, this.#paths.toServer(path));
     });
   }
 
@@ -448,7 +448,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   async multi(ops: readonly Op[], options?: CallOptions): Promise<OpResult[]> {
     const results = await this.#call("commit transaction", undefined, options, (_, subject) => {
-      return requests.multiRequest(OpCode.multi, this.#multiBody(subject, ops, "write"));
+      return writes.multiRequest(OpCode.multi, this.#multiBody(subject, ops, "write"));
     });
     return multiResults(results, ops, this.#paths);
   }
@@ -463,7 +463,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   async multiRead(ops: readonly ReadOp[], options?: CallOptions): Promise<ReadResult[]> {
     const results = await this.#call("read", undefined, options, (_, subject) => {
-      return requests.multiRequest(OpCode.multiRead, this.#multiBody(subject, ops, "read"));
+      return writes.multiRequest(OpCode.multiRead, this.#multiBody(subject, ops, "read"));
     });
     return multiReadResults(results, ops);
   }
@@ -478,7 +478,7 @@ export class ZooKeeper implements AsyncDisposable {
   getEphemerals(prefix = "/", options?: CallOptions): Promise<string[]> {
     return this.#call("list ephemerals under", prefix, options, () => {
       const serverPrefix = this.#paths.toServer(prefix);
-      return requests.getEphemeralsRequest(prefix, serverPrefix, (p) => this.#paths.strip(p));
+      return reads.getEphemeralsRequest(prefix, serverPrefix, (p) => this.#paths.strip(p));
     });
   }
 
@@ -491,7 +491,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   getAllChildrenNumber(path: string, options?: CallOptions): Promise<number> {
     return this.#call("count descendants of", path, options, () => {
-      return requests.getAllChildrenNumberRequest(path, this.#paths.toServer(path));
+      return reads.getAllChildrenNumberRequest(path, this.#paths.toServer(path));
     });
   }
 
@@ -502,7 +502,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns One entry per identity.
    */
   whoAmI(options?: CallOptions): Promise<ClientInfo[]> {
-    return this.#call(requests.WHO_AM_I.verb, undefined, options, () => requests.WHO_AM_I);
+    return this.#call(reads.WHO_AM_I.verb, undefined, options, () => reads.WHO_AM_I);
   }
 
   /**
@@ -518,7 +518,8 @@ export class ZooKeeper implements AsyncDisposable {
    */
   async getConfig(options?: WatchOptions): Promise<EnsembleConfig> {
     const reply = await this.#call(CONFIG_SUBJECT.verb, CONFIG_NODE, options, (o, subject) => {
-      const onReply = this.#watches.onReply("data", CONFIG_NODE, checkWatcher(subject, o.watch));
+      const watcher = checkWatcher(subject, o.watch);
+      const onReply = this.#watches.onReply("data", CONFIG_WATCH_KEY, watcher);
       return getConfigRequest(onReply);
     });
     return parseConfigData(reply);
@@ -610,7 +611,7 @@ export class ZooKeeper implements AsyncDisposable {
         throw badArgument(subject, `listener must be a function, not ${typeName(listener)}`);
       }
       const onReply = this.#watches.onReply(mode, path, listener);
-      return requests.addWatchRequest(path, serverPath, AddWatchMode[mode], onReply);
+      return watchRequests.addWatchRequest(path, serverPath, AddWatchMode[mode], onReply);
     });
   }
 

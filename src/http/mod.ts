@@ -23,8 +23,8 @@ export { DEFAULT_LIMITS, type Gateway, type GatewayLimits, type ServeOptions } f
 export type { CatalogView } from "./catalog.ts";
 export type { InstanceView, ServiceView } from "./views.ts";
 export type { InstanceBody, PutResult } from "./writes.ts";
+export { isConnected } from "../session/state.ts";
 export {
-  isConnected,
   type RegistryMetricsSnapshot,
   RegistryObserver,
   type RegistryObserverSources,

@@ -8,6 +8,7 @@
  */
 
 import type { Registry, RegistryState } from "../registry/registry.ts";
+import { isConnected } from "../session/state.ts";
 import { systemClock } from "../util/clock.ts";
 import type { Metrics } from "../util/metrics.ts";
 
@@ -37,17 +38,6 @@ export interface RegistryMetricsSnapshot {
   healthyRegistrations: number;
   /** Change events handed to subscribers. */
   eventsDelivered: number;
-}
-
-/**
- * Tells whether a state is a live connection.
- *
- * @param state The registry's state.
- * @returns `true` for `connected`, `connectedReadOnly` and `reconnected`.
- */
-export function isConnected(state: RegistryState): boolean {
-  return state.type === "connected" || state.type === "connectedReadOnly" ||
-    state.type === "reconnected";
 }
 
 /** What an observer cannot see by itself: supplied by its user. */

@@ -21,7 +21,8 @@ import { PAGE_CSS } from "./page_css.ts";
 import { FAVICON_SVG, pageHtml } from "./page_html.ts";
 import { PAGE_JS } from "./page_js.ts";
 import { prometheusTargets } from "./prometheus.ts";
-import { isConnected, RegistryObserver } from "./registry_metrics.ts";
+import { isConnected } from "../session/state.ts";
+import { RegistryObserver } from "./registry_metrics.ts";
 import { COMMON_HEADERS, errorResponse, HttpError, jsonResponse } from "./respond.ts";
 import { parseQuery } from "./query.ts";
 import { type RequestContext, type RouteHandler, routeName, Router } from "./router.ts";
@@ -41,7 +42,7 @@ import {
 } from "./safety.ts";
 import { EventStreams, type ServerEvent } from "./sse.ts";
 import { serviceView, versionOf } from "./views.ts";
-import { Registrations } from "./writes.ts";
+import { GatewayRegistrations } from "./writes.ts";
 
 const PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; " +
   "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -90,7 +91,7 @@ export function serve(registry: Registry, options: ServeOptions = {}): Gateway {
   const catalog = new Catalog(registry, base, onError);
   const streams = new EventStreams(limits, clock);
   const polls = new LongPolls(limits.maxLongPolls, clock);
-  const registrations = new Registrations(registry, limits.maxRegistrations, onError, clock);
+  const registrations = new GatewayRegistrations(registry, limits.maxRegistrations, onError, clock);
   const closing = new AbortController();
   const paths = new FollowedPaths(registry, {
     max: limits.maxPaths,

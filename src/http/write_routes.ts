@@ -9,7 +9,7 @@ import type { GatewayLimits } from "./options.ts";
 import { COMMON_HEADERS, HttpError, jsonResponse } from "./respond.ts";
 import type { RequestContext, RouteHandler, Router } from "./router.ts";
 import { checkName, parseDuration, readBody, requireToken, underBase } from "./safety.ts";
-import { parseInstanceBody, type Registrations } from "./writes.ts";
+import { type GatewayRegistrations, parseInstanceBody } from "./writes.ts";
 
 /** What the write routes need. */
 export interface WriteRoutesOptions {
@@ -20,7 +20,7 @@ export interface WriteRoutesOptions {
   /** The bounds on bodies and TTLs. */
   limits: GatewayLimits;
   /** The registrations the gateway holds. */
-  registrations: Registrations;
+  registrations: GatewayRegistrations;
 }
 
 /**

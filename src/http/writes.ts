@@ -88,7 +88,7 @@ export function parseInstanceBody(text: string): InstanceBody {
 }
 
 /** The registrations one gateway holds. */
-export class Registrations {
+export class GatewayRegistrations {
   readonly #registry: Registry;
   readonly #max: number;
   readonly #onError: (error: unknown) => void;

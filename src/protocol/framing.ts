@@ -24,20 +24,31 @@ import { DEFAULT_MAX_FRAME_SIZE } from "./constants.ts";
  */
 export class FrameDecoder {
   readonly #maxFrameSize: number;
+  readonly #onOversized: OnOversized | undefined;
   readonly #header = new Uint8Array(4);
   #headerFilled = 0;
   #frame: Uint8Array | null = null;
   #frameFilled = 0;
+  // An oversized frame being passed over: its head, then bytes to drop.
+  #head: Uint8Array | null = null;
+  #headFilled = 0;
+  #skipLength = 0;
+  #skipLeft = 0;
 
   /**
    * @param maxFrameSize The largest payload accepted, in bytes.
+   * @param onOversized Called with the first {@linkcode OVERSIZED_HEAD} bytes
+   *   of a frame over the maximum, whose other bytes are then dropped: the
+   *   stream stays in step. Without it such a frame throws.
    */
-  constructor(maxFrameSize: number = DEFAULT_MAX_FRAME_SIZE) {
+  constructor(maxFrameSize: number = DEFAULT_MAX_FRAME_SIZE, onOversized?: OnOversized) {
     this.#maxFrameSize = maxFrameSize;
+    this.#onOversized = onOversized;
   }
 
   /** Bytes held back while waiting for the rest of a frame. */
   get buffered(): number {
+    if (this.#head !== null) return 4 + this.#headFilled;
     return this.#frame === null ? this.#headerFilled : 4 + this.#frameFilled;
   }
 
@@ -47,13 +58,18 @@ export class FrameDecoder {
    *
    * @param chunk Bytes as they came from the socket.
    * @param onFrame Called with each payload, without its length prefix.
-   * @throws {RangeError} When a frame declares a negative length or one over
-   *   the maximum; the stream cannot be resynchronised after that.
+   * @throws {RangeError} When a frame declares a negative length, or one over
+   *   the maximum without `onOversized` (or shorter than its head); the
+   *   stream cannot be resynchronised after that.
    */
   push(chunk: Uint8Array, onFrame: (payload: Uint8Array) => void): void {
     const end = chunk.length;
     let off = 0;
     while (off < end) {
+      if (this.#head !== null) {
+        off = this.#pass(chunk, off);
+        continue;
+      }
       if (this.#frame === null) {
         let length: number;
         if (this.#headerFilled === 0 && end - off >= 4) {
@@ -70,6 +86,16 @@ export class FrameDecoder {
           const h = this.#header;
           length = (h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3];
           this.#headerFilled = 0;
+        }
+        if (
+          length > this.#maxFrameSize && length >= OVERSIZED_HEAD &&
+          this.#onOversized !== undefined
+        ) {
+          this.#head = new Uint8Array(OVERSIZED_HEAD);
+          this.#headFilled = 0;
+          this.#skipLength = length;
+          this.#skipLeft = length - OVERSIZED_HEAD;
+          continue;
         }
         if (length < 0 || length > this.#maxFrameSize) {
           throw new RangeError(
@@ -96,4 +122,35 @@ export class FrameDecoder {
       }
     }
   }
+
+  // Reads the head of an oversized frame, reports it, drops the rest.
+  #pass(chunk: Uint8Array, off: number): number {
+    const head = this.#head!;
+    if (this.#headFilled < head.length) {
+      const n = Math.min(head.length - this.#headFilled, chunk.length - off);
+      head.set(chunk.subarray(off, off + n), this.#headFilled);
+      this.#headFilled += n;
+      off += n;
+      if (this.#headFilled < head.length) return off;
+      this.#onOversized!(head, this.#skipLength);
+    }
+    const n = Math.min(this.#skipLeft, chunk.length - off);
+    this.#skipLeft -= n;
+    if (this.#skipLeft === 0) this.#head = null;
+    return off + n;
+  }
 }
+
+/**
+ * Bytes of an oversized frame handed to {@linkcode OnOversized}: a reply
+ * header (xid, zxid, err), the part that says which request it answers.
+ */
+export const OVERSIZED_HEAD = 16;
+
+/**
+ * Told of a frame over the maximum, which is then passed over.
+ *
+ * @param head The frame's first {@linkcode OVERSIZED_HEAD} bytes.
+ * @param length The frame's declared length.
+ */
+export type OnOversized = (head: Uint8Array, length: number) => void;

@@ -1,6 +1,7 @@
 /**
- * Client-side checks of znode paths, the same rules as ZooKeeper's
- * `PathUtils.validatePath`, so a bad path fails before anything is sent.
+ * Znode paths: the client-side checks, the same rules as ZooKeeper's
+ * `PathUtils.validatePath`, so a bad path fails before anything is sent; and
+ * joining and splitting paths.
  *
  * @see https://github.com/apache/zookeeper/blob/master/zookeeper-server/src/main/java/org/apache/zookeeper/common/PathUtils.java
  * @module
@@ -78,4 +79,36 @@ export function validatePath(path: string, sequential = false): string {
   const problem = pathProblem(path, sequential);
   if (problem !== undefined) throw invalid(path, problem);
   return path;
+}
+
+/**
+ * The path of child `name` of `parent`.
+ *
+ * @param parent The parent's path.
+ * @param name The child's name.
+ * @returns The child's path.
+ */
+export function joinPath(parent: string, name: string): string {
+  return parent === "/" ? `/${name}` : `${parent}/${name}`;
+}
+
+/**
+ * The parent of a path (`"/"` for `"/"` and for top-level nodes).
+ *
+ * @param path A valid path.
+ * @returns Its parent's path.
+ */
+export function parentPath(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+/**
+ * The last segment of a path (`""` for `"/"`).
+ *
+ * @param path A valid path.
+ * @returns Its name.
+ */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
 }

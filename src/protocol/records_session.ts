@@ -106,10 +106,18 @@ export function readConnectResponse(r: JuteReader): ConnectResponse {
   };
 }
 
-/** Encodes a {@linkcode RequestHeader}. */
-export function writeRequestHeader(w: JuteWriter, r: RequestHeader): void {
-  w.writeInt(r.xid);
-  w.writeInt(r.type);
+/**
+ * Encodes a {@linkcode RequestHeader}: the xid, then the opcode. Every request
+ * frame the session sends starts with it; taking the two fields as numbers
+ * keeps a header object out of each request.
+ *
+ * @param w The writer.
+ * @param xid The xid (`0` in a frame whose xid is set once it is queued).
+ * @param type The opcode.
+ */
+export function writeRequestHeader(w: JuteWriter, xid: number, type: number): void {
+  w.writeInt(xid);
+  w.writeInt(type);
 }
 
 /** Decodes a {@linkcode ReplyHeader}. */

@@ -9,7 +9,7 @@
 
 import type { Stat } from "../protocol/records_data.ts";
 import type { NodeValue } from "./node_data.ts";
-import { childRecord, emptySnapshot, type NodeSnapshot } from "./snapshot.ts";
+import { childRecord, emptySnapshot, type NodeSnapshot, nodeStat } from "./snapshot.ts";
 
 /** A child as the cache keeps it. */
 export interface CachedChild {
@@ -40,6 +40,8 @@ export class CacheState {
   #sorted = 0;
   readonly #mzxids = new Map<string, bigint>();
   readonly #childStamps = new Map<string, number>();
+  // The ticks of deletion events: a stamp no read of its own follows.
+  readonly #deletions = new Map<string, number>();
   readonly #errors = new Map<string, Error>();
   #node: CachedNode | null = null;
   #tick = 0;
@@ -106,6 +108,17 @@ export class CacheState {
     return this.#listStamp <= asked;
   }
 
+  /**
+   * Whether the event that makes a reply about a child asked at `asked` old
+   * news was its deletion, which reads nothing: a listing that names the
+   * child may then be older than the deletion or newer than its creation
+   * again, and only another read can tell.
+   */
+  deletedSince(name: string, asked: number): boolean {
+    const stamp = this.#childStamps.get(name) ?? 0;
+    return stamp > asked && this.#deletions.get(name) === stamp;
+  }
+
   /** Whether a reply about a child asked at `asked` is still news. */
   childFresh(name: string, asked: number): boolean {
     return (this.#childStamps.get(name) ?? 0) <= asked;
@@ -117,6 +130,7 @@ export class CacheState {
    */
   clearStamps(): void {
     this.#childStamps.clear();
+    this.#deletions.clear();
   }
 
   /** Sets the node (`null`: it does not exist). */
@@ -159,6 +173,7 @@ export class CacheState {
   /** Removes a child, stamping it at `tick` so that older replies cannot bring it back. */
   removeChild(name: string, tick: number): void {
     this.stampChild(name, tick);
+    if (this.#childStamps.get(name) === tick) this.#deletions.set(name, tick);
     this.#errors.delete(name);
     if (!this.#mzxids.delete(name)) return;
     const at = this.#indexOf(name);
@@ -235,17 +250,7 @@ export class CacheState {
     const values = this.#values;
     const children = childRecord<NodeValue>();
     for (let i = 0; i < names.length; i++) children[names[i]] = values[i];
-    const { czxid, mzxid, ctime, mtime, version, ephemeralOwner, dataLength } = node.stat;
-    const stat = {
-      czxid,
-      mzxid,
-      ctime,
-      mtime,
-      version,
-      ephemeralOwner,
-      dataLength,
-      numChildren: names.length,
-    };
+    const stat = nodeStat(node.stat, names.length);
     const snapshot: NodeSnapshot = { path, data: node.value, stat, children, stale: false };
     if (this.#errors.size > 0) {
       const errors = snapshot.errors = childRecord<Error>();

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { joinPath } from "../client/tree.ts";
+import { joinPath } from "../protocol/path.ts";
 import { type Clock, clockOption } from "../util/clock.ts";
 import { readMember } from "./formats.ts";
 import type { JsonValue, NodeValue } from "./node_data.ts";

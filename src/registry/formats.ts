@@ -9,7 +9,7 @@
  * @module
  */
 
-import { baseName, parentPath } from "../client/tree.ts";
+import { baseName, parentPath } from "../protocol/path.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { JsonValue, NodeValue } from "./node_data.ts";
 

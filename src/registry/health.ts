@@ -53,6 +53,7 @@ export interface HealthOptions {
 
 async function httpCheck(url: string, signal: AbortSignal): Promise<boolean> {
   const response = await fetch(url, { signal });
+  // The verdict is the status; a body that cannot be discarded changes nothing.
   await response.body?.cancel().catch(() => {});
   return response.ok;
 }
@@ -99,6 +100,8 @@ async function probe(check: HealthCheck, timeout: number, clock: Clock): Promise
     );
     return await Promise.race([run, timedOut]);
   } catch {
+    // A check that throws has failed: that is its verdict, which the
+    // registration's health reports.
     return false;
   } finally {
     clock.clearTimeout(timer);
@@ -153,6 +156,8 @@ export class HealthMonitor {
     const first = await probe(this.#check, this.#timeout, this.#clock);
     if (this.#stop.signal.aborted) return first;
     this.#healthy = first;
+    // The loop's only rejection is the wait that stop() aborts: probe()
+    // turns every failure of a check into a verdict.
     this.#loop().catch(() => {});
     return first;
   }

@@ -10,9 +10,10 @@
  * @module
  */
 
-import { baseName, ensurePath, joinPath } from "../client/tree.ts";
+import { ensurePath } from "../client/recipes.ts";
+import { baseName, joinPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
-import type { Watcher } from "../client/watches.ts";
+import type { Watcher } from "../client/watch_registry.ts";
 import { isInterrupted, isTransient, retry } from "../client/retry.ts";
 import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
 import { endCode, endOfKeeperState, isFinal } from "../session/state.ts";
@@ -144,6 +145,7 @@ export class Lock implements AsyncDisposable {
    */
   async release(): Promise<void> {
     this.#giveUp?.abort();
+    // Waits for an acquire() in flight, whose caller gets its error.
     await this.#acquiring?.catch(() => {});
     this.#holding?.stop();
     await this.#deleteNode();
@@ -194,6 +196,8 @@ export class Lock implements AsyncDisposable {
       await this.#deleteNode();
       return false;
     } catch (error) {
+      // The caller gets the first error; a node that could not be deleted
+      // stays known, and release() deletes it.
       await this.#deleteNode().catch(() => {});
       throw error;
     } finally {
@@ -271,6 +275,7 @@ export class Lock implements AsyncDisposable {
     const woken = new Promise<void>((resolve, reject) => {
       wake = (error) => error === undefined ? resolve() : reject(error);
     });
+    // Awaited below; until then a rejection is not unhandled.
     woken.catch(() => {});
     const watcher: Watcher = (event) => {
       if (event.type !== "None") fired = true;
@@ -297,6 +302,8 @@ export class Lock implements AsyncDisposable {
   // Sent before whatever comes next (the session keeps order), not awaited:
   // it would wait for a reconnect when disconnected.
   #unwatch(path: string, watcher: Watcher): void {
+    // Failing on the server (offline, or the watch fired meanwhile), the
+    // watch is removed locally; that fails only for a watch already gone.
     this.#zk.removeWatches(path, watcher, "data").catch(() =>
       this.#zk.removeWatches(path, watcher, "data", { local: true }).catch(() => {})
     );

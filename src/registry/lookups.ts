@@ -8,7 +8,9 @@
 
 import { AsyncQueue } from "../client/async_queue.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
+import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { CacheFile } from "./cache_file.ts";
+import { readOnce } from "./read_once.ts";
 import { type CacheMode, PathCache } from "./path_cache.ts";
 import { emptySnapshot, type Gate, type LookupOptions, type NodeSnapshot } from "./snapshot.ts";
 
@@ -26,13 +28,23 @@ export interface LookupsOptions {
   persistentWatches?: boolean | undefined;
   /** The default of {@linkcode LookupOptions.childData}. */
   childData?: boolean | undefined;
+  /** The registry's clock. */
+  clock: Clock;
+  /**
+   * How long a path looked up without a callback stays followed after its
+   * last lookup, in milliseconds.
+   */
+  followFor: number;
 }
 
 /** Every path the registry follows. */
 export class Lookups {
   readonly #options: LookupsOptions;
   readonly #caches = new Map<string, PathCache>();
-  readonly #pinned = new Set<string>();
+  // The paths kept followed for lookups without a callback, each with the
+  // time of its last lookup; released once not asked for in `followFor`.
+  readonly #pinned = new Map<string, number>();
+  #sweep: TimerHandle | undefined;
   readonly #lastGood = new Map<string, NodeSnapshot>();
   readonly #iterators = new Set<AsyncQueue<NodeSnapshot>>();
   readonly #noPersistent = new WeakSet<ZooKeeper>();
@@ -73,20 +85,44 @@ export class Lookups {
     if (cache.snapshot === undefined) await cache.settled();
     if (cache.snapshot === undefined && cache.failure !== undefined) {
       // Nothing to follow: the next lookup asks again.
-      if (this.#caches.get(this.#key(path, cache.childData)) === cache) {
-        this.#caches.delete(this.#key(path, cache.childData));
-        cache.close().catch(() => {});
+      // Listeners keep it, and its retries, until they go.
+      const key = this.#key(path, cache.childData);
+      if (this.#caches.get(key) === cache && cache.listeners === 0) {
+        this.#caches.delete(key);
+        cache.close().catch(this.#options.onError);
       }
       throw cache.failure;
     }
     const current = this.#current(cache);
     if (callback !== undefined) cache.listen(callback);
     else if (cache.snapshot?.stat === null) {
-      // A missing path is not kept followed: nobody may ever ask again, and
-      // its watch would stay on the server for nothing.
+      // A missing path is not kept followed, even one followed while it was
+      // there: nobody may ever ask again, and its watch would stay on the
+      // server for nothing.
+      this.#pinned.delete(this.#key(cache.path, cache.childData));
       await this.#release(cache);
-    } else this.#pinned.add(this.#key(cache.path, cache.childData));
+    } else this.#pin(this.#key(cache.path, cache.childData));
     return current;
+  }
+
+  /**
+   * The current result for a path, following nothing: from memory when the
+   * path is followed, else read once without watches.
+   *
+   * @param path A valid path.
+   * @param options Names only or not.
+   * @returns The result; the last good copy, `stale`, when there is no session.
+   */
+  async read(path: string, options: LookupOptions): Promise<NodeSnapshot> {
+    const childData = options.childData ?? this.#options.childData ?? true;
+    const cache = this.#caches.get(this.#key(path, childData));
+    const zk = this.#options.client();
+    if (cache?.snapshot !== undefined || zk === undefined) {
+      const saved = childData ? this.#lastGood.get(path) : undefined;
+      if (cache === undefined) return { ...(saved ?? emptySnapshot(path)), stale: true };
+      return this.#current(cache);
+    }
+    return await readOnce(zk, path, childData, this.#options.gate);
   }
 
   /**
@@ -125,7 +161,16 @@ export class Lookups {
     // listener is there at once, so the path stays followed meanwhile.
     const connected = this.#options.client()?.connected ?? false;
     let started = cache.snapshot !== undefined || !connected;
-    if (!started) cache.settled().then(() => started = true);
+    if (!started) {
+      cache.settled().then(() => {
+        started = true;
+        // Nobody awaits this first read: its failure is reported here, and
+        // the cache tries again with backoff.
+        if (cache.snapshot === undefined && cache.failure !== undefined) {
+          this.#options.onError(cache.failure);
+        }
+      });
+    }
     const remove = cache.listen((snapshot) => started && callback(snapshot));
     return () => {
       remove();
@@ -191,12 +236,19 @@ export class Lookups {
     for (const cache of this.#caches.values()) cache.detach();
   }
 
-  /** Ends every iterator, stops following every path and writes the cache file. */
+  /**
+   * Ends every iterator, stops following every path and writes the cache
+   * file. The session is closed next, which removes every watch on the
+   * server: none is removed one by one.
+   */
   async close(): Promise<void> {
     for (const queue of this.#iterators) queue.end();
+    this.#options.clock.clearTimeout(this.#sweep);
+    this.#sweep = undefined;
+    this.#pinned.clear();
     const caches = [...this.#caches.values()];
     this.#caches.clear();
-    await Promise.all(caches.map((cache) => cache.close().catch(this.#options.onError)));
+    for (const cache of caches) cache.stop();
     await this.#options.cacheFile?.flush().catch(this.#options.onError);
   }
 
@@ -215,12 +267,40 @@ export class Lookups {
         onSnapshot: (snapshot, children) => this.#store(snapshot, children, childData),
         modeFor: (zk) => this.#modeFor(zk),
         noPersistentWatches: (zk) => this.#noPersistent.add(zk),
+        clock: this.#options.clock,
       });
       this.#caches.set(key, cache);
       const zk = this.#options.client();
       if (zk !== undefined) cache.attach(zk);
     }
     return cache;
+  }
+
+  // Keeps a path followed for `followFor` after this lookup.
+  #pin(key: string): void {
+    const clock = this.#options.clock;
+    this.#pinned.set(key, clock.now());
+    if (this.#sweep === undefined) {
+      this.#sweep = clock.setTimeout(() => this.#expire(), this.#options.followFor);
+    }
+  }
+
+  // Releases the paths not asked for in `followFor`, and waits for the next.
+  #expire(): void {
+    this.#sweep = undefined;
+    const { clock, followFor } = this.#options;
+    const now = clock.now();
+    let next = Infinity;
+    for (const [key, at] of this.#pinned) {
+      if (now - at < followFor) {
+        next = Math.min(next, at + followFor);
+        continue;
+      }
+      this.#pinned.delete(key);
+      const cache = this.#caches.get(key);
+      if (cache !== undefined) this.#release(cache);
+    }
+    if (next !== Infinity) this.#sweep = clock.setTimeout(() => this.#expire(), next - now);
   }
 
   #modeFor(zk: ZooKeeper): CacheMode {

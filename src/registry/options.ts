@@ -82,19 +82,33 @@ export interface RegistryOptions {
   /** Closes the registry when aborted (at once when already aborted). */
   signal?: AbortSignal | undefined;
   /**
-   * Receives errors of callbacks and of background work: failed attempts of
-   * the background connection loop, registration conflicts, failed repairs.
+   * Receives errors of callbacks and of background work, with their cause:
+   * failed attempts of the background connection loop, registration
+   * conflicts, failed repairs, a followed path's failed reads, watches that
+   * could not be removed, and a registry lock lost without `onLost`.
    */
   onError?: ((error: unknown) => void) | undefined;
   /**
    * Largest reply accepted from ZooKeeper, in bytes (the client's
    * `maxFrameSize`): raise it to follow a service whose listing of children
    * is larger than the default (about 1 MB: some 5,000 names of 200
-   * characters), and raise the servers' `jute.maxbuffer` with it.
+   * characters), and raise the servers' `jute.maxbuffer` with it. A reply
+   * over it fails its lookup with `MARSHALLINGERROR` naming the limit; a
+   * followed path reads it again with backoff (1 s, doubling up to 1 min) and
+   * reports each failure to `onError`, its snapshots `stale` meanwhile.
    *
    * @default {1049599}
    */
   maxReceiveSize?: number | undefined;
+  /**
+   * How long a path looked up without a callback (`get(path)`) stays
+   * followed after its last lookup, in milliseconds; then its watches are
+   * removed and the next lookup reads it again. Paths with callbacks or
+   * iterators stay followed while they have them.
+   *
+   * @default {600000}
+   */
+  followFor?: number | undefined;
   /** TLS settings for the connections. */
   tls?: TlsOptions | undefined;
   /** The socket implementation. */
@@ -145,7 +159,10 @@ export function defaultServers(): string {
 
 const STRINGS = ["servers", "username", "password", "cacheFile"] as const;
 const BOOLEANS = ["lazy", "readOnly", "persistentWatches", "childData"] as const;
-const DURATIONS = ["sessionTimeout", "connectTimeout"] as const;
+const DURATIONS = ["sessionTimeout", "connectTimeout", "followFor"] as const;
+
+/** The default of {@linkcode RegistryOptions.followFor}: 10 minutes. */
+export const DEFAULT_FOLLOW_FOR = 600_000;
 
 /**
  * Checks what plain JavaScript passed to `Registry.connect`: a connect string

@@ -8,7 +8,7 @@
  * | --- | ---: | ---: |
  * | a child's data | 1 read of that child | 1 read of that child |
  * | a child added | 1 read of that child | the list, then that child |
- * | a child removed | none | the list |
+ * | a child removed | an `exists` (the transaction's barrier) | the list and an `exists` |
  *
  * Reconnecting costs what changed while away, not the size of the service:
  * every child read arms a one-shot data watch as it goes, and the client sends
@@ -23,12 +23,14 @@
  */
 
 import { isInterrupted } from "../client/retry.ts";
-import { joinPath } from "../client/tree.ts";
-import type { WatchedEvent } from "../client/watches.ts";
+import { joinPath } from "../protocol/path.ts";
+import type { WatchedEvent } from "../client/watch_registry.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { Stat } from "../protocol/records_data.ts";
+import type { Clock } from "../util/clock.ts";
 import { notifyAll } from "../util/notify.ts";
+import { Backoff } from "./backoff.ts";
 import { CacheState } from "./cache_state.ts";
 import { decodeNodeData } from "./node_data.ts";
 import type { Gate, NodeSnapshot } from "./snapshot.ts";
@@ -48,10 +50,12 @@ export interface PathCacheContext {
   modeFor(zk: ZooKeeper): CacheMode;
   /** Called when the server answers `addWatch` with `UNIMPLEMENTED`. */
   noPersistentWatches(zk: ZooKeeper): void;
+  /** The registry's clock, which times the retries of failed reads. */
+  clock: Clock;
 }
 
 /** A key of the work to redo after a lost reply. */
-type Redo = "node" | "list" | `child:${string}`;
+type Redo = "node" | "list" | "barrier" | `child:${string}`;
 
 /** One path kept current. */
 export class PathCache {
@@ -64,6 +68,10 @@ export class PathCache {
   readonly #state = new CacheState();
   readonly #reading = new Set<string>();
   readonly #redo = new Set<Redo>();
+  // Reads that failed for a reason a reconnection does not cure (a reply
+  // over the receive limit, say), tried again with backoff.
+  readonly #failing = new Set<Redo>();
+  readonly #backoff: Backoff;
   #zk: ZooKeeper | undefined;
   #mode: CacheMode = "persistent";
   #generation = 0;
@@ -87,6 +95,7 @@ export class PathCache {
     this.path = path;
     this.childData = childData;
     this.#context = context;
+    this.#backoff = new Backoff(context.clock);
   }
 
   /** The last snapshot published, if the path was ever read. */
@@ -142,6 +151,8 @@ export class PathCache {
     this.#pending = 0;
     this.#reading.clear();
     this.#redo.clear();
+    this.#failing.clear();
+    this.#backoff.cancel();
     this.#state.clearStamps();
     this.#loaded = false;
     this.#mode = this.#context.modeFor(zk);
@@ -168,6 +179,7 @@ export class PathCache {
     for (const key of redo) {
       if (key === "node") this.#readNode(zk);
       else if (key === "list") this.#list(zk, false, persistent);
+      else if (key === "barrier") this.#barrier(zk);
       else this.#readChild(zk, key.slice(6));
     }
   }
@@ -182,14 +194,23 @@ export class PathCache {
   }
 
   /**
+   * Stops following the path, leaving its watches to the session's end
+   * (which is coming: the registry closes).
+   */
+  stop(): void {
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#backoff.cancel();
+    this.detach();
+  }
+
+  /**
    * Stops following the path and removes its watches from the server.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
-    this.#listeners.clear();
     const zk = this.#zk;
-    this.detach();
+    this.stop();
     if (zk === undefined || zk.state.type === "closed") return;
     const local = !zk.connected;
     const remove = (path: string, type: "any" | "data") =>
@@ -276,7 +297,16 @@ export class PathCache {
           break;
       }
     }
+    // The other events of one transaction (a multi, a session's close that
+    // removes several ephemeral nodes) come before the reply to any request
+    // sent now: a change that reads nothing waits for one, so that the
+    // transaction is published once, whole, and never half applied.
+    if (this.#pending === 0 && state.dirty) this.#barrier(zk);
     this.#publishWhenIdle();
+  }
+
+  #barrier(zk: ZooKeeper): void {
+    this.#track("barrier", () => zk.exists(this.path), () => {});
   }
 
   // The name of a direct child, `undefined` for any other path (deeper nodes
@@ -326,7 +356,11 @@ export class PathCache {
       }
       if (!state.listFresh(asked)) return;
       const listed = new Set(names);
+      let again = false;
       for (const name of names) {
+        // Deleted since the listing was asked, and maybe created again
+        // before it was answered: no event would tell, so list again.
+        if (state.deletedSince(name, asked)) again = true;
         if (!state.childFresh(name, asked) || this.#reading.has(name)) continue;
         if (!this.childData) state.setChild(name, { value: null, mzxid: 0n });
         else if (whole || !state.has(name)) this.#readChild(zk, name);
@@ -334,6 +368,7 @@ export class PathCache {
       for (const name of state.names()) {
         if (!listed.has(name) && state.childFresh(name, asked)) this.#removeChild(name, asked);
       }
+      if (again) this.#list(zk, false);
     }, (error) => {
       if (!ZooKeeperError.is(error, "NONODE")) return false;
       // No node, no children: the node's own watch reports its creation.
@@ -395,16 +430,36 @@ export class PathCache {
       if (isInterrupted(error)) {
         this.#redo.add(redo);
         if (redo.startsWith("child:")) this.#reading.delete(redo.slice(6));
-      } else if (this.#snapshot === undefined) {
+      } else {
         // The first read failed (not authorized, say): the lookup waiting
-        // for it gets the error.
-        this.#failure ??= error;
-      } else this.#context.onError(error);
+        // for it gets the error. Later, the listeners are told of it by a
+        // stale snapshot and onError. Either way it is tried again later.
+        if (this.#snapshot === undefined) this.#failure ??= error;
+        else this.#context.onError(error);
+        this.#failing.add(redo);
+        this.#backoff.schedule(() => this.#retry());
+      }
     }).catch((error) => this.#context.onError(error)).finally(() => {
       if (!current()) return;
       this.#pending--;
       this.#publishWhenIdle();
     });
+  }
+
+  // Tries the failed reads again, on the current session.
+  #retry(): void {
+    const zk = this.#zk;
+    if (this.#closed || zk === undefined) return;
+    const failing = [...this.#failing];
+    this.#failing.clear();
+    this.#failure = undefined;
+    if (!this.#loaded) return this.#load(zk);
+    for (const key of failing) {
+      if (key === "node") this.#readNode(zk);
+      else if (key === "list") this.#list(zk, false, this.#mode === "persistent");
+      else if (key === "barrier") this.#barrier(zk);
+      else this.#readChild(zk, key.slice(6));
+    }
   }
 
   #removeChild(name: string, tick: number): void {
@@ -422,8 +477,11 @@ export class PathCache {
     if (this.#redo.size > 0) return this.#wake();
     if (this.#failure !== undefined && this.#snapshot === undefined) return this.#wake();
     this.#state.clearStamps();
-    if (this.#state.dirty || this.#snapshot === undefined) {
-      if (this.#loaded || this.#zk === undefined) this.#publish();
+    // While a read fails, what is known may be out of date, and says so.
+    const stale = this.#failing.size > 0;
+    if (!stale) this.#backoff.reset();
+    if (this.#state.dirty || this.#snapshot === undefined || this.#snapshot.stale !== stale) {
+      if (this.#loaded || this.#zk === undefined) this.#publish(stale);
     }
     this.#wake();
   }
@@ -435,8 +493,9 @@ export class PathCache {
     for (const resolve of idle) resolve();
   }
 
-  #publish(): void {
+  #publish(stale: boolean): void {
     const snapshot = this.#state.snapshot(this.path);
+    if (stale) snapshot.stale = true;
     this.#snapshot = snapshot;
     this.#context.onSnapshot(snapshot, snapshot.stat === null ? 0 : this.#state.size);
     notifyAll(this.#listeners, snapshot, this.#context.onError);

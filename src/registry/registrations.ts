@@ -9,7 +9,8 @@
 
 import { digestACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../client/acl.ts";
 import { isInterrupted } from "../client/retry.ts";
-import { ensurePath, parentPath } from "../client/tree.ts";
+import { ensurePath } from "../client/recipes.ts";
+import { parentPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";
@@ -213,7 +214,7 @@ export class Registrations {
       this.#options.clock,
     );
     // Until the first verdict the node stays as it is (absent when new).
-    keeper.want(bytes, ephemeral, state, true).catch(() => {});
+    keeper.want(bytes, ephemeral, state, true).catch(this.#report);
     const verdict = await health.start();
     if (entry.health === health) await first(keeper.setHealthy(verdict));
   }
@@ -285,7 +286,10 @@ export class Registrations {
     this.#entries.clear();
     await Promise.all(entries.map(({ keeper, health }) => {
       health?.stop();
-      return keeper.close(keeper.ephemeral).catch(() => {});
+      // An ephemeral node left by a lost connection goes with the session.
+      return keeper.close(keeper.ephemeral).catch((error) => {
+        if (!isInterrupted(error)) this.#report(error);
+      });
     }));
   }
 

@@ -24,6 +24,7 @@ import { type Clock, clockOption } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import {
   type CloseOptions,
+  DEFAULT_FOLLOW_FOR,
   defaultServers,
   type DrainOptions,
   type RegistryOptions,
@@ -101,6 +102,8 @@ export class Registry implements AsyncDisposable {
       cacheFile: options.cacheFile ? new CacheFile(options.cacheFile, onError, clock) : undefined,
       persistentWatches: options.persistentWatches,
       childData: options.childData,
+      clock,
+      followFor: options.followFor ?? DEFAULT_FOLLOW_FOR,
     });
     this.#supervisor = new Supervisor(
       () => this.#open(),
@@ -285,8 +288,10 @@ export class Registry implements AsyncDisposable {
 
   /**
    * Looks up a path: its data and its children's data, decoded from JSON.
-   * The path is then followed by watches, until {@linkcode Registry.release}
-   * (or, with a callback, until the registry closes): each change costs one
+   * The path is then followed by watches: without a callback until
+   * {@linkcode Registry.release} or until no lookup asked for it in
+   * `followFor` ms (10 minutes by default); with a callback until the
+   * registry closes. Each change costs one
    * read of what changed (none for a removal), and the next lookup is
    * answered from memory. A path that does not exist is not kept followed.
    * While ZooKeeper is away the last good copy is returned, with
@@ -305,6 +310,25 @@ export class Registry implements AsyncDisposable {
   ): Promise<NodeSnapshot> {
     this.#readable("look up", path);
     return await this.#lookups.get(path, callback, options);
+  }
+
+  /**
+   * Looks up a path once, following nothing: the answer comes from memory
+   * when the path is followed, else from one read of the node, its children
+   * and (unless `childData: false`) their data, which leaves no watch on the
+   * server. For a one-time look, such as a command-line `get`.
+   *
+   * @param path The path.
+   * @param options `childData: false` reads the children's names only.
+   * @returns The result (`stat: null` when the node does not exist; without
+   *   a session, the last good copy with `stale: true`).
+   * @throws {ZooKeeperError} `BADARGUMENTS` for an invalid path, `CLOSED`
+   *   once closed, and the read's errors other than `NONODE` (such as
+   *   `NOAUTH`).
+   */
+  async read(path: string, options: LookupOptions = {}): Promise<NodeSnapshot> {
+    this.#readable("read", path);
+    return await this.#lookups.read(path, options);
   }
 
   /**
@@ -373,13 +397,18 @@ export class Registry implements AsyncDisposable {
    * `path`, on the current session. Call `acquire()` on it.
    *
    * @param path The lock's node.
-   * @param options Holder name, how many at once, how long to wait.
+   * @param options Holder name, how many at once, how long to wait; without
+   *   `onLost`, the loss of a held lock goes to the registry's `onError`.
    * @returns The lock, not yet acquired.
    * @throws {ZooKeeperError} `CONNECTIONLOSS` while there is no session.
    */
   lock(path: string, options: LockOptions = {}): Lock {
     validatePath(path);
-    return new Lock(this.#connected("lock", path), path, options);
+    // A held lock's loss is news to someone: onError when nobody else listens.
+    return new Lock(this.#connected("lock", path), path, {
+      ...options,
+      onLost: options.onLost ?? this.#onError,
+    });
   }
 
   /**
@@ -423,7 +452,10 @@ export class Registry implements AsyncDisposable {
   /** Reconnects after {@linkcode Registry.stop}, restoring registrations and watches. */
   async start(): Promise<void> {
     if (this.#supervisor.closed || this.#supervisor.client !== undefined) return;
-    await this.#supervisor.start().catch(() => this.#supervisor.startInBackground());
+    await this.#supervisor.start().catch((error) => {
+      this.#onError(error);
+      this.#supervisor.startInBackground();
+    });
   }
 
   /**
@@ -455,7 +487,7 @@ export class Registry implements AsyncDisposable {
       return;
     }
     await this.#registrations.closeAll();
-    for (const lock of this.#locks.values()) await lock.release().catch(() => {});
+    for (const lock of this.#locks.values()) await lock.release().catch(this.#onError);
     await this.#lookups.close();
     await this.#supervisor.stop(true);
   }

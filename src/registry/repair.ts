@@ -9,9 +9,10 @@
  */
 
 import { isInterrupted } from "../client/retry.ts";
-import { ensurePath, parentPath } from "../client/tree.ts";
+import { ensurePath } from "../client/recipes.ts";
+import { parentPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
-import type { Watcher } from "../client/watches.ts";
+import type { Watcher } from "../client/watch_registry.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL, Stat } from "../protocol/records_data.ts";
 import type { Clock } from "../util/clock.ts";
@@ -193,6 +194,7 @@ export class NodeKeeper {
   async close(remove: boolean): Promise<void> {
     this.#closed = true;
     this.#abort.abort();
+    // A pass in flight reports its errors to whoever started it.
     await this.#running?.catch(() => {});
     const zk = this.#ctx.client();
     if (remove && zk?.connected) {
@@ -200,7 +202,9 @@ export class NodeKeeper {
       const stat = await zk.exists(this.path);
       if (stat !== null && this.#isOurs(zk, stat)) await this.#delete(zk, stat.version);
     }
-    zk?.removeWatches(this.path, this.#watcher, "data", { local: true }).catch(() => {});
+    zk?.removeWatches(this.path, this.#watcher, "data", { local: true }).catch((error) => {
+      if (!ZooKeeperError.is(error, "NOWATCHER", "CLOSED")) this.#ctx.onError(error);
+    });
   }
 
   /** The session went: the node waits for the next one. */
@@ -322,6 +326,7 @@ export class NodeKeeper {
     try {
       await sleep(this.#ctx.clock, DEBOUNCE * 2 ** (this.#rounds - 1), this.#abort.signal);
     } catch {
+      // Aborted: the registration was closed.
       return false;
     }
     return !this.#closed;

@@ -76,6 +76,19 @@ export function emptySnapshot(path: string, stale = false): NodeSnapshot {
 }
 
 /**
+ * The part of a Stat a snapshot holds, with `numChildren` counting its
+ * children.
+ *
+ * @param stat The node's Stat as read.
+ * @param numChildren How many children the snapshot lists.
+ * @returns The snapshot's stat.
+ */
+export function nodeStat(stat: Stat, numChildren: number): NodeStat {
+  const { czxid, mzxid, ctime, mtime, version, ephemeralOwner, dataLength } = stat;
+  return { czxid, mzxid, ctime, mtime, version, ephemeralOwner, dataLength, numChildren };
+}
+
+/**
  * An empty object to key by children's names: without a prototype, so that
  * `__proto__` or `constructor` is a name like any other.
  *

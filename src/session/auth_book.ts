@@ -9,7 +9,7 @@
  */
 
 import { Deque } from "./deque.ts";
-import { encodeAuth } from "./request.ts";
+import { encodeAuth } from "./request_encoder.ts";
 
 /** Settles one `addAuth` call. */
 export interface AuthWaiter {

@@ -11,7 +11,7 @@
 
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { clampDelay, type Clock, type TimerHandle } from "./clock.ts";
-import { describeRequest } from "./request.ts";
+import { describeRequest } from "./request_encoder.ts";
 import type { PendingRequest } from "./request_queue.ts";
 
 /** Options every operation takes. */
@@ -83,6 +83,7 @@ export function guarded(
     path: pending.path,
     decode: pending.decode,
     onReply: pending.onReply,
+    nullOn: pending.nullOn,
     settled: false,
     resolve: (value) => {
       if (finish()) pending.resolve(value);

@@ -24,7 +24,7 @@ import type { TlsOptions, Transport, TransportConnection } from "../transport/tr
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import { PING_FRAME } from "./request.ts";
+import { PING_FRAME } from "./request_encoder.ts";
 
 /** What a {@linkcode Connection} reports; nothing after it is closed. */
 export interface ConnectionEvents {
@@ -32,6 +32,12 @@ export interface ConnectionEvents {
   established(response: ConnectResponse): void;
   /** A frame after the handshake (a reply or a notification). */
   frame(r: JuteReader): void;
+  /**
+   * The reply header of a frame after the handshake that is over
+   * `maxFrameSize`, whose body is dropped; may throw to end the connection.
+   * Without it such a frame ends the connection.
+   */
+  oversized?: ((r: JuteReader, length: number) => void) | undefined;
   /** The connection failed or ended; it is unusable. */
   lost(error: Error): void;
 }
@@ -80,7 +86,16 @@ export class Connection {
   constructor(options: ConnectionOptions, events: ConnectionEvents) {
     this.#options = options;
     this.#events = events;
-    this.#decoder = new FrameDecoder(options.maxFrameSize);
+    this.#decoder = new FrameDecoder(options.maxFrameSize, (head, length) => {
+      // Only a reply can be answered in part: a handshake this large is not one.
+      const oversized = this.#events.oversized;
+      if (!this.#established || oversized === undefined) {
+        throw new RangeError(
+          `Frame length ${length} is out of range (0 to ${options.maxFrameSize} bytes)`,
+        );
+      }
+      oversized(new JuteReader(head), length);
+    });
     const { host, port } = options.host;
     const { clock, timeout } = options;
     const abort = this.#abort = new AbortController();

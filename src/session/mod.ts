@@ -4,13 +4,14 @@
  *
  * - `session.ts`: states, ids, submit, close and the transitions.
  * - `state.ts`: the connection states and what each means.
- * - `request.ts`: a request as a value, and request framing.
+ * - `request_encoder.ts`: a request as a value, and its encoding into a frame.
  * - `connection.ts`: one socket: handshake, write batching, heartbeat.
  * - `request_queue.ts`: xids, the awaiting-reply and offline queues.
  * - `auth_book.ts`: credentials, replayed on every reconnect.
  * - `sasl.ts`, `digest_md5.ts`: the SASL login of every connection.
  * - `rebalance.ts`: moving to another server when the server list changes.
  * - `host_ring.ts`: the servers, round and round.
+ * - `reconnect_pacing.ts`: when to try the next server, and when all refused.
  * - `read_write_search.ts`, `probe.ts`: finding a read-write server.
  * - `heartbeat.ts`, `clock.ts`, `deque.ts`, `connect_string.ts`: the small parts.
  *
@@ -24,10 +25,11 @@ export {
   type ConnectionStateType,
   endCode,
   endOfKeeperState,
+  isConnected,
   isFinal,
   keeperState,
 } from "./state.ts";
-export { type ControlRequest, type Request } from "./request.ts";
+export { type ControlRequest, type Request } from "./request_encoder.ts";
 export type { SaslOptions } from "./sasl.ts";
 export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export {

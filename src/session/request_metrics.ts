@@ -6,7 +6,7 @@
  * @module
  */
 
-import { opCodeName } from "../protocol/constants.ts";
+import { errorCodeName, opCodeName } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import type { Clock } from "./clock.ts";
@@ -34,7 +34,13 @@ export function measured(
   return {
     ...pending,
     resolve: (value) => {
-      metrics.requestEnded(op, clock.now() - start);
+      // A null answer to a request that reads an error code as null (exists
+      // and NONODE) is reported with that code, as any error reply is.
+      if (value === null && pending.nullOn !== undefined) {
+        metrics.requestEnded(op, clock.now() - start, errorCodeName(pending.nullOn));
+      } else {
+        metrics.requestEnded(op, clock.now() - start);
+      }
       pending.resolve(value);
     },
     reject: (error) => {

@@ -8,9 +8,10 @@
  */
 
 import type { JuteReader } from "../jute/reader.ts";
+import { ErrorCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { Deque } from "./deque.ts";
-import { describeRequest } from "./request.ts";
+import { describeRequest } from "./request_encoder.ts";
 
 const MAX_XID = 0x7fffffff;
 const COMPACT_MIN = 64;
@@ -29,6 +30,8 @@ export interface PendingRequest {
   readonly decode: ((r: JuteReader) => unknown) | undefined;
   /** Called with the reply's error code before the promise settles. */
   readonly onReply: ((err: number) => void) | undefined;
+  /** The error code the request takes as a `null` reply (see `Request.nullOn`). */
+  readonly nullOn: number | undefined;
   /** Settles the promise with the reply. */
   readonly resolve: (value: unknown) => void;
   /** Settles the promise with an error. */
@@ -140,7 +143,8 @@ export class RequestQueue {
     if (request.settled === true) return;
     if (err !== 0) {
       request.onReply?.(err);
-      request.reject(ZooKeeperError.fromServer(err, request.verb, request.path));
+      if (err === request.nullOn) request.resolve(null);
+      else request.reject(ZooKeeperError.fromServer(err, request.verb, request.path));
       return;
     }
     let value: unknown;
@@ -158,6 +162,27 @@ export class RequestQueue {
     }
     request.onReply?.(0);
     request.resolve(value);
+  }
+
+  /**
+   * Fails a matched request whose reply was over the receive limit (and
+   * dropped unread): no watch is registered for it.
+   *
+   * @param request The request.
+   * @param length The reply's length in bytes.
+   * @param limit The receive limit in bytes.
+   */
+  oversized(request: PendingRequest, length: number, limit: number): void {
+    if (request.settled === true) return;
+    request.onReply?.(ErrorCode.MARSHALLINGERROR);
+    request.reject(
+      new ZooKeeperError(
+        "MARSHALLINGERROR",
+        `Cannot ${describeRequest(request.verb, request.path)}: the reply of ${length} bytes ` +
+          `is over the receive limit of ${limit} bytes (maxFrameSize)`,
+        { path: request.path, cause: new RangeError(`Reply over ${limit} bytes`) },
+      ),
+    );
   }
 
   /**

@@ -18,7 +18,7 @@ import { ErrorCode, OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { readSaslResponse, writeSaslRequest } from "../protocol/records_admin.ts";
 import { DigestMd5Client } from "./digest_md5.ts";
-import { encodeRequest, type Request, setXid } from "./request.ts";
+import { encodeRequest, type Request, setXid } from "./request_encoder.ts";
 import type { RequestQueue } from "./request_queue.ts";
 
 /** SASL credentials, as the server's JAAS `DigestLoginModule` knows them. */
@@ -67,7 +67,6 @@ export function saslRequest(token: Uint8Array): Request<Uint8Array> {
   return {
     opcode: OpCode.sasl,
     verb: "authenticate with SASL",
-    sizeHint: 32 + token.length,
     encode: (w) => writeSaslRequest(w, token),
     decode: readSaslResponse,
   };
@@ -107,6 +106,7 @@ export function saslLogin(
         onReply: (err) => {
           if (isSaslRefusal(err)) refused();
         },
+        nullOn: undefined,
         resolve: resolve as (value: unknown) => void,
         reject,
       });

@@ -21,7 +21,14 @@ import { Connection } from "./connection.ts";
 import type { HostPort } from "./connect_string.ts";
 import { HostRing } from "./host_ring.ts";
 import { ReadWriteSearch } from "./read_write_search.ts";
-import { describeRequest, encodeControl, encodeRequest, type Request, setXid } from "./request.ts";
+import { ReconnectPacing } from "./reconnect_pacing.ts";
+import {
+  describeRequest,
+  encodeControl,
+  encodeRequest,
+  type Request,
+  setXid,
+} from "./request_encoder.ts";
 import { rebalance, sameHost } from "./rebalance.ts";
 import { measured } from "./request_metrics.ts";
 import { type PendingRequest, RequestQueue } from "./request_queue.ts";
@@ -58,17 +65,13 @@ export class Session {
   #authenticating: Connection | undefined;
   #lastReceive = 0;
   #lastError: Error | undefined;
-  // Connection attempts failed in a row, to pause after a whole round.
-  #failures = 0;
-  // Attempts of the current round refused outright, before the first session.
-  #refusedInRound = 0;
-  #onRefused: ((error: Error) => void) | undefined;
+  readonly #pacing: ReconnectPacing;
   /**
    * Settles with the last error once a whole round over the hosts was refused
    * outright (nothing listens there) before the first session: waiting longer
    * is only worth it to a caller who asked to. Never settles otherwise.
    */
-  readonly allRefused: Promise<Error> = new Promise((resolve) => this.#onRefused = resolve);
+  readonly allRefused: Promise<Error>;
   #everConnected = false;
   #seenReadWrite = false;
   #closing = false;
@@ -93,6 +96,13 @@ export class Session {
     this.#requests = new RequestQueue(options.firstXid ?? 1);
     if (options.sasl !== undefined) validateSasl(options.sasl);
     this.#hosts = new HostRing(options.hosts);
+    this.#pacing = new ReconnectPacing({
+      hosts: this.#hosts,
+      reconnectDelay: options.reconnectDelay,
+      cycleDelay: options.cycleDelay,
+      random: options.random,
+    });
+    this.allRefused = this.#pacing.allRefused;
     this.#search = new ReadWriteSearch({
       ring: this.#hosts,
       transport: options.transport,
@@ -206,6 +216,7 @@ export class Session {
         path,
         decode: request.decode,
         onReply: request.onReply,
+        nullOn: request.nullOn,
         resolve: resolve as (value: unknown) => void,
         reject,
       };
@@ -336,6 +347,7 @@ export class Session {
     }, {
       established: (response) => this.#onEstablished(conn, response),
       frame: (r) => this.#onFrame(r),
+      oversized: (r, length) => this.#onOversized(r, length),
       lost: (error) => {
         if (conn === this.#conn) this.#lost(error);
       },
@@ -354,7 +366,7 @@ export class Session {
     this.#password = response.passwd;
     this.#timeout = this.#honoured(response.timeOut);
     this.#everConnected = true;
-    this.#failures = 0;
+    this.#pacing.established();
     if (!response.readOnly) this.#seenReadWrite = true;
     this.#options.clock.clearTimeout(this.#expiryTimer);
     this.#expiryDue = false;
@@ -452,6 +464,25 @@ export class Session {
     this.#requests.settle(pending, err, r);
   }
 
+  // A reply over maxFrameSize fails its request alone; the body was dropped
+  // and the stream goes on. Anything else that large breaks the stream.
+  #onOversized(r: JuteReader, length: number): void {
+    if (this.#ended) return;
+    const xid = r.readInt();
+    const zxidHi = r.readInt();
+    const zxidLo = r.readInt() >>> 0;
+    const limit = this.#options.maxFrameSize;
+    if (xid <= 0) {
+      throw new RangeError(`Frame length ${length} is out of range (0 to ${limit} bytes)`);
+    }
+    const pending = this.#requests.match(xid);
+    if (zxidHi > 0 || (zxidHi === 0 && zxidLo > 0)) {
+      this.#lastZxidHi = zxidHi;
+      this.#lastZxidLo = zxidLo;
+    }
+    this.#requests.oversized(pending, length, limit);
+  }
+
   #onAuthReply(err: number): void {
     const waiter = this.#auth.answered();
     if (err === 0) {
@@ -507,22 +538,8 @@ export class Session {
     } else if (this.#state.type !== "disconnected" && this.#state.type !== "connecting") {
       this.#setState({ type: "disconnected", error });
     }
-    this.#failures++;
-    if (!this.#everConnected) this.#countRefusal(error);
-    const delay = reconnectDelay ??
-      (wasConnected
-        ? Math.floor(this.#options.random() * this.#options.reconnectDelay)
-        : this.#failures % this.#hosts.size === 0
-        ? this.#options.cycleDelay
-        : 0);
+    const delay = this.#pacing.failed(error, wasConnected, this.#everConnected, reconnectDelay);
     this.#retryTimer = clock.setTimeout(() => this.#connect(), delay);
-  }
-
-  #countRefusal(error: Error): void {
-    if (isRefused(error)) this.#refusedInRound++;
-    if (this.#failures % this.#hosts.size !== 0) return;
-    if (this.#refusedInRound === this.#hosts.size) this.#onRefused?.(error);
-    this.#refusedInRound = 0;
   }
 
   #expire(): void {
@@ -548,17 +565,4 @@ export class Session {
     this.#state = state;
     this.#listener.state(state);
   }
-}
-
-/**
- * Whether a connection attempt failed because nothing listens on the port:
- * Node and Bun say ECONNREFUSED, Deno `ConnectionRefused`, maybe as a cause.
- */
-function isRefused(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === "ECONNREFUSED" || e.name === "ConnectionRefused") return true;
-    if (/connection refused|ECONNREFUSED/i.test(e.message)) return true;
-  }
-  return false;
 }

@@ -8,7 +8,7 @@ import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { Clock } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
-import type { ControlRequest } from "./request.ts";
+import type { ControlRequest } from "./request_encoder.ts";
 import type { SaslOptions } from "./sasl.ts";
 import type { ConnectionState } from "./state.ts";
 

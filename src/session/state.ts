@@ -59,6 +59,20 @@ export function isFinal(state: ConnectionState): boolean {
   return FINAL.has(state.type);
 }
 
+const CONNECTED: ReadonlySet<string> = new Set(["connected", "connectedReadOnly", "reconnected"]);
+
+/**
+ * Whether a state is a live connection: `connected`, `connectedReadOnly` or
+ * `reconnected`. Takes any state with a `type`, so a registry's state (whose
+ * `stopped` is not a connection) is read the same way.
+ *
+ * @param state The state.
+ * @returns Whether it is a live connection.
+ */
+export function isConnected(state: { readonly type: string }): boolean {
+  return CONNECTED.has(state.type);
+}
+
 /**
  * The error code of calls made in (or cut short by) a final state:
  * `SESSIONEXPIRED`, `AUTHFAILED`, otherwise `CLOSED`.

@@ -28,7 +28,7 @@
  * @module
  */
 
-import { abortable } from "./abortable.ts";
+import { abortable, abortReason } from "../util/abortable.ts";
 import type {
   Transport,
   TransportConnection,
@@ -90,8 +90,9 @@ export function cloudflareTransport(connect: CloudflareConnect): Transport {
         { secureTransport: options.tls ? "on" : "off" },
       );
       // Workers' connect takes no signal: an abort closes the socket.
-      await abortable(socket.opened, options.signal, () => {
+      await abortable(socket.opened, options.signal, (aborted) => {
         socket.close().catch(() => {});
+        return abortReason(aborted);
       });
       const writer = socket.writable.getWriter();
       const reader = socket.readable.getReader();

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { abortable } from "./abortable.ts";
+import { abortable, abortReason } from "../util/abortable.ts";
 import type {
   Transport,
   TransportConnection,
@@ -105,7 +105,10 @@ export const denoTransport: Transport = {
           key: tls.key,
         }),
         signal,
-        () => plain.close(),
+        (aborted) => {
+          plain.close();
+          return abortReason(aborted);
+        },
       );
     }
     conn.setNoDelay?.(true);

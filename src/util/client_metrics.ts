@@ -8,7 +8,10 @@
 
 import { type Counter, type Gauge, type Histogram, Metrics } from "./metrics.ts";
 
-/** Kinds of watch a client holds. */
+/**
+ * The kinds of watch a client holds: one-shot data, exist and child watches,
+ * and the two persistent modes of `addWatch`.
+ */
 export type WatchKind = "data" | "exist" | "child" | "persistent" | "persistentRecursive";
 
 /**

@@ -10,7 +10,7 @@ import type { JuteWriter } from "../../src/jute/writer.ts";
 import { OpCode } from "../../src/protocol/constants.ts";
 import type { WatcherEvent } from "../../src/protocol/records_session.ts";
 import { writePathRequest } from "../../src/protocol/records_ops.ts";
-import type { ControlRequest } from "../../src/session/request.ts";
+import type { ControlRequest } from "../../src/session/request_encoder.ts";
 import { Session, type SessionOptions } from "../../src/session/session.ts";
 import type { ConnectionState } from "../../src/session/state.ts";
 import { FakeClock } from "../../src/testing/fake_clock.ts";

@@ -19,7 +19,7 @@
  */
 
 import { after, before } from "./test.ts";
-import { deleteTree } from "../../src/client/tree.ts";
+import { deleteTree } from "../../src/client/recipes.ts";
 import { ZooKeeper, type ZooKeeperOptions } from "../../mod.ts";
 import { startZooKeeper, type ZkServer, type ZkServerOptions } from "./zk_server.ts";
 

@@ -13,7 +13,9 @@ import process from "node:process";
 // From the sources (Deno, Bun, Node with tsx) or from the npm build (dist/tests/helpers/*.js).
 const compiled = import.meta.url.endsWith(".js");
 const root = fileURLToPath(new URL(compiled ? "../../.." : "../..", import.meta.url));
-const cliFile = fileURLToPath(new URL(`../../src/cli.${compiled ? "js" : "ts"}`, import.meta.url));
+const cliFile = fileURLToPath(
+  new URL(`../../src/cli/main.${compiled ? "js" : "ts"}`, import.meta.url),
+);
 const runtimeArgs = compiled
   ? [cliFile]
   : "Deno" in globalThis

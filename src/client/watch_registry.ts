@@ -9,7 +9,8 @@
  */
 
 import type { EventTypeName, KeeperStateName } from "../protocol/constants.ts";
-import { parentPath } from "./tree.ts";
+import { parentPath } from "../protocol/path.ts";
+import type { WatchKind } from "../util/client_metrics.ts";
 
 /** A watch notification as the user receives it. */
 export interface WatchedEvent {
@@ -36,14 +37,6 @@ export type WatchStreamItem = WatchedEvent | WatchReconnected;
 
 /** A function called with watch notifications. */
 export type Watcher = (event: WatchedEvent) => void;
-
-/** The kinds of watch the client keeps. */
-export type WatchKind =
-  | "data"
-  | "exist"
-  | "child"
-  | "persistent"
-  | "persistentRecursive";
 
 /** All watch kinds, in the order SetWatches2 lists them. */
 export const WATCH_KINDS: readonly WatchKind[] = [

@@ -1,7 +1,6 @@
 /**
- * Paths as a tree: joining and splitting them, creating a path with its
- * parents, deleting a subtree. The registry, the lock, the cache and the
- * command line share these.
+ * Recipes over the client: creating a path with its parents, deleting a
+ * subtree. The registry, the lock and the command line share these.
  *
  * @module
  */
@@ -9,38 +8,7 @@
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import type { ZooKeeper } from "./zookeeper.ts";
-
-/**
- * The path of child `name` of `parent`.
- *
- * @param parent The parent's path.
- * @param name The child's name.
- * @returns The child's path.
- */
-export function joinPath(parent: string, name: string): string {
-  return parent === "/" ? `/${name}` : `${parent}/${name}`;
-}
-
-/**
- * The parent of a path (`"/"` for `"/"` and for top-level nodes).
- *
- * @param path A valid path.
- * @returns Its parent's path.
- */
-export function parentPath(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i <= 0 ? "/" : path.slice(0, i);
-}
-
-/**
- * The last segment of a path (`""` for `"/"`).
- *
- * @param path A valid path.
- * @returns Its name.
- */
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
+import { joinPath } from "../protocol/path.ts";
 
 /** Options of {@linkcode ensurePath}. */
 export interface EnsurePathOptions {

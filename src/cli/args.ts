@@ -1,15 +1,15 @@
 /**
  * What the command line accepts: the usage text, argument parsing and
- * checks. How it prints is in `cli_output.ts`.
+ * checks. How it prints is in `output.ts`.
  *
  * @module
  */
 
-import { FORMATS, type OutputFormat, toJson } from "./cli_output.ts";
-import { pathProblem } from "./protocol/path.ts";
-import type { JsonValue } from "./registry/node_data.ts";
-import { formatMember, NODE_FORMATS, type NodeFormat } from "./registry/formats.ts";
-import { ZooKeeperError } from "./protocol/errors.ts";
+import { FORMATS, type OutputFormat, toJson } from "./output.ts";
+import { pathProblem } from "../protocol/path.ts";
+import type { JsonValue } from "../registry/node_data.ts";
+import { formatMember, NODE_FORMATS, type NodeFormat } from "../registry/formats.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 
 /** The usage text printed by `--help`. */
 export const USAGE: string = `Usage: service-registry <command> [options]
@@ -225,7 +225,7 @@ export function checkCommand(
   positional: readonly string[],
   nodeFormat?: NodeFormat,
 ): string {
-  // `serve` is a command too, with options of its own (src/http/cli.ts).
+  // `serve` is a command too, with options of its own (serve.ts).
   const names = [...Object.keys(COMMANDS), "serve"].join(", ");
   if (command === undefined) throw new UsageError(`Missing command: one of ${names}`);
   if (!Object.hasOwn(COMMANDS, command)) {

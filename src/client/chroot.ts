@@ -8,7 +8,7 @@
 import { validatePath } from "../protocol/path.ts";
 
 /** Maps user paths to server paths under a chroot, and back. */
-export class Paths {
+export class Chroot {
   readonly #chroot: string;
 
   /**

@@ -11,10 +11,11 @@
 import type { JuteWriter } from "../jute/writer.ts";
 import { OpCode } from "../protocol/constants.ts";
 import { writeSetWatches, writeSetWatches2 } from "../protocol/records_session.ts";
-import type { ControlRequest } from "../session/request.ts";
-import { CONFIG_NODE } from "./config.ts";
-import type { Paths } from "./paths.ts";
-import { WATCH_KINDS, type WatchKind, type WatchRegistry } from "./watches.ts";
+import type { ControlRequest } from "../session/request_encoder.ts";
+import { CONFIG_NODE, CONFIG_WATCH_KEY } from "./config.ts";
+import type { Chroot } from "./chroot.ts";
+import type { WatchKind } from "../util/client_metrics.ts";
+import { WATCH_KINDS, type WatchRegistry } from "./watch_registry.ts";
 
 /**
  * The most path bytes one SetWatches carries. A larger packet makes the server
@@ -37,7 +38,7 @@ const utf8 = new TextEncoder();
  */
 export function restoreWatchRequests(
   watches: WatchRegistry,
-  paths: Paths,
+  paths: Chroot,
   relativeZxid: bigint,
   maxBytes: number = SET_WATCHES_MAX_BYTES,
 ): ControlRequest[] {
@@ -61,7 +62,7 @@ export function restoreWatchRequests(
   for (const kind of WATCH_KINDS) {
     for (const path of watches.paths(kind)) {
       // getConfig watches the config node outside the chroot.
-      const serverPath = path === CONFIG_NODE ? path : paths.prefix(path);
+      const serverPath = path === CONFIG_WATCH_KEY ? CONFIG_NODE : paths.prefix(path);
       const size = 4 + utf8.encode(serverPath).length;
       if (bytes > 0 && bytes + size > maxBytes) flush();
       batch[FIELDS[kind]].push(serverPath);

@@ -10,7 +10,7 @@
 import type { JuteReader } from "../jute/reader.ts";
 import { JuteWriter } from "../jute/writer.ts";
 import { OpCode, Xid } from "../protocol/constants.ts";
-import { writeAuthPacket } from "../protocol/records_session.ts";
+import { writeAuthPacket, writeRequestHeader } from "../protocol/records_session.ts";
 
 /** A request that gets a reply matched by xid. */
 export interface Request<T> {
@@ -20,8 +20,6 @@ export interface Request<T> {
   readonly verb: string;
   /** The path it is about (as the user wrote it), for error messages. */
   readonly path?: string | undefined;
-  /** Expected size of the frame in bytes. @default {128} */
-  readonly sizeHint?: number | undefined;
   /** Writes the body; none when omitted. */
   encode?(w: JuteWriter): void;
   /** Reads the reply body; the reply is `undefined` when omitted. */
@@ -31,6 +29,11 @@ export interface Request<T> {
    * registration hooks in here, so a watch exists before its caller resumes.
    */
   onReply?(err: number): void;
+  /**
+   * An error code that answers the request rather than failing it: the reply
+   * is then `null` (`exists` reads `NONODE` so), with no error made.
+   */
+  readonly nullOn?: number | undefined;
 }
 
 /** A request sent with a special xid and no reply to wait for. */
@@ -66,8 +69,7 @@ export function encodeRequest(request: Request<unknown>): Uint8Array {
   const w = scratch;
   w.reset();
   const start = w.beginFrame();
-  w.writeInt(0);
-  w.writeInt(request.opcode);
+  writeRequestHeader(w, 0, request.opcode);
   request.encode?.(w);
   w.endFrame(start);
   const bytes = w.bytes();
@@ -93,7 +95,8 @@ export function encodeRequest(request: Request<unknown>): Uint8Array {
 }
 
 /**
- * Writes the xid into a frame made by {@linkcode encodeRequest}.
+ * Writes the xid into a frame made by {@linkcode encodeRequest}: the
+ * RequestHeader's first field, right after the length prefix.
  *
  * @param frame The frame.
  * @param xid The xid.
@@ -115,8 +118,7 @@ export function setXid(frame: Uint8Array, xid: number): void {
 export function encodeControl(xid: number, request: ControlRequest): Uint8Array {
   const w = new JuteWriter(256);
   const start = w.beginFrame();
-  w.writeInt(xid);
-  w.writeInt(request.opcode);
+  writeRequestHeader(w, xid, request.opcode);
   request.encode(w);
   w.endFrame(start);
   return w.bytes();

@@ -5,9 +5,9 @@
  */
 
 import { Registry } from "../registry/registry.ts";
-import { listen } from "./node.ts";
-import { parseDuration, validHost } from "./safety.ts";
-import { serve } from "./serve.ts";
+import { listen } from "../http/node.ts";
+import { parseDuration, validHost } from "../http/safety.ts";
+import { serve } from "../http/serve.ts";
 
 /** What `serve --help` prints. */
 export const SERVE_USAGE: string = `Usage: service-registry serve [options]

@@ -6,10 +6,10 @@
  * @module
  */
 
-import { joinPath } from "./client/tree.ts";
-import { toYaml } from "./cli_yaml.ts";
-import type { NodeSnapshot, NodeStat } from "./registry/snapshot.ts";
-import type { JsonValue, NodeValue } from "./registry/node_data.ts";
+import { joinPath } from "../protocol/path.ts";
+import { toYaml } from "./yaml.ts";
+import type { NodeSnapshot, NodeStat } from "../registry/snapshot.ts";
+import type { JsonValue, NodeValue } from "../registry/node_data.ts";
 
 /** The output formats of `--format`. */
 export const FORMATS = ["yaml", "json", "dir", "text"] as const;

@@ -29,16 +29,10 @@
 import process from "node:process";
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { ZooKeeper } from "./client/zookeeper.ts";
-import { deleteTree, joinPath } from "./client/tree.ts";
-import {
-  checkCommand,
-  parseArgs,
-  parseJson,
-  parseObject,
-  USAGE,
-  UsageError,
-} from "./cli_format.ts";
+import type { ZooKeeper } from "../client/zookeeper.ts";
+import { deleteTree } from "../client/recipes.ts";
+import { joinPath } from "../protocol/path.ts";
+import { checkCommand, parseArgs, parseJson, parseObject, USAGE, UsageError } from "./args.ts";
 import {
   formatSnapshot,
   formatTree,
@@ -48,14 +42,15 @@ import {
   type Tree,
   type TreeNode,
   treePaths,
-} from "./cli_output.ts";
-import { ZooKeeperError } from "./protocol/errors.ts";
-import { serveCommand } from "./http/cli.ts";
-import { decodeNodeData } from "./registry/node_data.ts";
-import type { NodeFormat } from "./registry/formats.ts";
-import { childRecord, type NodeSnapshot } from "./registry/snapshot.ts";
-import { Registry } from "./registry/registry.ts";
-import { parseConnectString } from "./session/connect_string.ts";
+} from "./output.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
+import { serveCommand } from "./serve.ts";
+import { decodeNodeData } from "../registry/node_data.ts";
+import type { NodeFormat } from "../registry/formats.ts";
+import { childRecord, type NodeSnapshot } from "../registry/snapshot.ts";
+import { Registry } from "../registry/registry.ts";
+import { parseConnectString } from "../session/connect_string.ts";
+import { abortable } from "../util/abortable.ts";
 
 /** The version printed by `--version` (the package's). */
 export const VERSION = "0.1.0";
@@ -87,14 +82,7 @@ class Interrupted extends Error {}
 
 /** Settles with `promise`, or rejects with `Interrupted` as soon as `signal` aborts. */
 function interruptible<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  promise.catch(() => {});
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Interrupted("Interrupted"));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
+  return abortable(promise, signal, () => new Interrupted("Interrupted"));
 }
 
 function untilAborted(signal: AbortSignal | undefined): Promise<void> {
@@ -161,7 +149,7 @@ async function run(command: string, ctx: Context): Promise<number> {
   const path = ctx.args[0] ?? "/";
   switch (command) {
     case "get": {
-      const snapshot = await interruptible(registry.get(path), signal);
+      const snapshot = await interruptible(registry.read(path), signal);
       if (snapshot.stat === null) {
         // Stale, or refused (not authorized): the read itself failed, and the
         // registry reported why.

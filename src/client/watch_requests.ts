@@ -1,0 +1,60 @@
+/**
+ * The builders of the watch requests (addWatch, removeWatches), and the hook by which a reply registers a watch: each turns validated arguments (the user's path and the server's
+ * path, with the chroot) into a {@linkcode Request} with its opcode, body
+ * and reply reader, as `zookeeper.jute` pairs them.
+ *
+ * @see https://github.com/apache/zookeeper/blob/master/zookeeper-jute/src/main/resources/zookeeper.jute
+ * @module
+ */
+
+import { OpCode } from "../protocol/constants.ts";
+import { writeAddWatchRequest, writeWatchTypeRequest } from "../protocol/records_ops.ts";
+import type { Request } from "../session/request_encoder.ts";
+
+/** Called with a reply's error code before its promise settles. */
+export type OnReply = ((err: number) => void) | undefined;
+
+/**
+ * addWatch.
+ *
+ * @param path The user's path.
+ * @param serverPath The path on the server.
+ * @param mode `AddWatchMode` value.
+ * @param onReply Registers the watch.
+ * @returns The request.
+ */
+export function addWatchRequest(
+  path: string,
+  serverPath: string,
+  mode: number,
+  onReply: OnReply,
+): Request<void> {
+  return {
+    opcode: OpCode.addWatch,
+    verb: "watch",
+    path,
+    encode: (w) => writeAddWatchRequest(w, { path: serverPath, mode }),
+    onReply,
+  };
+}
+
+/**
+ * removeWatches.
+ *
+ * @param path The user's path.
+ * @param serverPath The path on the server.
+ * @param type `WatcherType` value.
+ * @returns The request.
+ */
+export function removeWatchesRequest(
+  path: string,
+  serverPath: string,
+  type: number,
+): Request<void> {
+  return {
+    opcode: OpCode.removeWatches,
+    verb: "remove watches on",
+    path,
+    encode: (w) => writeWatchTypeRequest(w, { path: serverPath, type }),
+  };
+}

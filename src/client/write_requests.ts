@@ -1,0 +1,187 @@
+/**
+ * The builders of the write requests (create, delete, setData, setACL, sync, multi): each turns validated arguments (the user's path and the server's
+ * path, with the chroot) into a {@linkcode Request} with its opcode, body
+ * and reply reader, as `zookeeper.jute` pairs them.
+ *
+ * @see https://github.com/apache/zookeeper/blob/master/zookeeper-jute/src/main/resources/zookeeper.jute
+ * @module
+ */
+
+import type { JuteWriter } from "../jute/writer.ts";
+import { OpCode } from "../protocol/constants.ts";
+import { type MultiResultRecord, readMultiResponse } from "../protocol/multi.ts";
+import type { ACL, Stat } from "../protocol/records_data.ts";
+import {
+  readCreate2Response,
+  readPathResponse,
+  readStatResponse,
+  writeCreateRequest,
+  writeCreateTTLRequest,
+  writeDeleteRequest,
+  writePathRequest,
+  writeSetACLRequest,
+} from "../protocol/records_ops.ts";
+import type { Request } from "../session/request_encoder.ts";
+import type { CreateModeSpec } from "./create_mode.ts";
+import { decodeStat } from "./read_requests.ts";
+
+/** The fields of a create. */
+export interface CreateArgs {
+  /** The data, already converted and size-checked. */
+  data: Uint8Array;
+  /** The ACL. */
+  acl: ACL[];
+  /** The mode. */
+  mode: CreateModeSpec;
+  /** The TTL, for TTL modes. */
+  ttl: number | undefined;
+}
+
+/**
+ * create2, createTTL or createContainer, as the mode says.
+ *
+ * @param path The user's path.
+ * @param serverPath The path on the server.
+ * @param args Data, ACL, mode and TTL.
+ * @param strip Removes the chroot from the path created.
+ * @returns The request.
+ */
+export function createRequest(
+  path: string,
+  serverPath: string,
+  args: CreateArgs,
+  strip: (path: string) => string,
+): Request<{ path: string; stat: Stat }> {
+  const body = { path: serverPath, data: args.data, acl: args.acl, flags: args.mode.flags };
+  const ttl = args.ttl;
+  return {
+    opcode: args.mode.opcode,
+    verb: "create",
+    path,
+    encode: ttl === undefined
+      ? (w) => writeCreateRequest(w, body)
+      : (w) => writeCreateTTLRequest(w, { ...body, ttl }),
+    decode: (r) => {
+      const res = readCreate2Response(r);
+      return { path: strip(res.path), stat: res.stat };
+    },
+  };
+}
+
+/**
+ * delete.
+ *
+ * @param path The user's path.
+ * @param serverPath The path on the server.
+ * @param version The version it must have, or -1.
+ * @returns The request.
+ */
+export function deleteRequest(path: string, serverPath: string, version: number): Request<void> {
+  return {
+    opcode: OpCode.delete,
+    verb: "delete",
+    path,
+    encode: (w) => writeDeleteRequest(w, { path: serverPath, version }),
+  };
+}
+
+/**
+ * setData.
+ *
+ * @param path The user's path.
+ * @param serverPath The path on the server.
+ * @param data The new data, already converted and size-checked.
+ * @param version The version it must have, or -1.
+ * @returns The request.
+ */
+export function setDataRequest(
+  path: string,
+  serverPath: string,
+  data: Uint8Array,
+  version: number,
+): Request<Stat> {
+  const request: SetDataRequest = {
+    opcode: OpCode.setData,
+    verb: "write",
+    path,
+    serverPath,
+    data,
+    version,
+    encode: encodeSetData,
+    decode: decodeStat,
+  };
+  return request;
+}
+
+interface SetDataRequest extends Request<Stat> {
+  readonly serverPath: string;
+  readonly data: Uint8Array;
+  readonly version: number;
+}
+
+// SetDataRequest: path, data, version, as writeSetDataRequest writes them.
+function encodeSetData(this: SetDataRequest, w: JuteWriter): void {
+  w.writeString(this.serverPath);
+  w.writeBuffer(this.data);
+  w.writeInt(this.version);
+}
+
+/**
+ * setACL.
+ *
+ * @param path The user's path.
+ * @param serverPath The path on the server.
+ * @param acl The new ACL.
+ * @param version The ACL version it must have, or -1.
+ * @returns The request.
+ */
+export function setACLRequest(
+  path: string,
+  serverPath: string,
+  acl: ACL[],
+  version: number,
+): Request<Stat> {
+  return {
+    opcode: OpCode.setACL,
+    verb: "set the ACL of",
+    path,
+    encode: (w) => writeSetACLRequest(w, { path: serverPath, acl, version }),
+    decode: (r) => readStatResponse(r).stat,
+  };
+}
+
+/**
+ * sync.
+ *
+ * @param path The user's path.
+ * @param serverPath The path on the server.
+ * @returns The request.
+ */
+export function syncRequest(path: string, serverPath: string): Request<unknown> {
+  return {
+    opcode: OpCode.sync,
+    verb: "sync",
+    path,
+    encode: (w) => writePathRequest(w, { path: serverPath }),
+    decode: readPathResponse,
+  };
+}
+
+/**
+ * multi or multiRead, with a body built by `buildMultiRequest`.
+ *
+ * @param opcode `OpCode.multi` or `OpCode.multiRead`.
+ * @param body The encoded operations and their size.
+ * @returns The request.
+ */
+export function multiRequest(
+  opcode: number,
+  body: { encode(w: JuteWriter): void },
+): Request<MultiResultRecord[]> {
+  return {
+    opcode,
+    verb: opcode === OpCode.multi ? "commit transaction" : "read",
+    encode: body.encode,
+    decode: readMultiResponse,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The service registry over the client: the `Registry` (a front over the
+ * connection supervisor, the registrations and the lookups), Curator-style
+ * discovery, locks, and the serverset and Nerve formats.
+ *
+ * - `registry.ts`: the `Registry`; `options.ts` its settings.
+ * - `supervisor.ts`: one session at a time, made again after an expiry.
+ * - `registrations.ts`, `repair.ts`, `health.ts`: the nodes it registers, each
+ *   kept in place, and their health checks.
+ * - `lookups.ts`, `path_cache.ts`, `cache_state.ts`, `cache_file.ts`,
+ *   `backoff.ts`: lookups kept current by watches, their retries, and the
+ *   last good copy on disk; `read_once.ts`: a read that follows nothing.
+ * - `snapshot.ts`, `node_data.ts`, `formats.ts`: what a lookup returns, how
+ *   znode data is read and written, the serverset and Nerve formats.
+ * - `discovery.ts`: service discovery as Apache Curator has it.
+ * - `lock.ts`: the lock and semaphore recipe.
+ * - `rate_limiter.ts`: spacing of calls to ZooKeeper.
+ *
+ * @module
+ */
+
+export {
+  type CloseOptions,
+  type DrainOptions,
+  type HealthCheck,
+  type NodeFormat,
+  type RegistrationStateName,
+  type RegistrationStatus,
+  Registry,
+  type RegistryOptions,
+  type RegistryState,
+  type SetNodeOptions,
+} from "./registry.ts";
+export type { LookupOptions, NodeSnapshot, NodeStat } from "./snapshot.ts";
+export type { JsonValue, NodeValue, RegistrationData } from "./node_data.ts";
+export type { RateLimit } from "./rate_limiter.ts";
+export { Lock, type LockOptions } from "./lock.ts";
+export {
+  type ProviderOptions,
+  type ProviderStrategy,
+  type RegisterOptions,
+  ServiceDiscovery,
+  type ServiceInstance,
+  ServiceProvider,
+  toInstance,
+} from "./discovery.ts";

@@ -1,0 +1,90 @@
+/**
+ * When the session tries the next server after a connection failed or was
+ * lost, and when to stop waiting because a whole round of servers refused
+ * outright. Apart from the session so that its arithmetic reads in one place.
+ *
+ * @module
+ */
+
+import type { HostRing } from "./host_ring.ts";
+
+/** The settings the pacing reads, from the session's options. */
+export interface ReconnectPacingOptions {
+  /** The servers, whose number makes a round. */
+  readonly hosts: HostRing;
+  /** Upper bound of the random pause after losing a live connection, in ms. */
+  readonly reconnectDelay: number;
+  /** The pause after a whole round of failed attempts, in ms. */
+  readonly cycleDelay: number;
+  /** A number in [0, 1): spreads reconnections of many clients. */
+  readonly random: () => number;
+}
+
+/** Counts failed attempts and says how long to wait before the next. */
+export class ReconnectPacing {
+  readonly #options: ReconnectPacingOptions;
+  // Connection attempts failed in a row, to pause after a whole round.
+  #failures = 0;
+  // Attempts of the current round refused outright, before the first session.
+  #refusedInRound = 0;
+  #onRefused: ((error: Error) => void) | undefined;
+  /**
+   * Settles with the last error once a whole round over the hosts was refused
+   * outright (nothing listens there) before the first session: waiting longer
+   * is only worth it to a caller who asked to. Never settles otherwise.
+   */
+  readonly allRefused: Promise<Error> = new Promise((resolve) => this.#onRefused = resolve);
+
+  /** @param options The servers and the delays. */
+  constructor(options: ReconnectPacingOptions) {
+    this.#options = options;
+  }
+
+  /** A session was established: the next failure starts a new round. */
+  established(): void {
+    this.#failures = 0;
+  }
+
+  /**
+   * Counts a failed or lost connection and says when to try the next server:
+   * after a random part of `reconnectDelay` when a live connection was lost,
+   * after `cycleDelay` when a whole round failed, at once otherwise.
+   *
+   * @param error Why the connection failed.
+   * @param wasConnected Whether it was a live connection.
+   * @param everConnected Whether a session was ever established (refusals
+   *   count only before).
+   * @param delay A delay chosen by the caller (moving to another server),
+   *   taken as it is: the failure is still counted.
+   * @returns The delay in milliseconds.
+   */
+  failed(error: Error, wasConnected: boolean, everConnected: boolean, delay?: number): number {
+    const { hosts, random, reconnectDelay, cycleDelay } = this.#options;
+    this.#failures++;
+    if (!everConnected) this.#countRefusal(error);
+    if (delay !== undefined) return delay;
+    if (wasConnected) return Math.floor(random() * reconnectDelay);
+    return this.#failures % hosts.size === 0 ? cycleDelay : 0;
+  }
+
+  #countRefusal(error: Error): void {
+    const size = this.#options.hosts.size;
+    if (isRefused(error)) this.#refusedInRound++;
+    if (this.#failures % size !== 0) return;
+    if (this.#refusedInRound === size) this.#onRefused?.(error);
+    this.#refusedInRound = 0;
+  }
+}
+
+/**
+ * Whether a connection attempt failed because nothing listens on the port:
+ * Node and Bun say ECONNREFUSED, Deno `ConnectionRefused`, maybe as a cause.
+ */
+function isRefused(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ECONNREFUSED" || e.name === "ConnectionRefused") return true;
+    if (/connection refused|ECONNREFUSED/i.test(e.message)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,43 @@
+/**
+ * A path released and followed again at once: the old cache's watches are
+ * removed without taking the new cache's with them.
+ */
+
+import { describe, it } from "./helpers/test.ts";
+import assert from "node:assert/strict";
+import { Registry } from "../mod.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
+import { eventually } from "./helpers/wait.ts";
+
+describe("Registry following a released path again", () => {
+  const fx = useZooKeeper();
+
+  for (const persistentWatches of [true, false]) {
+    for (const [childData, settled] of [[true, true], [false, true], [true, false]]) {
+      it(`off() then onChange() at once reports the next child (persistentWatches: ${persistentWatches}, childData: ${childData}, first read done: ${settled})`, async () => {
+        await using root = await fx.chroot();
+        const admin = await root.connect();
+        await admin.create("/svc", "x");
+        await admin.create("/svc/a", "1");
+        await using registry = await Registry.connect({
+          servers: root.connectString,
+          persistentWatches,
+          childData,
+        });
+        const off = registry.onChange("/svc", () => {});
+        if (settled) await registry.get("/svc");
+        off();
+        const seen: string[] = [];
+        registry.onChange("/svc", (snapshot) => seen.push(Object.keys(snapshot.children).join()));
+        const first = await registry.get("/svc");
+        assert.equal(Object.keys(first.children).join(), "a");
+        await admin.create("/svc/b", "2");
+        await eventually(() => seen.at(-1) === "a,b", "the new child reported", 10_000);
+        await admin.setData("/svc/a", "3");
+        await admin.create("/svc/c", "4");
+        await eventually(() => seen.at(-1) === "a,b,c", "the next child reported", 10_000);
+        assert.ok(seen.length >= 2);
+      });
+    }
+  }
+});
