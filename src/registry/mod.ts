@@ -12,7 +12,10 @@
  *   last good copy on disk; `read_once.ts`: a read that follows nothing.
  * - `snapshot.ts`, `node_data.ts`, `formats.ts`: what a lookup returns, how
  *   znode data is read and written, the serverset and Nerve formats.
- * - `discovery.ts`: service discovery as Apache Curator has it.
+ * - `discovery.ts`: service discovery as Apache Curator has it;
+ *   `service_instance.ts` its instances in Curator's format and how other
+ *   nodes read as instances; `service_provider.ts` the provider's strategies,
+ *   filters and down-instance policy.
  * - `lock.ts`: the lock and semaphore recipe.
  * - `rate_limiter.ts`: spacing of calls to ZooKeeper.
  *
@@ -35,12 +38,10 @@ export type { LookupOptions, NodeSnapshot, NodeStat } from "./snapshot.ts";
 export type { JsonValue, NodeValue, RegistrationData } from "./node_data.ts";
 export type { RateLimit } from "./rate_limiter.ts";
 export { Lock, type LockOptions } from "./lock.ts";
+export { type RegisterOptions, ServiceDiscovery } from "./discovery.ts";
+export { type ServiceInstance, toInstance } from "./service_instance.ts";
 export {
   type ProviderOptions,
   type ProviderStrategy,
-  type RegisterOptions,
-  ServiceDiscovery,
-  type ServiceInstance,
   ServiceProvider,
-  toInstance,
-} from "./discovery.ts";
+} from "./service_provider.ts";
