@@ -3,7 +3,10 @@
  * connection supervisor, the registrations and the lookups), Curator-style
  * discovery, locks, and the serverset and Nerve formats.
  *
- * - `registry.ts`: the `Registry`; `options.ts` its settings.
+ * - `registry.ts`: the `Registry`; `options.ts` its settings;
+ *   `registry_parts.ts` the parts it is a front over, wired together, and
+ *   their life (connecting, pausing, draining, closing); `registry_locks.ts`
+ *   the locks it hands out and keeps.
  * - `supervisor.ts`: one session at a time, made again after an expiry.
  * - `registrations.ts`, `repair.ts`, `health.ts`: the nodes it registers, each
  *   kept in place, and their health checks.
