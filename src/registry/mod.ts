@@ -10,9 +10,10 @@
  * - `supervisor.ts`: one session at a time, made again after an expiry.
  * - `registrations.ts`, `repair.ts`, `health.ts`: the nodes it registers, each
  *   kept in place, and their health checks.
- * - `lookups.ts`, `path_cache.ts`, `cache_state.ts`, `cache_file.ts`,
- *   `backoff.ts`: lookups kept current by watches, their retries, and the
- *   last good copy on disk; `read_once.ts`: a read that follows nothing.
+ * - `lookups.ts`, `path_cache.ts`, `cache_reader.ts`, `cache_state.ts`,
+ *   `cache_file.ts`, `backoff.ts`: lookups kept current by watches (a path's
+ *   events and snapshots, its reads), their retries, and the last good copy
+ *   on disk; `read_once.ts`: a read that follows nothing.
  * - `snapshot.ts`, `node_data.ts`, `formats.ts`: what a lookup returns, how
  *   znode data is read and written, the serverset and Nerve formats.
  * - `discovery.ts`: service discovery as Apache Curator has it;
