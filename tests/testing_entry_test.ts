@@ -48,13 +48,18 @@ describe("TestingServer", () => {
       assert.equal(server.connectString, `127.0.0.1:${server.port}`);
       assert.ok(server.running && server.pid !== undefined);
       assert.equal(await server.fourLetter("ruok"), "imok");
-      await using zk = await ZooKeeper.connect(server.connectString);
-      await zk.create("/kept", "across restarts");
+      {
+        await using zk = await ZooKeeper.connect(server.connectString);
+        await zk.create("/kept", "across restarts");
+      }
       const firstPid = server.pid;
       await server.restart();
       assert.ok(server.running);
       assert.notEqual(server.pid, firstPid);
       assert.match(await server.fourLetter("srvr"), /Mode: standalone/);
+      // A new session reads it: the first one may have expired while the
+      // JVM restarted (at tickTime 200 a session lasts at most 4 s).
+      await using zk = await ZooKeeper.connect(server.connectString);
       const { data } = await zk.getData("/kept");
       assert.equal(new TextDecoder().decode(data), "across restarts");
     }
