@@ -4,7 +4,7 @@
  *
  * - `session.ts`: submit, close and the transitions between states.
  * - `session_identity.ts`: the session id, password, last zxid and timeout.
- * - `connect_attempt.ts`: one connection and the handshake that names the session.
+ * - `connect_attempt.ts`: one connection, its handshake, what goes first on it.
  * - `reply_router.ts`: where each frame from the server goes.
  * - `request_frame.ts`, `pending_request.ts`: a request refused or queued.
  * - `session_expiry.ts`, `close_wait.ts`: the expiry timer, the waits of close.

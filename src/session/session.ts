@@ -11,20 +11,20 @@
  * @module
  */
 
-import { OpCode, Xid } from "../protocol/constants.ts";
+import { OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ConnectResponse } from "../protocol/records_session.ts";
 import { AuthBook } from "./auth_book.ts";
 import { type CallControl, withCaller } from "./call.ts";
 import type { TimerHandle } from "./clock.ts";
 import { CloseWait } from "./close_wait.ts";
-import { connectAttempt } from "./connect_attempt.ts";
+import { connectAttempt, primeConnection } from "./connect_attempt.ts";
 import type { Connection } from "./connection.ts";
 import type { HostPort } from "./connect_string.ts";
 import { HostRing } from "./host_ring.ts";
 import { ReadWriteSearch } from "./read_write_search.ts";
 import { ReconnectPacing } from "./reconnect_pacing.ts";
-import { encodeControl, type Request, setXid } from "./request_encoder.ts";
+import { type Request, setXid } from "./request_encoder.ts";
 import { frameRequest } from "./request_frame.ts";
 import { pendingRequest } from "./pending_request.ts";
 import { RequestQueue } from "./request_queue.ts";
@@ -108,10 +108,7 @@ export class Session {
       tls: options.tls,
       clock: options.clock,
       found: (index) => {
-        if (this.#state.type !== "connectedReadOnly") return;
-        const { host, port } = this.#hosts.at(index);
-        this.#hosts.choose(index);
-        this.#lost(new Error(`Moving to read-write server ${host}:${port}`), 0);
+        if (this.#state.type === "connectedReadOnly") this.#moveTo(index, "read-write server ");
       },
     });
     this.#connect();
@@ -261,12 +258,16 @@ export class Session {
   updateHosts(hosts: readonly HostPort[]): boolean {
     const moveTo = this.#hosts.rebalance(hosts, this.#options.random);
     if (moveTo === undefined || this.#ended) return false;
-    this.#hosts.choose(moveTo);
-    if (this.#conn !== undefined) {
-      const { host, port } = this.#hosts.at(moveTo);
-      this.#lost(new Error(`Moving to ${host}:${port} after a change of the server list`), 0);
-    }
+    if (this.#conn === undefined) this.#hosts.choose(moveTo);
+    else this.#moveTo(moveTo, "", " after a change of the server list");
     return true;
+  }
+
+  // Drops the connection to reconnect at once to the server at `index`.
+  #moveTo(index: number, which: string, why = ""): void {
+    const { host, port } = this.#hosts.at(index);
+    this.#hosts.choose(index);
+    this.#lost(new Error(`Moving to ${which}${host}:${port}${why}`), 0);
   }
 
   // ClientCnxn gives up on closeSession when disconnected, leaving the
@@ -330,20 +331,12 @@ export class Session {
   }
 
   #prime(conn: Connection, response: ConnectResponse, resumed: boolean): void {
-    // Auth first, then watches, then whatever waited: the order
-    // ClientCnxn.primeConnection uses, so that restored watches and queued
-    // requests run with the session's credentials.
-    for (const frame of this.#auth.replay()) conn.write(frame);
+    // While closing, only the credentials go: closeSession follows them.
+    const watches = this.#closing ? undefined : this.#listener.restoreWatches(this.lastZxid);
+    primeConnection(conn, this.#auth, watches, this.#requests);
     if (this.#closing) {
       this.#closeWait.reached();
       return;
-    }
-    for (const req of this.#listener.restoreWatches(this.lastZxid)) {
-      conn.write(encodeControl(Xid.setWatches, req));
-    }
-    for (const pending of this.#requests.takeOffline()) {
-      this.#requests.sent(pending);
-      conn.write(pending.frame);
     }
     const details = {
       sessionId: response.sessionId,
