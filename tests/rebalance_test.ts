@@ -2,7 +2,7 @@ import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { rebalance } from "../src/session/rebalance.ts";
 import { HostRing } from "../src/session/host_ring.ts";
-import { clientHosts, parseConfig } from "../src/client/config.ts";
+import { clientHosts, CONFIG_WATCH_KEY, parseConfig } from "../src/client/config.ts";
 import { reconfigRequest } from "../src/client/reconfig.ts";
 import { Chroot } from "../src/client/chroot.ts";
 import { restoreWatchRequests } from "../src/client/watch_restore.ts";
@@ -148,14 +148,15 @@ describe("Server list changes and the ensemble config", () => {
     assert.throws(() => reconfigRequest({}), (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"));
   });
 
-  it("restoreWatchRequests() restores a config watch outside the chroot", () => {
+  it("restoreWatchRequests() restores a config watch outside the chroot, a user's node under it", () => {
     const watches = new WatchRegistry();
+    watches.add("data", CONFIG_WATCH_KEY, () => {});
     watches.add("data", "/zookeeper/config", () => {});
     watches.add("data", "/a", () => {});
     const [request] = restoreWatchRequests(watches, new Chroot("/app"), 1n);
     const w = new JuteWriter();
     request.encode(w);
     const { dataWatches } = readSetWatches(new JuteReader(w.bytes()));
-    assert.deepEqual(dataWatches.sort(), ["/app/a", "/zookeeper/config"]);
+    assert.deepEqual(dataWatches.sort(), ["/app/a", "/app/zookeeper/config", "/zookeeper/config"]);
   });
 });
