@@ -34,11 +34,23 @@ export interface ReplyRouterParts {
 
 /** Reads each frame's header and settles what it answers. */
 export class ReplyRouter {
-  readonly #parts: ReplyRouterParts;
+  // The parts are kept one by one, not as the object given: one object less
+  // per session.
+  readonly #requests: RequestQueue;
+  readonly #identity: SessionIdentity;
+  readonly #auth: AuthBook;
+  readonly #listener: SessionListener;
+  readonly #maxFrameSize: number;
+  readonly #authFailed: () => void;
 
   /** @param parts What the replies settle and update. */
   constructor(parts: ReplyRouterParts) {
-    this.#parts = parts;
+    this.#requests = parts.requests;
+    this.#identity = parts.identity;
+    this.#auth = parts.auth;
+    this.#listener = parts.listener;
+    this.#maxFrameSize = parts.maxFrameSize;
+    this.#authFailed = parts.authFailed;
   }
 
   /**
@@ -58,16 +70,15 @@ export class ReplyRouter {
         return;
       case Xid.notification:
         // The WatcherEvent record, read field by field.
-        this.#parts.listener.notification(r.readInt(), r.readInt(), r.readString() ?? "");
+        this.#listener.notification(r.readInt(), r.readInt(), r.readString() ?? "");
         return;
       case Xid.auth:
         this.#onAuthReply(err);
         return;
     }
-    const { requests } = this.#parts;
-    const pending = requests.match(xid);
-    this.#parts.identity.sawZxid(zxidHi, zxidLo);
-    requests.settle(pending, err, r);
+    const pending = this.#requests.match(xid);
+    this.#identity.sawZxid(zxidHi, zxidLo);
+    this.#requests.settle(pending, err, r);
   }
 
   /**
@@ -82,23 +93,22 @@ export class ReplyRouter {
     const xid = r.readInt();
     const zxidHi = r.readInt();
     const zxidLo = r.readInt() >>> 0;
-    const limit = this.#parts.maxFrameSize;
+    const limit = this.#maxFrameSize;
     if (xid <= 0) {
       throw new RangeError(`Frame length ${length} is out of range (0 to ${limit} bytes)`);
     }
-    const { requests } = this.#parts;
-    const pending = requests.match(xid);
-    this.#parts.identity.sawZxid(zxidHi, zxidLo);
-    requests.oversized(pending, length, limit);
+    const pending = this.#requests.match(xid);
+    this.#identity.sawZxid(zxidHi, zxidLo);
+    this.#requests.oversized(pending, length, limit);
   }
 
   #onAuthReply(err: number): void {
-    const waiter = this.#parts.auth.answered();
+    const waiter = this.#auth.answered();
     if (err === 0) {
       waiter?.resolve();
       return;
     }
     waiter?.reject(ZooKeeperError.fromServer(err, "authenticate", undefined));
-    if (err === ErrorCode.AUTHFAILED) this.#parts.authFailed();
+    if (err === ErrorCode.AUTHFAILED) this.#authFailed();
   }
 }

@@ -49,7 +49,8 @@ export class Session {
   readonly #identity: SessionIdentity;
   readonly #replies: ReplyRouter;
   readonly #expiry: SessionExpiry;
-  readonly #closeWait: CloseWait;
+  // Made by close(), which alone waits.
+  #closeWait: CloseWait | undefined;
   #state: ConnectionState = { type: "connecting" };
   #conn: Connection | undefined;
   // The connection whose SASL login runs: nothing but SASL goes out on it yet.
@@ -87,12 +88,7 @@ export class Session {
       maxFrameSize: options.maxFrameSize,
       authFailed: () => this.#end({ type: "authFailed" }),
     });
-    this.#closeWait = new CloseWait(options.clock);
-    this.#expiry = new SessionExpiry(
-      options.clock,
-      () => this.#conn !== undefined,
-      () => this.#end({ type: "expired" }),
-    );
+    this.#expiry = new SessionExpiry(options.clock);
     if (options.sasl !== undefined) validateSasl(options.sasl);
     this.#hosts = new HostRing(options.hosts);
     this.#pacing = new ReconnectPacing({
@@ -235,11 +231,14 @@ export class Session {
     // The server closes the socket once it has answered closeSession: that is
     // the end, not a connection loss to recover from.
     this.#closing = true;
+    const closeWait = this.#closeWait ??= new CloseWait(this.#options.clock);
     const reach = this.#options.closeTimeout ?? 1000;
-    if (!this.connected && this.#everConnected && reach > 0) await this.#reachServer(reach);
+    if (!this.connected && this.#everConnected && reach > 0) {
+      await this.#reachServer(closeWait, reach);
+    }
     if (this.connected) {
       const wait = this.#conn!.readTimeout ?? this.#identity.timeout;
-      await this.#closeWait.forReply(
+      await closeWait.forReply(
         this.submit({ opcode: OpCode.closeSession, verb: "close session" }),
         wait,
       );
@@ -272,9 +271,9 @@ export class Session {
 
   // ClientCnxn gives up on closeSession when disconnected, leaving the
   // session's ephemeral nodes until it expires; this reconnects, for a while.
-  #reachServer(timeout: number): Promise<void> {
+  #reachServer(closeWait: CloseWait, timeout: number): Promise<void> {
     this.#requests.failAll((p) => ZooKeeperError.fromServer("CLOSED", p.verb, p.path));
-    const reached = this.#closeWait.forConnection(timeout);
+    const reached = closeWait.forConnection(timeout);
     if (this.#conn === undefined) {
       this.#options.clock.clearTimeout(this.#retryTimer);
       this.#connect();
@@ -335,7 +334,7 @@ export class Session {
     const watches = this.#closing ? undefined : this.#listener.restoreWatches(this.lastZxid);
     primeConnection(conn, this.#auth, watches, this.#requests);
     if (this.#closing) {
-      this.#closeWait.reached();
+      this.#closeWait?.reached();
       return;
     }
     const details = {
@@ -358,7 +357,7 @@ export class Session {
 
   #lost(error: Error, reconnectDelay?: number): void {
     if (this.#ended) return;
-    if (this.#closing && !this.#closeWait.waiting) {
+    if (this.#closing && this.#closeWait?.waiting !== true) {
       this.#end({ type: "closed" });
       return;
     }
@@ -377,7 +376,14 @@ export class Session {
       this.#setState({ type: "disconnected", error });
       // Not in read-only mode: an ensemble that lost its quorum has no leader
       // to expire anything, and the session may still be there when it returns.
-      if (!this.#options.readOnly) this.#expiry.arm(this.#lastReceive, this.#identity.timeout);
+      if (!this.#options.readOnly) {
+        this.#expiry.arm(
+          this.#lastReceive,
+          this.#identity.timeout,
+          () => this.#conn !== undefined,
+          () => this.#end({ type: "expired" }),
+        );
+      }
     } else if (this.#state.type !== "disconnected" && this.#state.type !== "connecting") {
       this.#setState({ type: "disconnected", error });
     }
@@ -391,7 +397,7 @@ export class Session {
     this.#teardown();
     this.#options.clock.clearTimeout(this.#retryTimer);
     this.#expiry.clear();
-    this.#closeWait.reached();
+    this.#closeWait?.reached();
     const code = endCode(state);
     this.#requests.failAll((p) => ZooKeeperError.fromServer(code, p.verb, p.path));
     this.#auth.failAll(ZooKeeperError.fromServer(code, "authenticate", undefined));

@@ -10,21 +10,12 @@ import type { Clock, TimerHandle } from "./clock.ts";
 /** The expiry timer of a disconnected session. */
 export class SessionExpiry {
   readonly #clock: Clock;
-  readonly #expired: () => void;
-  readonly #attempting: () => boolean;
   #timer: TimerHandle | undefined;
   #due = false;
 
-  /**
-   * @param clock Timers.
-   * @param attempting Whether a connection attempt is in flight: its answer
-   *   says whether the session lives, so expiry then waits for it.
-   * @param expired The session expired.
-   */
-  constructor(clock: Clock, attempting: () => boolean, expired: () => void) {
+  /** @param clock Timers. */
+  constructor(clock: Clock) {
     this.#clock = clock;
-    this.#attempting = attempting;
-    this.#expired = expired;
   }
 
   /** Whether the expiry deadline passed while a connection attempt was in flight. */
@@ -45,20 +36,27 @@ export class SessionExpiry {
    *
    * @param lastReceive When the last frame arrived, on the clock.
    * @param timeout The negotiated session timeout.
+   * @param attempting Whether a connection attempt is in flight: its answer
+   *   says whether the session lives, so expiry then waits for it.
+   * @param expired The session expired.
    */
-  arm(lastReceive: number, timeout: number): void {
+  arm(
+    lastReceive: number,
+    timeout: number,
+    attempting: () => boolean,
+    expired: () => void,
+  ): void {
     const left = lastReceive + Math.floor(timeout * 4 / 3) - this.#clock.now();
-    this.#timer = this.#clock.setTimeout(() => this.#fire(), Math.max(1, left));
+    const fire = () => {
+      if (attempting()) this.#due = true;
+      else expired();
+    };
+    this.#timer = this.#clock.setTimeout(fire, Math.max(1, left));
   }
 
   /** Stops counting: the session was re-established or ended. */
   clear(): void {
     this.#clock.clearTimeout(this.#timer);
     this.#due = false;
-  }
-
-  #fire(): void {
-    if (this.#attempting()) this.#due = true;
-    else this.#expired();
   }
 }
