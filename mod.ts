@@ -51,15 +51,13 @@ export type { LookupOptions, NodeSnapshot, NodeStat } from "./src/registry/snaps
 export type { JsonValue, NodeValue, RegistrationData } from "./src/registry/node_data.ts";
 export type { RateLimit } from "./src/registry/rate_limiter.ts";
 export { Lock, type LockOptions } from "./src/registry/lock.ts";
+export { type RegisterOptions, ServiceDiscovery } from "./src/registry/discovery.ts";
+export { type ServiceInstance, toInstance } from "./src/registry/service_instance.ts";
 export {
   type ProviderOptions,
   type ProviderStrategy,
-  type RegisterOptions,
-  ServiceDiscovery,
-  type ServiceInstance,
   ServiceProvider,
-  toInstance,
-} from "./src/registry/discovery.ts";
+} from "./src/registry/service_provider.ts";
 export type {
   CallOptions,
   CreateOptions,

@@ -9,11 +9,9 @@ import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { Registry } from "../mod.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
-import {
-  ServiceDiscovery,
-  type ServiceInstance,
-  ServiceProvider,
-} from "../src/registry/discovery.ts";
+import { ServiceDiscovery } from "../src/registry/discovery.ts";
+import type { ServiceInstance } from "../src/registry/service_instance.ts";
+import { ServiceProvider } from "../src/registry/service_provider.ts";
 import { HealthMonitor } from "../src/registry/health.ts";
 import { RateLimiter } from "../src/registry/rate_limiter.ts";
 import { Supervisor } from "../src/registry/supervisor.ts";

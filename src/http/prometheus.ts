@@ -9,7 +9,7 @@
  * @module
  */
 
-import { isCuratorInstance, toInstance } from "../registry/discovery.ts";
+import { isCuratorInstance, toInstance } from "../registry/service_instance.ts";
 import { isHost, isPort, readMember, strings } from "../registry/formats.ts";
 import type { JsonValue, NodeValue } from "../registry/node_data.ts";
 import type { Catalog, CatalogView } from "./catalog.ts";

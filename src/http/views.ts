@@ -8,7 +8,7 @@
 
 import type { NodeSnapshot } from "../registry/snapshot.ts";
 import type { JsonValue, NodeValue } from "../registry/node_data.ts";
-import { type ServiceInstance, toInstance } from "../registry/discovery.ts";
+import { type ServiceInstance, toInstance } from "../registry/service_instance.ts";
 import { JSON_BOUNDS, jsonText } from "./json_text.ts";
 
 /** An instance as the gateway lists it: the discovery model and who holds it. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { curatorRecord } from "../registry/discovery.ts";
+import { curatorRecord } from "../registry/service_instance.ts";
 import { decodeNodeData, type JsonValue } from "../registry/node_data.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";

@@ -3,16 +3,23 @@
  * connection supervisor, the registrations and the lookups), Curator-style
  * discovery, locks, and the serverset and Nerve formats.
  *
- * - `registry.ts`: the `Registry`; `options.ts` its settings.
+ * - `registry.ts`: the `Registry`; `options.ts` its settings;
+ *   `registry_parts.ts` the parts it is a front over, wired together, and
+ *   their life (connecting, pausing, draining, closing); `registry_locks.ts`
+ *   the locks it hands out and keeps.
  * - `supervisor.ts`: one session at a time, made again after an expiry.
  * - `registrations.ts`, `repair.ts`, `health.ts`: the nodes it registers, each
  *   kept in place, and their health checks.
- * - `lookups.ts`, `path_cache.ts`, `cache_state.ts`, `cache_file.ts`,
- *   `backoff.ts`: lookups kept current by watches, their retries, and the
- *   last good copy on disk; `read_once.ts`: a read that follows nothing.
+ * - `lookups.ts`, `path_cache.ts`, `cache_reader.ts`, `cache_state.ts`,
+ *   `cache_file.ts`, `backoff.ts`: lookups kept current by watches (a path's
+ *   events and snapshots, its reads), their retries, and the last good copy
+ *   on disk; `read_once.ts`: a read that follows nothing.
  * - `snapshot.ts`, `node_data.ts`, `formats.ts`: what a lookup returns, how
  *   znode data is read and written, the serverset and Nerve formats.
- * - `discovery.ts`: service discovery as Apache Curator has it.
+ * - `discovery.ts`: service discovery as Apache Curator has it;
+ *   `service_instance.ts` its instances in Curator's format and how other
+ *   nodes read as instances; `service_provider.ts` the provider's strategies,
+ *   filters and down-instance policy.
  * - `lock.ts`: the lock and semaphore recipe.
  * - `rate_limiter.ts`: spacing of calls to ZooKeeper.
  *
@@ -35,12 +42,10 @@ export type { LookupOptions, NodeSnapshot, NodeStat } from "./snapshot.ts";
 export type { JsonValue, NodeValue, RegistrationData } from "./node_data.ts";
 export type { RateLimit } from "./rate_limiter.ts";
 export { Lock, type LockOptions } from "./lock.ts";
+export { type RegisterOptions, ServiceDiscovery } from "./discovery.ts";
+export { type ServiceInstance, toInstance } from "./service_instance.ts";
 export {
   type ProviderOptions,
   type ProviderStrategy,
-  type RegisterOptions,
-  ServiceDiscovery,
-  type ServiceInstance,
   ServiceProvider,
-  toInstance,
-} from "./discovery.ts";
+} from "./service_provider.ts";

@@ -17,7 +17,9 @@
  * lists the children once, for additions, with the node's Stat, which tells
  * whether the node itself needs a read.
  *
- * Events and replies may be handled in either order (see `CacheState`).
+ * This file handles the events and publishes snapshots; the reads are
+ * `CacheReader`'s. Events and replies may be handled in either order (see
+ * `CacheState`).
  *
  * @module
  */
@@ -27,16 +29,12 @@ import { joinPath } from "../protocol/path.ts";
 import type { WatchedEvent } from "../client/watch_registry.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
-import type { Stat } from "../protocol/records_data.ts";
 import type { Clock } from "../util/clock.ts";
 import { notifyAll } from "../util/notify.ts";
-import { Backoff } from "./backoff.ts";
-import { CacheState } from "./cache_state.ts";
-import { decodeNodeData } from "./node_data.ts";
+import { type CacheMode, CacheReader } from "./cache_reader.ts";
 import type { Gate, NodeSnapshot } from "./snapshot.ts";
 
-/** How a cache hears of changes. */
-export type CacheMode = "persistent" | "oneShot";
+export type { CacheMode } from "./cache_reader.ts";
 
 /** What a cache needs from its owner. */
 export interface PathCacheContext {
@@ -54,9 +52,6 @@ export interface PathCacheContext {
   clock: Clock;
 }
 
-/** A key of the work to redo after a lost reply. */
-type Redo = "node" | "list" | "barrier" | `child:${string}`;
-
 /** One path kept current. */
 export class PathCache {
   /** The path. */
@@ -65,22 +60,10 @@ export class PathCache {
   readonly childData: boolean;
   readonly #context: PathCacheContext;
   readonly #listeners = new Set<(snapshot: NodeSnapshot) => void>();
-  readonly #state = new CacheState();
-  readonly #reading = new Set<string>();
-  readonly #redo = new Set<Redo>();
-  // Reads that failed for a reason a reconnection does not cure (a reply
-  // over the receive limit, say), tried again with backoff.
-  readonly #failing = new Set<Redo>();
-  readonly #backoff: Backoff;
-  #zk: ZooKeeper | undefined;
-  #mode: CacheMode = "persistent";
-  #generation = 0;
-  #pending = 0;
-  #loaded = false;
+  readonly #reader: CacheReader;
   #closed = false;
   #snapshot: NodeSnapshot | undefined;
   #idle: (() => void)[] = [];
-  #failure: unknown;
 
   // One function for every watch the cache sets: the client calls it once per
   // notification however many of its watches the notification fires.
@@ -95,7 +78,17 @@ export class PathCache {
     this.path = path;
     this.childData = childData;
     this.#context = context;
-    this.#backoff = new Backoff(context.clock);
+    this.#reader = new CacheReader({
+      path,
+      childData,
+      watcher: this.#watcher,
+      gate: context.gate,
+      clock: context.clock,
+      onError: (error) => context.onError(error),
+      noPersistentWatches: (zk) => context.noPersistentWatches(zk),
+      published: () => this.#snapshot !== undefined,
+      replied: () => this.#publishWhenIdle(),
+    });
   }
 
   /** The last snapshot published, if the path was ever read. */
@@ -105,12 +98,12 @@ export class PathCache {
 
   /** Why the first read failed, when it did (the cache then has no snapshot). */
   get failure(): unknown {
-    return this.#failure;
+    return this.#reader.failure;
   }
 
   /** How the cache hears of changes on its current session. */
   get mode(): CacheMode {
-    return this.#mode;
+    return this.#reader.mode;
   }
 
   /** Number of listeners. */
@@ -135,7 +128,10 @@ export class PathCache {
    * @returns A promise of that moment.
    */
   settled(): Promise<void> {
-    if (this.#pending === 0 && (this.#loaded || this.#zk === undefined)) return Promise.resolve();
+    const reader = this.#reader;
+    if (reader.pending === 0 && (reader.loaded || reader.zk === undefined)) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
@@ -146,17 +142,7 @@ export class PathCache {
    */
   attach(zk: ZooKeeper): void {
     if (this.#closed) return;
-    this.#zk = zk;
-    this.#generation++;
-    this.#pending = 0;
-    this.#reading.clear();
-    this.#redo.clear();
-    this.#failing.clear();
-    this.#backoff.cancel();
-    this.#state.clearStamps();
-    this.#loaded = false;
-    this.#mode = this.#context.modeFor(zk);
-    this.#load(zk);
+    this.#reader.attach(zk, this.#context.modeFor(zk));
   }
 
   /**
@@ -164,32 +150,15 @@ export class PathCache {
    * watches cannot report.
    */
   reconnected(): void {
-    const zk = this.#zk;
+    const zk = this.#reader.zk;
     if (this.#closed || zk === undefined) return;
-    if (!this.#loaded) return this.attach(zk);
-    const redo = new Set(this.#redo);
-    this.#redo.clear();
-    // The server replays nothing for a persistent watch: one listing finds
-    // the children added while the client was away, and the node's Stat that
-    // comes with it tells whether its data changed too (a one-shot watch on
-    // the node would take the place of the recursive one on servers before
-    // 3.9, which keep one watch mode per path).
-    const persistent = this.#mode === "persistent";
-    if (persistent) redo.add("list");
-    for (const key of redo) {
-      if (key === "node") this.#readNode(zk);
-      else if (key === "list") this.#list(zk, false, persistent);
-      else if (key === "barrier") this.#barrier(zk);
-      else this.#readChild(zk, key.slice(6));
-    }
+    if (!this.#reader.loaded) return this.attach(zk);
+    this.#reader.reconnected();
   }
 
   /** The session is gone (expired or closed): keep what is known, read nothing. */
   detach(): void {
-    this.#zk = undefined;
-    this.#generation++;
-    this.#pending = 0;
-    this.#reading.clear();
+    this.#reader.detach();
     this.#wake();
   }
 
@@ -200,8 +169,8 @@ export class PathCache {
   stop(): void {
     this.#closed = true;
     this.#listeners.clear();
-    this.#backoff.cancel();
-    this.detach();
+    this.#reader.stop();
+    this.#wake();
   }
 
   /**
@@ -209,7 +178,7 @@ export class PathCache {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const zk = this.#zk;
+    const zk = this.#reader.zk;
     this.stop();
     if (zk === undefined || zk.state.type === "closed") return;
     const local = !zk.connected;
@@ -219,67 +188,45 @@ export class PathCache {
       });
     const work = [remove(this.path, "any")];
     if (this.childData) {
-      for (const name of this.#state.names()) {
+      for (const name of this.#reader.state.names()) {
         work.push(remove(joinPath(this.path, name), "data"));
       }
     }
     await Promise.all(work);
   }
 
-  #load(zk: ZooKeeper): void {
-    const generation = this.#generation;
-    const start = () => {
-      if (generation !== this.#generation) return;
-      this.#loaded = true;
-      this.#readNode(zk);
-      this.#list(zk, true);
-    };
-    if (this.#mode === "oneShot") return start();
-    this.#track(
-      "node",
-      () => zk.addWatch(this.path, "persistentRecursive", this.#watcher),
-      start,
-      (error) => {
-        if (!ZooKeeperError.is(error, "UNIMPLEMENTED")) return false;
-        this.#context.noPersistentWatches(zk);
-        this.#mode = "oneShot";
-        start();
-        return true;
-      },
-    );
-  }
-
   #onEvent(event: WatchedEvent): void {
-    const zk = this.#zk;
+    const reader = this.#reader;
+    const zk = reader.zk;
     if (this.#closed || zk === undefined || event.type === "None") return;
     if (event.type.endsWith("Removed")) return;
-    const state = this.#state;
+    const state = reader.state;
     const tick = state.nextTick();
     if (event.path === this.path) {
       switch (event.type) {
         case "NodeCreated":
         case "NodeDataChanged":
           state.stampNode(tick);
-          this.#readNode(zk);
-          if (event.type === "NodeCreated" && this.#mode === "oneShot") this.#list(zk, false);
+          reader.readNode(zk);
+          if (event.type === "NodeCreated" && reader.mode === "oneShot") reader.list(zk, false);
           break;
         case "NodeDeleted":
           state.stampNode(tick);
           state.stampList(tick);
           state.setNode(null);
-          for (const name of state.names()) this.#removeChild(name, tick);
+          for (const name of state.names()) reader.removeChild(name, tick);
           // The one-shot watches that fired are set again, to hear of the
           // node's creation; a recursive watch hears of it anyway. The node
           // may be back before the read (no creation event then), so its
           // children are listed too, which also sets their watch again.
-          if (this.#mode === "oneShot") {
-            this.#readNode(zk);
-            this.#list(zk, false);
+          if (reader.mode === "oneShot") {
+            reader.readNode(zk);
+            reader.list(zk, false);
           }
           break;
         case "NodeChildrenChanged":
           state.stampList(tick);
-          this.#list(zk, false);
+          reader.list(zk, false);
           break;
       }
     } else {
@@ -289,11 +236,11 @@ export class PathCache {
         case "NodeCreated":
         case "NodeDataChanged":
           state.stampChild(name, tick);
-          if (this.childData) this.#readChild(zk, name);
+          if (this.childData) reader.readChild(zk, name);
           else state.setChild(name, { value: null, mzxid: 0n });
           break;
         case "NodeDeleted":
-          this.#removeChild(name, tick);
+          reader.removeChild(name, tick);
           break;
       }
     }
@@ -301,12 +248,8 @@ export class PathCache {
     // removes several ephemeral nodes) come before the reply to any request
     // sent now: a change that reads nothing waits for one, so that the
     // transaction is published once, whole, and never half applied.
-    if (this.#pending === 0 && state.dirty) this.#barrier(zk);
+    if (reader.pending === 0 && state.dirty) reader.barrier(zk);
     this.#publishWhenIdle();
-  }
-
-  #barrier(zk: ZooKeeper): void {
-    this.#track("barrier", () => zk.exists(this.path), () => {});
   }
 
   // The name of a direct child, `undefined` for any other path (deeper nodes
@@ -318,186 +261,38 @@ export class PathCache {
     return name === "" || name.includes("/") ? undefined : name;
   }
 
-  #readNode(zk: ZooKeeper): void {
-    const state = this.#state;
-    const asked = state.tick;
-    const watch = this.#mode === "oneShot" ? this.#watcher : undefined;
-    this.#track("node", () => zk.getData(this.path, { watch }), (node) => {
-      if (state.nodeFresh(asked)) {
-        state.setNode({ value: decodeNodeData(node.data), stat: node.stat });
-      }
-    }, (error) => {
-      if (!ZooKeeperError.is(error, "NONODE")) return false;
-      if (state.nodeFresh(asked)) state.setNode(null);
-      if (watch === undefined) return true;
-      // Watch for its creation; created meanwhile, it is read again.
-      this.#track("node", () => zk.exists(this.path, { watch }), (stat) => {
-        if (stat !== null && state.nodeFresh(asked)) this.#readNode(zk);
-      });
-      return true;
-    });
-  }
-
-  /**
-   * Lists the children: adds those not known (reading their data), drops
-   * those gone. `whole` (a new session) reads every child again; `checkNode`
-   * reads the node again when the listing's Stat shows it changed.
-   */
-  #list(zk: ZooKeeper, whole: boolean, checkNode = false): void {
-    const state = this.#state;
-    const asked = state.tick;
-    const options = this.#mode === "oneShot" ? { watch: this.#watcher } : {};
-    const request: () => Promise<{ children: string[]; stat?: Stat | undefined }> = checkNode
-      ? () => zk.getChildrenWithStat(this.path, options)
-      : async () => ({ children: await zk.getChildren(this.path, options), stat: undefined });
-    this.#track("list", request, ({ children: names, stat }) => {
-      if (stat !== undefined && state.nodeFresh(asked) && state.nodeChanged(stat)) {
-        this.#readNode(zk);
-      }
-      if (!state.listFresh(asked)) return;
-      const listed = new Set(names);
-      let again = false;
-      for (const name of names) {
-        // Deleted since the listing was asked, and maybe created again
-        // before it was answered: no event would tell, so list again.
-        if (state.deletedSince(name, asked)) again = true;
-        if (!state.childFresh(name, asked) || this.#reading.has(name)) continue;
-        if (!this.childData) state.setChild(name, { value: null, mzxid: 0n });
-        else if (whole || !state.has(name)) this.#readChild(zk, name);
-      }
-      for (const name of state.names()) {
-        if (!listed.has(name) && state.childFresh(name, asked)) this.#removeChild(name, asked);
-      }
-      if (again) this.#list(zk, false);
-    }, (error) => {
-      if (!ZooKeeperError.is(error, "NONODE")) return false;
-      // No node, no children: the node's own watch reports its creation.
-      if (checkNode && state.nodeFresh(asked)) state.setNode(null);
-      for (const name of state.names()) {
-        if (state.childFresh(name, asked)) this.#removeChild(name, asked);
-      }
-      return true;
-    });
-  }
-
-  #readChild(zk: ZooKeeper, name: string): void {
-    const state = this.#state;
-    const asked = state.tick;
-    const path = joinPath(this.path, name);
-    this.#reading.add(name);
-    const done = () => {
-      if (state.childFresh(name, asked)) this.#reading.delete(name);
-    };
-    this.#track(`child:${name}`, () => zk.getData(path, { watch: this.#watcher }), (child) => {
-      done();
-      if (!state.childFresh(name, asked)) return;
-      state.setChild(name, { value: decodeNodeData(child.data), mzxid: child.stat.mzxid });
-    }, (error) => {
-      done();
-      if (!state.childFresh(name, asked)) return ZooKeeperError.is(error);
-      // Gone between the event and the read: its deletion is on its way.
-      if (ZooKeeperError.is(error, "NONODE")) this.#removeChild(name, asked);
-      else if (ZooKeeperError.is(error) && !isInterrupted(error)) {
-        // One child the registry may not read leaves the others readable.
-        state.setChild(name, { value: null, mzxid: 0n, error });
-      } else return false;
-      return true;
-    });
-  }
-
-  /**
-   * Runs one request for the current session and applies its reply, unless
-   * the session changed meanwhile. A reply lost with the connection is
-   * redone on reconnection; `recover` handles expected errors.
-   */
-  #track<T>(
-    redo: Redo,
-    request: () => Promise<T>,
-    apply: (reply: T) => void,
-    recover?: (error: unknown) => boolean,
-  ): void {
-    const generation = this.#generation;
-    const current = () => generation === this.#generation && !this.#closed;
-    this.#pending++;
-    (async () => {
-      await this.#context.gate();
-      return request();
-    })().then((reply) => {
-      if (current()) apply(reply);
-    }, (error) => {
-      if (!current()) return;
-      if (recover?.(error)) return;
-      if (isInterrupted(error)) {
-        this.#redo.add(redo);
-        if (redo.startsWith("child:")) this.#reading.delete(redo.slice(6));
-      } else {
-        // The first read failed (not authorized, say): the lookup waiting
-        // for it gets the error. Later, the listeners are told of it by a
-        // stale snapshot and onError. Either way it is tried again later.
-        if (this.#snapshot === undefined) this.#failure ??= error;
-        else this.#context.onError(error);
-        this.#failing.add(redo);
-        this.#backoff.schedule(() => this.#retry());
-      }
-    }).catch((error) => this.#context.onError(error)).finally(() => {
-      if (!current()) return;
-      this.#pending--;
-      this.#publishWhenIdle();
-    });
-  }
-
-  // Tries the failed reads again, on the current session.
-  #retry(): void {
-    const zk = this.#zk;
-    if (this.#closed || zk === undefined) return;
-    const failing = [...this.#failing];
-    this.#failing.clear();
-    this.#failure = undefined;
-    if (!this.#loaded) return this.#load(zk);
-    for (const key of failing) {
-      if (key === "node") this.#readNode(zk);
-      else if (key === "list") this.#list(zk, false, this.#mode === "persistent");
-      else if (key === "barrier") this.#barrier(zk);
-      else this.#readChild(zk, key.slice(6));
-    }
-  }
-
-  #removeChild(name: string, tick: number): void {
-    this.#reading.delete(name);
-    this.#state.removeChild(name, tick);
-  }
-
   // A snapshot is published once the replies of a burst are all in, so
   // listeners never see a half-applied change.
   #publishWhenIdle(): void {
-    if (this.#pending > 0 || this.#closed) return;
+    const reader = this.#reader;
+    if (reader.pending > 0 || this.#closed) return;
     // A read lost with the connection is part of its burst: what is known
     // without it may be a state the tree never was in, so it waits for the
     // redo on reconnection (or a whole read on a new session).
-    if (this.#redo.size > 0) return this.#wake();
-    if (this.#failure !== undefined && this.#snapshot === undefined) return this.#wake();
-    this.#state.clearStamps();
+    if (reader.lost) return this.#wake();
+    if (reader.failure !== undefined && this.#snapshot === undefined) return this.#wake();
+    reader.state.clearStamps();
     // While a read fails, what is known may be out of date, and says so.
-    const stale = this.#failing.size > 0;
-    if (!stale) this.#backoff.reset();
-    if (this.#state.dirty || this.#snapshot === undefined || this.#snapshot.stale !== stale) {
-      if (this.#loaded || this.#zk === undefined) this.#publish(stale);
+    const stale = reader.failing;
+    if (!stale) reader.resetBackoff();
+    if (reader.state.dirty || this.#snapshot === undefined || this.#snapshot.stale !== stale) {
+      if (reader.loaded || reader.zk === undefined) this.#publish(stale);
     }
     this.#wake();
   }
 
   #wake(): void {
-    if (this.#pending > 0 && this.#zk !== undefined) return;
+    if (this.#reader.pending > 0 && this.#reader.zk !== undefined) return;
     const idle = this.#idle;
     this.#idle = [];
     for (const resolve of idle) resolve();
   }
 
   #publish(stale: boolean): void {
-    const snapshot = this.#state.snapshot(this.path);
+    const snapshot = this.#reader.state.snapshot(this.path);
     if (stale) snapshot.stale = true;
     this.#snapshot = snapshot;
-    this.#context.onSnapshot(snapshot, snapshot.stat === null ? 0 : this.#state.size);
+    this.#context.onSnapshot(snapshot, snapshot.stat === null ? 0 : this.#reader.state.size);
     notifyAll(this.#listeners, snapshot, this.#context.onError);
   }
 }

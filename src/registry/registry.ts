@@ -7,25 +7,20 @@
  */
 
 import { AsyncQueue } from "../client/async_queue.ts";
-import { ZooKeeper } from "../client/zookeeper.ts";
+import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { validatePath } from "../protocol/path.ts";
-import { CacheFile } from "./cache_file.ts";
-import { Lock, type LockOptions } from "./lock.ts";
+import type { Lock, LockOptions } from "./lock.ts";
 import { formatMember } from "./formats.ts";
-import { Lookups } from "./lookups.ts";
 import { checkRegistrationData, type JsonValue, type RegistrationData } from "./node_data.ts";
-import { RateLimiter } from "./rate_limiter.ts";
-import { Registrations, type SetNodeOptions } from "./registrations.ts";
+import type { SetNodeOptions } from "./registrations.ts";
+import { RegistryParts } from "./registry_parts.ts";
 import type { RegistrationStatus } from "./repair.ts";
 import type { LookupOptions, NodeSnapshot } from "./snapshot.ts";
-import { type RegistryState, Supervisor } from "./supervisor.ts";
-import { type Clock, clockOption } from "../util/clock.ts";
-import { sleep } from "../util/sleep.ts";
+import type { RegistryState } from "./supervisor.ts";
+import type { Clock } from "../util/clock.ts";
 import {
   type CloseOptions,
-  DEFAULT_FOLLOW_FOR,
-  defaultServers,
   type DrainOptions,
   type RegistryOptions,
   registryOptions,
@@ -55,15 +50,7 @@ const CONNECT: unique symbol = Symbol("Registry.connect");
  * ```
  */
 export class Registry implements AsyncDisposable {
-  readonly #options: RegistryOptions;
-  readonly #servers: string;
-  readonly #onError: (error: unknown) => void;
-  readonly #clock: Clock;
-  readonly #limiter: RateLimiter | undefined;
-  readonly #supervisor: Supervisor;
-  readonly #registrations: Registrations;
-  readonly #lookups: Lookups;
-  readonly #locks = new Map<string, Lock>();
+  readonly #parts: RegistryParts;
 
   /**
    * Not for use: {@linkcode Registry.connect} makes registries.
@@ -80,50 +67,7 @@ export class Registry implements AsyncDisposable {
         "Registry has no public constructor: use `await Registry.connect(options)`",
       );
     }
-    this.#options = options;
-    this.#servers = options.servers ?? defaultServers();
-    const onError = this.#onError = options.onError ?? ((error) => console.error(error));
-    const clock = this.#clock = clockOption(options.clock);
-    this.#limiter = options.rateLimit ? new RateLimiter(options.rateLimit, clock) : undefined;
-    const gate = () => this.#limiter?.take() ?? Promise.resolve();
-    this.#registrations = new Registrations({
-      client: () => this.#supervisor.client,
-      username: options.username,
-      password: options.password,
-      acl: options.acl,
-      gate,
-      onError,
-      clock,
-    });
-    this.#lookups = new Lookups({
-      client: () => this.#supervisor.client,
-      gate,
-      onError,
-      cacheFile: options.cacheFile ? new CacheFile(options.cacheFile, onError, clock) : undefined,
-      persistentWatches: options.persistentWatches,
-      childData: options.childData,
-      clock,
-      followFor: options.followFor ?? DEFAULT_FOLLOW_FOR,
-    });
-    this.#supervisor = new Supervisor(
-      () => this.#open(),
-      {
-        attached: (zk) => {
-          this.#restore(zk);
-          this.#lookups.attached(zk);
-        },
-        reconnected: (zk) => {
-          this.#restore(zk);
-          this.#lookups.reconnected();
-        },
-        detached: () => {
-          this.#registrations.detached();
-          this.#lookups.detached();
-        },
-      },
-      onError,
-      clock,
-    );
+    this.#parts = new RegistryParts(options);
   }
 
   /**
@@ -140,31 +84,7 @@ export class Registry implements AsyncDisposable {
   static async connect(input: RegistryOptions | string = {}): Promise<Registry> {
     const options = registryOptions(input);
     const registry = new Registry(options, CONNECT);
-    const signal = options.signal;
-    if (signal?.aborted) {
-      await registry.close();
-      return registry;
-    }
-    await registry.#lookups.loadCacheFile();
-    signal?.addEventListener("abort", () => registry.close().catch(registry.#onError), {
-      once: true,
-    });
-    if (signal?.aborted) return registry;
-    if (options.lazy) {
-      registry.#supervisor.startInBackground();
-    } else {
-      try {
-        await registry.#supervisor.start();
-      } catch (error) {
-        if (registry.#supervisor.closed) return registry;
-        await registry.#supervisor.stop(true);
-        throw new ZooKeeperError(
-          "CONNECTIONLOSS",
-          `Cannot connect to ZooKeeper at "${registry.#servers}": ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-    }
+    await registry.#parts.connect();
     return registry;
   }
 
@@ -173,17 +93,17 @@ export class Registry implements AsyncDisposable {
    * default), which its clients take too.
    */
   get clock(): Clock {
-    return this.#clock;
+    return this.#parts.clock;
   }
 
   /** The connection state. */
   get state(): RegistryState {
-    return this.#supervisor.state;
+    return this.#parts.supervisor.state;
   }
 
   /** The client of the current session, when there is one. */
   get client(): ZooKeeper | undefined {
-    return this.#supervisor.client;
+    return this.#parts.supervisor.client;
   }
 
   /**
@@ -194,7 +114,7 @@ export class Registry implements AsyncDisposable {
    * @returns A function that removes the callback.
    */
   onStateChange(callback: (state: RegistryState) => void): () => void {
-    return this.#supervisor.onStateChange(callback);
+    return this.#parts.supervisor.onStateChange(callback);
   }
 
   /**
@@ -224,10 +144,12 @@ export class Registry implements AsyncDisposable {
     data: RegistrationData = {},
     options: SetNodeOptions = {},
   ): Promise<void> {
-    this.#writable("register", path);
+    this.#parts.writable("register", path);
     validatePath(path);
     checkRegistrationData(path, data);
-    if (options.format === undefined) return await this.#registrations.set(path, data, options);
+    if (options.format === undefined) {
+      return await this.#parts.registrations.set(path, data, options);
+    }
     if (options.metadata === true) {
       throw new ZooKeeperError(
         "BADARGUMENTS",
@@ -236,7 +158,7 @@ export class Registry implements AsyncDisposable {
       );
     }
     const member = formatMember(options.format, path, data);
-    await this.#registrations.set(path, member, { ...options, metadata: false });
+    await this.#parts.registrations.set(path, member, { ...options, metadata: false });
   }
 
   /**
@@ -246,9 +168,9 @@ export class Registry implements AsyncDisposable {
    * @param path The registered path.
    */
   async unset(path: string): Promise<void> {
-    this.#writable("unregister", path);
+    this.#parts.writable("unregister", path);
     validatePath(path);
-    await this.#registrations.unset(path);
+    await this.#parts.registrations.unset(path);
   }
 
   /**
@@ -260,7 +182,7 @@ export class Registry implements AsyncDisposable {
    * @returns The status, or `undefined` when the path is not registered.
    */
   registration(path: string): RegistrationStatus | undefined {
-    return this.#registrations.status(path);
+    return this.#parts.registrations.status(path);
   }
 
   /**
@@ -270,7 +192,7 @@ export class Registry implements AsyncDisposable {
    * @returns A function that removes the callback.
    */
   onRegistrationChange(callback: (status: RegistrationStatus) => void): () => void {
-    return this.#registrations.onStatus(callback);
+    return this.#parts.registrations.onStatus(callback);
   }
 
   /**
@@ -281,9 +203,9 @@ export class Registry implements AsyncDisposable {
    * @param data The value.
    */
   async setData(path: string, data: JsonValue): Promise<void> {
-    this.#writable("write", path);
+    this.#parts.writable("write", path);
     validatePath(path);
-    await this.#registrations.write(this.#connected("write", path), path, data);
+    await this.#parts.registrations.write(this.#parts.connected("write", path), path, data);
   }
 
   /**
@@ -308,8 +230,8 @@ export class Registry implements AsyncDisposable {
     callback?: (snapshot: NodeSnapshot) => void,
     options: LookupOptions = {},
   ): Promise<NodeSnapshot> {
-    this.#readable("look up", path);
-    return await this.#lookups.get(path, callback, options);
+    this.#parts.readable("look up", path);
+    return await this.#parts.lookups.get(path, callback, options);
   }
 
   /**
@@ -327,8 +249,8 @@ export class Registry implements AsyncDisposable {
    *   `NOAUTH`).
    */
   async read(path: string, options: LookupOptions = {}): Promise<NodeSnapshot> {
-    this.#readable("read", path);
-    return await this.#lookups.read(path, options);
+    this.#parts.readable("read", path);
+    return await this.#parts.lookups.read(path, options);
   }
 
   /**
@@ -344,7 +266,7 @@ export class Registry implements AsyncDisposable {
    */
   async release(path: string, options: LookupOptions = {}): Promise<void> {
     validatePath(path);
-    await this.#lookups.release(path, options);
+    await this.#parts.lookups.release(path, options);
   }
 
   /**
@@ -363,8 +285,8 @@ export class Registry implements AsyncDisposable {
     callback: (snapshot: NodeSnapshot) => void,
     options: LookupOptions = {},
   ): () => void {
-    this.#readable("follow", path);
-    return this.#lookups.onChange(path, callback, options);
+    this.#parts.readable("follow", path);
+    return this.#parts.lookups.onChange(path, callback, options);
   }
 
   /**
@@ -383,13 +305,13 @@ export class Registry implements AsyncDisposable {
     options: { signal?: AbortSignal | undefined } & LookupOptions = {},
   ): AsyncIterableIterator<NodeSnapshot> {
     try {
-      this.#readable("follow", path);
+      this.#parts.readable("follow", path);
     } catch (error) {
       const failed = new AsyncQueue<NodeSnapshot>();
       failed.end(error);
       return failed;
     }
-    return this.#lookups.watch(path, options.signal, options);
+    return this.#parts.lookups.watch(path, options.signal, options);
   }
 
   /**
@@ -404,11 +326,7 @@ export class Registry implements AsyncDisposable {
    */
   lock(path: string, options: LockOptions = {}): Lock {
     validatePath(path);
-    // A held lock's loss is news to someone: onError when nobody else listens.
-    return new Lock(this.#connected("lock", path), path, {
-      ...options,
-      onLost: options.onLost ?? this.#onError,
-    });
+    return this.#parts.locks.make(this.#parts.connected("lock", path), path, options);
   }
 
   /**
@@ -419,12 +337,7 @@ export class Registry implements AsyncDisposable {
    * @returns The held lock, or `undefined` when `wait` ran out.
    */
   async acquireLock(path: string, options: LockOptions = {}): Promise<Lock | undefined> {
-    const lock = this.lock(path, options);
-    if (await lock.acquire()) {
-      this.#locks.set(path, lock);
-      return lock;
-    }
-    return undefined;
+    return await this.#parts.locks.acquire(path, this.lock(path, options));
   }
 
   /**
@@ -434,9 +347,7 @@ export class Registry implements AsyncDisposable {
    */
   async releaseLock(path: string): Promise<void> {
     validatePath(path);
-    const lock = this.#locks.get(path);
-    this.#locks.delete(path);
-    await lock?.release();
+    await this.#parts.locks.release(path);
   }
 
   /**
@@ -445,17 +356,12 @@ export class Registry implements AsyncDisposable {
    * with the session meanwhile.
    */
   async stop(): Promise<void> {
-    if (this.#supervisor.closed || this.#supervisor.state.type === "stopped") return;
-    await this.#supervisor.stop();
+    await this.#parts.stop();
   }
 
   /** Reconnects after {@linkcode Registry.stop}, restoring registrations and watches. */
   async start(): Promise<void> {
-    if (this.#supervisor.closed || this.#supervisor.client !== undefined) return;
-    await this.#supervisor.start().catch((error) => {
-      this.#onError(error);
-      this.#supervisor.startInBackground();
-    });
+    await this.#parts.start();
   }
 
   /**
@@ -467,10 +373,7 @@ export class Registry implements AsyncDisposable {
    * @param options `grace`.
    */
   async drain(options: DrainOptions = {}): Promise<void> {
-    if (this.#supervisor.closed) return;
-    await this.#registrations.drain();
-    await sleep(this.#clock, options.grace ?? 5000);
-    await this.close();
+    await this.#parts.drain(options);
   }
 
   /**
@@ -481,66 +384,11 @@ export class Registry implements AsyncDisposable {
    * @param options `drain` drains first (see {@linkcode Registry.drain}).
    */
   async close(options: CloseOptions = {}): Promise<void> {
-    if (this.#supervisor.closed) return;
-    if (options.drain) {
-      await this.drain(options.drain === true ? {} : options.drain);
-      return;
-    }
-    await this.#registrations.closeAll();
-    for (const lock of this.#locks.values()) await lock.release().catch(this.#onError);
-    await this.#lookups.close();
-    await this.#supervisor.stop(true);
+    await this.#parts.close(options);
   }
 
   /** Closes the registry, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
-  }
-
-  #open(): Promise<ZooKeeper> {
-    const { username, password } = this.#options;
-    return ZooKeeper.connect(this.#servers, {
-      sessionTimeout: this.#options.sessionTimeout ?? 10_000,
-      connectTimeout: this.#options.connectTimeout ?? 15_000,
-      readOnly: this.#options.readOnly ?? false,
-      sasl: this.#options.sasl,
-      auth: username === undefined
-        ? undefined
-        : [{ scheme: "digest", auth: `${username}:${password ?? ""}` }],
-      onError: this.#onError,
-      tls: this.#options.tls,
-      transport: this.#options.transport,
-      metrics: this.#options.metrics,
-      clock: this.#clock,
-      maxFrameSize: this.#options.maxReceiveSize,
-    });
-  }
-
-  #restore(zk: ZooKeeper): void {
-    if (this.#options.readOnly) return;
-    this.#registrations.restore(zk);
-  }
-
-  #writable(verb: string, path: string): void {
-    if (this.#options.readOnly) {
-      throw new ZooKeeperError(
-        "NOTREADONLY",
-        `Cannot ${verb} "${path}": the registry is read-only`,
-        { path },
-      );
-    }
-    if (this.#supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
-  }
-
-  #readable(verb: string, path: string): void {
-    validatePath(path);
-    if (this.#supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
-  }
-
-  #connected(verb: string, path: string): ZooKeeper {
-    if (this.#supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
-    const zk = this.#supervisor.client;
-    if (zk === undefined) throw ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path);
-    return zk;
   }
 }
