@@ -212,3 +212,19 @@ export function checkWatcher<T>(
   if (watcher === undefined || typeof watcher === "function") return watcher;
   throw badArgument(subject, `${name} must be a function, not ${typeName(watcher)}`);
 }
+
+/**
+ * Checks the credentials of `addAuth`.
+ *
+ * @param subject The call.
+ * @param scheme The scheme, a string.
+ * @param auth The credentials: a string (sent as UTF-8) or bytes.
+ * @returns The credentials as bytes.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for anything else.
+ */
+export function checkAuth(subject: Subject, scheme: unknown, auth: Data): Uint8Array {
+  if (typeof scheme !== "string") {
+    throw badArgument(subject, `scheme must be a string, not ${typeName(scheme)}`);
+  }
+  return toBytes(subject, "auth", auth);
+}

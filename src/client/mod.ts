@@ -3,6 +3,8 @@
  * helpers built on it.
  *
  * - `zookeeper.ts`: the `ZooKeeper` class; each method validates and submits.
+ * - `call_gate.ts`: the checks, refusals and deadline every call goes through.
+ * - `connect_settings.ts`: the connect string and options made into a session's settings.
  * - `read_requests.ts`, `write_requests.ts`, `watch_requests.ts`: one request
  *   builder per operation.
  * - `create_mode.ts`: what each create mode means.

@@ -7,12 +7,36 @@
  * @module
  */
 
-import { OpCode } from "../protocol/constants.ts";
+import { AddWatchMode, OpCode } from "../protocol/constants.ts";
 import { writeAddWatchRequest, writeWatchTypeRequest } from "../protocol/records_ops.ts";
 import type { Request } from "../session/request_encoder.ts";
+import { typeName } from "../util/type_name.ts";
+import { badArgument, type Subject } from "./arguments.ts";
 
 /** Called with a reply's error code before its promise settles. */
 export type OnReply = ((err: number) => void) | undefined;
+
+/**
+ * Checks the mode and the listener of `addWatch`.
+ *
+ * @param subject The call.
+ * @param mode `"persistent"` or `"persistentRecursive"`.
+ * @param listener A function.
+ * @returns The mode's `AddWatchMode` value.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for anything else.
+ */
+export function checkAddWatch(subject: Subject, mode: unknown, listener: unknown): number {
+  if (typeof mode !== "string" || !Object.hasOwn(AddWatchMode, mode)) {
+    throw badArgument(
+      subject,
+      `mode must be "persistent" or "persistentRecursive", not ${typeName(mode)}`,
+    );
+  }
+  if (typeof listener !== "function") {
+    throw badArgument(subject, `listener must be a function, not ${typeName(listener)}`);
+  }
+  return AddWatchMode[mode as keyof typeof AddWatchMode];
+}
 
 /**
  * addWatch.

@@ -1,52 +1,44 @@
 /**
  * The ZooKeeper client: every operation as a method returning a promise, all
  * pipelined on one connection, with one-shot watches. Each method validates
- * its arguments and submits a request built in `read_requests.ts`,
- * `write_requests.ts` or `watch_requests.ts`; watches
+ * its arguments and submits, through `call_gate.ts`, a request built in
+ * `read_requests.ts`, `write_requests.ts` or `watch_requests.ts`; watches
  * live in `watch_manager.ts`, connecting and the state stream in
- * `state_stream.ts`, the
- * settings in `options.ts`. The file runs past 400 lines only because it is
- * the documented surface of some thirty public methods of a few lines each.
+ * `connect_settings.ts` and `state_stream.ts`, the settings in `options.ts`.
+ * The file runs past 400 lines only because it is the documented surface of
+ * some thirty public methods of a few lines each.
  *
  * @module
  */
 
-import { AddWatchMode, DEFAULT_MAX_DATA_SIZE, OpCode } from "../protocol/constants.ts";
+import { DEFAULT_MAX_DATA_SIZE, OpCode } from "../protocol/constants.ts";
 import type { ACL, ClientInfo, Stat } from "../protocol/records_data.ts";
-import { type CallControl, type CallOptions, withCaller } from "../session/call.ts";
+import type { CallOptions } from "../session/call.ts";
 import type { Clock } from "../session/clock.ts";
 import { clockOption } from "../util/clock.ts";
 import { parseConnectString } from "../session/connect_string.ts";
-import type { Request } from "../session/request_encoder.ts";
 import { Session } from "../session/session.ts";
 import type { ConnectionState } from "../session/state.ts";
-import { defaultTransport } from "../transport/select.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
-import { typeName } from "../util/type_name.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
 import {
-  badArgument,
   checkAcl,
-  checkCall,
+  checkAuth,
   checkData,
-  checkOptions,
   checkVersion,
   checkWatcher,
   type Subject,
   toBytes,
 } from "./arguments.ts";
+import { CallGate } from "./call_gate.ts";
 import { CONFIG_NODE, CONFIG_WATCH_KEY, parseConfigData } from "./config.ts";
+import { connectSettings } from "./connect_settings.ts";
 import { createModeOf } from "./create_mode.ts";
 import { stateStream, waitConnected } from "./state_stream.ts";
 import type { EnsembleConfig } from "./config.ts";
 import { buildMultiRequest, multiReadResults, multiResults } from "./multi.ts";
-import {
-  checkConnectOptions,
-  hostOrder,
-  sessionOptions,
-  type ZooKeeperOptions,
-} from "./options.ts";
+import type { ZooKeeperOptions } from "./options.ts";
 import { Chroot } from "./chroot.ts";
 import {
   followConfig,
@@ -98,8 +90,7 @@ export class ZooKeeper implements AsyncDisposable {
   readonly #maxDataSize: number;
   readonly #onError: (error: unknown) => void;
   readonly #metrics: ClientMetricsRecorder | undefined;
-  readonly #requestTimeout: number | undefined;
-  readonly #callerStacks: boolean;
+  readonly #gate: CallGate;
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
   // The answers to the credentials of the options, awaited by connect().
   readonly #initialAuth: Promise<void>;
@@ -130,8 +121,6 @@ export class ZooKeeper implements AsyncDisposable {
     this.#maxDataSize = options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE;
     this.#onError = options.onError ?? ((error) => console.error(error));
     this.#metrics = options.metrics;
-    this.#requestTimeout = options.requestTimeout;
-    this.#callerStacks = options.callerStacks ?? true;
     this.#watches = new WatchManager(
       (request) => this.#session.submit(request),
       this.#paths,
@@ -141,6 +130,12 @@ export class ZooKeeper implements AsyncDisposable {
       () => this.#session.connected,
     );
     this.#session = session(this);
+    this.#gate = new CallGate({
+      session: this.#session,
+      paths: this.#paths,
+      requestTimeout: options.requestTimeout,
+      callerStacks: options.callerStacks ?? true,
+    });
     const auth = (options.auth ?? []).map((a) =>
       this.#session.addAuth(a.scheme, toBytes({ verb: "authenticate" }, "auth", a.auth))
     );
@@ -163,11 +158,7 @@ export class ZooKeeper implements AsyncDisposable {
     connectString: string,
     options: ZooKeeperOptions = {},
   ): Promise<ZooKeeper> {
-    checkConnectOptions(options);
-    const { hosts, chroot } = parseConnectString(connectString);
-    const transport = options.transport ?? await defaultTransport();
-    const order = hostOrder(hosts, options.keepHostOrder ?? false);
-    const settings = sessionOptions(order, transport, options);
+    const { chroot, session: settings } = await connectSettings(connectString, options);
     const zk = new ZooKeeper(
       (zk) =>
         new Session(settings, {
@@ -277,7 +268,7 @@ export class ZooKeeper implements AsyncDisposable {
     data?: Data,
     options?: CreateOptions,
   ): Promise<{ path: string; stat: Stat }> {
-    return this.#call("create", path, options, (o, subject) => {
+    return this.#gate.call("create", path, options, (o, subject) => {
       const mode = createModeOf(path, o.mode, o.ttl);
       const serverPath = this.#paths.toServer(path, mode.sequential);
       const args = {
@@ -299,7 +290,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {ZooKeeperError} `NONODE`, `BADVERSION`, `NOTEMPTY`, `NOAUTH`.
    */
   delete(path: string, options?: VersionOptions): Promise<void> {
-    return this.#call("delete", path, options, (o, subject) => {
+    return this.#gate.call("delete", path, options, (o, subject) => {
       const version = checkVersion(subject, o.version);
       return writes.deleteRequest(path, this.#paths.toServer(path), version);
     });
@@ -316,7 +307,7 @@ export class ZooKeeper implements AsyncDisposable {
   exists(path: string, options?: WatchOptions): Promise<Stat | null> {
     // A missing node is an answer, not a failure: the reply is null, with no
     // error made and caught on the way.
-    return this.#call("check", path, options, (o, subject) => {
+    return this.#gate.call("check", path, options, (o, subject) => {
       const onReply = this.#watches.onExistsReply(path, checkWatcher(subject, o.watch));
       return reads.existsRequest(path, this.#paths.toServer(path), onReply);
     });
@@ -332,7 +323,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {ZooKeeperError} `NONODE`, `NOAUTH`.
    */
   getData(path: string, options?: WatchOptions): Promise<DataResult> {
-    return this.#call("read", path, options, (o, subject) => {
+    return this.#gate.call("read", path, options, (o, subject) => {
       const onReply = this.#watches.onReply("data", path, checkWatcher(subject, o.watch));
       return reads.getDataRequest(path, this.#paths.toServer(path), onReply);
     });
@@ -349,7 +340,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {ZooKeeperError} `NONODE`, `BADVERSION`, `NOAUTH`, `BADARGUMENTS`.
    */
   setData(path: string, data: Data, options?: VersionOptions): Promise<Stat> {
-    return this.#call("write", path, options, (o, subject) => {
+    return this.#gate.call("write", path, options, (o, subject) => {
       const serverPath = this.#paths.toServer(path);
       const bytes = checkData(subject, data, this.#maxDataSize);
       const version = checkVersion(subject, o.version);
@@ -368,7 +359,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {ZooKeeperError} `NONODE`, `NOAUTH`.
    */
   getChildren(path: string, options?: WatchOptions): Promise<string[]> {
-    return this.#call("list children of", path, options, (o, subject) => {
+    return this.#gate.call("list children of", path, options, (o, subject) => {
       const onReply = this.#watches.onReply("child", path, checkWatcher(subject, o.watch));
       return reads.getChildrenRequest(path, this.#paths.toServer(path), onReply);
     });
@@ -386,7 +377,7 @@ export class ZooKeeper implements AsyncDisposable {
     path: string,
     options?: WatchOptions,
   ): Promise<{ children: string[]; stat: Stat }> {
-    return this.#call("list children of", path, options, (o, subject) => {
+    return this.#gate.call("list children of", path, options, (o, subject) => {
       const onReply = this.#watches.onReply("child", path, checkWatcher(subject, o.watch));
       return reads.getChildren2Request(path, this.#paths.toServer(path), onReply);
     });
@@ -400,7 +391,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The ACL and the node's Stat.
    */
   getACL(path: string, options?: CallOptions): Promise<{ acl: ACL[]; stat: Stat }> {
-    return this.#call("read the ACL of", path, options, () => {
+    return this.#gate.call("read the ACL of", path, options, () => {
       return reads.getACLRequest(path, this.#paths.toServer(path));
     });
   }
@@ -416,7 +407,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The node's new Stat.
    */
   setACL(path: string, acl: ACL[], options?: VersionOptions): Promise<Stat> {
-    return this.#call("set the ACL of", path, options, (o, subject) => {
+    return this.#gate.call("set the ACL of", path, options, (o, subject) => {
       const serverPath = this.#paths.toServer(path);
       const entries = checkAcl(subject, acl);
       const version = checkVersion(subject, o.version);
@@ -432,7 +423,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @param options `signal` and `timeout`.
    */
   async sync(path: string, options?: CallOptions): Promise<void> {
-    await this.#call("sync", path, options, () => {
+    await this.#gate.call("sync", path, options, () => {
       return writes.syncRequest(path, this.#paths.toServer(path));
     });
   }
@@ -447,9 +438,15 @@ export class ZooKeeper implements AsyncDisposable {
    *   every operation's code.
    */
   async multi(ops: readonly Op[], options?: CallOptions): Promise<OpResult[]> {
-    const results = await this.#call("commit transaction", undefined, options, (_, subject) => {
-      return writes.multiRequest(OpCode.multi, this.#multiBody(subject, ops, "write"));
-    });
+    const results = await this.#gate.call(
+      "commit transaction",
+      undefined,
+      options,
+      (_, subject) => {
+        const body = buildMultiRequest(subject, ops, "write", this.#paths, this.#maxDataSize);
+        return writes.multiRequest(OpCode.multi, body);
+      },
+    );
     return multiResults(results, ops, this.#paths);
   }
 
@@ -462,8 +459,9 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns Each read's result, in order.
    */
   async multiRead(ops: readonly ReadOp[], options?: CallOptions): Promise<ReadResult[]> {
-    const results = await this.#call("read", undefined, options, (_, subject) => {
-      return writes.multiRequest(OpCode.multiRead, this.#multiBody(subject, ops, "read"));
+    const results = await this.#gate.call("read", undefined, options, (_, subject) => {
+      const body = buildMultiRequest(subject, ops, "read", this.#paths, this.#maxDataSize);
+      return writes.multiRequest(OpCode.multiRead, body);
     });
     return multiReadResults(results, ops);
   }
@@ -476,7 +474,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns Their paths.
    */
   getEphemerals(prefix = "/", options?: CallOptions): Promise<string[]> {
-    return this.#call("list ephemerals under", prefix, options, () => {
+    return this.#gate.call("list ephemerals under", prefix, options, () => {
       const serverPrefix = this.#paths.toServer(prefix);
       return reads.getEphemeralsRequest(prefix, serverPrefix, (p) => this.#paths.strip(p));
     });
@@ -490,7 +488,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns The number of nodes below it.
    */
   getAllChildrenNumber(path: string, options?: CallOptions): Promise<number> {
-    return this.#call("count descendants of", path, options, () => {
+    return this.#gate.call("count descendants of", path, options, () => {
       return reads.getAllChildrenNumberRequest(path, this.#paths.toServer(path));
     });
   }
@@ -502,7 +500,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @returns One entry per identity.
    */
   whoAmI(options?: CallOptions): Promise<ClientInfo[]> {
-    return this.#call(reads.WHO_AM_I.verb, undefined, options, () => reads.WHO_AM_I);
+    return this.#gate.call(reads.WHO_AM_I.verb, undefined, options, () => reads.WHO_AM_I);
   }
 
   /**
@@ -517,7 +515,7 @@ export class ZooKeeper implements AsyncDisposable {
    *   be read (this call only: the connection goes on).
    */
   async getConfig(options?: WatchOptions): Promise<EnsembleConfig> {
-    const reply = await this.#call(CONFIG_SUBJECT.verb, CONFIG_NODE, options, (o, subject) => {
+    const reply = await this.#gate.call(CONFIG_SUBJECT.verb, CONFIG_NODE, options, (o, subject) => {
       const watcher = checkWatcher(subject, o.watch);
       const onReply = this.#watches.onReply("data", CONFIG_WATCH_KEY, watcher);
       return getConfigRequest(onReply);
@@ -537,7 +535,12 @@ export class ZooKeeper implements AsyncDisposable {
    *   `NOAUTH`, `BADARGUMENTS`.
    */
   async reconfig(options: ReconfigOptions): Promise<EnsembleConfig> {
-    const reply = await this.#call("reconfigure", undefined, options, (o) => reconfigRequest(o));
+    const reply = await this.#gate.call(
+      "reconfigure",
+      undefined,
+      options,
+      (o) => reconfigRequest(o),
+    );
     return parseConfigData(reply);
   }
 
@@ -568,12 +571,8 @@ export class ZooKeeper implements AsyncDisposable {
    *   credentials neither a string nor a `Uint8Array`.
    */
   addAuth(scheme: string, auth: Data): Promise<void> {
-    const subject = { verb: "authenticate" };
     try {
-      if (typeof scheme !== "string") {
-        throw badArgument(subject, `scheme must be a string, not ${typeName(scheme)}`);
-      }
-      return this.#session.addAuth(scheme, toBytes(subject, "auth", auth));
+      return this.#session.addAuth(scheme, checkAuth({ verb: "authenticate" }, scheme, auth));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -599,19 +598,11 @@ export class ZooKeeper implements AsyncDisposable {
     listener: Watcher,
     options?: CallOptions,
   ): Promise<void> {
-    return this.#call("watch", path, options, (_, subject) => {
+    return this.#gate.call("watch", path, options, (_, subject) => {
       const serverPath = this.#paths.toServer(path);
-      if (typeof mode !== "string" || !Object.hasOwn(AddWatchMode, mode)) {
-        throw badArgument(
-          subject,
-          `mode must be "persistent" or "persistentRecursive", not ${typeName(mode)}`,
-        );
-      }
-      if (typeof listener !== "function") {
-        throw badArgument(subject, `listener must be a function, not ${typeName(listener)}`);
-      }
+      const modeValue = watchRequests.checkAddWatch(subject, mode, listener);
       const onReply = this.#watches.onReply(mode, path, listener);
-      return watchRequests.addWatchRequest(path, serverPath, AddWatchMode[mode], onReply);
+      return watchRequests.addWatchRequest(path, serverPath, modeValue, onReply);
     });
   }
 
@@ -717,42 +708,6 @@ export class ZooKeeper implements AsyncDisposable {
   /** Closes the session, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
-  }
-
-  #multiBody(
-    subject: Subject,
-    ops: readonly (Op | ReadOp)[],
-    kind: "write" | "read",
-  ): ReturnType<typeof buildMultiRequest> {
-    return buildMultiRequest(subject, ops, kind, this.#paths, this.#maxDataSize);
-  }
-
-  // Every operation goes through here: its arguments are checked and its
-  // request built before anything is encoded, and whatever is refused rejects
-  // the returned promise rather than throw, so that every failure reaches the
-  // caller the same way. The caller's stack is taken here, at the call: the
-  // error of a reply is made where nothing of the caller is left.
-  #call<T, O extends CallOptions>(
-    verb: string,
-    path: string | undefined,
-    options: O | undefined,
-    build: (options: O, subject: Subject) => Request<T>,
-  ): Promise<T> {
-    const caller = this.#callerStacks ? new Error() : undefined;
-    try {
-      // The path is checked first: the messages that follow quote it.
-      if (path !== undefined && typeof path !== "string") this.#paths.toServer(path);
-      const subject: Subject = { verb, path };
-      const o = checkOptions(subject, options);
-      const { signal, timeout } = checkCall(subject, o, this.#requestTimeout);
-      const request = build(o, subject);
-      // Without a deadline, a signal or a stack to keep, the call needs no guard.
-      const plain = signal === undefined && timeout === undefined && caller === undefined;
-      const call: CallControl | undefined = plain ? undefined : { signal, timeout, caller };
-      return this.#session.submit(request, call);
-    } catch (error) {
-      return Promise.reject(withCaller(error as Error, caller));
-    }
   }
 
   #onState(state: ConnectionState): void {

@@ -5,6 +5,7 @@
  */
 
 import type { HostPort } from "./connect_string.ts";
+import { rebalance, sameHost } from "./rebalance.ts";
 
 /** The servers, in the order they are tried, and the one in use. */
 export class HostRing {
@@ -34,6 +35,22 @@ export class HostRing {
     this.#hosts = hosts;
     this.#index = current;
     this.#chosen = undefined;
+  }
+
+  /**
+   * Replaces the servers after a reconfiguration and says whether to move,
+   * by the Java client's rebalancing rule (see {@linkcode rebalance}).
+   *
+   * @param hosts The new servers, at least one.
+   * @param random A number in [0, 1).
+   * @returns The position of the server to move to, or `undefined` to stay.
+   */
+  rebalance(hosts: readonly HostPort[], random: () => number): number | undefined {
+    const current = this.#index < 0 ? undefined : this.current;
+    const plan = rebalance(this.#hosts, hosts, current, random);
+    const stay = current === undefined ? -1 : plan.hosts.findIndex((h) => sameHost(h, current));
+    this.replace(plan.hosts, plan.moveTo === undefined ? stay : -1);
+    return plan.moveTo;
   }
 
   /** How many servers there are. */

@@ -2,7 +2,12 @@
  * One session over a succession of connections. `session.ts` is the state
  * machine; the parts it drives are each testable alone.
  *
- * - `session.ts`: states, ids, submit, close and the transitions.
+ * - `session.ts`: submit, close and the transitions between states.
+ * - `session_identity.ts`: the session id, password, last zxid and timeout.
+ * - `connect_attempt.ts`: one connection, its handshake, what goes first on it.
+ * - `reply_router.ts`: where each frame from the server goes.
+ * - `request_frame.ts`, `pending_request.ts`: a request refused or queued.
+ * - `session_expiry.ts`, `close_wait.ts`: the expiry timer, the waits of close.
  * - `state.ts`: the connection states and what each means.
  * - `request_encoder.ts`: a request as a value, and its encoding into a frame.
  * - `connection.ts`: one socket: handshake, write batching, heartbeat.

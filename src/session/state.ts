@@ -46,6 +46,27 @@ export type ConnectionState =
 /** The `type` of a {@linkcode ConnectionState}. */
 export type ConnectionStateType = ConnectionState["type"];
 
+/**
+ * The state a session enters once a connection's handshake (and login) is
+ * done.
+ *
+ * @param readOnly Whether the server serves reads only.
+ * @param resumed Whether the session is the one the client had before.
+ * @param details The session and the server.
+ * @returns `connectedReadOnly`, `reconnected` or `connected`.
+ */
+export function connectedState(
+  readOnly: boolean,
+  resumed: boolean,
+  details: ConnectedDetails,
+): ConnectionState {
+  return readOnly
+    ? { type: "connectedReadOnly", ...details }
+    : resumed
+    ? { type: "reconnected", ...details }
+    : { type: "connected", ...details };
+}
+
 const FINAL: ReadonlySet<ConnectionStateType> = new Set(["closed", "expired", "authFailed"]);
 
 /**

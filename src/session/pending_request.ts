@@ -1,0 +1,53 @@
+/**
+ * A submitted request as the queue holds it: its frame, how to read its
+ * reply, and the settlers of its promise, wrapped for metrics and for the
+ * caller's deadline and signal when there are any.
+ *
+ * @module
+ */
+
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
+import { type CallControl, guarded } from "./call.ts";
+import type { Clock } from "./clock.ts";
+import type { Request } from "./request_encoder.ts";
+import { measured } from "./request_metrics.ts";
+import type { PendingRequest } from "./request_queue.ts";
+
+/**
+ * Makes the queued form of a request.
+ *
+ * @param request The request.
+ * @param frame Its frame, xid set.
+ * @param xid Its xid.
+ * @param resolve Settles the caller's promise with the reply.
+ * @param reject Settles the caller's promise with an error.
+ * @param clock Measures the time to the reply and runs the deadline.
+ * @param metrics Told of the request's start and end, if given.
+ * @param call The caller's deadline, signal and stack, if given.
+ * @returns The request to queue.
+ */
+export function pendingRequest(
+  request: Request<unknown>,
+  frame: Uint8Array,
+  xid: number,
+  resolve: (value: unknown) => void,
+  reject: (error: Error) => void,
+  clock: Clock,
+  metrics: ClientMetricsRecorder | undefined,
+  call: CallControl | undefined,
+): PendingRequest {
+  let pending: PendingRequest = {
+    xid,
+    frame,
+    verb: request.verb,
+    path: request.path,
+    decode: request.decode,
+    onReply: request.onReply,
+    nullOn: request.nullOn,
+    resolve,
+    reject,
+  };
+  if (metrics !== undefined) pending = measured(pending, request.opcode, metrics, clock);
+  if (call !== undefined) pending = guarded(pending, call, clock);
+  return pending;
+}
