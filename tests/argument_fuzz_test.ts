@@ -10,18 +10,7 @@ import assert from "node:assert/strict";
 import { type ZooKeeper, ZooKeeperError } from "../mod.ts";
 import type { Op } from "../mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
-
-// A small seeded generator (mulberry32), so that a failure replays.
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from "./helpers/random.ts";
 
 const SEED = 0x5eed_2026;
 

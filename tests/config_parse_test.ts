@@ -14,22 +14,10 @@ import { TestingCluster } from "../src/testing/mod.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import { accept, header, reply } from "./helpers/fake_session.ts";
-import { writeGetDataResponse, writeStat } from "./helpers/server_codec.ts";
+import { writeGetDataResponse, writeStat, zeroStat } from "./helpers/server_codec.ts";
 import { OpCode } from "../src/protocol/constants.ts";
 
-const stat = {
-  czxid: 0n,
-  mzxid: 0n,
-  ctime: 0,
-  mtime: 0,
-  version: 0,
-  cversion: 0,
-  aversion: 0,
-  ephemeralOwner: 0n,
-  dataLength: 0,
-  numChildren: 0,
-  pzxid: 0n,
-};
+const stat = zeroStat();
 
 describe("parseConfig()", () => {
   it("reads several quorum addresses separated by |, the role after the last", () => {

@@ -5,18 +5,7 @@ import { type Gateway, serve } from "../src/http/mod.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
 import { rawExchange, type RawReply, serveOn, serverKinds } from "./helpers/http_servers.ts";
 import { eventually } from "./helpers/wait.ts";
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from "./helpers/random.ts";
 
 const SEED = 0x5eed14;
 const COUNT = 600;

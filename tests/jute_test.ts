@@ -14,6 +14,7 @@ import {
   writeMultiResponse,
   writeStat,
 } from "./helpers/server_codec.ts";
+import { seededRandom as prng } from "./helpers/random.ts";
 
 const stat = {
   czxid: 0x1_0000_0002n,
@@ -33,16 +34,6 @@ function bytesOf(write: (w: JuteWriter) => void): Uint8Array {
   const w = new JuteWriter(4);
   write(w);
   return w.bytes().slice();
-}
-
-/** A small deterministic PRNG (mulberry32), so fuzz runs are repeatable. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("JuteWriter and JuteReader", () => {

@@ -10,25 +10,14 @@ import {
 import { PathCache } from "../src/registry/path_cache.ts";
 import type { NodeSnapshot } from "../src/registry/snapshot.ts";
 import { idle } from "./helpers/timing.ts";
+import { zeroStat } from "./helpers/server_codec.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 
 const encoder = new TextEncoder();
 
 function stat(mzxid: number): Stat {
   const z = BigInt(mzxid);
-  return {
-    czxid: 1n,
-    mzxid: z,
-    ctime: 0,
-    mtime: 0,
-    version: 0,
-    cversion: 0,
-    aversion: 0,
-    ephemeralOwner: 0n,
-    dataLength: 0,
-    numChildren: 0,
-    pzxid: z,
-  };
+  return zeroStat({ czxid: 1n, mzxid: z, pzxid: z });
 }
 
 interface Call {

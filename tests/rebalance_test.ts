@@ -7,7 +7,7 @@ import { reconfigRequest } from "../src/client/reconfig.ts";
 import { Chroot } from "../src/client/chroot.ts";
 import { restoreWatchRequests } from "../src/client/watch_restore.ts";
 import { WatchRegistry } from "../src/client/watch_registry.ts";
-import { readSetWatches } from "./helpers/server_codec.ts";
+import { readSetWatches, zeroStat } from "./helpers/server_codec.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
 import { JuteReader } from "../src/jute/reader.ts";
@@ -38,19 +38,7 @@ function spread(old: number[], next: number[], clients: number): Map<number, num
   return counts;
 }
 
-const stat: Stat = {
-  czxid: 0n,
-  mzxid: 0n,
-  ctime: 0,
-  mtime: 0,
-  version: 0,
-  cversion: 0,
-  aversion: 0,
-  ephemeralOwner: 0n,
-  dataLength: 0,
-  numChildren: 0,
-  pzxid: 0n,
-};
+const stat = zeroStat();
 
 describe("Server list changes and the ensemble config", () => {
   it("rebalance() moves a quarter of the clients to a fourth server and keeps the rest", () => {

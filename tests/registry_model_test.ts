@@ -10,22 +10,12 @@ import assert from "node:assert/strict";
 import { Registry, type ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
+import { seededRandom as random } from "./helpers/random.ts";
 
 const SEEDS = [1, 2, 3, 4, 5];
 const ROUNDS = 10;
 const OPS = 12;
 const NAMES = ["a", "b", "c", "d", "e", "f"];
-
-/** mulberry32: a small seeded generator, the same on every runtime. */
-function random(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One random change of /svc; the refusals a race makes are expected. */
 async function change(zk: ZooKeeper, next: () => number): Promise<void> {

@@ -46,6 +46,30 @@ import {
 import type { MultiOpRecord, MultiResultRecord } from "../../src/protocol/multi.ts";
 
 /** Encodes a {@linkcode Stat}. */
+/**
+ * A node's Stat with every field zero, and the given ones set: what a fake
+ * server answers for a node whose metadata the test does not look at.
+ *
+ * @param fields The fields that matter to the test.
+ * @returns The Stat.
+ */
+export function zeroStat(fields: Partial<Stat> = {}): Stat {
+  return {
+    czxid: 0n,
+    mzxid: 0n,
+    ctime: 0,
+    mtime: 0,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner: 0n,
+    dataLength: 0,
+    numChildren: 0,
+    pzxid: 0n,
+    ...fields,
+  };
+}
+
 export function writeStat(w: JuteWriter, r: Stat): void {
   w.writeLong(r.czxid);
   w.writeLong(r.mzxid);

@@ -1,0 +1,22 @@
+/**
+ * A seeded random generator for the fuzz and model tests, the same on every
+ * runtime, so that a failing seed replays.
+ *
+ * @module
+ */
+
+/**
+ * mulberry32: a small seeded generator of numbers in [0, 1).
+ *
+ * @param seed The seed.
+ * @returns The generator.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
