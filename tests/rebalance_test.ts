@@ -12,7 +12,6 @@ import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
 import { JuteReader } from "../src/jute/reader.ts";
 import { OpCode } from "../src/protocol/constants.ts";
-import type { Stat } from "../src/protocol/records_data.ts";
 
 const hosts = (...ports: number[]) => ports.map((port) => ({ host: "127.0.0.1", port }));
 

@@ -1,25 +1,18 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { Registry, ServiceDiscovery, ZooKeeper, ZooKeeperError } from "../mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { type Registry, ServiceDiscovery, type ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 
 const decoder = new TextDecoder();
 
 describe("Registry.setNode() data from plain JavaScript", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper();
   let zk: ZooKeeper;
   let registry: Registry;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-    registry = await Registry.connect({ servers: server.connectString });
-  });
-
-  after(async () => {
-    await registry?.close();
-    await zk?.close();
-    await server?.stop();
+    zk = await fx.connect();
+    registry = await fx.registry();
   });
 
   it("setNode() stores a string as ndServiceRegistry does: string_value, with the metadata", async () => {

@@ -20,7 +20,7 @@
 
 import { after, before } from "./test.ts";
 import { deleteTree } from "../../src/client/recipes.ts";
-import { ZooKeeper, type ZooKeeperOptions } from "../../mod.ts";
+import { Registry, type RegistryOptions, ZooKeeper, type ZooKeeperOptions } from "../../mod.ts";
 import { startZooKeeper, type ZkServer, type ZkServerOptions } from "./zk_server.ts";
 
 /** A subtree of the server that a test owns; deleted with its clients closed at dispose. */
@@ -39,6 +39,8 @@ export interface ZkFixture extends AsyncDisposable {
   readonly server: ZkServer;
   /** Connects a client to the server's root; it is closed with the fixture. */
   connect(options?: ZooKeeperOptions): Promise<ZooKeeper>;
+  /** Connects a registry to the server; it is closed with the fixture, before the clients. */
+  registry(options?: Omit<RegistryOptions, "servers">): Promise<Registry>;
   /** Makes a fresh chroot for one test. */
   chroot(): Promise<ZkChroot>;
   /** Closes every client and stops the server. */
@@ -71,13 +73,21 @@ class Clients {
 export async function startFixture(options: ZkServerOptions = {}): Promise<ZkFixture> {
   const server = await startZooKeeper(options);
   const clients = new Clients();
+  const registries = new Set<Registry>();
   const close = async () => {
+    await Promise.all([...registries].map((r) => r.close()));
+    registries.clear();
     await clients.close();
     await server.stop();
   };
   return {
     server,
     connect: (opts) => clients.connect(server.connectString, opts),
+    async registry(opts) {
+      const registry = await Registry.connect({ ...opts, servers: server.connectString });
+      registries.add(registry);
+      return registry;
+    },
     async chroot() {
       const path = `/t${++chroots}`;
       const admin = await clients.connect(server.connectString);
@@ -124,6 +134,7 @@ export function useZooKeeper(options: ZkServerOptions = {}): ZkFixture {
       return started().server;
     },
     connect: (opts) => started().connect(opts),
+    registry: (opts) => started().registry(opts),
     chroot: () => started().chroot(),
     close: () => started().close(),
     [Symbol.asyncDispose]: () => started().close(),
