@@ -1,8 +1,9 @@
 import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { type NodeSnapshot, Registry, ServiceDiscovery, ZooKeeper } from "../mod.ts";
+import { type NodeSnapshot, type Registry, ServiceDiscovery, type ZooKeeper } from "../mod.ts";
 import { killPeers, type Peer, repoRoot, startPeer } from "./helpers/peer.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 
 // Debian's interpreter, where python3-kazoo is installed (scripts/install_zookeeper.sh).
@@ -10,21 +11,19 @@ const python = "/usr/bin/python3";
 const script = `${repoRoot}/tests/interop/kazoo_peer.py`;
 
 describe("Interop with kazoo (python3-kazoo)", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let zk: ZooKeeper;
   let registry: Registry;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-    registry = await Registry.connect({ servers: server.connectString });
+    server = fx.server;
+    zk = await fx.connect();
+    registry = await fx.registry();
   });
 
-  after(async () => {
+  after(() => {
     killPeers();
-    await registry?.close();
-    await zk?.close();
-    await server?.stop();
   });
 
   it("kazoo's ChildrenWatch and DataWatch see what we register, change and unregister", async () => {
