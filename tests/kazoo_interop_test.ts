@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { type NodeSnapshot, type Registry, ServiceDiscovery, type ZooKeeper } from "../mod.ts";
+import { type NodeSnapshot, type Registry, ServiceDiscovery } from "../mod.ts";
 import { killPeers, type Peer, repoRoot, startPeer } from "./helpers/peer.ts";
 import type { ZkServer } from "./helpers/zk_server.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
@@ -13,12 +13,10 @@ const script = `${repoRoot}/tests/interop/kazoo_peer.py`;
 describe("Interop with kazoo (python3-kazoo)", () => {
   const fx = useZooKeeper();
   let server: ZkServer;
-  let zk: ZooKeeper;
   let registry: Registry;
 
   before(async () => {
     server = fx.server;
-    zk = await fx.connect();
     registry = await fx.registry();
   });
 
