@@ -71,6 +71,34 @@ describe("Interop with Apache Curator's service discovery (libcurator-discovery-
     if (classes) await rm(classes, { recursive: true, force: true });
   });
 
+  /** What Curator's queryForInstances, ServiceCache and strict reader see of a service. */
+  async function curatorRead(service: string, count: number) {
+    const peer = startPeer("java", [
+      "-cp",
+      classpath,
+      "CuratorPeer",
+      "read",
+      server.connectString,
+      "/services",
+      service,
+      String(count),
+    ]);
+    const { query } = await peer.waitFor<{ query?: CuratorView[] }>(
+      (l) => l.query !== undefined,
+      "query",
+    );
+    const { cache } = await peer.waitFor<{ cache?: CuratorView[] }>(
+      (l) => l.cache !== undefined,
+      "cache",
+    );
+    const { strict } = await peer.waitFor<{ strict?: Record<string, string> }>(
+      (l) => l.strict !== undefined,
+      "strict",
+    );
+    assert.equal(await peer.end(), 0, peer.stderr());
+    return { query: query!, cache: cache!, strict: strict! };
+  }
+
   it("Curator's queryForInstances and ServiceCache read the instances we register, enabled flag included", async () => {
     await discovery.register("web", {
       id: "a",
@@ -86,30 +114,8 @@ describe("Interop with Apache Curator's service discovery (libcurator-discovery-
       enabled: false,
       ephemeral: false,
     });
-    const peer = startPeer("java", [
-      "-cp",
-      classpath,
-      "CuratorPeer",
-      "read",
-      server.connectString,
-      "/services",
-      "web",
-      "2",
-    ]);
-    const query = await peer.waitFor<{ query?: CuratorView[] }>(
-      (l) => l.query !== undefined,
-      "query",
-    );
-    const cache = await peer.waitFor<{ cache?: CuratorView[] }>(
-      (l) => l.cache !== undefined,
-      "cache",
-    );
-    const strict = await peer.waitFor<{ strict?: Record<string, string> }>(
-      (l) => l.strict !== undefined,
-      "strict",
-    );
-    assert.equal(await peer.end(), 0, peer.stderr());
-    for (const list of [query.query!, cache.cache!]) {
+    const { query, cache, strict } = await curatorRead("web", 2);
+    for (const list of [query, cache]) {
       const byId = Object.fromEntries(list.map((i) => [i.id, i]));
       assert.deepEqual(Object.keys(byId).sort(), ["a", "b"]);
       assert.deepEqual(byId.a.payload, { zone: "b" });
@@ -122,7 +128,7 @@ describe("Interop with Apache Curator's service discovery (libcurator-discovery-
       ]);
     }
     // A Jackson reader with default settings rejects fields Curator does not have.
-    assert.deepEqual(strict.strict, { a: "read a", b: "read b" });
+    assert.deepEqual(strict, { a: "read a", b: "read b" });
     await discovery.unregister("web", "b");
   });
 
@@ -182,32 +188,14 @@ describe("Interop with Apache Curator's service discovery (libcurator-discovery-
       );
       assert.equal(response.status, 201, await response.text());
     }
-    const peer = startPeer("java", [
-      "-cp",
-      classpath,
-      "CuratorPeer",
-      "read",
-      server.connectString,
-      "/services",
-      "gw",
-      "2",
-    ]);
-    const query = await peer.waitFor<{ query?: CuratorView[] }>(
-      (l) => l.query !== undefined,
-      "query",
-    );
-    const strict = await peer.waitFor<{ strict?: Record<string, string> }>(
-      (l) => l.strict !== undefined,
-      "strict",
-    );
-    assert.equal(await peer.end(), 0, peer.stderr());
-    const byId = Object.fromEntries(query.query!.map((i) => [i.id, i]));
+    const { query, strict } = await curatorRead("gw", 2);
+    const byId = Object.fromEntries(query.map((i) => [i.id, i]));
     assert.deepEqual([byId.g1.address, byId.g1.port, byId.g1.serviceType], [
       "10.3.3.1",
       80,
       "DYNAMIC",
     ]);
     assert.deepEqual(byId.g2.payload, { zone: "c" });
-    assert.deepEqual(strict.strict, { g1: "read g1", g2: "read g2" });
+    assert.deepEqual(strict, { g1: "read g1", g2: "read g2" });
   });
 });
