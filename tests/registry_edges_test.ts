@@ -328,29 +328,6 @@ describe("Registry off the happy path", () => {
     }
   });
 
-  for (const persistentWatches of [true, false]) {
-    it(`a path released and followed again at once keeps its watches (persistentWatches: ${persistentWatches})`, async () => {
-      await using root = await fx.chroot();
-      const admin = await root.connect();
-      await admin.create("/svc", "x");
-      await admin.create("/svc/a", "1");
-      await using registry = await Registry.connect({
-        servers: root.connectString,
-        persistentWatches,
-      });
-      const off = registry.onChange("/svc", () => {});
-      await registry.get("/svc");
-      const seen: string[] = [];
-      off();
-      registry.onChange("/svc", (snapshot) => seen.push(JSON.stringify(snapshot.children)));
-      await registry.get("/svc");
-      await admin.setData("/svc/a", "2");
-      await eventually(() => seen.at(-1) === '{"a":2}', "the child's change reported", 10_000);
-      await admin.create("/svc/b", "3");
-      await eventually(() => seen.at(-1) === '{"a":2,"b":3}', "the new child reported", 10_000);
-    });
-  }
-
   it("maxReceiveSize lets a registry follow a listing larger than the default frame limit", async () => {
     await using root = await fx.chroot();
     const admin = await root.connect();

@@ -28,7 +28,11 @@ describe("Registry following a released path again", () => {
         if (settled) await registry.get("/svc");
         off();
         const seen: string[] = [];
-        registry.onChange("/svc", (snapshot) => seen.push(Object.keys(snapshot.children).join()));
+        let data: unknown;
+        registry.onChange("/svc", (snapshot) => {
+          seen.push(Object.keys(snapshot.children).join());
+          data = snapshot.children.a;
+        });
         const first = await registry.get("/svc");
         assert.equal(Object.keys(first.children).join(), "a");
         await admin.create("/svc/b", "2");
@@ -37,6 +41,8 @@ describe("Registry following a released path again", () => {
         await admin.create("/svc/c", "4");
         await eventually(() => seen.at(-1) === "a,b,c", "the next child reported", 10_000);
         assert.ok(seen.length >= 2);
+        // A child's data change is kept too, when the lookup reads data.
+        await eventually(() => data === (childData ? 3 : null), "the child's change reported");
       });
     }
   }
