@@ -5,27 +5,14 @@ import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { CREATOR_ALL_ACL, ZooKeeper } from "../mod.ts";
 import { main } from "../src/cli/main.ts";
 import { toYaml } from "../src/cli/yaml.ts";
 import { eventually, within } from "./helpers/wait.ts";
+import { cliArgs } from "./helpers/serve_process.ts";
+import { repoRoot } from "./helpers/peer.ts";
 import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
-
-// Run from the sources (Deno, Node with tsx, Bun) or from the npm build (dist/tests/*.js).
-const compiled = import.meta.url.endsWith(".js");
-const root = fileURLToPath(new URL(compiled ? "../.." : "..", import.meta.url));
-const cliFile = fileURLToPath(
-  new URL(`../src/cli/main.${compiled ? "js" : "ts"}`, import.meta.url),
-);
-const runtimeArgs = compiled
-  ? [cliFile]
-  : "Deno" in globalThis
-  ? ["run", "-A", cliFile]
-  : "Bun" in globalThis
-  ? [cliFile]
-  : ["--import", "tsx", cliFile];
 
 const children = new Set<ChildProcess>();
 const decoder = new TextDecoder();
@@ -46,8 +33,8 @@ interface Running {
 function start(args: string[], extraEnv: Record<string, string> = {}): Running {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extraEnv };
   delete env.ZK_SERVERS;
-  const child = spawn(process.execPath, [...runtimeArgs, ...args], {
-    cwd: root,
+  const child = spawn(process.execPath, [...cliArgs, ...args], {
+    cwd: repoRoot,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -442,7 +429,7 @@ describe("the command-line tool", () => {
     assert.equal(help.err, "");
     const version = await cli("--version");
     assert.equal(version.code, 0);
-    const config = JSON.parse(await readFile(join(root, "deno.json"), "utf8"));
+    const config = JSON.parse(await readFile(join(repoRoot, "deno.json"), "utf8"));
     assert.equal(version.out, config.version);
   });
 

@@ -9,20 +9,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
+import { repoRoot } from "./peer.ts";
 
-// From the sources (Deno, Bun, Node with tsx) or from the npm build (dist/tests/helpers/*.js).
-const compiled = import.meta.url.endsWith(".js");
-const root = fileURLToPath(new URL(compiled ? "../../.." : "../..", import.meta.url));
-const cliFile = fileURLToPath(
-  new URL(`../../src/cli/main.${compiled ? "js" : "ts"}`, import.meta.url),
-);
-const runtimeArgs = compiled
-  ? [cliFile]
-  : "Deno" in globalThis
-  ? ["run", "-A", cliFile]
-  : "Bun" in globalThis
-  ? [cliFile]
-  : ["--import", "tsx", cliFile];
+/** The arguments that run the command-line tool on this runtime, from the sources or the npm build. */
+export const cliArgs: string[] = (() => {
+  const compiled = import.meta.url.endsWith(".js");
+  const cliFile = fileURLToPath(
+    new URL(`../../src/cli/main.${compiled ? "js" : "ts"}`, import.meta.url),
+  );
+  if (compiled || "Bun" in globalThis) return [cliFile];
+  return "Deno" in globalThis ? ["run", "-A", cliFile] : ["--import", "tsx", cliFile];
+})();
 
 /** A running `service-registry serve`. */
 export interface ServeProcess extends AsyncDisposable {
@@ -51,9 +48,9 @@ export function startServeProcess(
 ): Promise<ServeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...runtimeArgs, "serve", "--port", "0", ...args],
+    [...cliArgs, "serve", "--port", "0", ...args],
     {
-      cwd: root,
+      cwd: repoRoot,
       env: { ...process.env, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
