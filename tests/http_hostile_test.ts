@@ -1,10 +1,11 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { Registry, ZooKeeper } from "../mod.ts";
+import { Registry, type ZooKeeper } from "../mod.ts";
 import { type Gateway, serve, type ServeOptions } from "../src/http/mod.ts";
 import { EventStreams, type ServerEvent } from "../src/http/sse.ts";
 import { main } from "../src/cli/main.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { startFaultProxy } from "./helpers/fault_proxy.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { systemClock } from "../src/util/clock.ts";
@@ -33,24 +34,18 @@ async function metric(http: ServedHandler, line: RegExp): Promise<string | undef
 }
 
 describe("The gateway against a hostile client, on a real server", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let zk: ZooKeeper;
   let registry: Registry;
   let elsewhere: Registry;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-    registry = await Registry.connect({ servers: server.connectString });
-    elsewhere = await Registry.connect({ servers: server.connectString });
+    server = fx.server;
+    zk = await fx.connect();
+    registry = await fx.registry();
+    elsewhere = await fx.registry();
     await elsewhere.setNode("/services/web/host1:8080", { address: "10.0.0.1", port: 8080 });
-  });
-
-  after(async () => {
-    await registry?.close();
-    await elsewhere?.close();
-    await zk?.close();
-    await server?.stop();
   });
 
   /** A gateway on `kind`, closed after `body` whatever it does. */
