@@ -35,29 +35,7 @@
 
 export { ZooKeeper, type ZooKeeperOptions } from "./src/client/mod.ts";
 export type { ClientMetricsRecorder, WatchKind } from "./src/util/client_metrics.ts";
-export {
-  type CloseOptions,
-  type DrainOptions,
-  type HealthCheck,
-  type NodeFormat,
-  type RegistrationStateName,
-  type RegistrationStatus,
-  Registry,
-  type RegistryOptions,
-  type RegistryState,
-  type SetNodeOptions,
-} from "./src/registry/registry.ts";
-export type { LookupOptions, NodeSnapshot, NodeStat } from "./src/registry/snapshot.ts";
-export type { JsonValue, NodeValue, RegistrationData } from "./src/registry/node_data.ts";
-export type { RateLimit } from "./src/registry/rate_limiter.ts";
-export { Lock, type LockOptions } from "./src/registry/lock.ts";
-export { type RegisterOptions, ServiceDiscovery } from "./src/registry/discovery.ts";
-export { type ServiceInstance, toInstance } from "./src/registry/service_instance.ts";
-export {
-  type ProviderOptions,
-  type ProviderStrategy,
-  ServiceProvider,
-} from "./src/registry/service_provider.ts";
+export * from "./src/registry/mod.ts";
 export type {
   CallOptions,
   CreateOptions,
