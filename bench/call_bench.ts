@@ -1,6 +1,6 @@
 /**
- * What a call costs in the client itself, with the caller's stack kept and
- * without: setData over a fake transport that answers at once, so no network
+ * What a call costs in the client itself, with the caller's frames given to
+ * errors and without: setData over a fake transport that answers at once, so no network
  * is measured. The variants run in turns, interleaved, so that a busy machine
  * slows them alike: `deno run -A bench/call_bench.ts`.
  *
@@ -51,7 +51,7 @@ const variants: [string, ZooKeeper][] = [
   ["callerStacks: true, timeout", await client({ requestTimeout: 60_000 })],
 ];
 const BATCH = 2000;
-const ROUNDS = 15;
+const ROUNDS = 41;
 const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
 const data = new Uint8Array(16);
 for (let round = 0; round < ROUNDS; round++) {

@@ -1,16 +1,17 @@
 /**
  * The way every operation of the client goes to the session: its arguments
  * checked and its request built before anything is encoded, whatever is
- * refused turned into a rejection, and the call's deadline, signal and stack
- * attached.
+ * refused turned into a rejection, the call's deadline and signal attached,
+ * and the caller's frames put in the errors of replies.
  *
  * @module
  */
 
-import { type CallControl, type CallOptions, withCaller } from "../session/call.ts";
+import type { CallControl, CallOptions } from "../session/call.ts";
 import type { Request } from "../session/request_encoder.ts";
 import type { Session } from "../session/session.ts";
 import { checkCall, checkOptions, type Subject } from "./arguments.ts";
+import { withCallerFrames } from "./caller_frames.ts";
 import type { Chroot } from "./chroot.ts";
 
 /** The settings every call reads. */
@@ -43,8 +44,9 @@ export class CallGate {
   /**
    * Runs one operation. Whatever is refused rejects the returned promise
    * rather than throw, so that every failure reaches the caller the same way.
-   * The caller's stack is taken here, at the call: the error of a reply is
-   * made where nothing of the caller is left.
+   * A refusal is made here, in the caller's stack; the error of a reply is
+   * made where nothing of the caller is left, and gets the frames of the code
+   * awaiting the call.
    *
    * @param verb What the operation does, for messages.
    * @param path The user's path it is about, if any.
@@ -58,7 +60,6 @@ export class CallGate {
     options: O | undefined,
     build: (options: O, subject: Subject) => Request<T>,
   ): Promise<T> {
-    const caller = this.#callerStacks ? new Error() : undefined;
     try {
       // The path is checked first: the messages that follow quote it.
       if (path !== undefined && typeof path !== "string") this.#paths.toServer(path);
@@ -66,12 +67,13 @@ export class CallGate {
       const o = checkOptions(subject, options);
       const { signal, timeout } = checkCall(subject, o, this.#requestTimeout);
       const request = build(o, subject);
-      // Without a deadline, a signal or a stack to keep, the call needs no guard.
-      const plain = signal === undefined && timeout === undefined && caller === undefined;
-      const call: CallControl | undefined = plain ? undefined : { signal, timeout, caller };
-      return this.#session.submit(request, call);
+      // Without a deadline or a signal, the call needs no guard.
+      const plain = signal === undefined && timeout === undefined;
+      const call: CallControl | undefined = plain ? undefined : { signal, timeout };
+      const reply = this.#session.submit(request, call);
+      return this.#callerStacks ? withCallerFrames(reply) : reply;
     } catch (error) {
-      return Promise.reject(withCaller(error as Error, caller));
+      return Promise.reject(error);
     }
   }
 }

@@ -120,9 +120,10 @@ export interface ZooKeeperOptions {
    */
   requestTimeout?: number | undefined;
   /**
-   * Give the errors of calls the caller's stack: each call keeps a stack
-   * trace taken when it is made (about a microsecond), since the error itself
-   * is made where the reply is read. `false` saves that time.
+   * Give the error of a reply the frames of the code awaiting the call (the
+   * async functions that `await` it), since the error itself is made where
+   * the reply is read. Nothing is captured while calls succeed; `false` saves
+   * the one `await` each call adds.
    *
    * @default {true}
    */

@@ -1,7 +1,6 @@
 /**
  * What a caller may ask of one call besides its arguments: give up at a
- * deadline or when a signal aborts, and see its own frames in the stack of
- * the error. A call that gives up is settled at once; its entry stays in the
+ * deadline or when a signal aborts. A call that gives up is settled at once; its entry stays in the
  * queue it is in, marked settled, so that the replies still pair with the
  * requests in xid order: a late reply is read and dropped, a held request is
  * never sent.
@@ -29,35 +28,15 @@ export interface CallOptions {
   timeout?: number | undefined;
 }
 
-/** {@linkcode CallOptions} with the caller's stack, as the session takes them. */
-export interface CallControl extends CallOptions {
-  /** An error made at the call: its stack replaces the library's in the call's error. */
-  caller?: Error | undefined;
-}
-
-/**
- * An error with the caller's frames in place of the frames it was made in
- * (a reply handler's, which name no caller).
- *
- * @param error The error the call rejects with.
- * @param caller An error made at the call, if any.
- * @returns `error`, its `stack` rewritten.
- */
-export function withCaller(error: Error, caller: Error | undefined): Error {
-  const stack = caller?.stack;
-  if (stack === undefined) return error;
-  const frames = stack.indexOf("\n");
-  if (frames < 0) return error;
-  error.stack = `${error.name}: ${error.message}${stack.slice(frames)}`;
-  return error;
-}
+/** {@linkcode CallOptions} as the session takes them, already checked. */
+export type CallControl = CallOptions;
 
 /**
  * A request that settles once: at its reply, its deadline or its signal,
  * whichever comes first.
  *
  * @param pending The request.
- * @param call The deadline, the signal and the caller's stack.
+ * @param call The deadline and the signal.
  * @param clock Runs the deadline.
  * @returns The request to queue in place of `pending`; its `settled` turns
  *   true when it settles.
@@ -67,7 +46,7 @@ export function guarded(
   call: CallControl,
   clock: Clock,
 ): PendingRequest {
-  const { signal, timeout, caller } = call;
+  const { signal, timeout } = call;
   let timer: TimerHandle | undefined;
   const finish = (): boolean => {
     if (guard.settled) return false;
@@ -89,7 +68,7 @@ export function guarded(
       if (finish()) pending.resolve(value);
     },
     reject: (error) => {
-      if (finish()) pending.reject(withCaller(error, caller));
+      if (finish()) pending.reject(error);
     },
   };
   const onAbort = () => {

@@ -23,7 +23,7 @@ import type { PendingRequest } from "./request_queue.ts";
  * @param reject Settles the caller's promise with an error.
  * @param clock Measures the time to the reply and runs the deadline.
  * @param metrics Told of the request's start and end, if given.
- * @param call The caller's deadline, signal and stack, if given.
+ * @param call The caller's deadline and signal, if given.
  * @returns The request to queue.
  */
 export function pendingRequest(

@@ -15,7 +15,7 @@ import { OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ConnectResponse } from "../protocol/records_session.ts";
 import { AuthBook } from "./auth_book.ts";
-import { type CallControl, withCaller } from "./call.ts";
+import type { CallControl } from "./call.ts";
 import type { TimerHandle } from "./clock.ts";
 import { CloseWait } from "./close_wait.ts";
 import { connectAttempt, primeConnection } from "./connect_attempt.ts";
@@ -160,12 +160,12 @@ export class Session {
    * the request waits for the next connection of the same session.
    *
    * @param request The request.
-   * @param call A deadline, a signal, the caller's stack.
+   * @param call A deadline, a signal.
    * @returns The decoded reply; rejects, never throws.
    */
   submit<T>(request: Request<T>, call?: CallControl): Promise<T> {
     const { verb, path } = request;
-    const refuse = (error: Error) => Promise.reject(withCaller(error, call?.caller));
+    const refuse = (error: Error) => Promise.reject(error);
     if (this.#ended) return refuse(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
     const signal = call?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
