@@ -19,10 +19,10 @@ import type { PendingRequest } from "./request_queue.ts";
  * @param request The request.
  * @param frame Its frame, xid set.
  * @param xid Its xid.
- * @param resolve Settles the caller's promise with the reply.
- * @param reject Settles the caller's promise with an error.
- * @param clock Measures the time to the reply and runs the deadline.
- * @param metrics Told of the request's start and end, if given.
+ * @param settle Settles the caller's promise: `resolve` with the reply,
+ *   `reject` with an error.
+ * @param options `clock` measures the time to the reply and runs the
+ *   deadline; `metrics`, if given, is told of the request's start and end.
  * @param call The caller's deadline, signal and stack, if given.
  * @returns The request to queue.
  */
@@ -30,10 +30,8 @@ export function pendingRequest(
   request: Request<unknown>,
   frame: Uint8Array,
   xid: number,
-  resolve: (value: unknown) => void,
-  reject: (error: Error) => void,
-  clock: Clock,
-  metrics: ClientMetricsRecorder | undefined,
+  settle: { resolve: (value: unknown) => void; reject: (error: Error) => void },
+  options: { clock: Clock; metrics?: ClientMetricsRecorder | undefined },
   call: CallControl | undefined,
 ): PendingRequest {
   let pending: PendingRequest = {
@@ -44,9 +42,10 @@ export function pendingRequest(
     decode: request.decode,
     onReply: request.onReply,
     nullOn: request.nullOn,
-    resolve,
-    reject,
+    resolve: settle.resolve,
+    reject: settle.reject,
   };
+  const { clock, metrics } = options;
   if (metrics !== undefined) pending = measured(pending, request.opcode, metrics, clock);
   if (call !== undefined) pending = guarded(pending, call, clock);
   return pending;
