@@ -21,8 +21,7 @@ import type { ClientParts } from "./client_parts.ts";
 import { CONFIG_NODE, CONFIG_WATCH_KEY, type EnsembleConfig, parseConfigData } from "./config.ts";
 import { getConfigRequest, type ReconfigOptions, reconfigRequest } from "./reconfig.ts";
 import { WHO_AM_I } from "./read_requests.ts";
-import type { Subscribe } from "./state_stream.ts";
-import { stateStream } from "./state_stream.ts";
+import { stateStream, type Subscribe } from "./state_stream.ts";
 import type { Data, WatchOptions } from "./types.ts";
 import type { Watcher, WatchStreamItem } from "./watch_registry.ts";
 import type { AddWatchModeName, WatcherTypeName, WatchManager } from "./watch_manager.ts";
@@ -31,10 +30,10 @@ import { addWatchRequest, checkAddWatch } from "./watch_requests.ts";
 const CONFIG_SUBJECT: Subject = { verb: "read the config", path: CONFIG_NODE };
 
 /**
- * What every `ZooKeeper` client has besides its operations on
- * nodes: the session's state, credentials and servers, the ensemble's
- * config, persistent watches and watch removal, closing. Only
- * `ZooKeeper.connect` makes clients.
+ * What every `ZooKeeper` client has besides its operations on nodes: the
+ * session's state, credentials and servers, the ensemble's config,
+ * persistent watches and watch removal, closing. Only `ZooKeeper.connect`
+ * makes clients.
  */
 export abstract class ZooKeeperCore implements AsyncDisposable {
   readonly #session: Session;
@@ -122,8 +121,7 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
   states(
     options: { signal?: AbortSignal | undefined } = {},
   ): AsyncIterableIterator<ConnectionState> {
-    const subscribe = (listener: (state: ConnectionState) => void) => this.onStateChange(listener);
-    return stateStream(this.#session, subscribe, options.signal);
+    return stateStream(this.#session, this.#subscribe, options.signal);
   }
 
   /**
