@@ -9,16 +9,16 @@
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { type CallControl, guarded } from "./call.ts";
 import type { Clock } from "./clock.ts";
-import type { Request } from "./request_encoder.ts";
+import { type Request, setXid } from "./request_encoder.ts";
 import { measured } from "./request_metrics.ts";
 import type { PendingRequest } from "./request_queue.ts";
 
 /**
- * Makes the queued form of a request.
+ * Makes the queued form of a request, its xid written into its frame.
  *
  * @param request The request.
- * @param frame Its frame, xid set.
- * @param xid Its xid.
+ * @param frame Its frame.
+ * @param xid Its xid, written into the frame here.
  * @param settle Settles the caller's promise: `resolve` with the reply,
  *   `reject` with an error.
  * @param options `clock` measures the time to the reply and runs the
@@ -34,6 +34,7 @@ export function pendingRequest(
   options: { clock: Clock; metrics?: ClientMetricsRecorder | undefined },
   call: CallControl | undefined,
 ): PendingRequest {
+  setXid(frame, xid);
   let pending: PendingRequest = {
     xid,
     frame,

@@ -1,29 +1,36 @@
 /**
  * The SASL login that opens each connection of a session configured for it:
- * until it completes, nothing but its own requests go out on the connection.
- * A login on a connection that is gone since is forgotten.
+ * its requests go out at once, ahead of every request held offline, and
+ * until it completes nothing else goes out on the connection. A login on a
+ * connection that is gone since is forgotten.
  *
  * @module
  */
 
 import { ZooKeeperError } from "../protocol/errors.ts";
+import type { Clock } from "./clock.ts";
 import type { Connection } from "./connection.ts";
+import { pendingRequest } from "./pending_request.ts";
+import { encodeRequest, type Request } from "./request_encoder.ts";
 import type { RequestQueue } from "./request_queue.ts";
-import { saslLogin, type SaslOptions, validateSasl } from "./sasl.ts";
+import { exchange, isSaslRefusal, type SaslOptions, validateSasl } from "./sasl.ts";
 
 /** Runs the SASL login of each new connection, when the session has credentials for it. */
 export class SaslStep {
   readonly #options: SaslOptions | undefined;
+  readonly #clock: Clock;
   // The connection whose login runs.
   #conn: Connection | undefined;
 
   /**
    * @param options The credentials; none for a session without SASL.
+   * @param clock The session's clock.
    * @throws {ZooKeeperError} `BADARGUMENTS` for a mechanism other than DIGEST-MD5.
    */
-  constructor(options: SaslOptions | undefined) {
+  constructor(options: SaslOptions | undefined, clock: Clock) {
     if (options !== undefined) validateSasl(options);
     this.#options = options;
+    this.#clock = clock;
   }
 
   /** Whether a login runs now: the connection carries nothing else yet. */
@@ -48,10 +55,24 @@ export class SaslStep {
     ready: () => void,
     refused: (error?: Error) => void,
   ): void {
-    if (this.#options === undefined) return ready();
+    const credentials = this.#options;
+    if (credentials === undefined) return ready();
     this.#conn = conn;
-    const write = (frame: Uint8Array) => conn.write(frame);
-    saslLogin(this.#options, requests, write, () => refused()).then(() => {
+    const onReply = (err: number) => {
+      if (isSaslRefusal(err)) refused();
+    };
+    const send = (request: Request<Uint8Array>) =>
+      new Promise<Uint8Array>((resolve, reject) => {
+        const frame = encodeRequest(request);
+        const settle = { resolve: resolve as (value: unknown) => void, reject };
+        const xid = requests.nextXid();
+        const options = { clock: this.#clock };
+        requests.sent(
+          pendingRequest({ ...request, onReply }, frame, xid, settle, options, undefined),
+        );
+        conn.write(frame);
+      });
+    exchange(credentials, send).then(() => {
       if (this.#conn !== conn) return;
       this.#conn = undefined;
       ready();

@@ -24,7 +24,7 @@ import type { HostPort } from "./connect_string.ts";
 import { HostRing } from "./host_ring.ts";
 import { ReadWriteSearch } from "./read_write_search.ts";
 import { ReconnectPacing } from "./reconnect_pacing.ts";
-import { type Request, setXid } from "./request_encoder.ts";
+import type { Request } from "./request_encoder.ts";
 import { frameRequest } from "./request_frame.ts";
 import { pendingRequest } from "./pending_request.ts";
 import { RequestQueue } from "./request_queue.ts";
@@ -87,7 +87,7 @@ export class Session {
       authFailed: () => this.#end({ type: "authFailed" }),
     });
     this.#expiry = new SessionExpiry(options.clock);
-    this.#sasl = new SaslStep(options.sasl);
+    this.#sasl = new SaslStep(options.sasl, options.clock);
     this.#hosts = new HostRing(options.hosts);
     this.#pacing = new ReconnectPacing({
       hosts: this.#hosts,
@@ -174,7 +174,6 @@ export class Session {
       return refuse(error as Error);
     }
     const xid = this.#requests.nextXid();
-    setXid(frame, xid);
     return new Promise<T>((resolve, reject) => {
       const settle = { resolve: resolve as (value: unknown) => void, reject };
       const pending = pendingRequest(request, frame, xid, settle, this.#options, call);
