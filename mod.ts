@@ -33,7 +33,7 @@
  * @module
  */
 
-export { ZooKeeper, type ZooKeeperOptions } from "./src/client/mod.ts";
+export { ZooKeeper, ZooKeeperCore, type ZooKeeperOptions } from "./src/client/mod.ts";
 export type { ClientMetricsRecorder, WatchKind } from "./src/util/client_metrics.ts";
 export * from "./src/registry/mod.ts";
 export type {

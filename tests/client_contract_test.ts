@@ -2,6 +2,8 @@ import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper, ZooKeeperError } from "../mod.ts";
 import type { WatchedEvent } from "../src/client/watch_registry.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
+import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { settle } from "./helpers/wait.ts";
 
@@ -37,6 +39,22 @@ describe("ZooKeeper.connect()", () => {
       }),
       (e: unknown) => ZooKeeperError.is(e, "AUTHFAILED"),
     );
+  });
+
+  it("refuses credentials that are not a string scheme with string or byte credentials, before any connection", async () => {
+    const bad: unknown[] = [{ scheme: "digest", auth: 42 }, { scheme: 42, auth: "x" }];
+    for (const credentials of bad) {
+      const transport = new FakeTransport();
+      const clock = new FakeClock();
+      const auth = [credentials as { scheme: string; auth: string }];
+      await assert.rejects(
+        ZooKeeper.connect("127.0.0.1:2181", { transport, clock, auth }),
+        (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"),
+      );
+      await flush();
+      assert.equal(transport.sockets.length, 0, `no connection for ${JSON.stringify(credentials)}`);
+      assert.equal(clock.pending, 0, "no timer left running");
+    }
   });
 });
 

@@ -2,7 +2,13 @@
  * The client: `ZooKeeper` with every operation as a method, watches, and the
  * helpers built on it.
  *
- * - `zookeeper.ts`: the `ZooKeeper` class; each method validates and submits.
+ * - `zookeeper.ts`: the `ZooKeeper` class: connecting and the operations on
+ *   nodes; each method validates and submits.
+ * - `zookeeper_core.ts`: what it extends: the session's state, credentials and
+ *   servers, the ensemble's config, persistent watches, closing.
+ * - `client_parts.ts`: a client's session, watches, state listeners and call
+ *   gate, wired together.
+ * - `create_args.ts`: a create's arguments checked, for create and multi.
  * - `call_gate.ts`: the checks, refusals and deadline every call goes through.
  * - `connect_settings.ts`: the connect string and options made into a session's settings.
  * - `read_requests.ts`, `write_requests.ts`, `watch_requests.ts`: one request
@@ -22,6 +28,7 @@
  */
 
 export { ZooKeeper } from "./zookeeper.ts";
+export { ZooKeeperCore } from "./zookeeper_core.ts";
 export type { ZooKeeperOptions } from "./options.ts";
 export type {
   CallOptions,

@@ -13,9 +13,8 @@ import {
   writeMultiRequest,
 } from "../protocol/multi.ts";
 import { typeName } from "../util/type_name.ts";
-import { OPEN_ACL_UNSAFE } from "./acl.ts";
-import { badArgument, checkAcl, checkData, checkVersion, type Subject } from "./arguments.ts";
-import { createModeOf } from "./create_mode.ts";
+import { badArgument, checkData, checkVersion, type Subject } from "./arguments.ts";
+import { createArgs } from "./create_args.ts";
 import type { Chroot } from "./chroot.ts";
 import type { Op, OpResult, ReadOp, ReadResult } from "./types.ts";
 
@@ -88,13 +87,15 @@ export function buildMultiRequest(
     const at = opSubject(subject, i, op.op, op.path);
     switch (op.op) {
       case "create": {
-        const mode = createModeOf(op.path, op.mode, op.ttl);
-        const path = serverPath(at, paths, op.path, mode.sequential);
-        const data = checkData(at, op.data, maxDataSize);
-        const acl = op.acl === undefined ? [...OPEN_ACL_UNSAFE] : checkAcl(at, op.acl);
+        const toServer = (p: string, sequential: boolean) => serverPath(at, paths, p, sequential);
+        const { serverPath: path, data, acl, mode, ttl } = createArgs(
+          at,
+          op,
+          toServer,
+          maxDataSize,
+        );
         const body = { path, data, acl, flags: mode.flags };
-        // createModeOf has checked that a ttl comes exactly with a TTL mode.
-        const ttl = op.ttl;
+        // createArgs has checked that a ttl comes exactly with a TTL mode.
         if (ttl !== undefined) return { type: OpCode.createTTL, body: { ...body, ttl } };
         return { type: mode.opcode as typeof OpCode.create2 | typeof OpCode.createContainer, body };
       }

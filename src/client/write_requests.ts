@@ -22,37 +22,23 @@ import {
   writeSetACLRequest,
 } from "../protocol/records_ops.ts";
 import type { Request } from "../session/request_encoder.ts";
-import type { CreateModeSpec } from "./create_mode.ts";
+import type { CreateArgs } from "./create_args.ts";
 import { decodeStat } from "./read_requests.ts";
-
-/** The fields of a create. */
-export interface CreateArgs {
-  /** The data, already converted and size-checked. */
-  data: Uint8Array;
-  /** The ACL. */
-  acl: ACL[];
-  /** The mode. */
-  mode: CreateModeSpec;
-  /** The TTL, for TTL modes. */
-  ttl: number | undefined;
-}
 
 /**
  * create2, createTTL or createContainer, as the mode says.
  *
  * @param path The user's path.
- * @param serverPath The path on the server.
- * @param args Data, ACL, mode and TTL.
+ * @param args The path on the server, data, ACL, mode and TTL.
  * @param strip Removes the chroot from the path created.
  * @returns The request.
  */
 export function createRequest(
   path: string,
-  serverPath: string,
   args: CreateArgs,
   strip: (path: string) => string,
 ): Request<{ path: string; stat: Stat }> {
-  const body = { path: serverPath, data: args.data, acl: args.acl, flags: args.mode.flags };
+  const body = { path: args.serverPath, data: args.data, acl: args.acl, flags: args.mode.flags };
   const ttl = args.ttl;
   return {
     opcode: args.mode.opcode,

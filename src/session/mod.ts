@@ -13,7 +13,8 @@
  * - `connection.ts`: one socket: handshake, write batching, heartbeat.
  * - `request_queue.ts`: xids, the awaiting-reply and offline queues.
  * - `auth_book.ts`: credentials, replayed on every reconnect.
- * - `sasl.ts`, `digest_md5.ts`: the SASL login of every connection.
+ * - `sasl.ts`, `digest_md5.ts`, `sasl_step.ts`: the SASL login of every
+ *   connection, and the step that runs it before anything else goes out.
  * - `rebalance.ts`: moving to another server when the server list changes.
  * - `host_ring.ts`: the servers, round and round.
  * - `reconnect_pacing.ts`: when to try the next server, and when all refused.

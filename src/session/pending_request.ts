@@ -9,20 +9,20 @@
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { type CallControl, guarded } from "./call.ts";
 import type { Clock } from "./clock.ts";
-import type { Request } from "./request_encoder.ts";
+import { type Request, setXid } from "./request_encoder.ts";
 import { measured } from "./request_metrics.ts";
 import type { PendingRequest } from "./request_queue.ts";
 
 /**
- * Makes the queued form of a request.
+ * Makes the queued form of a request, its xid written into its frame.
  *
  * @param request The request.
- * @param frame Its frame, xid set.
- * @param xid Its xid.
- * @param resolve Settles the caller's promise with the reply.
- * @param reject Settles the caller's promise with an error.
- * @param clock Measures the time to the reply and runs the deadline.
- * @param metrics Told of the request's start and end, if given.
+ * @param frame Its frame.
+ * @param xid Its xid, written into the frame here.
+ * @param settle Settles the caller's promise: `resolve` with the reply,
+ *   `reject` with an error.
+ * @param options `clock` measures the time to the reply and runs the
+ *   deadline; `metrics`, if given, is told of the request's start and end.
  * @param call The caller's deadline and signal, if given.
  * @returns The request to queue.
  */
@@ -30,12 +30,11 @@ export function pendingRequest(
   request: Request<unknown>,
   frame: Uint8Array,
   xid: number,
-  resolve: (value: unknown) => void,
-  reject: (error: Error) => void,
-  clock: Clock,
-  metrics: ClientMetricsRecorder | undefined,
+  settle: { resolve: (value: unknown) => void; reject: (error: Error) => void },
+  options: { clock: Clock; metrics?: ClientMetricsRecorder | undefined },
   call: CallControl | undefined,
 ): PendingRequest {
+  setXid(frame, xid);
   let pending: PendingRequest = {
     xid,
     frame,
@@ -44,9 +43,10 @@ export function pendingRequest(
     decode: request.decode,
     onReply: request.onReply,
     nullOn: request.nullOn,
-    resolve,
-    reject,
+    resolve: settle.resolve,
+    reject: settle.reject,
   };
+  const { clock, metrics } = options;
   if (metrics !== undefined) pending = measured(pending, request.opcode, metrics, clock);
   if (call !== undefined) pending = guarded(pending, call, clock);
   return pending;

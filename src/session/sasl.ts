@@ -18,8 +18,7 @@ import { ErrorCode, OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { readSaslResponse, writeSaslRequest } from "../protocol/records_admin.ts";
 import { DigestMd5Client } from "./digest_md5.ts";
-import { encodeRequest, type Request, setXid } from "./request_encoder.ts";
-import type { RequestQueue } from "./request_queue.ts";
+import type { Request } from "./request_encoder.ts";
 
 /** SASL credentials, as the server's JAAS `DigestLoginModule` knows them. */
 export interface SaslOptions {
@@ -73,54 +72,14 @@ export function saslRequest(token: Uint8Array): Request<Uint8Array> {
 }
 
 /**
- * Runs one login over a fresh connection. Its requests go out at once, ahead
- * of every request held offline.
- *
- * @param options The credentials.
- * @param requests The session's xids and awaiting-reply queue.
- * @param write Writes a frame on the connection.
- * @param refused Called, before any promise settles, when the server
- *   refuses the login.
- * @returns Resolves once the server has proved it knows the password too.
- * @throws {ZooKeeperError} What `send` rejects with (`AUTHFAILED` for a
- *   refused login, `CONNECTIONLOSS`), or `AUTHFAILED` when the server's
- *   answers are unusable or its proof is wrong.
- */
-export function saslLogin(
-  options: SaslOptions,
-  requests: RequestQueue,
-  write: (frame: Uint8Array) => void,
-  refused: () => void,
-): Promise<void> {
-  const send = (request: Request<Uint8Array>) =>
-    new Promise<Uint8Array>((resolve, reject) => {
-      const frame = encodeRequest(request);
-      const xid = requests.nextXid();
-      setXid(frame, xid);
-      requests.sent({
-        xid,
-        frame,
-        verb: request.verb,
-        path: undefined,
-        decode: request.decode,
-        onReply: (err) => {
-          if (isSaslRefusal(err)) refused();
-        },
-        nullOn: undefined,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
-      write(frame);
-    });
-  return exchange(options, send);
-}
-
-/**
  * The token exchange of one login.
  *
  * @param options The credentials.
  * @param send Sends a request and waits for its reply.
- * @returns Resolves once the login is complete.
+ * @returns Resolves once the server has proved it knows the password too.
+ * @throws {ZooKeeperError} What `send` rejects with (`AUTHFAILED` for a
+ *   refused login, `CONNECTIONLOSS`), or `AUTHFAILED` when the server's
+ *   answers are unusable or its proof is wrong.
  */
 export async function exchange(
   options: SaslOptions,

@@ -3,8 +3,8 @@
  * that moves between connecting, connected, disconnected and the final
  * states. The parts it drives live beside it: the session's identity, the
  * connection (socket, handshake, heartbeat), the reply router, the request
- * queue, the auth book, the host ring, the expiry timer and the read-write
- * search. It knows nothing of watches beyond handing
+ * queue, the auth book, the SASL step, the host ring, the expiry timer and
+ * the read-write search. It knows nothing of watches beyond handing
  * notifications up and asking which watches to restore.
  *
  * @see https://github.com/apache/zookeeper/blob/master/zookeeper-server/src/main/java/org/apache/zookeeper/ClientCnxn.java
@@ -24,12 +24,12 @@ import type { HostPort } from "./connect_string.ts";
 import { HostRing } from "./host_ring.ts";
 import { ReadWriteSearch } from "./read_write_search.ts";
 import { ReconnectPacing } from "./reconnect_pacing.ts";
-import { type Request, setXid } from "./request_encoder.ts";
+import type { Request } from "./request_encoder.ts";
 import { frameRequest } from "./request_frame.ts";
 import { pendingRequest } from "./pending_request.ts";
 import { RequestQueue } from "./request_queue.ts";
 import { ReplyRouter } from "./reply_router.ts";
-import { saslLogin, validateSasl } from "./sasl.ts";
+import { SaslStep } from "./sasl_step.ts";
 import { SessionExpiry } from "./session_expiry.ts";
 import { SessionIdentity } from "./session_identity.ts";
 import type { SessionListener, SessionOptions } from "./session_options.ts";
@@ -49,13 +49,11 @@ export class Session {
   readonly #identity: SessionIdentity;
   readonly #replies: ReplyRouter;
   readonly #expiry: SessionExpiry;
+  readonly #sasl: SaslStep;
   // Made by close(), which alone waits.
   #closeWait: CloseWait | undefined;
   #state: ConnectionState = { type: "connecting" };
   #conn: Connection | undefined;
-  // The connection whose SASL login runs: nothing but SASL goes out on it yet.
-  #authenticating: Connection | undefined;
-  #lastReceive = 0;
   #lastError: Error | undefined;
   readonly #pacing: ReconnectPacing;
   /**
@@ -89,7 +87,7 @@ export class Session {
       authFailed: () => this.#end({ type: "authFailed" }),
     });
     this.#expiry = new SessionExpiry(options.clock);
-    if (options.sasl !== undefined) validateSasl(options.sasl);
+    this.#sasl = new SaslStep(options.sasl, options.clock);
     this.#hosts = new HostRing(options.hosts);
     this.#pacing = new ReconnectPacing({
       hosts: this.#hosts,
@@ -137,7 +135,7 @@ export class Session {
 
   /** Whether requests are being sent now (connected, handshake done). */
   get connected(): boolean {
-    return (this.#conn?.established ?? false) && this.#authenticating === undefined;
+    return (this.#conn?.established ?? false) && !this.#sasl.running;
   }
 
   /** The servers, in the order they are tried. */
@@ -176,19 +174,9 @@ export class Session {
       return refuse(error as Error);
     }
     const xid = this.#requests.nextXid();
-    setXid(frame, xid);
-    const { clock, metrics } = this.#options;
     return new Promise<T>((resolve, reject) => {
-      const pending = pendingRequest(
-        request,
-        frame,
-        xid,
-        resolve as (value: unknown) => void,
-        reject,
-        clock,
-        metrics,
-        call,
-      );
+      const settle = { resolve: resolve as (value: unknown) => void, reject };
+      const pending = pendingRequest(request, frame, xid, settle, this.#options, call);
       if (this.connected) {
         this.#requests.sent(pending);
         this.#conn!.write(frame);
@@ -309,24 +297,11 @@ export class Session {
     this.#pacing.established();
     this.#expiry.clear();
     conn.startHeartbeat(this.#identity.timeout);
-    if (this.#options.sasl !== undefined) {
-      this.#authenticating = conn;
-      // A refused login ends the session before the server's close arrives.
-      const refused = () => this.#end({ type: "authFailed" });
-      const write = (frame: Uint8Array) => conn.write(frame);
-      saslLogin(this.#options.sasl, this.#requests, write, refused).then(() => {
-        if (this.#authenticating !== conn || this.#ended) return;
-        this.#authenticating = undefined;
-        this.#prime(conn, response, resumed);
-      }, (error: Error) => {
-        if (this.#authenticating !== conn || this.#ended) return;
-        if (ZooKeeperError.is(error, "CONNECTIONLOSS")) return;
-        this.#lastError = error;
-        this.#end({ type: "authFailed" });
-      });
-      return;
-    }
-    this.#prime(conn, response, resumed);
+    // A refused login ends the session before the server's close arrives.
+    this.#sasl.run(conn, this.#requests, () => this.#prime(conn, response, resumed), (error) => {
+      if (error !== undefined) this.#lastError = error;
+      this.#end({ type: "authFailed" });
+    });
   }
 
   #prime(conn: Connection, response: ConnectResponse, resumed: boolean): void {
@@ -347,11 +322,10 @@ export class Session {
   }
 
   #teardown(): void {
-    const conn = this.#conn;
-    if (conn !== undefined) this.#lastReceive = Math.max(this.#lastReceive, conn.lastReceive);
-    conn?.close();
+    if (this.#conn !== undefined) this.#expiry.heard(this.#conn.lastReceive);
+    this.#conn?.close();
     this.#conn = undefined;
-    this.#authenticating = undefined;
+    this.#sasl.drop();
     this.#search.stop();
   }
 
@@ -378,7 +352,6 @@ export class Session {
       // to expire anything, and the session may still be there when it returns.
       if (!this.#options.readOnly) {
         this.#expiry.arm(
-          this.#lastReceive,
           this.#identity.timeout,
           () => this.#conn !== undefined,
           () => this.#end({ type: "expired" }),

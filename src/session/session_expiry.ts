@@ -12,6 +12,7 @@ export class SessionExpiry {
   readonly #clock: Clock;
   #timer: TimerHandle | undefined;
   #due = false;
+  #lastReceive = 0;
 
   /** @param clock Timers. */
   constructor(clock: Clock) {
@@ -24,6 +25,15 @@ export class SessionExpiry {
   }
 
   /**
+   * Notes when a connection last heard from the server, as it closes.
+   *
+   * @param lastReceive When its last frame arrived, on the clock.
+   */
+  heard(lastReceive: number): void {
+    this.#lastReceive = Math.max(this.#lastReceive, lastReceive);
+  }
+
+  /**
    * Starts counting after a live connection was lost.
    *
    * The server expires the session once it has heard nothing for the session
@@ -32,21 +42,19 @@ export class SessionExpiry {
    * timeout afresh. The client gives up after 4/3 of the timeout without a
    * reply, the margin of ClientCnxn's expirationTimeout (ZOOKEEPER-4508), and
    * never while a handshake is in flight: its answer says whether the session
-   * lives.
+   * lives. It counts from the last frame {@linkcode SessionExpiry.heard}.
    *
-   * @param lastReceive When the last frame arrived, on the clock.
    * @param timeout The negotiated session timeout.
    * @param attempting Whether a connection attempt is in flight: its answer
    *   says whether the session lives, so expiry then waits for it.
    * @param expired The session expired.
    */
   arm(
-    lastReceive: number,
     timeout: number,
     attempting: () => boolean,
     expired: () => void,
   ): void {
-    const left = lastReceive + Math.floor(timeout * 4 / 3) - this.#clock.now();
+    const left = this.#lastReceive + Math.floor(timeout * 4 / 3) - this.#clock.now();
     const fire = () => {
       if (attempting()) this.#due = true;
       else expired();

@@ -1,0 +1,61 @@
+/**
+ * A create's arguments checked, the same for `create` and for the creates of
+ * `multi`: the mode and its TTL first, then the path, the data and the ACL.
+ *
+ * @module
+ */
+
+import type { ACL } from "../protocol/records_data.ts";
+import { OPEN_ACL_UNSAFE } from "./acl.ts";
+import { checkAcl, checkData, type Subject } from "./arguments.ts";
+import { createModeOf, type CreateModeSpec } from "./create_mode.ts";
+import type { CreateOptions, Data } from "./types.ts";
+
+/** A create's arguments, checked. */
+export interface CreateArgs {
+  /** The path on the server. */
+  serverPath: string;
+  /** The data, converted and size-checked. */
+  data: Uint8Array;
+  /** The ACL: the one given, or open to all. */
+  acl: ACL[];
+  /** The mode. */
+  mode: CreateModeSpec;
+  /** The TTL, for TTL modes. */
+  ttl: number | undefined;
+}
+
+/** What a create is given. */
+export type CreateInput =
+  & { path: string; data?: Data | undefined }
+  & Pick<
+    CreateOptions,
+    "mode" | "acl" | "ttl"
+  >;
+
+/**
+ * Checks a create's arguments.
+ *
+ * @param subject The call, for messages.
+ * @param input The path, data, mode, ACL and TTL given.
+ * @param toServer The path on the server of a user's path; sequential when
+ *   the server adds a sequence number to the name.
+ * @param maxDataSize The largest data accepted.
+ * @returns The checked arguments.
+ * @throws {ZooKeeperError} `BADARGUMENTS` for the first that is invalid.
+ */
+export function createArgs(
+  subject: Subject,
+  input: CreateInput,
+  toServer: (path: string, sequential: boolean) => string,
+  maxDataSize: number,
+): CreateArgs {
+  const mode = createModeOf(input.path, input.mode, input.ttl);
+  return {
+    serverPath: toServer(input.path, mode.sequential),
+    data: checkData(subject, input.data, maxDataSize),
+    acl: input.acl === undefined ? [...OPEN_ACL_UNSAFE] : checkAcl(subject, input.acl),
+    mode,
+    ttl: input.ttl,
+  };
+}
