@@ -5,7 +5,12 @@
  * @module
  */
 
-import { TestingCluster, TestingServer, type TestingServerOptions } from "../../src/testing/mod.ts";
+import {
+  TestingCluster,
+  type TestingClusterOptions,
+  TestingServer,
+  type TestingServerOptions,
+} from "../../src/testing/mod.ts";
 
 export { fourLetterWord, freePort } from "../../src/testing/mod.ts";
 
@@ -13,6 +18,8 @@ export { fourLetterWord, freePort } from "../../src/testing/mod.ts";
 export type ZkServer = TestingServer;
 /** Settings of the servers. */
 export type ZkServerOptions = TestingServerOptions;
+/** Settings of an ensemble's servers, and the ensemble's own. */
+export type ZkEnsembleOptions = Omit<TestingClusterOptions, "size">;
 /** A running ensemble. */
 export type ZkEnsemble = TestingCluster;
 
@@ -22,6 +29,6 @@ export function startZooKeeper(options: ZkServerOptions = {}): Promise<ZkServer>
 }
 
 /** Starts an ensemble of `size` servers on loopback and waits until every one has joined. */
-export function startEnsemble(size = 3, options: ZkServerOptions = {}): Promise<ZkEnsemble> {
+export function startEnsemble(size = 3, options: ZkEnsembleOptions = {}): Promise<ZkEnsemble> {
   return TestingCluster.start({ ...options, size });
 }
