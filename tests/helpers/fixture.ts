@@ -1,7 +1,8 @@
 /**
- * The test fixture for suites on a real server: one server per suite,
- * clients that close with it, and a fresh chroot per test so that tests do
- * not see each other's nodes.
+ * The test fixture for suites on a real server: one server (or ensemble) per
+ * suite, clients that close with it, teardown steps that run while it still
+ * serves, and a fresh chroot per test so that tests do not see each other's
+ * nodes.
  *
  * @example A suite, and a test in its own chroot
  * ```ts ignore
@@ -21,9 +22,9 @@
 import { after, before } from "./test.ts";
 import { deleteTree } from "../../src/client/recipes.ts";
 import { Registry, type RegistryOptions, ZooKeeper, type ZooKeeperOptions } from "../../mod.ts";
+import { TestingCluster } from "../../src/testing/mod.ts";
 import {
   freePort,
-  startEnsemble,
   startZooKeeper,
   type ZkEnsemble,
   type ZkEnsembleOptions,
@@ -214,7 +215,7 @@ export async function startEnsembleFixture(
   size = 3,
   options: ZkEnsembleOptions = {},
 ): Promise<ZkEnsembleFixture> {
-  const ensemble = await startEnsemble(size, options);
+  const ensemble = await TestingCluster.start({ ...options, size });
   return { ...sessionOn(ensemble), ensemble };
 }
 

@@ -6,13 +6,13 @@
  */
 
 import {
-  TestingCluster,
+  type TestingCluster,
   type TestingClusterOptions,
   TestingServer,
   type TestingServerOptions,
 } from "../../src/testing/mod.ts";
 
-export { fourLetterWord, freePort } from "../../src/testing/mod.ts";
+export { freePort } from "../../src/testing/mod.ts";
 
 /** One running (or stopped) server. */
 export type ZkServer = TestingServer;
@@ -26,9 +26,4 @@ export type ZkEnsemble = TestingCluster;
 /** Starts a standalone server on a free loopback port. */
 export function startZooKeeper(options: ZkServerOptions = {}): Promise<ZkServer> {
   return TestingServer.start(options);
-}
-
-/** Starts an ensemble of `size` servers on loopback and waits until every one has joined. */
-export function startEnsemble(size = 3, options: ZkEnsembleOptions = {}): Promise<ZkEnsemble> {
-  return TestingCluster.start({ ...options, size });
 }
