@@ -211,7 +211,7 @@ export async function startFixture(options: ZkFixtureOptions = {}): Promise<ZkFi
  * @param options The servers' settings.
  * @returns The fixture; `await using` stops it.
  */
-export async function startEnsembleFixture(
+async function startEnsembleFixture(
   size = 3,
   options: ZkEnsembleOptions = {},
 ): Promise<ZkEnsembleFixture> {
