@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -12,7 +12,8 @@ import { toYaml } from "../src/cli/yaml.ts";
 import { eventually, within } from "./helpers/wait.ts";
 import { cliArgs } from "./helpers/serve_process.ts";
 import { repoRoot } from "./helpers/peer.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 
 const children = new Set<ChildProcess>();
 const decoder = new TextDecoder();
@@ -110,20 +111,18 @@ function assertError(
 }
 
 describe("the command-line tool", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let zk: ZooKeeper;
   let servers: string[];
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
+    server = fx.server;
+    fx.defer(() => {
+      for (const child of children) child.kill("SIGKILL");
+    });
+    zk = await fx.connect();
     servers = ["--servers", server.connectString];
-  });
-
-  after(async () => {
-    for (const child of children) child.kill("SIGKILL");
-    await zk?.close();
-    await server?.stop();
   });
 
   it("set then get --json gives the data back, with bigints as strings", async () => {

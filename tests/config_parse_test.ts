@@ -4,13 +4,14 @@
  * ensemble's config.
  */
 
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { clientHosts, parseConfig } from "../src/client/config.ts";
 import { CONFIG_RETRY_FIRST, followConfig } from "../src/client/reconfig.ts";
 import type { EnsembleConfig } from "../src/client/config.ts";
-import { TestingCluster } from "../src/testing/mod.ts";
+import type { ZkEnsemble } from "./helpers/zk_server.ts";
+import { useEnsemble } from "./helpers/fixture.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import { accept, header, reply } from "./helpers/fake_session.ts";
@@ -156,17 +157,13 @@ describe("followConfig()", () => {
 });
 
 describe("The config of a real multi-address ensemble (zookeeper.multiAddress.enabled)", () => {
-  let cluster: TestingCluster;
+  const fx = useEnsemble(1, { reconfig: true, multiAddress: true });
+  let cluster: ZkEnsemble;
   let zk: ZooKeeper;
 
   before(async () => {
-    cluster = await TestingCluster.start({ size: 1, reconfig: true, multiAddress: true });
-    zk = await ZooKeeper.connect(cluster.connectString);
-  });
-
-  after(async () => {
-    await zk?.close();
-    await cluster?.close();
+    cluster = fx.ensemble;
+    zk = await fx.connect();
   });
 
   it("getConfig() reads every address of the member, and the session goes on", async () => {

@@ -1,24 +1,22 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { Registry, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { freePort } from "../src/testing/mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 
 // Long enough that a test which waited it out would fail its own deadline.
 const PATIENT = 20_000;
 
 describe("connecting where nothing listens", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let closed: string;
 
   before(async () => {
-    server = await startZooKeeper();
+    server = fx.server;
     closed = `127.0.0.1:${await freePort()}`;
-  });
-
-  after(async () => {
-    await server?.stop();
   });
 
   it("ZooKeeper.connect() rejects after one round of refusals, not after connectTimeout", async () => {

@@ -4,10 +4,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Registry, ServiceDiscovery, type ServiceInstance, ZooKeeper } from "../mod.ts";
+import { type Registry, ServiceDiscovery, type ServiceInstance, type ZooKeeper } from "../mod.ts";
 import { killPeers, repoRoot, startPeer } from "./helpers/peer.ts";
 import { serve } from "../src/http/mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 
 // Debian's jars (libcurator-discovery-java and what it depends on), installed
@@ -39,6 +40,7 @@ interface CuratorView {
 }
 
 describe("Interop with Apache Curator's service discovery (libcurator-discovery-java)", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let zk: ZooKeeper;
   let registry: Registry;
@@ -47,6 +49,7 @@ describe("Interop with Apache Curator's service discovery (libcurator-discovery-
   let classpath: string;
 
   before(async () => {
+    fx.defer(killPeers);
     classes = await mkdtemp(join(tmpdir(), "curator-peer-"));
     execFileSync("javac", [
       "-nowarn",
@@ -57,17 +60,13 @@ describe("Interop with Apache Curator's service discovery (libcurator-discovery-
       `${repoRoot}/tests/interop/CuratorPeer.java`,
     ]);
     classpath = [classes, ...jars].join(":");
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-    registry = await Registry.connect({ servers: server.connectString });
+    server = fx.server;
+    zk = await fx.connect();
+    registry = await fx.registry();
     discovery = new ServiceDiscovery(registry);
   });
 
   after(async () => {
-    killPeers();
-    await registry?.close();
-    await zk?.close();
-    await server?.stop();
     if (classes) await rm(classes, { recursive: true, force: true });
   });
 

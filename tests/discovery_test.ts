@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import {
   Registry,
@@ -21,13 +21,9 @@ describe("ServiceDiscovery on a real server", () => {
 
   before(async () => {
     server = fx.server;
-    registry = await Registry.connect({ servers: server.connectString });
+    registry = await fx.registry();
     discovery = new ServiceDiscovery(registry);
     zk = await fx.connect();
-  });
-
-  after(async () => {
-    await registry?.close();
   });
 
   it("register() writes Curator's JSON under /services/<service>/<id>, and instances() lists it", async () => {

@@ -1,7 +1,8 @@
-import { after, afterEach, before, describe, it } from "./helpers/test.ts";
+import { afterEach, before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper, ZooKeeperError } from "../mod.ts";
-import { startEnsemble, type ZkEnsemble, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkEnsemble, ZkServer } from "./helpers/zk_server.ts";
+import { useEnsemble } from "./helpers/fixture.ts";
 import { eventually, waitForState } from "./helpers/wait.ts";
 
 function serverOf(ensemble: ZkEnsemble, zk: ZooKeeper): ZkServer {
@@ -13,14 +14,11 @@ function serverOf(ensemble: ZkEnsemble, zk: ZooKeeper): ZkServer {
 }
 
 describe("A 3-server ensemble", () => {
+  const fx = useEnsemble(3);
   let ensemble: ZkEnsemble;
 
-  before(async () => {
-    ensemble = await startEnsemble(3);
-  });
-
-  after(async () => {
-    await ensemble?.stop();
+  before(() => {
+    ensemble = fx.ensemble;
   });
 
   afterEach(async () => {
@@ -106,14 +104,11 @@ describe("A 3-server ensemble", () => {
 });
 
 describe("A 3-server ensemble in read-only mode", () => {
+  const fx = useEnsemble(3, { readOnlyMode: true });
   let ensemble: ZkEnsemble;
 
-  before(async () => {
-    ensemble = await startEnsemble(3, { readOnlyMode: true });
-  });
-
-  after(async () => {
-    await ensemble?.stop();
+  before(() => {
+    ensemble = fx.ensemble;
   });
 
   it("without a quorum a new readOnly client reads from the last server; all write again once it returns", async () => {

@@ -1,8 +1,8 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { Registry, ZooKeeper } from "../mod.ts";
+import type { Registry, ZooKeeper } from "../mod.ts";
 import { type Gateway, serve } from "../src/http/mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { rawExchange, type RawReply, serveOn, serverKinds } from "./helpers/http_servers.ts";
 import { eventually } from "./helpers/wait.ts";
 import { seededRandom as prng } from "./helpers/random.ts";
@@ -59,28 +59,21 @@ const BODIES = [
 const AUTH = [undefined, "", "Bearer", "Bearer wrong", `Bearer ${TOKEN}x`, `bearer  ${TOKEN} `];
 
 describe("The HTTP gateway under random requests", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper();
   let zk: ZooKeeper;
   let registry: Registry;
   let gateway: Gateway;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-    registry = await Registry.connect({ servers: server.connectString });
+    zk = await fx.connect();
+    registry = await fx.registry();
     await registry.setNode("/services/web/host1:8080", { address: "10.0.0.1" });
     gateway = serve(registry, {
       token: TOKEN,
       limits: { defaultWait: 50, maxWait: 100, keepAlive: 1000 },
       onError: (error) => assert.fail(`unexpected error: ${error}`),
     });
-  });
-
-  after(async () => {
-    await gateway?.close();
-    await registry?.close();
-    await zk?.close();
-    await server?.stop();
+    fx.defer(() => gateway.close());
   });
 
   it(`${COUNT} random paths, methods, headers and bodies get answers, never a 5xx or a write`, async () => {
@@ -186,21 +179,14 @@ function chunksOf(bytes: Uint8Array, random: () => number): Uint8Array[] {
 }
 
 describe("The HTTP gateway under random connections", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper();
   let zk: ZooKeeper;
   let registry: Registry;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-    registry = await Registry.connect({ servers: server.connectString });
+    zk = await fx.connect();
+    registry = await fx.registry();
     await registry.setNode("/services/web/host1:8080", { address: "10.0.0.1" });
-  });
-
-  after(async () => {
-    await registry?.close();
-    await zk?.close();
-    await server?.stop();
   });
 
   for (const [n, kind] of serverKinds().entries()) {

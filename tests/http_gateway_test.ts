@@ -1,8 +1,8 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { Registry, ZooKeeper } from "../mod.ts";
+import type { Registry, ZooKeeper } from "../mod.ts";
 import { type Gateway, serve, type ServiceView } from "../src/http/mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 import { EventReader } from "./helpers/sse.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
@@ -11,7 +11,7 @@ import { track } from "./helpers/timing.ts";
 const TOKEN = "test-token-123";
 
 describe("The HTTP gateway in-process, on a real server", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper();
   let zk: ZooKeeper;
   let registry: Registry;
   let elsewhere: Registry;
@@ -26,23 +26,15 @@ describe("The HTTP gateway in-process, on a real server", () => {
   };
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-    registry = await Registry.connect({ servers: server.connectString });
-    elsewhere = await Registry.connect({ servers: server.connectString });
+    zk = await fx.connect();
+    registry = await fx.registry();
+    elsewhere = await fx.registry();
     await elsewhere.setNode("/services/web/host1:8080", { address: "10.0.0.1", port: 8080 });
     await elsewhere.setNode("/services/db/host9:5432", {});
     gateway = serve(registry);
     writable = serve(registry, { token: TOKEN, base: "/services" });
-  });
-
-  after(async () => {
-    await gateway?.close();
-    await writable?.close();
-    await registry?.close();
-    await elsewhere?.close();
-    await zk?.close();
-    await server?.stop();
+    fx.defer(() => writable.close());
+    fx.defer(() => gateway.close());
   });
 
   it("GET /v1/services lists the services with their instance counts", async () => {

@@ -2,7 +2,7 @@ import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { Registry, type RegistryState } from "../mod.ts";
 import { Metrics, PrometheusClientRecorder, RegistryObserver, serve } from "../src/http/mod.ts";
-import { startZooKeeper } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 
 /** Just enough of a registry for the observer: a state and its listeners. */
 function fakeRegistry(): { registry: Registry; set(state: RegistryState): void } {
@@ -158,11 +158,12 @@ describe("RegistryObserver", () => {
 });
 
 describe("The gateway's /metrics with a client recorder, on a real server", () => {
+  const fx = useZooKeeper();
+
   it("shows the registry client's requests and watches next to the gateway's series", async () => {
-    await using server = await startZooKeeper();
     const recorder = new PrometheusClientRecorder();
     await using registry = await Registry.connect({
-      servers: server.connectString,
+      servers: fx.server.connectString,
       metrics: recorder,
     });
     await registry.setNode("/services/web/host1:8080", { port: 8080 });

@@ -1,12 +1,13 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { Buffer } from "node:buffer";
 import process from "node:process";
-import { Registry } from "../mod.ts";
+import type { Registry } from "../mod.ts";
 import { type Gateway, serve } from "../src/http/mod.ts";
 import { type HttpListener, listen } from "../src/http/node.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { type Browser, launchChromium, type Page } from "./helpers/chromium.ts";
 import { eventually } from "./helpers/wait.ts";
 
@@ -20,6 +21,7 @@ const ROW = (service: string, id: string) =>
 const BANNER = `!document.getElementById("banner").hidden`;
 
 describe("The live page in headless Chromium", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let registry: Registry;
   let elsewhere: Registry;
@@ -28,9 +30,14 @@ describe("The live page in headless Chromium", () => {
   let browser: Browser;
 
   before(async () => {
-    server = await startZooKeeper();
-    registry = await Registry.connect({ servers: server.connectString });
-    elsewhere = await Registry.connect({ servers: server.connectString });
+    server = fx.server;
+    fx.defer(async () => {
+      await browser?.close();
+      await gateway?.close();
+      await http?.close();
+    });
+    registry = await fx.registry();
+    elsewhere = await fx.registry();
     const instance = (address: string, port: number, payload: Record<string, string>) => ({
       address,
       port,
@@ -45,15 +52,6 @@ describe("The live page in headless Chromium", () => {
     gateway = serve(registry);
     http = await listen(gateway, { port: 0 });
     browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await gateway?.close();
-    await http?.close();
-    await registry?.close();
-    await elsewhere?.close();
-    await server?.stop();
   });
 
   it("lists what is registered, shows a new registration without a reload and drops a removed one", async () => {

@@ -1,8 +1,8 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { Registry, ServiceDiscovery, ZooKeeper } from "../mod.ts";
+import { type Registry, ServiceDiscovery, type ZooKeeper } from "../mod.ts";
 import { type Gateway, serve } from "../src/http/mod.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 
 interface Group {
@@ -14,7 +14,7 @@ interface Group {
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 describe("GET /v1/prometheus/targets, in-process on a real server", () => {
-  let server: ZkServer;
+  const fx = useZooKeeper();
   let registry: Registry;
   let zk: ZooKeeper;
   let gateway: Gateway;
@@ -32,17 +32,10 @@ describe("GET /v1/prometheus/targets, in-process on a real server", () => {
     (await targets()).filter((g) => g.labels.__meta_registry_service === name);
 
   before(async () => {
-    server = await startZooKeeper();
-    registry = await Registry.connect({ servers: server.connectString });
-    zk = await ZooKeeper.connect(server.connectString);
+    registry = await fx.registry();
+    zk = await fx.connect();
     gateway = serve(registry);
-  });
-
-  after(async () => {
-    await gateway?.close();
-    await registry?.close();
-    await zk?.close();
-    await server?.stop();
+    fx.defer(() => gateway.close());
   });
 
   it("serves every format as http_sd groups, one per service and label set", async () => {

@@ -1,11 +1,12 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { Registry } from "../mod.ts";
+import type { Registry } from "../mod.ts";
 import { type Gateway, serve, type ServiceView } from "../src/http/mod.ts";
 import { type HttpListener, listen } from "../src/http/node.ts";
 import { main } from "../src/cli/main.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 import { EventReader } from "./helpers/sse.ts";
 
@@ -24,6 +25,7 @@ function rawRequest(port: number, text: string): Promise<string> {
 }
 
 describe("The HTTP gateway over a socket, on a real server", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let registry: Registry;
   let elsewhere: Registry;
@@ -31,20 +33,16 @@ describe("The HTTP gateway over a socket, on a real server", () => {
   let http: HttpListener;
 
   before(async () => {
-    server = await startZooKeeper();
-    registry = await Registry.connect({ servers: server.connectString });
-    elsewhere = await Registry.connect({ servers: server.connectString });
+    server = fx.server;
+    fx.defer(async () => {
+      await gateway?.close();
+      await http?.close();
+    });
+    registry = await fx.registry();
+    elsewhere = await fx.registry();
     await elsewhere.setNode("/services/web/host1:8080", { address: "10.0.0.1", port: 8080 });
     gateway = serve(registry, { token: "t0ken" });
     http = await listen(gateway, { port: 0 });
-  });
-
-  after(async () => {
-    await gateway?.close();
-    await http?.close();
-    await registry?.close();
-    await elsewhere?.close();
-    await server?.stop();
   });
 
   it("listen() binds to 127.0.0.1 by default and serves JSON", async () => {

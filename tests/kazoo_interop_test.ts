@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type NodeSnapshot, type Registry, ServiceDiscovery } from "../mod.ts";
 import { killPeers, type Peer, repoRoot, startPeer } from "./helpers/peer.ts";
@@ -17,11 +17,8 @@ describe("Interop with kazoo (python3-kazoo)", () => {
 
   before(async () => {
     server = fx.server;
+    fx.defer(killPeers);
     registry = await fx.registry();
-  });
-
-  after(() => {
-    killPeers();
   });
 
   it("kazoo's ChildrenWatch and DataWatch see what we register, change and unregister", async () => {

@@ -1,9 +1,10 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { Registry, ServiceDiscovery, ZooKeeper } from "../mod.ts";
+import { type Registry, ServiceDiscovery, type ZooKeeper } from "../mod.ts";
 import { type Gateway, serve } from "../src/http/mod.ts";
 import { type HttpListener, listen } from "../src/http/node.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import {
   type ActiveTarget,
   docsConfig,
@@ -19,6 +20,7 @@ function job(targets: ActiveTarget[], name: string): Map<string, ActiveTarget> {
 }
 
 describe("Prometheus (Debian's) discovers what the registry holds", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let registry: Registry;
   let zk: ZooKeeper;
@@ -30,9 +32,14 @@ describe("Prometheus (Debian's) discovers what the registry holds", () => {
   const target = (n: number) => `127.0.0.1:${n}`;
 
   before(async () => {
-    server = await startZooKeeper();
-    registry = await Registry.connect({ servers: server.connectString });
-    zk = await ZooKeeper.connect(server.connectString);
+    server = fx.server;
+    fx.defer(async () => {
+      await prometheus?.stop();
+      await gateway?.close();
+      await http?.close();
+    });
+    registry = await fx.registry();
+    zk = await fx.connect();
     gateway = serve(registry);
     http = await listen(gateway, { port: 0 });
     // The watched paths exist before Prometheus starts, as the docs say.
@@ -50,15 +57,6 @@ describe("Prometheus (Debian's) discovers what the registry holds", () => {
       "127.0.0.1:8181": new URL(http.url).host,
     });
     prometheus = await startPrometheus(config);
-  });
-
-  after(async () => {
-    await prometheus?.stop();
-    await gateway?.close();
-    await http?.close();
-    await zk?.close();
-    await registry?.close();
-    await server?.stop();
   });
 
   it("finds serverset members with Prometheus' labels, and loses them when unregistered", async () => {

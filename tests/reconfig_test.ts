@@ -1,8 +1,8 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper, ZooKeeperError } from "../mod.ts";
-import { TestingCluster, type TestingServer } from "../src/testing/mod.ts";
-import { startZooKeeper } from "./helpers/zk_server.ts";
+import type { ZkEnsemble, ZkServer } from "./helpers/zk_server.ts";
+import { useEnsemble, useZooKeeper } from "./helpers/fixture.ts";
 import { eventually, settle } from "./helpers/wait.ts";
 
 // Each client ends on each of the 4 servers with probability 1/4: with 60,
@@ -31,23 +31,22 @@ async function heardConfig(zk: ZooKeeper): Promise<void> {
 }
 
 describe("Dynamic reconfiguration on a 3-server ensemble", () => {
-  let cluster: TestingCluster;
-  let leader: TestingServer;
+  const fx = useEnsemble(3, { reconfig: true, config: { skipACL: "yes" } });
+  let cluster: ZkEnsemble;
+  let leader: ZkServer;
   let admin: ZooKeeper;
   const clients: ZooKeeper[] = [];
 
   before(async () => {
-    cluster = await TestingCluster.start({ reconfig: true, config: { skipACL: "yes" } });
+    cluster = fx.ensemble;
+    fx.defer(async () => {
+      await Promise.all(clients.map((c) => c.close()));
+      await admin?.close();
+    });
     // The admin talks to the leader only, which no test removes: a server
     // that leaves drops its connections, and a reconfig's reply with them.
     leader = await cluster.waitForLeader();
     admin = await ZooKeeper.connect(leader.connectString);
-  });
-
-  after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await admin?.close();
-    await cluster?.close();
   });
 
   it("getConfig() lists the members with their roles, ports and the version", async () => {
@@ -133,9 +132,10 @@ describe("Dynamic reconfiguration on a 3-server ensemble", () => {
 });
 
 describe("Reconfiguration refused", () => {
+  const fx = useZooKeeper();
+
   it("a server without reconfigEnabled answers RECONFIGDISABLED", async () => {
-    await using server = await startZooKeeper();
-    await using zk = await ZooKeeper.connect(server.connectString);
+    await using zk = await ZooKeeper.connect(fx.server.connectString);
     await assert.rejects(
       zk.reconfig({ joining: ["server.9=127.0.0.1:1:2;127.0.0.1:3"] }),
       (e: unknown) => ZooKeeperError.is(e, "RECONFIGDISABLED"),
@@ -143,7 +143,7 @@ describe("Reconfiguration refused", () => {
   });
 
   it("updateServerList() rejects a malformed connect string and keeps the client", async () => {
-    await using server = await startZooKeeper();
+    const server = fx.server;
     await using zk = await ZooKeeper.connect(server.connectString);
     assert.throws(
       () => zk.updateServerList(""),

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type Transport, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
@@ -14,10 +14,7 @@ describe("Reconnection through a faulty network", () => {
   before(async () => {
     direct = await fx.connect();
     proxy = await startFaultProxy({ host: fx.server.host, port: fx.server.port });
-  });
-
-  after(async () => {
-    await proxy?.close();
+    fx.defer(() => proxy.close());
   });
 
   async function client(

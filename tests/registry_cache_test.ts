@@ -1,10 +1,11 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { type NodeSnapshot, Registry, type RegistryOptions, ZooKeeper } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
 import { type RequestCounter, requestCounter } from "./helpers/request_counter.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 
 const SIZE = 30;
@@ -23,20 +24,16 @@ async function freshRead(zk: ZooKeeper, path: string) {
 }
 
 describe("The registry's cache on a real server", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let zk: ZooKeeper;
   let counter: RequestCounter;
   let n = 0;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
+    server = fx.server;
+    zk = await fx.connect();
     counter = await requestCounter();
-  });
-
-  after(async () => {
-    await zk?.close();
-    await server?.stop();
   });
 
   /** A service of SIZE instances at a new path. */
@@ -228,22 +225,18 @@ describe("The registry's cache on a real server", () => {
 });
 
 describe("The registry's cache across a cut connection", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let proxy: FaultProxy;
   let zk: ZooKeeper;
   let counter: RequestCounter;
 
   before(async () => {
-    server = await startZooKeeper();
+    server = fx.server;
     proxy = await startFaultProxy({ host: server.host, port: server.port });
-    zk = await ZooKeeper.connect(server.connectString);
+    fx.defer(() => proxy.close());
+    zk = await fx.connect();
     counter = await requestCounter();
-  });
-
-  after(async () => {
-    await zk?.close();
-    await proxy?.close();
-    await server?.stop();
   });
 
   for (const persistentWatches of [true, false]) {

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import {
   type JsonValue,
@@ -11,7 +11,8 @@ import {
   ZooKeeperError,
 } from "../mod.ts";
 import { main } from "../src/cli/main.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 
 const decoder = new TextDecoder();
@@ -47,25 +48,17 @@ describe("toInstance() reads serverset and Nerve members", () => {
 });
 
 describe("setNode() with a format, on a real server", () => {
+  // Empty containers go within 100 ms, not a minute.
+  const fx = useZooKeeper({ jvmFlags: ["-Dznode.container.checkIntervalMs=100"] });
   let server: ZkServer;
   let registry: Registry;
   let zk: ZooKeeper;
   const errors: unknown[] = [];
 
   before(async () => {
-    // Empty containers go within 100 ms, not a minute.
-    server = await startZooKeeper({ jvmFlags: ["-Dznode.container.checkIntervalMs=100"] });
-    registry = await Registry.connect({
-      servers: server.connectString,
-      onError: (e) => errors.push(e),
-    });
-    zk = await ZooKeeper.connect(server.connectString);
-  });
-
-  after(async () => {
-    await registry?.close();
-    await zk?.close();
-    await server?.stop();
+    server = fx.server;
+    registry = await fx.registry({ onError: (e) => errors.push(e) });
+    zk = await fx.connect();
   });
 
   const text = async (path: string) => decoder.decode((await zk.getData(path)).data);

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createTcpServer, type Server } from "node:net";
@@ -6,10 +6,11 @@ import {
   type RegistrationStatus,
   Registry,
   type RegistryState,
-  ZooKeeper,
+  type ZooKeeper,
   ZooKeeperError,
 } from "../mod.ts";
-import { freePort, startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import { freePort, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { startFaultProxy } from "./helpers/fault_proxy.ts";
 import { requestCounter } from "./helpers/request_counter.ts";
 import { eventually, nextState, settle } from "./helpers/wait.ts";
@@ -23,17 +24,13 @@ function listening(server: Server | ReturnType<typeof createHttpServer>): Promis
 }
 
 describe("Registrations that look after themselves, on a real server", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let zk: ZooKeeper;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
-  });
-
-  after(async () => {
-    await zk?.close();
-    await server?.stop();
+    server = fx.server;
+    zk = await fx.connect();
   });
 
   async function dataOf(path: string): Promise<Record<string, unknown>> {

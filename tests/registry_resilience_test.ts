@@ -1,32 +1,24 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { type NodeSnapshot, Registry, ZooKeeper } from "../mod.ts";
+import { type NodeSnapshot, Registry, type ZooKeeper } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
-import {
-  startEnsemble,
-  startZooKeeper,
-  type ZkEnsemble,
-  type ZkServer,
-} from "./helpers/zk_server.ts";
+import type { ZkEnsemble, ZkServer } from "./helpers/zk_server.ts";
+import { useEnsemble, useZooKeeper } from "./helpers/fixture.ts";
 import { eventually, settle } from "./helpers/wait.ts";
 
 const names = (s: NodeSnapshot) => Object.keys(s.children).sort().join(",");
 
 describe("Registry through a faulty network", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let proxy: FaultProxy;
   let direct: ZooKeeper;
 
   before(async () => {
-    server = await startZooKeeper();
+    server = fx.server;
     proxy = await startFaultProxy({ host: server.host, port: server.port });
-    direct = await ZooKeeper.connect(server.connectString);
-  });
-
-  after(async () => {
-    await direct?.close();
-    await proxy?.close();
-    await server?.stop();
+    fx.defer(() => proxy.close());
+    direct = await fx.connect();
   });
 
   it("a change made while disconnected reaches the callback once, and a reconnect alone none", async () => {
@@ -60,14 +52,11 @@ describe("Registry through a faulty network", () => {
 });
 
 describe("Registry on a 3-server ensemble", () => {
+  const fx = useEnsemble(3);
   let ensemble: ZkEnsemble;
 
-  before(async () => {
-    ensemble = await startEnsemble(3);
-  });
-
-  after(async () => {
-    await ensemble?.stop();
+  before(() => {
+    ensemble = fx.ensemble;
   });
 
   it("a registration survives the death of the server it is connected to", async () => {

@@ -5,23 +5,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { digestACL, type NodeSnapshot, Registry, ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { requestCounter } from "./helpers/request_counter.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually, settle, within } from "./helpers/wait.ts";
 
 describe("Registry on a real server", () => {
+  const fx = useZooKeeper();
   let server: ZkServer;
   let zk: ZooKeeper;
   let dir: string;
 
   before(async () => {
-    server = await startZooKeeper();
-    zk = await ZooKeeper.connect(server.connectString);
+    server = fx.server;
+    zk = await fx.connect();
     dir = await mkdtemp(join(tmpdir(), "registry-test-"));
   });
 
   after(async () => {
-    await zk?.close();
-    await server?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

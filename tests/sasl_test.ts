@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import {
   type ConnectionState,
@@ -9,23 +9,21 @@ import {
   ZooKeeperError,
 } from "../mod.ts";
 import { type FaultProxy, startFaultProxy } from "./helpers/fault_proxy.ts";
-import { startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 
 const bob = { mechanism: "DIGEST-MD5", username: "bob", password: "bob's secret" } as const;
 
 describe("SASL DIGEST-MD5 against a server with a JAAS DigestLoginModule", () => {
+  const fx = useZooKeeper({ saslUsers: { bob: bob.password, carol: "carol-pw" } });
   let server: ZkServer;
   let proxy: FaultProxy;
 
   before(async () => {
-    server = await startZooKeeper({ saslUsers: { bob: bob.password, carol: "carol-pw" } });
+    server = fx.server;
     proxy = await startFaultProxy({ host: server.host, port: server.port });
-  });
-
-  after(async () => {
-    await proxy?.close();
-    await server?.close();
+    fx.defer(() => proxy.close());
   });
 
   it("a client with the right password logs in and whoAmI() names it as a sasl identity", async () => {

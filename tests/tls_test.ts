@@ -1,8 +1,9 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type TlsOptions, ZooKeeper, ZooKeeperError } from "../mod.ts";
-import { makeCertificates, type TestCertificates } from "./helpers/tls_certs.ts";
-import { freePort, startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { TestCertificates } from "./helpers/tls_certs.ts";
+import type { ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 
 async function refused(connectString: string, tls: TlsOptions | undefined, cause: RegExp) {
   await assert.rejects(
@@ -17,34 +18,14 @@ async function refused(connectString: string, tls: TlsOptions | undefined, cause
 }
 
 describe("TLS to ZooKeeper's secure client port", () => {
+  const fx = useZooKeeper({ tls: true });
   let certs: TestCertificates;
   let server: ZkServer;
   let securePort: number;
 
-  before(async () => {
-    certs = await makeCertificates();
-    // ZooKeeper cannot pick its secure port itself (0 means "none"): the
-    // testing entry's freePort() gives one nothing else takes before it binds.
-    securePort = await freePort();
-    server = await startZooKeeper({
-      config: {
-        secureClientPort: String(securePort),
-        secureClientPortAddress: "127.0.0.1",
-      },
-      jvmFlags: [
-        "-Dzookeeper.serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
-        `-Dzookeeper.ssl.keyStore.location=${certs.serverKeyStore}`,
-        "-Dzookeeper.ssl.keyStore.type=PEM",
-        `-Dzookeeper.ssl.trustStore.location=${certs.caFile}`,
-        "-Dzookeeper.ssl.trustStore.type=PEM",
-        "-Dzookeeper.ssl.clientAuth=need",
-      ],
-    });
-  });
-
-  after(async () => {
-    await server?.stop();
-    await certs?.[Symbol.asyncDispose]();
+  before(() => {
+    ({ certs, port: securePort } = fx.secure);
+    server = fx.server;
   });
 
   it("connects with the CA and a client certificate, and works as over plain TCP", async () => {

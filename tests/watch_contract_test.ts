@@ -1,4 +1,4 @@
-import { after, before, describe, it } from "./helpers/test.ts";
+import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { ZooKeeper, ZooKeeperError } from "../mod.ts";
 import type { WatchedEvent } from "../src/client/watch_registry.ts";
@@ -14,10 +14,7 @@ describe("Watch events across connection changes", () => {
   before(async () => {
     direct = await fx.connect();
     proxy = await startFaultProxy({ host: fx.server.host, port: fx.server.port });
-  });
-
-  after(async () => {
-    await proxy?.close();
+    fx.defer(() => proxy.close());
   });
 
   const client = () =>

@@ -12,8 +12,9 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Registry } from "../mod.ts";
-import { freePort, startZooKeeper, type ZkServer } from "./helpers/zk_server.ts";
+import type { Registry } from "../mod.ts";
+import { freePort, type ZkServer } from "./helpers/zk_server.ts";
+import { useZooKeeper } from "./helpers/fixture.ts";
 
 /** The repository's root, from tests/ or from the npm build's dist/tests/. */
 function repoRoot(): string {
@@ -57,6 +58,7 @@ async function answers(url: string): Promise<boolean> {
 
 describe("The example Worker in workerd", () => {
   const root = repoRoot();
+  const fx = useZooKeeper();
   let server: ZkServer;
   let registry: Registry;
   let dir: string;
@@ -64,8 +66,9 @@ describe("The example Worker in workerd", () => {
   let port: number;
 
   before(async () => {
-    server = await startZooKeeper();
-    registry = await Registry.connect({ servers: server.connectString });
+    server = fx.server;
+    fx.defer(() => workerd?.kill("SIGKILL"));
+    registry = await fx.registry();
     await registry.setNode("/services/web/10.0.0.1:8080", { weight: 1 });
     await registry.setNode("/services/web/10.0.0.2:8080", { weight: 2 });
     dir = await mkdtemp(join(tmpdir(), "workerd-test-"));
@@ -118,9 +121,6 @@ const worker :Workerd.Worker = (
   });
 
   after(async () => {
-    workerd?.kill("SIGKILL");
-    await registry?.close();
-    await server?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -120,3 +120,29 @@ export async function makeCertificates(): Promise<TestCertificates> {
     },
   };
 }
+
+/**
+ * The server settings of a secure client port on loopback that needs a
+ * client certificate signed by the test CA, served by Netty as ZooKeeper's
+ * TLS requires.
+ *
+ * @param certs The test PKI.
+ * @param port The secure port: ZooKeeper cannot pick it itself (0 means "none").
+ * @returns The `config` and `jvmFlags` to start the server with.
+ */
+export function secureServerOptions(
+  certs: TestCertificates,
+  port: number,
+): { config: Record<string, string>; jvmFlags: string[] } {
+  return {
+    config: { secureClientPort: String(port), secureClientPortAddress: "127.0.0.1" },
+    jvmFlags: [
+      "-Dzookeeper.serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+      `-Dzookeeper.ssl.keyStore.location=${certs.serverKeyStore}`,
+      "-Dzookeeper.ssl.keyStore.type=PEM",
+      `-Dzookeeper.ssl.trustStore.location=${certs.caFile}`,
+      "-Dzookeeper.ssl.trustStore.type=PEM",
+      "-Dzookeeper.ssl.clientAuth=need",
+    ],
+  };
+}

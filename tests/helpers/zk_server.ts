@@ -5,23 +5,25 @@
  * @module
  */
 
-import { TestingCluster, TestingServer, type TestingServerOptions } from "../../src/testing/mod.ts";
+import {
+  type TestingCluster,
+  type TestingClusterOptions,
+  TestingServer,
+  type TestingServerOptions,
+} from "../../src/testing/mod.ts";
 
-export { fourLetterWord, freePort } from "../../src/testing/mod.ts";
+export { freePort } from "../../src/testing/mod.ts";
 
 /** One running (or stopped) server. */
 export type ZkServer = TestingServer;
 /** Settings of the servers. */
 export type ZkServerOptions = TestingServerOptions;
+/** Settings of an ensemble's servers, and the ensemble's own. */
+export type ZkEnsembleOptions = Omit<TestingClusterOptions, "size">;
 /** A running ensemble. */
 export type ZkEnsemble = TestingCluster;
 
 /** Starts a standalone server on a free loopback port. */
 export function startZooKeeper(options: ZkServerOptions = {}): Promise<ZkServer> {
   return TestingServer.start(options);
-}
-
-/** Starts an ensemble of `size` servers on loopback and waits until every one has joined. */
-export function startEnsemble(size = 3, options: ZkServerOptions = {}): Promise<ZkEnsemble> {
-  return TestingCluster.start({ ...options, size });
 }
