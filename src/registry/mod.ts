@@ -38,7 +38,13 @@ export {
   type RegistryState,
   type SetNodeOptions,
 } from "./registry.ts";
-export type { LookupOptions, NodeSnapshot, NodeStat } from "./snapshot.ts";
+export type {
+  LookupOptions,
+  NodeSnapshot,
+  NodeStat,
+  SnapshotChange,
+  SnapshotListener,
+} from "./snapshot.ts";
 export type { JsonValue, NodeValue, RegistrationData } from "./node_data.ts";
 export type { RateLimit } from "./rate_limiter.ts";
 export { Lock, type LockOptions } from "./lock.ts";
