@@ -5,7 +5,7 @@
  * @module
  */
 
-import { forEachChild, type TreeNode } from "./child_tree.ts";
+import { forEachChild, leavesOf, type TreeNode } from "./child_tree.ts";
 import type { NodeValue } from "./node_data.ts";
 import { childRecord, type NodeSnapshot, type NodeStat, type SnapshotChange } from "./snapshot.ts";
 
@@ -107,7 +107,10 @@ function listed(root: TreeNode | null): Children {
   return () => {
     if (record !== undefined) return record;
     const children = record = childRecord<NodeValue>();
-    forEachChild(root, (name, value) => children[name] = value);
+    for (const leaf of leavesOf(root)) {
+      const { names, values } = leaf;
+      for (let i = 0; i < names.length; i++) children[names[i]] = values![i];
+    }
     return children;
   };
 }

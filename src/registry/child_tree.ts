@@ -214,13 +214,23 @@ export function forEachChild(
   root: TreeNode | null,
   each: (name: string, value: NodeValue) => void,
 ): void {
-  if (root === null) return;
-  if (root.nodes === undefined) {
-    const { names, values } = root;
+  for (const leaf of leavesOf(root)) {
+    const { names, values } = leaf;
     for (let i = 0; i < names.length; i++) each(names[i], values![i]);
-    return;
   }
-  for (const node of root.nodes) forEachChild(node, each);
+}
+
+/**
+ * The leaves under `root`, in name order.
+ *
+ * @param root A root the tree gave.
+ * @returns The leaves.
+ */
+export function leavesOf(root: TreeNode | null): TreeNode[] {
+  if (root === null) return [];
+  let level = [root];
+  while (level[0].nodes !== undefined) level = level.flatMap((node) => node.nodes!);
+  return level;
 }
 
 // Where `name` is among sorted `names`, or would go.
