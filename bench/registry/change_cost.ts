@@ -7,9 +7,11 @@
  * <dir>`) the same figures come for that checkout's `CacheState` too, in the
  * same run.
  *
- * `deno run -A bench/registry/change_cost.ts`
+ * `deno run -A --v8-flags=--expose-gc bench/registry/change_cost.ts`
  *
- * Each figure is the median of 5 rounds of CPU time (user + system) divided
+ * The heap is collected before each figure, so that none pays for the
+ * garbage of the one before, and each kind of change runs 300 ms before it
+ * is measured, so that the compiler is done with it. Each figure is the median of 5 rounds of CPU time (user + system) divided
  * by the changes of the round; a round runs at least 200 ms. "read whole"
  * also reads the snapshot's `children` whole, as a callback that looks at
  * every child does.
@@ -71,12 +73,16 @@ const changes: Record<string, (n: number) => Change> = {
   },
 };
 
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
 // CPU microseconds per change: the median of 5 rounds.
 function measure(state: State, change: Change): number {
+  gc();
   let zxid = 1_000_000n;
   const next = () => zxid++;
   let i = 0;
-  for (let warm = 0; warm < 50; warm++) change(state, i++, next);
+  const warm = performance.now();
+  while (performance.now() - warm < 300 || i < 50) change(state, i++, next);
   const rounds: number[] = [];
   for (let round = 0; round < 5; round++) {
     const start = performance.now();

@@ -104,15 +104,16 @@ export class ChangeLog {
 // The children under `root` as a record, listed once, on the first call.
 function listed(root: TreeNode | null): Children {
   let record: Record<string, NodeValue> | undefined;
-  return () => {
-    if (record !== undefined) return record;
-    const children = record = childRecord<NodeValue>();
-    for (const leaf of leavesOf(root)) {
-      const { names, values } = leaf;
-      for (let i = 0; i < names.length; i++) children[names[i]] = values![i];
-    }
-    return children;
-  };
+  return () => record ??= childrenOf(root);
+}
+
+function childrenOf(root: TreeNode | null): Record<string, NodeValue> {
+  const children = childRecord<NodeValue>();
+  for (const leaf of leavesOf(root)) {
+    const { names, values } = leaf;
+    for (let i = 0; i < names.length; i++) children[names[i]] = values![i];
+  }
+  return children;
 }
 
 // The change the log of touched children tells (`value` undefined: the node

@@ -31,7 +31,10 @@ export interface NodeSnapshot {
   /**
    * Each child's name and data, decoded like `data`, in name order; every
    * value is `null` for a names-only lookup (`childData: false`). The object
-   * has no prototype: a child may be named `__proto__` or `constructor`.
+   * has no prototype: a child may be named `__proto__` or `constructor`. A
+   * followed path's snapshot lists it the first time it is read, from the
+   * children as they were when the snapshot was made, and keeps it; two
+   * snapshots whose children are the same share it.
    */
   children: Record<string, NodeValue>;
   /**
