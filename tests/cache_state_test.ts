@@ -169,6 +169,42 @@ describe("CacheState", () => {
     assert.equal("change" in { ...written }, false);
   });
 
+  it("keeps every frozen tree as it was through random changes", () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const tree = new ChildTree();
+    const model = new Map<string, number>();
+    const kept: [TreeNode | null, string][] = [];
+    const listed = (root: TreeNode | null) => {
+      const entries: string[] = [];
+      for (const node of nodesOf(root)) {
+        node.names.forEach((name, i) => node.values && entries.push(`${name}=${node.values[i]}`));
+      }
+      return entries.join();
+    };
+    const expected = () =>
+      [...model].sort(([a], [b]) => a < b ? -1 : 1).map(([k, v]) => `${k}=${v}`).join();
+    for (let step = 0; step < 20_000; step++) {
+      const name = `c${random(3000)}`;
+      if (random(3) < 2) {
+        tree.set(name, step);
+        model.set(name, step);
+      } else {
+        tree.delete(name);
+        model.delete(name);
+      }
+      if (step % 2000 === 0) {
+        tree.freeze();
+        kept.push([tree.root, expected()]);
+      }
+    }
+    assert.equal(listed(tree.root), expected());
+    for (const [root, entries] of kept) assert.equal(listed(root), entries);
+  });
+
   it("copies only the path to a changed child, and lists children only when read", () => {
     const n = 10_000;
     const tree = new ChildTree();
