@@ -12,7 +12,13 @@ import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { CacheFile } from "./cache_file.ts";
 import { readOnce } from "./read_once.ts";
 import { type CacheMode, PathCache } from "./path_cache.ts";
-import { emptySnapshot, type Gate, type LookupOptions, type NodeSnapshot } from "./snapshot.ts";
+import {
+  emptySnapshot,
+  type Gate,
+  type LookupOptions,
+  type NodeSnapshot,
+  type SnapshotListener,
+} from "./snapshot.ts";
 
 /** What the lookups need from the registry. */
 export interface LookupsOptions {
@@ -72,13 +78,13 @@ export class Lookups {
    * is answered from memory.
    *
    * @param path A valid path.
-   * @param callback Called with each new result.
+   * @param callback Called with each new result and what changed.
    * @param options Names only or not.
    * @returns The result.
    */
   async get(
     path: string,
-    callback: ((snapshot: NodeSnapshot) => void) | undefined,
+    callback: SnapshotListener | undefined,
     options: LookupOptions,
   ): Promise<NodeSnapshot> {
     const cache = this.#follow(path, options);
@@ -94,7 +100,7 @@ export class Lookups {
       throw cache.failure;
     }
     const current = this.#current(cache);
-    if (callback !== undefined) cache.listen(callback);
+    if (callback !== undefined) cache.listen((snapshot) => callback(snapshot, snapshot.change!));
     else if (cache.snapshot?.stat === null) {
       // A missing path is not kept followed, even one followed while it was
       // there: nobody may ever ask again, and its watch would stay on the
@@ -145,14 +151,14 @@ export class Lookups {
    * Calls `callback` with each new result; the first read is not a change.
    *
    * @param path A valid path.
-   * @param callback Receives each new result.
+   * @param callback Receives each new result and what changed.
    * @param options Names only or not.
    * @returns A function that removes the callback (and stops following the
    *   path when nothing else follows it).
    */
   onChange(
     path: string,
-    callback: (snapshot: NodeSnapshot) => void,
+    callback: SnapshotListener,
     options: LookupOptions,
   ): () => void {
     const cache = this.#follow(path, options);
@@ -171,7 +177,7 @@ export class Lookups {
         }
       });
     }
-    const remove = cache.listen((snapshot) => started && callback(snapshot));
+    const remove = cache.listen((snapshot) => started && callback(snapshot, snapshot.change!));
     return () => {
       remove();
       this.#release(cache);
