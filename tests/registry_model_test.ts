@@ -282,7 +282,9 @@ describe("Registry model check", () => {
         }
         console.log(
           `seed ${seed}: ${truth.states.length} states, ${tracks.length} tracks, ` +
-            `${Date.now() - started} ms; errors reported: ${errors.length}`,
+            `${Date.now() - started} ms; errors reported: ${errors.length}${
+              errors.map((e) => `; ${e}`).join("")
+            }`,
         );
       } finally {
         for (const listener of all) listener.release();
