@@ -276,4 +276,41 @@ describe("PathCache", () => {
     assert.deepEqual(Object.keys(cache.snapshot!.children), ["a", "b"]);
     assert.equal(fake.calls.length, 0);
   });
+
+  for (const lost of [false, true]) {
+    it(
+      `PathCache lists the node's children again when it comes back after a listing found none (one-shot, ${
+        lost ? "the read watching for it lost" : "back before the watch"
+      })`,
+      async () => {
+        const { fake, cache } = await loaded(["a"], "oneShot");
+        const fail = async (op: string, code: "NONODE" | "CONNECTIONLOSS") => {
+          await fake.tick();
+          const i = fake.calls.findIndex((c) => c.op === op && c.path === "/s");
+          fake.calls.splice(i, 1)[0].reject(ZooKeeperError.fromServer(code, op, "/s"));
+          await fake.tick();
+        };
+        // Deleted: neither the read nor the listing finds it, and neither sets a watch.
+        fake.event({ type: "NodeDeleted", path: "/s" });
+        await fail("getData", "NONODE");
+        await fail("getChildren", "NONODE");
+        // Created again before the watch for its creation is set, or that
+        // request lost with the connection: no event will tell.
+        if (lost) {
+          await fail("exists", "CONNECTIONLOSS");
+          cache.reconnected();
+        } else await fake.reply("exists", "/s", stat(5));
+        await fake.reply("getData", "/s", data("again", 5));
+        await fake.reply("getChildren", "/s", ["b"]);
+        await fake.reply("getData", "/s/b", data({ name: "b" }, 6));
+        await cache.settled();
+        assert.equal(cache.snapshot!.data, "again");
+        assert.deepEqual(Object.keys(cache.snapshot!.children), ["b"]);
+        assert.ok(
+          fake.watched.filter((w) => w === "getChildren /s").length >= 2,
+          "children watched",
+        );
+      },
+    );
+  }
 });

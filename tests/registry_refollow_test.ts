@@ -1,6 +1,7 @@
 /**
  * A path released and followed again at once: the old cache's watches are
- * removed without taking the new cache's with them.
+ * removed without taking the new cache's with them; a lookup whose first
+ * read a release interrupts follows the path anew.
  */
 
 import { describe, it } from "./helpers/test.ts";
@@ -46,4 +47,19 @@ describe("Registry following a released path again", () => {
       });
     }
   }
+
+  it("a lookup with a callback that a release interrupts reads the path and hears its changes", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    await admin.create("/svc", "1");
+    await using registry = await Registry.connect({ servers: root.connectString });
+    const seen: unknown[] = [];
+    const first = registry.get("/svc", (snapshot) => seen.push(snapshot.data));
+    await registry.release("/svc");
+    const snapshot = await first;
+    assert.equal(snapshot.data, 1);
+    assert.equal(snapshot.stale, false);
+    await admin.setData("/svc", "2");
+    await eventually(() => seen.at(-1) === 2, "the change reported");
+  });
 });

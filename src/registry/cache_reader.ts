@@ -220,9 +220,13 @@ export class CacheReader {
       if (!ZooKeeperError.is(error, "NONODE")) return false;
       if (state.nodeFresh(asked)) state.setNode(null);
       if (watch === undefined) return true;
-      // Watch for its creation; created meanwhile, it is read again.
+      // Watch for its creation; created meanwhile, it is read again, and
+      // listed, as its creation's event would have it (the listing that
+      // found no node set no watch on its children).
       this.#track("node", () => zk.exists(path, { watch }), (stat) => {
-        if (stat !== null && state.nodeFresh(asked)) this.readNode(zk);
+        if (stat === null) return;
+        if (state.nodeFresh(asked)) this.readNode(zk);
+        this.list(zk, false);
       });
       return true;
     });
@@ -370,8 +374,12 @@ export class CacheReader {
   }
 
   #again(zk: ZooKeeper, key: Redo): void {
-    if (key === "node") this.readNode(zk);
-    else if (key === "list") this.list(zk, false, this.#mode === "persistent");
+    if (key === "node") {
+      this.readNode(zk);
+      // The lost read may have been the one that watched for the node's
+      // creation: with one-shot watches, its children are listed too.
+      if (this.#mode === "oneShot") this.list(zk, false);
+    } else if (key === "list") this.list(zk, false, this.#mode === "persistent");
     else if (key === "barrier") this.barrier(zk);
     else this.readChild(zk, key.slice(6));
   }

@@ -54,6 +54,7 @@ export class Lookups {
   readonly #lastGood = new Map<string, NodeSnapshot>();
   readonly #iterators = new Set<AsyncQueue<NodeSnapshot>>();
   readonly #noPersistent = new WeakSet<ZooKeeper>();
+  #closed = false;
 
   /** @param options What the lookups need from the registry. */
   constructor(options: LookupsOptions) {
@@ -87,8 +88,15 @@ export class Lookups {
     callback: SnapshotListener | undefined,
     options: LookupOptions,
   ): Promise<NodeSnapshot> {
-    const cache = this.#follow(path, options);
+    let cache = this.#follow(path, options);
     if (cache.snapshot === undefined) await cache.settled();
+    // Released during the first read (by `release()`, or by the last
+    // listener going): that cache follows nothing any more, so the path is
+    // followed anew.
+    while (!this.#closed && this.#caches.get(this.#key(cache.path, cache.childData)) !== cache) {
+      cache = this.#follow(path, options);
+      if (cache.snapshot === undefined) await cache.settled();
+    }
     if (cache.snapshot === undefined && cache.failure !== undefined) {
       // Nothing to follow: the next lookup asks again.
       // Listeners keep it, and its retries, until they go.
@@ -248,6 +256,7 @@ export class Lookups {
    * server: none is removed one by one.
    */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const queue of this.#iterators) queue.end();
     this.#options.clock.clearTimeout(this.#sweep);
     this.#sweep = undefined;
