@@ -11,12 +11,12 @@ import { OpCode } from "../src/protocol/constants.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { MAX_SESSION_TIMEOUT } from "../src/session/session.ts";
 import type { Session } from "../src/session/session.ts";
-import type { CallControl } from "../src/session/call.ts";
+import type { CallOptions } from "../src/session/call.ts";
 import { type FakeSocket, flush } from "./helpers/fake_transport.ts";
 import { accept, connected, header, reply, setup } from "./helpers/fake_session.ts";
 import type { FakeClock } from "../src/testing/fake_clock.ts";
 
-function syncCall(session: Session, path: string, call?: CallControl): Promise<unknown> {
+function syncCall(session: Session, path: string, call?: CallOptions): Promise<unknown> {
   return session.submit({
     opcode: OpCode.sync,
     verb: "sync",

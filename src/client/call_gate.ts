@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CallControl, CallOptions } from "../session/call.ts";
+import type { CallOptions } from "../session/call.ts";
 import type { Request } from "../session/request_encoder.ts";
 import type { Session } from "../session/session.ts";
 import { checkCall, checkOptions, type Subject } from "./arguments.ts";
@@ -69,7 +69,7 @@ export class CallGate {
       const request = build(o, subject);
       // Without a deadline or a signal, the call needs no guard.
       const plain = signal === undefined && timeout === undefined;
-      const call: CallControl | undefined = plain ? undefined : { signal, timeout };
+      const call: CallOptions | undefined = plain ? undefined : { signal, timeout };
       const reply = this.#session.submit(request, call);
       return this.#callerStacks ? withCallerFrames(reply) : reply;
     } catch (error) {

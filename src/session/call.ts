@@ -1,9 +1,9 @@
 /**
  * What a caller may ask of one call besides its arguments: give up at a
- * deadline or when a signal aborts. A call that gives up is settled at once; its entry stays in the
- * queue it is in, marked settled, so that the replies still pair with the
- * requests in xid order: a late reply is read and dropped, a held request is
- * never sent.
+ * deadline or when a signal aborts. A call that gives up is settled at once;
+ * its entry stays in the queue it is in, marked settled, so that the replies
+ * still pair with the requests in xid order: a late reply is read and
+ * dropped, a held request is never sent.
  *
  * @module
  */
@@ -28,9 +28,6 @@ export interface CallOptions {
   timeout?: number | undefined;
 }
 
-/** {@linkcode CallOptions} as the session takes them, already checked. */
-export type CallControl = CallOptions;
-
 /**
  * A request that settles once: at its reply, its deadline or its signal,
  * whichever comes first.
@@ -43,7 +40,7 @@ export type CallControl = CallOptions;
  */
 export function guarded(
   pending: PendingRequest,
-  call: CallControl,
+  call: CallOptions,
   clock: Clock,
 ): PendingRequest {
   const { signal, timeout } = call;

@@ -7,7 +7,7 @@
  */
 
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
-import { type CallControl, guarded } from "./call.ts";
+import { type CallOptions, guarded } from "./call.ts";
 import type { Clock } from "./clock.ts";
 import { type Request, setXid } from "./request_encoder.ts";
 import { measured } from "./request_metrics.ts";
@@ -32,7 +32,7 @@ export function pendingRequest(
   xid: number,
   settle: { resolve: (value: unknown) => void; reject: (error: Error) => void },
   options: { clock: Clock; metrics?: ClientMetricsRecorder | undefined },
-  call: CallControl | undefined,
+  call: CallOptions | undefined,
 ): PendingRequest {
   setXid(frame, xid);
   let pending: PendingRequest = {

@@ -15,7 +15,7 @@ import { OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ConnectResponse } from "../protocol/records_session.ts";
 import { AuthBook } from "./auth_book.ts";
-import type { CallControl } from "./call.ts";
+import type { CallOptions } from "./call.ts";
 import type { TimerHandle } from "./clock.ts";
 import { CloseWait } from "./close_wait.ts";
 import { connectAttempt, primeConnection } from "./connect_attempt.ts";
@@ -161,17 +161,18 @@ export class Session {
    * @param call A deadline, a signal.
    * @returns The decoded reply; rejects, never throws.
    */
-  submit<T>(request: Request<T>, call?: CallControl): Promise<T> {
+  submit<T>(request: Request<T>, call?: CallOptions): Promise<T> {
     const { verb, path } = request;
-    const refuse = (error: Error) => Promise.reject(error);
-    if (this.#ended) return refuse(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
+    if (this.#ended) {
+      return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
+    }
     const signal = call?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     let frame: Uint8Array;
     try {
       frame = frameRequest(request, this.#options.maxRequestSize);
     } catch (error) {
-      return refuse(error as Error);
+      return Promise.reject(error);
     }
     const xid = this.#requests.nextXid();
     return new Promise<T>((resolve, reject) => {
