@@ -68,6 +68,32 @@ describe("Persistent watches on a real server", () => {
     assert.deepEqual(c.list, ["NodeDataChanged /rm", "PersistentWatchRemoved /rm"]);
   });
 
+  for (const kind of ["persistentRecursive", "data"] as const) {
+    it(`removeWatches() leaves the server a ${kind} watch whose request was sent before it`, async () => {
+      const path = `/race-${kind}`;
+      const old = new Events();
+      const added = new Events();
+      await writer.create(path, "1");
+      const watch = (watcher: typeof old.watch) =>
+        kind === "data"
+          ? zk.getData(path, { watch: watcher })
+          : zk.addWatch(path, "persistentRecursive", watcher);
+      await watch(old.watch);
+      // The second watcher's request is on the wire before the removal of the
+      // first, and registered here only once answered.
+      const adding = watch(added.watch);
+      await zk.removeWatches(path, old.watch, kind === "data" ? "data" : "any");
+      await adding;
+      await writer.setData(path, "2");
+      await settle(zk);
+      assert.deepEqual(added.list, [`NodeDataChanged ${path}`]);
+      assert.deepEqual(old.list, [
+        `${kind === "data" ? "DataWatchRemoved" : "PersistentWatchRemoved"} ${path}`,
+      ]);
+      if (kind !== "data") await zk.removeWatches(path, added.watch, "any");
+    });
+  }
+
   it("removeWatches() removes one-shot data and child watches", async () => {
     const c = new Events();
     await writer.create("/rm2", "1");

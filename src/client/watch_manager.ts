@@ -9,6 +9,7 @@
 
 import { ZooKeeperError } from "../protocol/errors.ts";
 import {
+  AddWatchMode,
   ErrorCode,
   EventType,
   type EventTypeName,
@@ -20,7 +21,8 @@ import type { Request } from "../session/request_encoder.ts";
 import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
 import type { ClientMetricsRecorder, WatchKind } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
-import { type OnReply, removeWatchesRequest } from "./watch_requests.ts";
+import { addWatchRequest, type OnReply, removeWatchesRequest } from "./watch_requests.ts";
+import { existsRequest, getChildrenRequest } from "./read_requests.ts";
 import { typeName } from "../util/type_name.ts";
 import { AsyncQueue } from "./async_queue.ts";
 import { CONFIG_NODE, CONFIG_WATCH_KEY } from "./config.ts";
@@ -77,7 +79,7 @@ export class WatchManager {
   /** The watches held, by kind and path. */
   readonly registry: WatchRegistry;
   readonly #metrics: ClientMetricsRecorder | undefined;
-  readonly #submit: (request: Request<void>) => Promise<void>;
+  readonly #submit: <T>(request: Request<T>) => Promise<T>;
   readonly #paths: Chroot;
   readonly #defaultWatcher: Watcher | undefined;
   readonly #onError: (error: unknown) => void;
@@ -93,7 +95,7 @@ export class WatchManager {
    * @param connected Whether the session is connected now.
    */
   constructor(
-    submit: (request: Request<void>) => Promise<void>,
+    submit: <T>(request: Request<T>) => Promise<T>,
     paths: Chroot,
     defaultWatcher: Watcher | undefined,
     onError: (error: unknown) => void,
@@ -279,21 +281,48 @@ export class WatchManager {
       if (oneShot && persistentStays) continue;
       if (group.every((k) => remaining(k) === 0)) serverTypes.add(SERVER_TYPE_OF_KIND[kind]);
     }
+    const removed = new Set<WatchKind>();
+    const send = async (type: number) => {
+      await this.#send(path, serverPath, type);
+      for (const k of WATCH_KINDS) {
+        if (type === WatcherType.any || SERVER_TYPE_OF_KIND[k] === type) removed.add(k);
+      }
+    };
     for (const serverType of serverTypes) {
       const persistentType = serverType === WatcherType.persistent ||
         serverType === WatcherType.persistentRecursive;
       if (persistentType && this.#noPersistentRemoval) {
         // Servers before 3.9 remove persistent watches only with "any", which
         // would take this session's other watches on the path too.
-        if (!othersOnPath()) await this.#send(path, serverPath, WatcherType.any);
+        if (!othersOnPath()) await send(WatcherType.any);
         continue;
       }
-      await this.#send(path, serverPath, serverType).catch((error) => {
+      await send(serverType).catch((error) => {
         if (!(persistentType && ZooKeeperError.is(error, "MARSHALLINGERROR"))) throw error;
         this.#noPersistentRemoval = true;
-        if (!othersOnPath()) return this.#send(path, serverPath, WatcherType.any);
+        if (!othersOnPath()) return send(WatcherType.any);
       });
     }
+    // A watch whose request was on the wire before the removal, and answered
+    // since, was removed on the server too: it is set there again.
+    if (watcher === undefined) return;
+    const again = new Set<WatchKind>();
+    for (const kind of removed) if (stays(kind)) again.add(kind === "exist" ? "data" : kind);
+    await Promise.all([...again].map((kind) => this.#rearm(kind, path, serverPath)));
+  }
+
+  // Sets a watch of `kind` on the server again, for the watchers held here.
+  #rearm(kind: WatchKind, path: string, serverPath: string): Promise<unknown> {
+    const watch = () => {};
+    const request: Request<unknown> = kind === "persistent" || kind === "persistentRecursive"
+      ? addWatchRequest(path, serverPath, AddWatchMode[kind], undefined)
+      : kind === "child"
+      ? getChildrenRequest(path, serverPath, watch)
+      : existsRequest(path, serverPath, watch);
+    // Gone meanwhile (a listing of a deleted node), or the connection lost:
+    // the server sends the watchers their last event, or the next
+    // connection restores the watches held here.
+    return this.#submit(request).catch(() => {});
   }
 
   #send(path: string, serverPath: string, type: number): Promise<void> {
