@@ -117,7 +117,10 @@ export function describeState(s: NodeSnapshot | Omit<TreeState, "zxid">): string
   if (node === null) return "(no node)";
   const children = "path" in s ? Object.entries(s.children) : [...s.children].sort();
   const listed = children.map(([n, v]) => `${n}=${clip(v)}`).join(", ");
-  return `data=${clip(node.value)} mzxid=0x${node.stat.mzxid.toString(16)} children={${listed}}`;
+  const { czxid, mzxid, version } = node.stat;
+  return `data=${clip(node.value)} czxid=0x${czxid.toString(16)} mzxid=0x${
+    mzxid.toString(16)
+  } v${version} children={${listed}}`;
 }
 
 /** Every state of the service, in zxid order, from the writers' log. */
@@ -261,14 +264,15 @@ export class Track {
       if (snapshot.stale && key === "none") continue;
       const at = truth.find(key, this.childData, from);
       if (at < 0) {
-        const state = truth.states[from];
+        const states = truth.states.slice(Math.max(0, from - 2)).map((state, i) =>
+          `#${Math.max(0, from - 2) + i} (zxid 0x${state.zxid.toString(16)}) ${
+            describeState(state)
+          }`
+        );
         problems.push(
           `${this.label} got ${snapshot.stale ? "a stale" : "a"} snapshot ${
             describeState(snapshot)
-          }` +
-            ` that is no state at or after #${from} (${
-              describeState(state)
-            }) of ${truth.states.length}`,
+          } that is no state at or after #${from} of ${truth.states.length}: ${states.join("; ")}`,
         );
         continue;
       }
