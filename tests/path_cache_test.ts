@@ -1,85 +1,10 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import {
-  type Stat,
-  type WatchedEvent,
-  type Watcher,
-  type ZooKeeper,
-  ZooKeeperError,
-} from "../mod.ts";
+import { type ZooKeeper, ZooKeeperError } from "../mod.ts";
 import { PathCache } from "../src/registry/path_cache.ts";
 import type { NodeSnapshot } from "../src/registry/snapshot.ts";
-import { idle } from "./helpers/timing.ts";
-import { zeroStat } from "./helpers/server_codec.ts";
+import { data, fakeClient, stat } from "./helpers/fake_cache_client.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
-
-const encoder = new TextEncoder();
-
-function stat(mzxid: number): Stat {
-  const z = BigInt(mzxid);
-  return zeroStat({ czxid: 1n, mzxid: z, pzxid: z });
-}
-
-interface Call {
-  op: string;
-  path: string;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-/** A client whose replies the test hands out one by one, in any order. */
-function fakeClient(options: { addWatch?: "UNIMPLEMENTED" } = {}) {
-  const calls: Call[] = [];
-  const watched: string[] = [];
-  let watcher: Watcher | undefined;
-  const call = (op: string, path: string) =>
-    new Promise((resolve, reject) => calls.push({ op, path, resolve, reject }));
-  const watching = (op: string, path: string, o?: { watch?: Watcher }) => {
-    if (o?.watch !== undefined) {
-      watcher = o.watch;
-      watched.push(`${op} ${path}`);
-    }
-    return call(op, path);
-  };
-  const zk = {
-    connected: true,
-    state: { type: "connected" },
-    addWatch: (_path: string, _mode: string, w: Watcher) => {
-      if (options.addWatch !== undefined) {
-        return Promise.reject(ZooKeeperError.fromServer(options.addWatch, "watch", _path));
-      }
-      watcher = w;
-      return Promise.resolve();
-    },
-    getData: (path: string, o?: { watch?: Watcher }) => watching("getData", path, o),
-    getChildren: (path: string, o?: { watch?: Watcher }) => watching("getChildren", path, o),
-    getChildrenWithStat: (path: string, o?: { watch?: Watcher }) =>
-      watching("getChildren2", path, o),
-    exists: (path: string) => call("exists", path),
-    removeWatches: () => Promise.resolve(),
-  };
-  // The cache has handled what it was given once every queued promise
-  // callback has run: the fake has no event for that.
-  const tick = idle;
-  return {
-    zk: zk as unknown as ZooKeeper,
-    calls,
-    watched,
-    event: (event: Omit<WatchedEvent, "state">) => watcher!({ ...event, state: "SyncConnected" }),
-    async reply(op: string, path: string, value: unknown) {
-      await tick();
-      const i = calls.findIndex((c) => c.op === op && c.path === path);
-      assert.ok(i >= 0, `no ${op} of ${path} awaits a reply`);
-      calls.splice(i, 1)[0].resolve(value);
-      await tick();
-    },
-    tick,
-  };
-}
-
-function data(value: unknown, mzxid: number) {
-  return { data: encoder.encode(JSON.stringify(value)), stat: stat(mzxid) };
-}
 
 async function loaded(names: string[], mode: "persistent" | "oneShot" = "persistent") {
   const fake = fakeClient();
@@ -107,6 +32,8 @@ describe("PathCache", () => {
     fake.event({ type: "NodeDeleted", path: "/s/a" });
     // The read was answered before the deletion, but handled after it.
     await fake.reply("getData", "/s/a", data({ name: "a", v: 2 }, 3));
+    // The barrier after the deletion, which read nothing.
+    await fake.reply("exists", "/s", stat(3));
     await cache.settled();
     assert.deepEqual(Object.keys(cache.snapshot!.children), ["b"]);
   });
@@ -130,14 +57,34 @@ describe("PathCache", () => {
   it("PathCache publishes the deletions of one transaction once, after a barrier read", async () => {
     const { fake, cache, published } = await loaded(["a", "b", "c"]);
     const before = published.length;
+    // Handled together, as the events of one packet are.
     fake.event({ type: "NodeDeleted", path: "/s/a" });
-    await fake.tick();
     fake.event({ type: "NodeDeleted", path: "/s/b" });
     await fake.tick();
     assert.equal(published.length, before, "nothing before the barrier's reply");
+    assert.equal(fake.calls.length, 1, "one barrier");
     await fake.reply("exists", "/s", stat(1));
     await cache.settled();
     assert.deepEqual(published.slice(before).map((s) => Object.keys(s.children).join()), ["c"]);
+  });
+
+  it("PathCache holds back a transaction whose first event comes after a reply it handles later", async () => {
+    const { fake, cache, published } = await loaded(["a", "b", "c"]);
+    fake.event({ type: "NodeDataChanged", path: "/s/a" });
+    await fake.tick();
+    const before = published.length;
+    // On the wire: the read's reply, then the first deletion of a
+    // transaction, whose second deletion comes in the next packet.
+    fake.answer("getData", "/s/a", data({ name: "a", v: 2 }, 3));
+    fake.event({ type: "NodeDeleted", path: "/s/b" });
+    await fake.tick();
+    assert.equal(published.length, before, "nothing published half applied");
+    fake.event({ type: "NodeDeleted", path: "/s/c" });
+    await fake.reply("exists", "/s", stat(1));
+    assert.equal(published.length, before, "nothing before the barrier after the last event");
+    await fake.reply("exists", "/s", stat(1));
+    await cache.settled();
+    assert.deepEqual(published.slice(before).map((s) => Object.keys(s.children).join()), ["a"]);
   });
 
   it("PathCache sends a barrier lost with the connection again once reconnected (one-shot)", async () => {
@@ -165,6 +112,8 @@ describe("PathCache", () => {
     await fake.reply("getData", "/s/y", data({ name: "y" }, 4));
     await fake.reply("getChildren", "/s", ["d", "y"]);
     await fake.reply("getData", "/s/d", data({ name: "d" }, 5));
+    // The barrier after the deletion, which read nothing since.
+    await fake.reply("exists", "/s", stat(5));
     await cache.settled();
     assert.deepEqual(Object.keys(cache.snapshot!.children), ["d", "y"]);
     assert.equal(fake.calls.length, 0);
@@ -214,13 +163,13 @@ describe("PathCache", () => {
     fake.event({ type: "NodeCreated", path: "/s/x" });
     fake.event({ type: "NodeDeleted", path: "/s/y" });
     await fake.tick();
-    const lost = fake.calls.findIndex((c) => c.path === "/s/x");
-    fake.calls.splice(lost, 1)[0].reject(
-      ZooKeeperError.fromServer("CONNECTIONLOSS", "read", "/s/x"),
-    );
+    for (const call of fake.calls.splice(0)) {
+      call.reject(ZooKeeperError.fromServer("CONNECTIONLOSS", call.op, call.path));
+    }
     await cache.settled();
     cache.reconnected();
     await fake.reply("getData", "/s/x", data({ name: "x" }, 9));
+    await fake.reply("exists", "/s", stat(1));
     await fake.reply("getChildren2", "/s", { children: ["a", "x"], stat: stat(1) });
     await cache.settled();
     assert.deepEqual(seen, [["a", "x"]]);

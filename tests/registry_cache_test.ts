@@ -118,10 +118,11 @@ describe("The registry's cache on a real server", () => {
       getChildren: 1,
       getData: 1,
     });
-    assert.deepEqual(await cost(registry, seen, () => zk.delete(`${path}/i0`)), {
-      getChildren: 1,
-      exists: 1,
-    });
+    // The listing asked for the child-list event holds back the deletion
+    // too, unless the two events come apart (an exists then).
+    const removal = await cost(registry, seen, () => zk.delete(`${path}/i0`));
+    assert.equal(removal.getChildren, 1);
+    assert.ok((removal.exists ?? 0) <= 1, JSON.stringify(removal));
     assert.deepEqual(await cost(registry, seen, () => zk.setData(path, json({ service: 2 }))), {
       getData: 1,
     });

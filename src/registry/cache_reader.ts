@@ -62,6 +62,7 @@ export class CacheReader {
   #mode: CacheMode = "persistent";
   #generation = 0;
   #pending = 0;
+  #askedAt = -1;
   #loaded = false;
   #failure: unknown;
 
@@ -89,6 +90,17 @@ export class CacheReader {
   /** Number of requests under way. */
   get pending(): number {
     return this.#pending;
+  }
+
+  /**
+   * Whether a request was asked at `tick` or later: its reply follows the
+   * rest of the transaction of an event handled at `tick`.
+   *
+   * @param tick An event's tick.
+   * @returns Whether such a request is under way or answered.
+   */
+  askedSince(tick: number): boolean {
+    return this.#askedAt >= tick;
   }
 
   /** Whether the whole read of the current session has begun. */
@@ -335,6 +347,7 @@ export class CacheReader {
     const generation = this.#generation;
     const current = () => generation === this.#generation;
     this.#pending++;
+    this.#askedAt = this.#state.tick;
     (async () => {
       await this.#host.gate();
       return request();

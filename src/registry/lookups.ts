@@ -164,22 +164,27 @@ export class Lookups {
     options: LookupOptions,
   ): () => void {
     const cache = this.#follow(path, options);
-    // A first read under way is the starting point, not a change; without a
-    // session, the first read is news to whoever asked before it. The
-    // listener is there at once, so the path stays followed meanwhile.
+    // A first read under way is the starting point, not a change, unless a
+    // change was heard of before it was published; without a session, the
+    // first read is news to whoever asked before it. The listener is there at
+    // once, so the path stays followed meanwhile.
     const connected = this.#options.client()?.connected ?? false;
     let started = cache.snapshot !== undefined || !connected;
     if (!started) {
       cache.settled().then(() => {
+        if (cache.snapshot !== undefined) return;
+        // Nothing published: what comes next is news. Nobody awaits this
+        // first read: its failure is reported here, and the cache tries
+        // again with backoff.
         started = true;
-        // Nobody awaits this first read: its failure is reported here, and
-        // the cache tries again with backoff.
-        if (cache.snapshot === undefined && cache.failure !== undefined) {
-          this.#options.onError(cache.failure);
-        }
+        if (cache.failure !== undefined) this.#options.onError(cache.failure);
       });
     }
-    const remove = cache.listen((snapshot) => started && callback(snapshot));
+    const remove = cache.listen((snapshot) => {
+      if (started) return callback(snapshot);
+      started = true;
+      if (!cache.firstReadOnly) callback(snapshot);
+    });
     return () => {
       remove();
       this.#release(cache);

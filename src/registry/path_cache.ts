@@ -64,6 +64,8 @@ export class PathCache {
   #closed = false;
   #snapshot: NodeSnapshot | undefined;
   #idle: (() => void)[] = [];
+  #barrierDue = false;
+  #firstReadOnly = true;
 
   // One function for every watch the cache sets: the client calls it once per
   // notification however many of its watches the notification fires.
@@ -89,6 +91,16 @@ export class PathCache {
       published: () => this.#snapshot !== undefined,
       replied: () => this.#publishWhenIdle(),
     });
+  }
+
+  /**
+   * Whether the first snapshot published holds the first read alone: no
+   * watch event was handled before it. A change heard of while the first
+   * read was under way is in that snapshot, and is news to whoever followed
+   * the path before it.
+   */
+  get firstReadOnly(): boolean {
+    return this.#firstReadOnly;
   }
 
   /** The last snapshot published, if the path was ever read. */
@@ -202,6 +214,7 @@ export class PathCache {
     if (event.type.endsWith("Removed")) return;
     const state = reader.state;
     const tick = state.nextTick();
+    if (this.#snapshot === undefined) this.#firstReadOnly = false;
     if (event.path === this.path) {
       switch (event.type) {
         case "NodeCreated":
@@ -244,11 +257,27 @@ export class PathCache {
           break;
       }
     }
-    // The other events of one transaction (a multi, a session's close that
-    // removes several ephemeral nodes) come before the reply to any request
-    // sent now: a change that reads nothing waits for one, so that the
-    // transaction is published once, whole, and never half applied.
-    if (reader.pending === 0 && state.dirty) reader.barrier(zk);
+    if (!this.#barrierDue) {
+      this.#barrierDue = true;
+      queueMicrotask(() => this.#holdForTransaction());
+    }
+    this.#publishWhenIdle();
+  }
+
+  // The other events of one transaction (a multi, a session's close that
+  // removes several ephemeral nodes) come before the reply to any request
+  // sent now: a change that reads nothing waits for one, so that the
+  // transaction is published once, whole, and never half applied. A request
+  // sent before the last event does not hold it back: its reply may have come
+  // before that event, and be handled after it. Events are handled one
+  // microtask each, in wire order, so this runs once after those that came
+  // together, and one request holds them all back.
+  #holdForTransaction(): void {
+    this.#barrierDue = false;
+    const reader = this.#reader;
+    const zk = reader.zk;
+    if (this.#closed || zk === undefined) return;
+    if (reader.state.dirty && !reader.askedSince(reader.state.tick)) reader.barrier(zk);
     this.#publishWhenIdle();
   }
 
@@ -265,7 +294,7 @@ export class PathCache {
   // listeners never see a half-applied change.
   #publishWhenIdle(): void {
     const reader = this.#reader;
-    if (reader.pending > 0 || this.#closed) return;
+    if (reader.pending > 0 || this.#barrierDue || this.#closed) return;
     // A read lost with the connection is part of its burst: what is known
     // without it may be a state the tree never was in, so it waits for the
     // redo on reconnection (or a whole read on a new session).

@@ -1,0 +1,47 @@
+import { describe, it } from "./helpers/test.ts";
+import assert from "node:assert/strict";
+import { Lookups } from "../src/registry/lookups.ts";
+import type { NodeSnapshot } from "../src/registry/snapshot.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
+import { data, fakeClient } from "./helpers/fake_cache_client.ts";
+
+function lookups(fake: ReturnType<typeof fakeClient>) {
+  return new Lookups({
+    client: () => fake.zk,
+    gate: () => Promise.resolve(),
+    onError: (e) => assert.fail(String(e)),
+    clock: new FakeClock(),
+    followFor: 60_000,
+  });
+}
+
+describe("Lookups.onChange", () => {
+  it("skips the first read, and reports a change heard of while it was under way", async () => {
+    const fake = fakeClient();
+    const seen: NodeSnapshot[] = [];
+    const off = lookups(fake).onChange("/s", (s) => seen.push(s), {});
+    await fake.tick();
+    // The node changes while its first read is answered.
+    await fake.reply("getData", "/s", data("first", 1));
+    fake.event({ type: "NodeDataChanged", path: "/s" });
+    await fake.reply("getChildren", "/s", []);
+    assert.equal(seen.length, 0, "nothing before the burst's replies are in");
+    await fake.reply("getData", "/s", data("changed", 2));
+    assert.deepEqual(seen.map((s) => s.data), ["changed"]);
+    off();
+  });
+
+  it("skips a first read that no change overtook", async () => {
+    const fake = fakeClient();
+    const seen: NodeSnapshot[] = [];
+    const off = lookups(fake).onChange("/s", (s) => seen.push(s), {});
+    await fake.tick();
+    await fake.reply("getData", "/s", data("first", 1));
+    await fake.reply("getChildren", "/s", []);
+    assert.equal(seen.length, 0);
+    fake.event({ type: "NodeDataChanged", path: "/s" });
+    await fake.reply("getData", "/s", data("changed", 2));
+    assert.deepEqual(seen.map((s) => s.data), ["changed"]);
+    off();
+  });
+});
