@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Lookups } from "../src/registry/lookups.ts";
 import type { NodeSnapshot } from "../src/registry/snapshot.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
-import { data, fakeClient } from "./helpers/fake_cache_client.ts";
+import { data, fakeClient, stat } from "./helpers/fake_cache_client.ts";
 
 function lookups(fake: ReturnType<typeof fakeClient>) {
   return new Lookups({
@@ -27,6 +27,22 @@ describe("Lookups.onChange", () => {
     await fake.reply("getChildren", "/s", []);
     assert.equal(seen.length, 0, "nothing before the burst's replies are in");
     await fake.reply("getData", "/s", data("changed", 2));
+    assert.deepEqual(seen.map((s) => s.data), ["changed"]);
+    off();
+  });
+
+  it("reports a first read that a reconnection delayed", async () => {
+    const fake = fakeClient();
+    const seen: NodeSnapshot[] = [];
+    const registry = lookups(fake);
+    const off = registry.onChange("/s", (s) => seen.push(s), {});
+    await fake.tick();
+    // The connection is lost and back while the first read waits: changes
+    // made meanwhile are in its reply, and no event tells of them.
+    registry.reconnected();
+    await fake.reply("getData", "/s", data("changed", 2));
+    await fake.reply("getChildren", "/s", []);
+    await fake.reply("getChildren2", "/s", { children: [], stat: stat(2) });
     assert.deepEqual(seen.map((s) => s.data), ["changed"]);
     off();
   });

@@ -94,10 +94,10 @@ export class PathCache {
   }
 
   /**
-   * Whether the first snapshot published holds the first read alone: no
-   * watch event was handled before it. A change heard of while the first
-   * read was under way is in that snapshot, and is news to whoever followed
-   * the path before it.
+   * Whether the first snapshot published is the path as it was when
+   * followed: no change was heard of, and the connection was not lost,
+   * before it was published. Otherwise it may hold changes made since, news
+   * to whoever followed the path before it.
    */
   get firstReadOnly(): boolean {
     return this.#firstReadOnly;
@@ -164,12 +164,14 @@ export class PathCache {
   reconnected(): void {
     const zk = this.#reader.zk;
     if (this.#closed || zk === undefined) return;
+    if (this.#snapshot === undefined) this.#firstReadOnly = false;
     if (!this.#reader.loaded) return this.attach(zk);
     this.#reader.reconnected();
   }
 
   /** The session is gone (expired or closed): keep what is known, read nothing. */
   detach(): void {
+    if (this.#snapshot === undefined) this.#firstReadOnly = false;
     this.#reader.detach();
     this.#wake();
   }
