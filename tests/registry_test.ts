@@ -3,7 +3,14 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { digestACL, type NodeSnapshot, Registry, ZooKeeper, ZooKeeperError } from "../mod.ts";
+import {
+  digestACL,
+  type NodeSnapshot,
+  Registry,
+  type SnapshotChange,
+  ZooKeeper,
+  ZooKeeperError,
+} from "../mod.ts";
 import { requestCounter } from "./helpers/request_counter.ts";
 import type { ZkServer } from "./helpers/zk_server.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
@@ -79,7 +86,8 @@ describe("Registry on a real server", () => {
     await zk.create("/cb", "v1");
     await using registry = await Registry.connect({ servers: server.connectString });
     const seen: NodeSnapshot[] = [];
-    await registry.get("/cb", (s) => seen.push(s));
+    const changes: SnapshotChange[] = [];
+    await registry.get("/cb", (s, change) => seen.push(s) && changes.push(change));
     await zk.setData("/cb", "v2");
     await eventually(() => seen.length === 1, "data change");
     await zk.create("/cb/a", JSON.stringify({ n: 1 }));
@@ -96,15 +104,29 @@ describe("Registry on a real server", () => {
       ["v2", { a: { n: 2 } }],
       ["v2", {}],
     ]);
+    // Beside each result, what changed, and the same on the result itself.
+    const none = { added: {}, updated: {}, removed: [], data: false };
+    assert.deepEqual(
+      changes.map((c) => ({ ...c, added: { ...c.added }, updated: { ...c.updated } })),
+      [
+        { ...none, data: true },
+        { ...none, added: { a: { n: 1 } } },
+        { ...none, updated: { a: { n: 2 } } },
+        { ...none, removed: ["a"] },
+      ],
+    );
+    assert.deepEqual(seen.map((s) => s.change), changes);
   });
 
   it("watch() yields the current result, then every change, and ends on break", async () => {
     await zk.create("/iter");
     await using registry = await Registry.connect({ servers: server.connectString });
     const seen: string[][] = [];
+    const added: string[][] = [];
     const loop = (async () => {
       for await (const s of registry.watch("/iter")) {
         seen.push(Object.keys(s.children).sort());
+        if (seen.length > 1) added.push(Object.keys(s.change?.added ?? {}));
         if (seen.length === 3) break;
       }
     })();
@@ -114,6 +136,7 @@ describe("Registry on a real server", () => {
     await zk.create("/iter/b");
     await within(loop, "b");
     assert.deepEqual(seen, [[], ["a"], ["a", "b"]]);
+    assert.deepEqual(added, [["a"], ["b"]]);
   });
 
   it("watch() ends on abort and on close", async () => {

@@ -1,14 +1,16 @@
 /**
  * W watchers of one service, each a `Registry` of its own (its own session)
  * following it with `get(path, callback)`, in one Deno process, driven by
- * `run.ts` through stdin and stdout (see `protocol.ts`).
+ * `run.ts` through stdin and stdout (see `protocol.ts`). Each keeps its own
+ * view of the children from the change its callback gets, as a
+ * `CuratorCache` listener does from its events.
  *
  * `deno run -A --v8-flags=--expose-gc bench/registry/ours_watchers.ts <servers> <path> <W> <N>`
  *
  * @module
  */
 
-import { type NodeSnapshot, Registry } from "../../mod.ts";
+import { Registry, type SnapshotChange } from "../../mod.ts";
 import { type Expectation, now, readCommands, send } from "./protocol.ts";
 
 const [servers, path, wArg, nArg] = Deno.args;
@@ -18,7 +20,7 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 interface Watcher {
   registry: Registry;
-  children: Record<string, unknown>;
+  children: Map<string, unknown>;
   seen: Set<string>;
 }
 
@@ -31,7 +33,7 @@ function revOf(data: unknown): unknown {
 
 function satisfies(watcher: Watcher, expectation: Expectation): boolean {
   for (const [name, rev] of Object.entries(expectation.want)) {
-    const data = watcher.children[name];
+    const data = watcher.children.get(name);
     if (rev === null ? data !== undefined : revOf(data) !== rev) return false;
   }
   return true;
@@ -56,7 +58,7 @@ for (let i = 0; i < w; i += 10) {
       sessionTimeout: 60_000,
       onError: (error) => send({ type: "error", message: String(error) }),
     });
-    const watcher: Watcher = { registry, children: {}, seen: new Set() };
+    const watcher: Watcher = { registry, children: new Map(), seen: new Set() };
     watchers[index] = watcher;
     registry.onStateChange((state) => {
       if (state.type === "reconnected" || state.type === "connected") {
@@ -65,16 +67,19 @@ for (let i = 0; i < w; i += 10) {
         send({ type: "state", w: index, state: state.type, t: now() });
       }
     });
-    const first = await registry.get(path, (snapshot: NodeSnapshot) => {
-      watcher.children = snapshot.children;
+    const first = await registry.get(path, (_snapshot, change: SnapshotChange) => {
+      const children = watcher.children;
+      for (const name in change.added) children.set(name, change.added[name]);
+      for (const name in change.updated) children.set(name, change.updated[name]);
+      for (const name of change.removed) children.delete(name);
       check(index);
     });
-    watcher.children = first.children;
+    watcher.children = new Map(Object.entries(first.children));
   }));
 }
 for (const watcher of watchers) {
-  if (Object.keys(watcher.children).length !== n) {
-    throw new Error(`a watcher started with ${Object.keys(watcher.children).length} of ${n}`);
+  if (watcher.children.size !== n) {
+    throw new Error(`a watcher started with ${watcher.children.size} of ${n}`);
   }
 }
 gc();

@@ -9,7 +9,9 @@
 
 import type { Stat } from "../protocol/records_data.ts";
 import type { NodeValue } from "./node_data.ts";
-import { childRecord, emptySnapshot, type NodeSnapshot, nodeStat } from "./snapshot.ts";
+import { ChildTree } from "./child_tree.ts";
+import { ChangeLog } from "./change_log.ts";
+import { childRecord, type NodeSnapshot, type NodeStat, nodeStat } from "./snapshot.ts";
 
 /** A child as the cache keeps it. */
 export interface CachedChild {
@@ -31,13 +33,11 @@ export interface CachedNode {
 
 /** The known state of one path, with the stamps of the events that changed it. */
 export class CacheState {
-  // The children as two parallel arrays, in name order up to #sorted; the
-  // children added since come after, unsorted, and are merged in before the
-  // next snapshot or lookup by position. A snapshot is then one pass, and a
-  // burst of additions (a first read) costs one sort, not one shift each.
-  #names: string[] = [];
-  #values: NodeValue[] = [];
-  #sorted = 0;
+  // The children by name in a persistent tree: a snapshot keeps the tree it
+  // was made from and lists it only when its `children` are read, so a
+  // change costs O(log N), not a copy of every child.
+  readonly #tree = new ChildTree();
+  readonly #changes = new ChangeLog();
   readonly #mzxids = new Map<string, bigint>();
   readonly #childStamps = new Map<string, number>();
   // The ticks of deletion events: a stamp no read of its own follows.
@@ -48,6 +48,11 @@ export class CacheState {
   #nodeStamp = 0;
   #listStamp = 0;
   #dirty = false;
+  // What the last snapshot shares with the next one when it did not change.
+  #stat: NodeStat | null = null;
+  #statOf: { node: CachedNode; size: number } | undefined;
+  #errorRecord: Record<string, Error> | undefined;
+  #errorsChanged = false;
 
   /** The current tick: a request asked for now is stamped with it. */
   get tick(): number {
@@ -61,13 +66,14 @@ export class CacheState {
 
   /** How many children are known. */
   get size(): number {
-    return this.#names.length;
+    return this.#mzxids.size;
   }
 
   /** The names of the known children, in name order. */
   names(): string[] {
-    this.#order();
-    return this.#names.slice();
+    const names: string[] = [];
+    this.#tree.forEach((name) => names.push(name));
+    return names;
   }
 
   /**
@@ -137,7 +143,10 @@ export class CacheState {
   setNode(node: CachedNode | null): void {
     const changed = node === null ? this.#node !== null : this.nodeChanged(node.stat);
     this.#node = node;
-    if (changed) this.#dirty = true;
+    if (changed) {
+      this.#dirty = true;
+      this.#changes.nodeChanged();
+    }
   }
 
   /**
@@ -154,89 +163,35 @@ export class CacheState {
   setChild(name: string, child: CachedChild): void {
     const before = this.#mzxids.get(name);
     this.#mzxids.set(name, child.mzxid);
+    let changed = before !== child.mzxid;
     const error = child.error;
     if (error !== this.#errors.get(name)) {
       if (error === undefined) this.#errors.delete(name);
       else this.#errors.set(name, error);
-      this.#dirty = true;
+      this.#errorsChanged = changed = true;
     }
-    if (before === undefined) {
-      this.#names.push(name);
-      this.#values.push(child.value);
-    } else {
-      const at = this.#indexOf(name);
-      this.#values[at] = child.value;
-    }
-    if (before !== child.mzxid) this.#dirty = true;
+    // The same version read again holds the same value.
+    if (!changed) return;
+    this.#changes.touch(name, before !== undefined);
+    this.#tree.set(name, child.value);
+    this.#dirty = true;
   }
 
   /** Removes a child, stamping it at `tick` so that older replies cannot bring it back. */
   removeChild(name: string, tick: number): void {
     this.stampChild(name, tick);
     if (this.#childStamps.get(name) === tick) this.#deletions.set(name, tick);
-    this.#errors.delete(name);
+    if (this.#errors.delete(name)) this.#errorsChanged = true;
     if (!this.#mzxids.delete(name)) return;
-    const at = this.#indexOf(name);
-    this.#names.splice(at, 1);
-    this.#values.splice(at, 1);
-    this.#sorted--;
+    this.#changes.touch(name, true);
+    this.#tree.delete(name);
     this.#dirty = true;
   }
 
-  // Where a known child is in the names.
-  #indexOf(name: string): number {
-    this.#order();
-    return this.#search(name, this.#names.length);
-  }
-
-  // Where `name` is among the first `length` (sorted) names, or would go.
-  #search(name: string, length: number): number {
-    const names = this.#names;
-    let low = 0;
-    let high = length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (names[middle] < name) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
-  // Merges the children added since the last ordering into the sorted ones.
-  #order(): void {
-    const names = this.#names;
-    const values = this.#values;
-    const sorted = this.#sorted;
-    this.#sorted = names.length;
-    if (sorted === names.length) return;
-    if (sorted === names.length - 1) {
-      const name = names.pop()!;
-      const value = values.pop()!;
-      const at = this.#search(name, sorted);
-      names.splice(at, 0, name);
-      values.splice(at, 0, value);
-      return;
-    }
-    const added: number[] = [];
-    for (let i = sorted; i < names.length; i++) added.push(i);
-    added.sort((a, b) => names[a] < names[b] ? -1 : 1);
-    const mergedNames: string[] = new Array(names.length);
-    const mergedValues: NodeValue[] = new Array(names.length);
-    let i = 0;
-    let j = 0;
-    for (let k = 0; k < names.length; k++) {
-      const from = j === added.length || (i < sorted && names[i] < names[added[j]])
-        ? i++
-        : added[j++];
-      mergedNames[k] = names[from];
-      mergedValues[k] = values[from];
-    }
-    this.#names = mergedNames;
-    this.#values = mergedValues;
-  }
-
   /**
-   * The state as a snapshot, children in name order; clears `dirty`.
+   * The state as a snapshot, children in name order; clears `dirty`. Its
+   * `children` are listed when first read, from the tree as it is now; its
+   * `change` holds what changed since the last snapshot.
    *
    * @param path The path.
    * @returns The snapshot.
@@ -244,18 +199,33 @@ export class CacheState {
   snapshot(path: string): NodeSnapshot {
     this.#dirty = false;
     const node = this.#node;
-    if (node === null) return emptySnapshot(path);
-    this.#order();
-    const names = this.#names;
-    const values = this.#values;
-    const children = childRecord<NodeValue>();
-    for (let i = 0; i < names.length; i++) children[names[i]] = values[i];
-    const stat = nodeStat(node.stat, names.length);
-    const snapshot: NodeSnapshot = { path, data: node.value, stat, children, stale: false };
-    if (this.#errors.size > 0) {
-      const errors = snapshot.errors = childRecord<Error>();
-      for (const [name, error] of this.#errors) errors[name] = error;
-    }
+    const tree = this.#tree;
+    const root = node === null ? null : tree.root;
+    tree.freeze();
+    const change = this.#changes.take(root, (name) => tree.get(name));
+    const snapshot = this.#changes.snapshot(path, node?.value ?? null, this.#nodeStat(), change);
+    if (this.#errors.size > 0) snapshot.errors = this.#errorsRecord();
     return snapshot;
+  }
+
+  #nodeStat(): NodeStat | null {
+    const node = this.#node;
+    if (node === null) return null;
+    const size = this.#mzxids.size;
+    const of = this.#statOf;
+    if (of === undefined || of.node !== node || of.size !== size) {
+      this.#stat = nodeStat(node.stat, size);
+      this.#statOf = { node, size };
+    }
+    return this.#stat;
+  }
+
+  #errorsRecord(): Record<string, Error> {
+    if (this.#errorRecord === undefined || this.#errorsChanged) {
+      const errors = this.#errorRecord = childRecord<Error>();
+      for (const [name, error] of this.#errors) errors[name] = error;
+      this.#errorsChanged = false;
+    }
+    return this.#errorRecord;
   }
 }

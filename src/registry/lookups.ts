@@ -12,7 +12,13 @@ import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { CacheFile } from "./cache_file.ts";
 import { readOnce } from "./read_once.ts";
 import { type CacheMode, PathCache } from "./path_cache.ts";
-import { emptySnapshot, type Gate, type LookupOptions, type NodeSnapshot } from "./snapshot.ts";
+import {
+  emptySnapshot,
+  type Gate,
+  type LookupOptions,
+  type NodeSnapshot,
+  type SnapshotListener,
+} from "./snapshot.ts";
 
 /** What the lookups need from the registry. */
 export interface LookupsOptions {
@@ -73,13 +79,13 @@ export class Lookups {
    * is answered from memory.
    *
    * @param path A valid path.
-   * @param callback Called with each new result.
+   * @param callback Called with each new result and what changed.
    * @param options Names only or not.
    * @returns The result.
    */
   async get(
     path: string,
-    callback: ((snapshot: NodeSnapshot) => void) | undefined,
+    callback: SnapshotListener | undefined,
     options: LookupOptions,
   ): Promise<NodeSnapshot> {
     let cache = this.#follow(path, options);
@@ -102,7 +108,7 @@ export class Lookups {
       throw cache.failure;
     }
     const current = this.#current(cache);
-    if (callback !== undefined) cache.listen(callback);
+    if (callback !== undefined) cache.listen((snapshot) => callback(snapshot, snapshot.change!));
     else if (cache.snapshot?.stat === null) {
       // A missing path is not kept followed, even one followed while it was
       // there: nobody may ever ask again, and its watch would stay on the
@@ -153,14 +159,14 @@ export class Lookups {
    * Calls `callback` with each new result; the first read is not a change.
    *
    * @param path A valid path.
-   * @param callback Receives each new result.
+   * @param callback Receives each new result and what changed.
    * @param options Names only or not.
    * @returns A function that removes the callback (and stops following the
    *   path when nothing else follows it).
    */
   onChange(
     path: string,
-    callback: (snapshot: NodeSnapshot) => void,
+    callback: SnapshotListener,
     options: LookupOptions,
   ): () => void {
     const cache = this.#follow(path, options);
@@ -181,9 +187,9 @@ export class Lookups {
       });
     }
     const remove = cache.listen((snapshot) => {
-      if (started) return callback(snapshot);
+      if (started) return callback(snapshot, snapshot.change!);
       started = true;
-      if (!cache.firstReadOnly) callback(snapshot);
+      if (!cache.firstReadOnly) callback(snapshot, snapshot.change!);
     });
     return () => {
       remove();

@@ -13,7 +13,9 @@
  * - `lookups.ts`, `path_cache.ts`, `cache_reader.ts`, `cache_state.ts`,
  *   `cache_file.ts`, `backoff.ts`: lookups kept current by watches (a path's
  *   events and snapshots, its reads), their retries, and the last good copy
- *   on disk; `read_once.ts`: a read that follows nothing.
+ *   on disk; `child_tree.ts` and `change_log.ts`: the children as a
+ *   persistent tree, and what changed between two snapshots;
+ *   `read_once.ts`: a read that follows nothing.
  * - `snapshot.ts`, `node_data.ts`, `formats.ts`: what a lookup returns, how
  *   znode data is read and written, the serverset and Nerve formats.
  * - `discovery.ts`: service discovery as Apache Curator has it;
@@ -38,7 +40,13 @@ export {
   type RegistryState,
   type SetNodeOptions,
 } from "./registry.ts";
-export type { LookupOptions, NodeSnapshot, NodeStat } from "./snapshot.ts";
+export type {
+  LookupOptions,
+  NodeSnapshot,
+  NodeStat,
+  SnapshotChange,
+  SnapshotListener,
+} from "./snapshot.ts";
 export type { JsonValue, NodeValue, RegistrationData } from "./node_data.ts";
 export type { RateLimit } from "./rate_limiter.ts";
 export { Lock, type LockOptions } from "./lock.ts";

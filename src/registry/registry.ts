@@ -16,7 +16,7 @@ import { checkRegistrationData, type JsonValue, type RegistrationData } from "./
 import type { SetNodeOptions } from "./registrations.ts";
 import { RegistryParts } from "./registry_parts.ts";
 import type { RegistrationStatus } from "./repair.ts";
-import type { LookupOptions, NodeSnapshot } from "./snapshot.ts";
+import type { LookupOptions, NodeSnapshot, SnapshotListener } from "./snapshot.ts";
 import type { RegistryState } from "./supervisor.ts";
 import type { Clock } from "../util/clock.ts";
 import {
@@ -221,13 +221,14 @@ export class Registry implements AsyncDisposable {
    *
    * @param path The path, such as `/services/ssh`.
    * @param callback Called with the new result whenever the node's data, its
-   *   children or a child's data change (not with the current one).
+   *   children or a child's data change (not with the current one), and with
+   *   what changed since the result before (see {@linkcode SnapshotChange}).
    * @param options `childData: false` keeps the children's names only.
    * @returns The current result.
    */
   async get(
     path: string,
-    callback?: (snapshot: NodeSnapshot) => void,
+    callback?: SnapshotListener,
     options: LookupOptions = {},
   ): Promise<NodeSnapshot> {
     this.#parts.readable("look up", path);
@@ -270,10 +271,12 @@ export class Registry implements AsyncDisposable {
   }
 
   /**
-   * Calls `callback` with the new result of `get(path)` whenever it changes.
+   * Calls `callback` with the new result of `get(path)` whenever it changes,
+   * and with what changed (see {@linkcode SnapshotChange}): a callback that
+   * keeps its own view from it costs what changed.
    *
    * @param path The path.
-   * @param callback Receives each new result.
+   * @param callback Receives each new result and what changed.
    * @param options `childData: false` keeps the children's names only.
    * @returns A function that removes the callback; when nothing else follows
    *   the path, its watches are removed from the server.
@@ -282,7 +285,7 @@ export class Registry implements AsyncDisposable {
    */
   onChange(
     path: string,
-    callback: (snapshot: NodeSnapshot) => void,
+    callback: SnapshotListener,
     options: LookupOptions = {},
   ): () => void {
     this.#parts.readable("follow", path);
@@ -292,7 +295,9 @@ export class Registry implements AsyncDisposable {
   /**
    * Yields the current result of `get(path)`, then each new one, until the
    * loop breaks, `signal` aborts or the registry closes. Results are queued,
-   * never dropped.
+   * never dropped, so each new result's `change` tells what changed since
+   * the result before it (the first result's `change`, when it has one, is
+   * about the result before that, which the loop never saw).
    *
    * @param path The path.
    * @param options `signal` ends the iteration; `childData: false` keeps the

@@ -31,7 +31,10 @@ export interface NodeSnapshot {
   /**
    * Each child's name and data, decoded like `data`, in name order; every
    * value is `null` for a names-only lookup (`childData: false`). The object
-   * has no prototype: a child may be named `__proto__` or `constructor`.
+   * has no prototype: a child may be named `__proto__` or `constructor`. A
+   * followed path's snapshot lists it the first time it is read, from the
+   * children as they were when the snapshot was made, and keeps it; two
+   * snapshots whose children are the same share it.
    */
   children: Record<string, NodeValue>;
   /**
@@ -48,7 +51,62 @@ export interface NodeSnapshot {
    * (disconnected, or started from the cache file): it may be out of date.
    */
   stale: boolean;
+  /**
+   * What changed since the snapshot the path published before this one (on
+   * a path's first read: everything it holds). Set on the snapshots a
+   * followed path publishes, which callbacks and `watch()` receive; absent
+   * on copies, such as the stale last good copy. Not enumerable: it is no
+   * part of the value that is compared, spread or written to the cache file.
+   */
+  change?: SnapshotChange | undefined;
 }
+
+/**
+ * What changed between two snapshots of a path, as Curator's
+ * `CuratorCacheListener` is told of it: each child added, updated or
+ * removed, and whether the node's own data changed. It costs what changed,
+ * whatever the number of children: a listener that keeps its own view up to
+ * date from it never needs to read `children` whole.
+ *
+ * @example Keep a map of a service's instances
+ * ```ts ignore
+ * const hosts = new Map(Object.entries((await registry.get("/services/web")).children));
+ * registry.onChange("/services/web", (_snapshot, change) => {
+ *   for (const [name, value] of Object.entries(change.added)) hosts.set(name, value);
+ *   for (const [name, value] of Object.entries(change.updated)) hosts.set(name, value);
+ *   for (const name of change.removed) hosts.delete(name);
+ * });
+ * ```
+ */
+export interface SnapshotChange {
+  /**
+   * The children that are new, with their values, in name order (no
+   * prototype, like `children`). A child deleted and created again between
+   * two snapshots is `updated` instead; one created and deleted between them
+   * is nowhere.
+   */
+  readonly added: Readonly<Record<string, NodeValue>>;
+  /**
+   * The children still there whose data changed (or could not be read any
+   * more, or again), with their new values, in name order (no prototype).
+   * Always empty for a names-only lookup, where a child has no data.
+   */
+  readonly updated: Readonly<Record<string, NodeValue>>;
+  /** The names of the children gone, in name order. */
+  readonly removed: readonly string[];
+  /**
+   * Whether the node's own data or Stat changed: it was written, created or
+   * deleted. A child's creation or deletion alone changes only
+   * `stat.numChildren`, and leaves this `false`.
+   */
+  readonly data: boolean;
+}
+
+/**
+ * Receives each new snapshot of a followed path, with what changed since
+ * the one before (the same object as `snapshot.change`).
+ */
+export type SnapshotListener = (snapshot: NodeSnapshot, change: SnapshotChange) => void;
 
 /** Options of a lookup. */
 export interface LookupOptions {

@@ -1,0 +1,118 @@
+/**
+ * CPU per change per registry, without the network: the work a path cache
+ * does for one event once its read is back (apply the reply to its state,
+ * publish a snapshot), fed straight into `CacheState`, for a service of
+ * 1,000, 10,000 and 100,000 children. With `CHANGE_COST_BASELINE=<dir>` (a
+ * checkout of another commit, such as `git archive main src | tar -x -C
+ * <dir>`) the same figures come for that checkout's `CacheState` too, in the
+ * same run.
+ *
+ * `deno run -A --v8-flags=--expose-gc bench/registry/change_cost.ts`
+ *
+ * The heap is collected before each figure, so that none pays for the
+ * garbage of the one before, and each kind of change runs 300 ms before it
+ * is measured, so that the compiler is done with it. Each figure is the median of 5 rounds of CPU time (user + system) divided
+ * by the changes of the round; a round runs at least 200 ms. "read whole"
+ * also reads the snapshot's `children` whole, as a callback that looks at
+ * every child does.
+ *
+ * @module
+ */
+
+import { cpuUsage } from "node:process";
+import { CacheState } from "../../src/registry/cache_state.ts";
+import type { Stat } from "../../src/protocol/records_data.ts";
+import type { NodeSnapshot } from "../../src/registry/snapshot.ts";
+import type { NodeValue } from "../../src/registry/node_data.ts";
+
+/** What the benchmark needs of a cache state, in this checkout or another. */
+interface State {
+  setNode(node: { value: NodeValue; stat: Stat }): void;
+  setChild(name: string, child: { value: NodeValue; mzxid: bigint }): void;
+  removeChild(name: string, tick: number): void;
+  nextTick(): number;
+  snapshot(path: string): NodeSnapshot;
+}
+
+const stat = { czxid: 1n, mzxid: 1n } as Stat;
+const sizes = [1_000, 10_000, 100_000];
+
+function name(i: number, n: number): string {
+  return `host-${String((i * 7919) % n).padStart(6, "0")}`;
+}
+
+function loaded(make: () => State, n: number): State {
+  const state = make();
+  state.setNode({ value: null, stat });
+  for (let i = 0; i < n; i++) state.setChild(name(i, n), { value: { i }, mzxid: BigInt(i + 2) });
+  state.snapshot("/s");
+  return state;
+}
+
+/** One kind of change, applied and published; returns how many it made. */
+type Change = (state: State, round: number, zxid: () => bigint) => number;
+
+const changes: Record<string, (n: number) => Change> = {
+  "a child's data": (n) => (state, i, zxid) => {
+    state.setChild(name(i % n, n), { value: { i }, mzxid: zxid() });
+    state.snapshot("/s");
+    return 1;
+  },
+  "a child added, then removed": () => (state, _i, zxid) => {
+    state.setChild("host-new", { value: null, mzxid: zxid() });
+    state.snapshot("/s");
+    state.removeChild("host-new", state.nextTick());
+    state.snapshot("/s");
+    return 2;
+  },
+  "a child's data, read whole": (n) => (state, i, zxid) => {
+    state.setChild(name(i % n, n), { value: { i }, mzxid: zxid() });
+    const children = state.snapshot("/s").children;
+    for (const key in children) if (children[key] === undefined) throw new Error(key);
+    return 1;
+  },
+};
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+// CPU microseconds per change: the median of 5 rounds.
+function measure(state: State, change: Change): number {
+  gc();
+  let zxid = 1_000_000n;
+  const next = () => zxid++;
+  let i = 0;
+  const warm = performance.now();
+  while (performance.now() - warm < 300 || i < 50) change(state, i++, next);
+  const rounds: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const start = performance.now();
+    const cpu = cpuUsage();
+    let made = 0;
+    while (performance.now() - start < 200 || made < 20) made += change(state, i++, next);
+    const used = cpuUsage(cpu);
+    rounds.push((used.user + used.system) / made);
+  }
+  return rounds.sort((a, b) => a - b)[2];
+}
+
+const checkouts: [string, () => State][] = [["this checkout", () => new CacheState()]];
+const baseline = Deno.env.get("CHANGE_COST_BASELINE");
+if (baseline !== undefined) {
+  const url = new URL(`file://${Deno.realPathSync(baseline)}/src/registry/cache_state.ts`);
+  const module = await import(url.href) as { CacheState: new () => State };
+  checkouts.unshift([`baseline (${baseline})`, () => new module.CacheState()]);
+}
+
+const rows: string[] = [];
+for (const [kind, make] of Object.entries(changes)) {
+  for (const [label, makeState] of checkouts) {
+    const cells = sizes.map((n) => measure(loaded(makeState, n), make(n)));
+    const format = (us: number) => us < 10 ? us.toFixed(2) : us.toFixed(0);
+    rows.push(`| ${kind} | ${label} | ${cells.map(format).join(" | ")} |`);
+    console.error(rows.at(-1));
+  }
+}
+console.log(`| change | state | ${sizes.map((n) => `N=${n.toLocaleString("en")}`).join(" | ")} |`);
+console.log(`| --- | --- | ${sizes.map(() => "---:").join(" | ")} |`);
+for (const row of rows) console.log(row);
+console.log("\nCPU µs per change (user + system), median of 5 rounds.");
