@@ -259,11 +259,11 @@ export class PathCache {
           break;
       }
     }
+    // Nothing is published before the hold below has run.
     if (!this.#barrierDue) {
       this.#barrierDue = true;
       queueMicrotask(() => this.#holdForTransaction());
     }
-    this.#publishWhenIdle();
   }
 
   // The other events of one transaction (a multi, a session's close that
