@@ -61,3 +61,32 @@ describe("Lookups.onChange", () => {
     off();
   });
 });
+
+describe("Lookups following a path again", () => {
+  it("sends nothing for a path until the watches of its released cache are removed", async () => {
+    // The server keeps one watch per kind and path for a session: a new
+    // cache's watch set before the old one's removal is answered would be
+    // removed with it, and the changes until it is set again never heard of.
+    const fake = fakeClient({ holdRemovals: true });
+    const registry = lookups(fake);
+    const off = registry.onChange("/s", () => {}, {});
+    await fake.tick();
+    await fake.reply("getData", "/s", data("x", 1));
+    await fake.reply("getChildren", "/s", []);
+    off();
+    await fake.tick();
+    assert.deepEqual(fake.sent.slice(-1), ["removeWatches /s"]);
+    const before = fake.sent.length;
+    const seen: NodeSnapshot[] = [];
+    registry.onChange("/s", (s) => seen.push(s), {});
+    const first = registry.get("/s", undefined, {});
+    await fake.tick();
+    assert.deepEqual(fake.sent.slice(before), [], "the new cache waits for the removal");
+    fake.answer("removeWatches", "/s", undefined);
+    await fake.tick();
+    assert.deepEqual(fake.sent.slice(before), ["addWatch /s", "getData /s", "getChildren /s"]);
+    await fake.reply("getData", "/s", data("y", 2));
+    await fake.reply("getChildren", "/s", []);
+    assert.equal((await first).data, "y");
+  });
+});

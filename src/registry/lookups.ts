@@ -54,6 +54,8 @@ export class Lookups {
   readonly #lastGood = new Map<string, NodeSnapshot>();
   readonly #iterators = new Set<AsyncQueue<NodeSnapshot>>();
   readonly #noPersistent = new WeakSet<ZooKeeper>();
+  // The removals of released caches' watches under way, by path.
+  readonly #closing = new Map<string, Promise<void>>();
   #closed = false;
 
   /** @param options What the lookups need from the registry. */
@@ -282,7 +284,7 @@ export class Lookups {
     let cache = this.#caches.get(key);
     if (cache === undefined) {
       cache = new PathCache(path, childData, {
-        gate: this.#options.gate,
+        gate: this.#gateAfterClosing(path),
         onError: this.#options.onError,
         onSnapshot: (snapshot, children) => this.#store(snapshot, children, childData),
         modeFor: (zk) => this.#modeFor(zk),
@@ -330,10 +332,32 @@ export class Lookups {
 
   // A path nobody follows any more gives its watches back to the server.
   async #release(cache: PathCache): Promise<void> {
-    const key = this.#key(cache.path, cache.childData);
+    const { path } = cache;
+    const key = this.#key(path, cache.childData);
     if (cache.listeners > 0 || this.#pinned.has(key) || this.#caches.get(key) !== cache) return;
     this.#caches.delete(key);
-    await cache.close().catch(this.#options.onError);
+    const closed = Promise.all([
+      this.#closing.get(path),
+      cache.close().catch(this.#options.onError),
+    ])
+      .then(() => {
+        if (this.#closing.get(path) === closed) this.#closing.delete(path);
+      });
+    this.#closing.set(path, closed);
+    await closed;
+  }
+
+  // The server keeps one watch of a kind per path for a session: a new
+  // cache's requests wait until the watches of the path's released caches
+  // are removed, or the removal would take the new watches with it, and the
+  // changes until they are set again would go unheard.
+  #gateAfterClosing(path: string): Gate {
+    const gate = this.#options.gate;
+    const closing = this.#closing.get(path);
+    if (closing === undefined) return gate;
+    let closed = false;
+    closing.then(() => closed = true);
+    return () => closed ? gate() : closing.then(gate);
   }
 
   #current(cache: PathCache): NodeSnapshot {

@@ -31,12 +31,18 @@ export interface Call {
 }
 
 /** A client whose replies the test hands out one by one, in any order. */
-export function fakeClient(options: { addWatch?: "UNIMPLEMENTED" } = {}) {
+export function fakeClient(
+  options: { addWatch?: "UNIMPLEMENTED"; holdRemovals?: boolean } = {},
+) {
   const calls: Call[] = [];
   const watched: string[] = [];
+  // Every request, in the order sent.
+  const sent: string[] = [];
   let watcher: Watcher | undefined;
-  const call = (op: string, path: string) =>
-    new Promise((resolve, reject) => calls.push({ op, path, resolve, reject }));
+  const call = (op: string, path: string) => {
+    sent.push(`${op} ${path}`);
+    return new Promise((resolve, reject) => calls.push({ op, path, resolve, reject }));
+  };
   const watching = (op: string, path: string, o?: { watch?: Watcher }) => {
     if (o?.watch !== undefined) {
       watcher = o.watch;
@@ -52,6 +58,7 @@ export function fakeClient(options: { addWatch?: "UNIMPLEMENTED" } = {}) {
         return Promise.reject(ZooKeeperError.fromServer(options.addWatch, "watch", _path));
       }
       watcher = w;
+      sent.push(`addWatch ${_path}`);
       return Promise.resolve();
     },
     getData: (path: string, o?: { watch?: Watcher }) => watching("getData", path, o),
@@ -59,7 +66,8 @@ export function fakeClient(options: { addWatch?: "UNIMPLEMENTED" } = {}) {
     getChildrenWithStat: (path: string, o?: { watch?: Watcher }) =>
       watching("getChildren2", path, o),
     exists: (path: string) => call("exists", path),
-    removeWatches: () => Promise.resolve(),
+    removeWatches: (path: string) =>
+      options.holdRemovals ? call("removeWatches", path) : Promise.resolve(),
   };
   // The cache has handled what it was given once every queued promise
   // callback has run: the fake has no event for that.
@@ -68,6 +76,7 @@ export function fakeClient(options: { addWatch?: "UNIMPLEMENTED" } = {}) {
     zk: zk as unknown as ZooKeeper,
     calls,
     watched,
+    sent,
     event: (event: Omit<WatchedEvent, "state">) => watcher!({ ...event, state: "SyncConnected" }),
     /** Answers a call now: its reply is on the wire before what the test does next. */
     answer(op: string, path: string, value: unknown) {
