@@ -26,6 +26,27 @@ async function loaded(names: string[], mode: "persistent" | "oneShot" = "persist
 }
 
 describe("PathCache", () => {
+  it("PathCache closed while its watch is being set removes it once it is set", async () => {
+    const fake = fakeClient({ holdAddWatch: true });
+    const cache = new PathCache("/s", true, {
+      gate: () => Promise.resolve(),
+      onSnapshot: () => assert.fail("nothing is published"),
+      onError: (e) => assert.fail(String(e)),
+      modeFor: () => "persistent",
+      noPersistentWatches: () => {},
+      clock: new FakeClock(),
+    });
+    cache.attach(fake.zk);
+    await fake.tick();
+    const closed = cache.close();
+    await fake.tick();
+    // Removed now, the watch would be set after its removal, and stay.
+    assert.deepEqual(fake.sent, ["addWatch /s"]);
+    fake.answer("addWatch", "/s", undefined);
+    await closed;
+    assert.deepEqual(fake.sent, ["addWatch /s", "removeWatches /s"]);
+  });
+
   it("PathCache drops a read that a later deletion of the child overtook", async () => {
     const { fake, cache } = await loaded(["a", "b"]);
     fake.event({ type: "NodeDataChanged", path: "/s/a" });

@@ -10,40 +10,18 @@
 
 import { isInterrupted } from "../client/retry.ts";
 import { joinPath } from "../protocol/path.ts";
-import type { Watcher } from "../client/watch_registry.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { Stat } from "../protocol/records_data.ts";
-import type { Clock } from "../util/clock.ts";
 import { Backoff } from "./backoff.ts";
+import type { CacheMode, CacheReaderHost } from "./cache_host.ts";
 import { CacheState } from "./cache_state.ts";
 import { decodeNodeData } from "./node_data.ts";
-import type { Gate } from "./snapshot.ts";
 
-/** How a cache hears of changes. */
-export type CacheMode = "persistent" | "oneShot";
+export type { CacheMode, CacheReaderHost } from "./cache_host.ts";
 
-/** What the reads need from their cache. */
-export interface CacheReaderHost {
-  /** The path followed. */
-  readonly path: string;
-  /** Whether children's data is kept (else names only). */
-  readonly childData: boolean;
-  /** The cache's one watcher, which every watch the reads set calls. */
-  readonly watcher: Watcher;
-  /** Awaited before each request (the rate limiter). */
-  readonly gate: Gate;
-  /** Times the retries of failed reads. */
-  readonly clock: Clock;
-  /** Receives unexpected errors of reads. */
-  onError(error: unknown): void;
-  /** Called when the server answers `addWatch` with `UNIMPLEMENTED`. */
-  noPersistentWatches(zk: ZooKeeper): void;
-  /** Whether the cache has published a snapshot. */
-  published(): boolean;
-  /** Called each time a reply has been handled. */
-  replied(): void;
-}
+/** What a request not sent because its cache stopped meanwhile rejects with. */
+const STOPPED = new Error("The cache stopped before the request was sent");
 
 /** A key of the work to redo after a lost reply. */
 type Redo = "node" | "list" | "barrier" | `child:${string}`;
@@ -58,6 +36,8 @@ export class CacheReader {
   // over the receive limit, say), tried again with backoff.
   readonly #failing = new Set<Redo>();
   readonly #backoff: Backoff;
+  // Every request sent and not yet settled, whatever its session.
+  readonly #inFlight = new Set<Promise<unknown>>();
   #zk: ZooKeeper | undefined;
   #mode: CacheMode = "persistent";
   #generation = 0;
@@ -121,6 +101,21 @@ export class CacheReader {
   /** Whether a read fails and waits to be tried again. */
   get failing(): boolean {
     return this.#failing.size > 0;
+  }
+
+  /** The children whose read is under way. */
+  get reading(): ReadonlySet<string> {
+    return this.#reading;
+  }
+
+  /**
+   * Resolves once every request sent so far is settled: the watches they
+   * set are then known to the client, and can be removed.
+   *
+   * @returns A promise of that moment; it never rejects.
+   */
+  async quiet(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled(this.#inFlight);
   }
 
   /**
@@ -348,10 +343,14 @@ export class CacheReader {
     const current = () => generation === this.#generation;
     this.#pending++;
     this.#askedAt = this.#state.tick;
-    (async () => {
+    const sent = (async () => {
       await this.#host.gate();
+      // Stopped, or on another session, while waiting: nothing goes out.
+      if (!current()) throw STOPPED;
       return request();
-    })().then((reply) => {
+    })();
+    this.#inFlight.add(sent);
+    sent.then((reply) => {
       if (current()) apply(reply);
     }, (error) => {
       if (!current()) return;
@@ -369,6 +368,7 @@ export class CacheReader {
         this.#backoff.schedule(() => this.#retry());
       }
     }).catch((error) => this.#host.onError(error)).finally(() => {
+      this.#inFlight.delete(sent);
       if (!current()) return;
       this.#pending--;
       this.#host.replied();

@@ -192,20 +192,21 @@ export class PathCache {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const zk = this.#reader.zk;
+    const reader = this.#reader;
+    const zk = reader.zk;
+    const children = this.childData ? [...reader.state.names(), ...reader.reading] : [];
     this.stop();
     if (zk === undefined || zk.state.type === "closed") return;
+    // A watch is known to the client once its request is answered: removed
+    // before, it would be set after its removal, and stay.
+    await reader.quiet();
     const local = !zk.connected;
     const remove = (path: string, type: "any" | "data") =>
       zk.removeWatches(path, this.#watcher, type, { local }).catch((error) => {
         if (!ZooKeeperError.is(error, "NOWATCHER") && !isInterrupted(error)) throw error;
       });
     const work = [remove(this.path, "any")];
-    if (this.childData) {
-      for (const name of this.#reader.state.names()) {
-        work.push(remove(joinPath(this.path, name), "data"));
-      }
-    }
+    for (const name of new Set(children)) work.push(remove(joinPath(this.path, name), "data"));
     await Promise.all(work);
   }
 

@@ -32,7 +32,7 @@ export interface Call {
 
 /** A client whose replies the test hands out one by one, in any order. */
 export function fakeClient(
-  options: { addWatch?: "UNIMPLEMENTED"; holdRemovals?: boolean } = {},
+  options: { addWatch?: "UNIMPLEMENTED"; holdRemovals?: boolean; holdAddWatch?: boolean } = {},
 ) {
   const calls: Call[] = [];
   const watched: string[] = [];
@@ -58,6 +58,7 @@ export function fakeClient(
         return Promise.reject(ZooKeeperError.fromServer(options.addWatch, "watch", _path));
       }
       watcher = w;
+      if (options.holdAddWatch) return call("addWatch", _path);
       sent.push(`addWatch ${_path}`);
       return Promise.resolve();
     },
@@ -66,8 +67,11 @@ export function fakeClient(
     getChildrenWithStat: (path: string, o?: { watch?: Watcher }) =>
       watching("getChildren2", path, o),
     exists: (path: string) => call("exists", path),
-    removeWatches: (path: string) =>
-      options.holdRemovals ? call("removeWatches", path) : Promise.resolve(),
+    removeWatches: (path: string) => {
+      if (options.holdRemovals) return call("removeWatches", path);
+      sent.push(`removeWatches ${path}`);
+      return Promise.resolve();
+    },
   };
   // The cache has handled what it was given once every queued promise
   // callback has run: the fake has no event for that.
