@@ -34,7 +34,8 @@ function setup(password = "pw") {
     cycleDelay: 1000,
     random: () => 0.5,
     sasl: { mechanism: "DIGEST-MD5", username: "bob", password },
-  }, {
+  });
+  session.start({
     notification: () => {},
     state: (s) => states.push(s.type),
     restoreWatches: () => [],

@@ -5,7 +5,9 @@ import { OpCode } from "../src/protocol/constants.ts";
 import { writePathRequest } from "../src/protocol/records_ops.ts";
 import type { ControlRequest } from "../src/session/request_encoder.ts";
 import { ZooKeeperError } from "../src/protocol/errors.ts";
-import { flush } from "./helpers/fake_transport.ts";
+import { FakeTransport, flush } from "./helpers/fake_transport.ts";
+import { Session } from "../src/session/session.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
 import { accept, connected, header, PASSWORD, reply, setup, sync } from "./helpers/fake_session.ts";
 import {
   readAuthPacket,
@@ -17,6 +19,29 @@ import {
 } from "./helpers/server_codec.ts";
 
 describe("Session", () => {
+  it("opens no connection until started, and starts once", async () => {
+    const transport = new FakeTransport();
+    const session = new Session({
+      hosts: [{ host: "127.0.0.1", port: 1 }],
+      sessionTimeout: 9000,
+      transport,
+      clock: new FakeClock(),
+      readOnly: false,
+      maxFrameSize: 4096,
+      reconnectDelay: 0,
+      cycleDelay: 1000,
+      random: () => 0.5,
+    });
+    await flush();
+    assert.equal(transport.sockets.length, 0);
+    const listener = { notification() {}, state() {}, restoreWatches: () => [] };
+    session.start(listener);
+    await flush();
+    assert.equal(transport.sockets.length, 1);
+    assert.throws(() => session.start(listener), /started already/);
+    await session.close();
+  });
+
   it("sends a ConnectRequest with protocol 0, the requested timeout and the readOnly byte", async () => {
     const { transport } = setup({ readOnly: true });
     await flush();

@@ -63,15 +63,9 @@ export function clientParts(settings: ConnectSettings, options: ZooKeeperOptions
   const onError = options.onError ?? ((error) => console.error(error));
   const metrics = options.metrics;
   const listeners = new Set<(state: ConnectionState) => void>();
-  const watches: WatchManager = new WatchManager(
-    (request) => session.submit(request),
-    paths,
-    options.watcher,
-    onError,
-    metrics,
-    () => session.connected,
-  );
-  const session: Session = new Session(settings.session, {
+  const session = new Session(settings.session);
+  const watches = new WatchManager(session, paths, options.watcher, onError, metrics);
+  session.start({
     notification: (type, state, path) => watches.notification(type, state, path),
     state: (state) => {
       metrics?.stateChanged(state.type);

@@ -74,40 +74,44 @@ const stateNames = new Map<number, KeeperStateName>(
   Object.entries(KeeperState).map(([k, v]) => [v, k as KeeperStateName]),
 );
 
+/** What the watches need of the session. */
+export interface WatchSession {
+  /** Sends a request. */
+  submit<T>(request: Request<T>): Promise<T>;
+  /** Whether requests are being sent now. */
+  readonly connected: boolean;
+}
+
 /** The watches of one client. */
 export class WatchManager {
   /** The watches held, by kind and path. */
   readonly registry: WatchRegistry;
   readonly #metrics: ClientMetricsRecorder | undefined;
-  readonly #submit: <T>(request: Request<T>) => Promise<T>;
+  readonly #session: WatchSession;
   readonly #paths: Chroot;
   readonly #defaultWatcher: Watcher | undefined;
   readonly #onError: (error: unknown) => void;
-  readonly #connected: () => boolean;
   #noPersistentRemoval = false;
 
   /**
-   * @param submit Sends a request through the session.
+   * @param session The session the watches' requests go to.
    * @param paths Chroot handling.
    * @param defaultWatcher Receives every session event.
    * @param onError Receives errors thrown by watchers.
    * @param metrics Told of the watches held and the events delivered.
-   * @param connected Whether the session is connected now.
    */
   constructor(
-    submit: <T>(request: Request<T>) => Promise<T>,
+    session: WatchSession,
     paths: Chroot,
     defaultWatcher: Watcher | undefined,
     onError: (error: unknown) => void,
     metrics?: ClientMetricsRecorder,
-    connected: () => boolean = () => true,
   ) {
-    this.#connected = connected;
+    this.#session = session;
     this.#metrics = metrics;
     this.registry = new WatchRegistry(
       metrics && ((kind, count) => metrics.watchesHeld(kind, count)),
     );
-    this.#submit = submit;
     this.#paths = paths;
     this.#defaultWatcher = defaultWatcher;
     this.#onError = onError;
@@ -231,7 +235,7 @@ export class WatchManager {
     // events until the next reconnect. While disconnected there is no one to
     // ask: the next connection restores only the watches held here.
     if (!local) await this.#removeOnServer(path, serverPath, watcher, held);
-    else if (this.#connected()) {
+    else if (this.#session.connected) {
       await this.#removeOnServer(path, serverPath, watcher, held).catch(() => {});
     }
     const removed = new Map<WatchKind, Set<Watcher>>();
@@ -322,11 +326,11 @@ export class WatchManager {
     // Gone meanwhile (a listing of a deleted node), or the connection lost:
     // the server sends the watchers their last event, or the next
     // connection restores the watches held here.
-    return this.#submit(request).catch(() => {});
+    return this.#session.submit(request).catch(() => {});
   }
 
   #send(path: string, serverPath: string, type: number): Promise<void> {
-    return this.#submit(removeWatchesRequest(path, serverPath, type)).catch((error) => {
+    return this.#session.submit(removeWatchesRequest(path, serverPath, type)).catch((error) => {
       // The server forgets a one-shot watch as it fires it: the notification
       // may still be on its way.
       if (!ZooKeeperError.is(error, "NOWATCHER")) throw error;

@@ -41,13 +41,13 @@ export { MAX_SESSION_TIMEOUT } from "./session_identity.ts";
 /** A session with a ZooKeeper ensemble. */
 export class Session {
   readonly #options: SessionOptions;
-  readonly #listener: SessionListener;
+  #listener: SessionListener | undefined;
   readonly #requests: RequestQueue;
   readonly #auth = new AuthBook();
   readonly #hosts: HostRing;
   readonly #search: ReadWriteSearch;
   readonly #identity: SessionIdentity;
-  readonly #replies: ReplyRouter;
+  #replies: ReplyRouter | undefined;
   readonly #expiry: SessionExpiry;
   readonly #sasl: SaslStep;
   // Made by close(), which alone waits.
@@ -68,24 +68,14 @@ export class Session {
   #retryTimer: TimerHandle | undefined;
 
   /**
-   * Creates the session and starts connecting.
+   * Creates the session; {@linkcode Session.start} connects it.
    *
    * @param options Settings.
-   * @param listener Receives notifications and state changes.
    */
-  constructor(options: SessionOptions, listener: SessionListener) {
+  constructor(options: SessionOptions) {
     this.#options = options;
-    this.#listener = listener;
     this.#identity = new SessionIdentity(options.sessionTimeout, options.resume);
     this.#requests = new RequestQueue(options.firstXid ?? 1);
-    this.#replies = new ReplyRouter({
-      requests: this.#requests,
-      identity: this.#identity,
-      auth: this.#auth,
-      listener,
-      maxFrameSize: options.maxFrameSize,
-      authFailed: () => this.#end({ type: "authFailed" }),
-    });
     this.#expiry = new SessionExpiry(options.clock);
     this.#sasl = new SaslStep(options.sasl, options.clock);
     this.#hosts = new HostRing(options.hosts);
@@ -105,7 +95,27 @@ export class Session {
         if (this.#state.type === "connectedReadOnly") this.#moveTo(index, "read-write server ");
       },
     });
-    this.#connect();
+  }
+
+  /**
+   * Starts connecting; from then on `listener` hears of every notification
+   * and change of state.
+   *
+   * @param listener Receives notifications and state changes.
+   * @throws {Error} When the session was started already.
+   */
+  start(listener: SessionListener): void {
+    if (this.#listener !== undefined) throw new Error("The session was started already");
+    this.#listener = listener;
+    this.#replies = new ReplyRouter({
+      requests: this.#requests,
+      identity: this.#identity,
+      auth: this.#auth,
+      listener,
+      maxFrameSize: this.#options.maxFrameSize,
+      authFailed: () => this.#end({ type: "authFailed" }),
+    });
+    if (!this.#ended) this.#connect();
   }
 
   /** The current connection state. */
@@ -274,10 +284,10 @@ export class Session {
     const conn = connectAttempt(this.#options, this.#hosts, this.#identity, {
       established: (response) => this.#onEstablished(conn, response),
       frame: (r) => {
-        if (!this.#ended) this.#replies.frame(r);
+        if (!this.#ended) this.#replies!.frame(r);
       },
       oversized: (r, length) => {
-        if (!this.#ended) this.#replies.oversized(r, length);
+        if (!this.#ended) this.#replies!.oversized(r, length);
       },
       lost: (error) => {
         if (conn === this.#conn) this.#lost(error);
@@ -293,7 +303,7 @@ export class Session {
       return;
     }
     const resumed = this.#everConnected && response.sessionId === this.#identity.sessionId;
-    this.#identity.adopt(response, (error) => this.#listener.warning?.(error));
+    this.#identity.adopt(response, (error) => this.#listener!.warning?.(error));
     this.#everConnected = true;
     this.#pacing.established();
     this.#expiry.clear();
@@ -307,7 +317,7 @@ export class Session {
 
   #prime(conn: Connection, response: ConnectResponse, resumed: boolean): void {
     // While closing, only the credentials go: closeSession follows them.
-    const watches = this.#closing ? undefined : this.#listener.restoreWatches(this.lastZxid);
+    const watches = this.#closing ? undefined : this.#listener!.restoreWatches(this.lastZxid);
     primeConnection(conn, this.#auth, watches, this.#requests);
     if (this.#closing) {
       this.#closeWait?.reached();
@@ -380,6 +390,6 @@ export class Session {
 
   #setState(state: ConnectionState): void {
     this.#state = state;
-    this.#listener.state(state);
+    this.#listener?.state(state);
   }
 }

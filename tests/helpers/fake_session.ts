@@ -45,7 +45,8 @@ export function setup(
     cycleDelay: 1000,
     random: () => 0.5,
     ...overrides,
-  }, {
+  });
+  session.start({
     notification: (type, state, path) => events.push({ type, state, path }),
     state: (s) => states.push(s),
     restoreWatches: () => restore,
