@@ -152,6 +152,7 @@ export class Connection {
       sendPing: () => this.write(PING_FRAME),
       timedOut: (ms) =>
         this.#lose(new Error(`No reply from the server for ${ms} ms: connection considered lost`)),
+      lastReceive: () => this.#lastReceive,
     }, sessionTimeout);
   }
 
@@ -203,7 +204,6 @@ export class Connection {
   #onData(chunk: Uint8Array): void {
     if (this.#closed) return;
     this.#lastReceive = this.#options.clock.now();
-    this.#heartbeat?.received();
     try {
       this.#decoder.push(chunk, this.#onFrame);
     } catch (error) {

@@ -17,11 +17,14 @@ export interface HeartbeatTarget {
   sendPing(): void;
   /** Nothing arrived for `readTimeout` ms: the connection is dead. */
   timedOut(readTimeout: number): void;
+  /** When the connection last received bytes, on the clock. */
+  lastReceive(): number;
 }
 
 /**
- * One timer that serves both the ping and the read deadline. Sends and
- * receives only record a timestamp, so the hot path never touches a timer.
+ * One timer that serves both the ping and the read deadline. Sends only
+ * record a timestamp, and the time of the last receive is the connection's,
+ * so the hot path never touches a timer.
  */
 export class Heartbeat {
   readonly #clock: Clock;
@@ -29,7 +32,6 @@ export class Heartbeat {
   readonly #readTimeout: number;
   readonly #pingInterval: number;
   #lastSend: number;
-  #lastReceive: number;
   #timer: TimerHandle | undefined;
   #stopped = false;
 
@@ -45,7 +47,7 @@ export class Heartbeat {
     this.#target = target;
     this.#readTimeout = Math.floor((sessionTimeout * 2) / 3);
     this.#pingInterval = Math.floor(this.#readTimeout / 2);
-    this.#lastSend = this.#lastReceive = clock.now();
+    this.#lastSend = clock.now();
     this.#schedule();
   }
 
@@ -64,11 +66,6 @@ export class Heartbeat {
     this.#lastSend = this.#clock.now();
   }
 
-  /** Records that bytes were received. */
-  received(): void {
-    this.#lastReceive = this.#clock.now();
-  }
-
   /** Stops the timer for good. */
   stop(): void {
     this.#stopped = true;
@@ -79,7 +76,7 @@ export class Heartbeat {
   #schedule(): void {
     const now = this.#clock.now();
     const wait = Math.min(
-      this.#lastReceive + this.#readTimeout - now,
+      this.#target.lastReceive() + this.#readTimeout - now,
       this.#lastSend + this.#pingInterval - now,
     );
     this.#timer = this.#clock.setTimeout(
@@ -91,7 +88,7 @@ export class Heartbeat {
   #tick(): void {
     this.#timer = undefined;
     const now = this.#clock.now();
-    if (now - this.#lastReceive >= this.#readTimeout) {
+    if (now - this.#target.lastReceive() >= this.#readTimeout) {
       this.#target.timedOut(this.#readTimeout);
       return;
     }
