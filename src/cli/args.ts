@@ -140,68 +140,7 @@ export function parseArgs(args: readonly string[]): Parsed {
       if (inline !== undefined) throw new UsageError(`Option ${name} takes no value`);
       return true;
     };
-    switch (name) {
-      case "-s": // ndsr's names
-      case "--server":
-      case "--servers":
-        parsed.servers = value();
-        break;
-      case "-u":
-      case "--username":
-        parsed.username = value();
-        break;
-      case "-p":
-      case "--password":
-        parsed.password = value();
-        break;
-      case "--outputformat": // ndsr's name
-      case "--format": {
-        const text = value();
-        // The two kinds of format have no name in common: one option serves
-        // both, and `--json --format serverset` sets each.
-        if ((NODE_FORMATS as readonly string[]).includes(text)) {
-          parsed.nodeFormat = text as NodeFormat;
-          break;
-        }
-        if (!(FORMATS as readonly string[]).includes(text)) {
-          const all = [...FORMATS, ...NODE_FORMATS].join(", ");
-          throw new UsageError(`Invalid ${name} "${text}": use one of ${all}`);
-        }
-        parsed.format = text as OutputFormat;
-        break;
-      }
-      case "--timeout": {
-        const text = value();
-        if (!/^\d+$/.test(text) || Number(text) <= 0) {
-          throw new UsageError(
-            `Invalid --timeout "${text}": must be a positive number of milliseconds`,
-          );
-        }
-        parsed.timeout = Number(text);
-        break;
-      }
-      case "--json":
-        flag();
-        parsed.format = "json";
-        break;
-      case "-q": // ndsr's: it logged to stdout unless told not to; this tool never does
-      case "--quiet":
-        flag();
-        break;
-      case "-r":
-      case "--recursive":
-        parsed.recursive = flag();
-        break;
-      case "-h":
-      case "--help":
-        parsed.help = flag();
-        break;
-      case "--version":
-        parsed.version = flag();
-        break;
-      default:
-        throw new UsageError(`Unknown option "${name}" (see --help)`);
-    }
+    applyOption(parsed, name, value, flag);
   }
   if (parsed.password !== undefined && parsed.username === undefined) {
     throw new UsageError("Option --password needs --username");
@@ -209,6 +148,80 @@ export function parseArgs(args: readonly string[]): Parsed {
   parsed.command = rest.shift();
   parsed.positional = rest;
   return parsed;
+}
+
+/**
+ * Sets what one option says.
+ *
+ * @param parsed The command line so far.
+ * @param name The option's name, as given.
+ * @param value Takes the option's value (inline or the next argument).
+ * @param flag Checks that the option has no value.
+ * @throws {UsageError} On an unknown option or an invalid value.
+ */
+function applyOption(parsed: Parsed, name: string, value: () => string, flag: () => true): void {
+  switch (name) {
+    case "-s": // ndsr's names
+    case "--server":
+    case "--servers":
+      parsed.servers = value();
+      break;
+    case "-u":
+    case "--username":
+      parsed.username = value();
+      break;
+    case "-p":
+    case "--password":
+      parsed.password = value();
+      break;
+    case "--outputformat": // ndsr's name
+    case "--format": {
+      const text = value();
+      // The two kinds of format have no name in common: one option serves
+      // both, and `--json --format serverset` sets each.
+      if ((NODE_FORMATS as readonly string[]).includes(text)) {
+        parsed.nodeFormat = text as NodeFormat;
+        break;
+      }
+      if (!(FORMATS as readonly string[]).includes(text)) {
+        const all = [...FORMATS, ...NODE_FORMATS].join(", ");
+        throw new UsageError(`Invalid ${name} "${text}": use one of ${all}`);
+      }
+      parsed.format = text as OutputFormat;
+      break;
+    }
+    case "--timeout": {
+      const text = value();
+      if (!/^\d+$/.test(text) || Number(text) <= 0) {
+        throw new UsageError(
+          `Invalid --timeout "${text}": must be a positive number of milliseconds`,
+        );
+      }
+      parsed.timeout = Number(text);
+      break;
+    }
+    case "--json":
+      flag();
+      parsed.format = "json";
+      break;
+    case "-q": // ndsr's: it logged to stdout unless told not to; this tool never does
+    case "--quiet":
+      flag();
+      break;
+    case "-r":
+    case "--recursive":
+      parsed.recursive = flag();
+      break;
+    case "-h":
+    case "--help":
+      parsed.help = flag();
+      break;
+    case "--version":
+      parsed.version = flag();
+      break;
+    default:
+      throw new UsageError(`Unknown option "${name}" (see --help)`);
+  }
 }
 
 /**

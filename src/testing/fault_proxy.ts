@@ -87,40 +87,9 @@ export async function startFaultProxy(
   const pairs = new Set<Pair>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
-  const forward = (from: Socket, into: Socket, end: () => void) => {
-    // One queue per direction, drained in order: a delayed chunk never
-    // overtakes an earlier one, and the peer's close comes after the data it
-    // sent before closing.
-    const queue: { at: number; action: () => void }[] = [];
-    let draining = false;
-    const drain = () => {
-      while (queue.length > 0 && queue[0].at <= Date.now()) queue.shift()!.action();
-      draining = queue.length > 0;
-      if (!draining) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        drain();
-      }, queue[0].at - Date.now());
-      timers.add(timer);
-    };
-    const push = (action: () => void) => {
-      if (delay === 0 && queue.length === 0) return action();
-      queue.push({ at: Math.max(Date.now() + delay, queue.at(-1)?.at ?? 0), action });
-      if (!draining) drain();
-    };
-    from.on("data", (chunk) => {
-      if (mode === "blackhole") return;
-      push(() => {
-        if (!into.destroyed) into.write(chunk);
-      });
-    });
-    // Ending (rather than destroying) `into` first lets its last writes out.
-    from.on("close", () =>
-      push(() => {
-        if (into.destroyed) end();
-        else into.end(end);
-      }));
-  };
+  const conditions = { mode: () => mode, delay: () => delay, timers };
+  const forward = (from: Socket, into: Socket, end: () => void) =>
+    forwardInOrder(from, into, end, conditions);
 
   const onConnection = (client: Socket) => {
     accepted++;
@@ -213,4 +182,51 @@ export async function startFaultProxy(
     },
   };
   return proxy;
+}
+
+/** What a direction of the proxy reads of the proxy's settings. */
+interface Conditions {
+  /** The proxy's mode now. */
+  mode(): ProxyMode;
+  /** The delay now, in milliseconds. */
+  delay(): number;
+  /** The proxy's timers, cleared when it closes. */
+  timers: Set<ReturnType<typeof setTimeout>>;
+}
+
+// One direction of a connection: one queue, drained in order, so that a
+// delayed chunk never overtakes an earlier one, and the peer's close comes
+// after the data it sent before closing.
+function forwardInOrder(from: Socket, into: Socket, end: () => void, conditions: Conditions) {
+  const { timers } = conditions;
+  const queue: { at: number; action: () => void }[] = [];
+  let draining = false;
+  const drain = () => {
+    while (queue.length > 0 && queue[0].at <= Date.now()) queue.shift()!.action();
+    draining = queue.length > 0;
+    if (!draining) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      drain();
+    }, queue[0].at - Date.now());
+    timers.add(timer);
+  };
+  const push = (action: () => void) => {
+    const delay = conditions.delay();
+    if (delay === 0 && queue.length === 0) return action();
+    queue.push({ at: Math.max(Date.now() + delay, queue.at(-1)?.at ?? 0), action });
+    if (!draining) drain();
+  };
+  from.on("data", (chunk) => {
+    if (conditions.mode() === "blackhole") return;
+    push(() => {
+      if (!into.destroyed) into.write(chunk);
+    });
+  });
+  // Ending (rather than destroying) `into` first lets its last writes out.
+  from.on("close", () =>
+    push(() => {
+      if (into.destroyed) end();
+      else into.end(end);
+    }));
 }
