@@ -29,28 +29,11 @@
 import process from "node:process";
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { ZooKeeper } from "../client/zookeeper.ts";
-import { deleteTree } from "../client/recipes.ts";
-import { joinPath } from "../protocol/path.ts";
-import { checkCommand, parseArgs, parseJson, parseObject, USAGE, UsageError } from "./args.ts";
-import {
-  formatSnapshot,
-  formatTree,
-  type OutputFormat,
-  render,
-  toJson,
-  type Tree,
-  type TreeNode,
-  treePaths,
-} from "./output.ts";
-import { ZooKeeperError } from "../protocol/errors.ts";
+import { checkCommand, parseArgs, USAGE, UsageError } from "./args.ts";
+import { Interrupted, interruptible, runCommand } from "./commands.ts";
 import { serveCommand } from "./serve.ts";
-import { decodeNodeData } from "../registry/node_data.ts";
-import type { NodeFormat } from "../registry/formats.ts";
-import { childRecord, type NodeSnapshot } from "../registry/snapshot.ts";
 import { Registry } from "../registry/registry.ts";
 import { parseConnectString } from "../session/connect_string.ts";
-import { abortable } from "../util/abortable.ts";
 
 /** The version printed by `--version` (the package's). */
 export const VERSION = "0.1.0";
@@ -78,155 +61,6 @@ export interface CliIo {
 }
 
 /** Ctrl-C before the work was done: exit code 130. */
-class Interrupted extends Error {}
-
-/** Settles with `promise`, or rejects with `Interrupted` as soon as `signal` aborts. */
-function interruptible<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  return abortable(promise, signal, () => new Interrupted("Interrupted"));
-}
-
-function untilAborted(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    signal?.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
-
-function clientOf(registry: Registry, verb: string, path: string): ZooKeeper {
-  const zk = registry.client;
-  if (zk === undefined) throw ZooKeeperError.fromServer("CONNECTIONLOSS", verb, path);
-  return zk;
-}
-
-async function readTree(zk: ZooKeeper, path: string): Promise<TreeNode> {
-  const [node, names] = await Promise.all([zk.getData(path), zk.getChildren(path)]);
-  names.sort();
-  const subtrees = await Promise.all(
-    names.map((name) =>
-      readTree(zk, joinPath(path, name)).catch((error) => {
-        // Deleted between the listing and the read.
-        if (ZooKeeperError.is(error, "NONODE")) return undefined;
-        throw error;
-      })
-    ),
-  );
-  const children = childRecord<TreeNode>();
-  names.forEach((name, i) => {
-    const subtree = subtrees[i];
-    if (subtree !== undefined) children[name] = subtree;
-  });
-  return { data: decodeNodeData(node.data), children };
-}
-
-interface Context {
-  registry: Registry;
-  args: string[];
-  format: OutputFormat;
-  nodeFormat: NodeFormat | undefined;
-  recursive: boolean;
-  out: (text: string) => void;
-  signal: AbortSignal | undefined;
-  /** The last error of the registry's background work. */
-  lastError: { error?: unknown };
-  /** The environment (`ZK_DRAIN_GRACE`). */
-  env: Record<string, string | undefined>;
-  /**
-   * The exit code of `watch` or `register` once stopped: 130 when the
-   * caller's signal stopped it (Ctrl-C), as shells report an interrupted
-   * command; 0 when the reason is SIGTERM (the graceful end a supervisor asks
-   * for) or the output pipe closed.
-   */
-  endCode: () => number;
-}
-
-/** A snapshot in every format: `dir` lists its children's names. */
-function printableSnapshot(snapshot: NodeSnapshot, text: string) {
-  return { value: snapshot, dir: Object.keys(snapshot.children), text };
-}
-
-async function run(command: string, ctx: Context): Promise<number> {
-  const { registry, format, out, signal } = ctx;
-  const path = ctx.args[0] ?? "/";
-  switch (command) {
-    case "get": {
-      const snapshot = await interruptible(registry.read(path), signal);
-      if (snapshot.stat === null) {
-        // Stale, or refused (not authorized): the read itself failed, and the
-        // registry reported why.
-        const error = ctx.lastError.error;
-        const about = error instanceof ZooKeeperError && error.path === path;
-        if (error !== undefined && (snapshot.stale || about)) throw error;
-        const code = snapshot.stale ? "CONNECTIONLOSS" : "NONODE";
-        throw ZooKeeperError.fromServer(code, "read", path);
-      }
-      out(render(format, printableSnapshot(snapshot, formatSnapshot(snapshot))));
-      return 0;
-    }
-    case "watch": {
-      for await (const snapshot of registry.watch(path, { signal })) {
-        const time = new Date(registry.clock.wallNow()).toISOString().slice(11, 19);
-        const text = `[${time}] ${formatSnapshot(snapshot)}`;
-        out(render(format, printableSnapshot(snapshot, text), true));
-      }
-      return ctx.endCode();
-    }
-    case "register": {
-      const data = parseObject(ctx.args[1] ?? "{}");
-      const options = { ephemeral: true, format: ctx.nodeFormat };
-      await interruptible(registry.setNode(path, data, options), signal);
-      const node = await interruptible(clientOf(registry, "read", path).getData(path), signal);
-      const registered = { path, data: decodeNodeData(node.data), stat: node.stat };
-      const session = node.stat.ephemeralOwner.toString(16);
-      const text = `Registered ${path} ${toJson(registered.data)}\n` +
-        `Holding it (ephemeral node of session 0x${session}) until Ctrl-C\n`;
-      out(render(format, { value: registered, dir: [path], text }));
-      await untilAborted(signal);
-      if (signal?.reason === "SIGTERM") {
-        // A rolling restart: out of the service first, then time for clients to move away.
-        const grace = Number(ctx.env.ZK_DRAIN_GRACE ?? 5000);
-        await registry.drain({ grace: grace >= 0 ? grace : 5000 });
-      }
-      await registry.close(); // deletes the node
-      if (format === "text") out(`Unregistered ${path}\n`);
-      return ctx.endCode();
-    }
-    case "set": {
-      const data = parseJson(ctx.args[1]);
-      await interruptible(registry.setData(path, data), signal);
-      const stat = await interruptible(clientOf(registry, "read", path).exists(path), signal);
-      const text = `Set ${path} to ${toJson(data)} (version ${stat?.version})\n`;
-      out(render(format, { value: { path, data, stat }, dir: [path], text }));
-      return 0;
-    }
-    case "delete": {
-      const zk = clientOf(registry, "delete", path);
-      let deleted = 1;
-      if (ctx.recursive) {
-        if (await interruptible(zk.exists(path), signal) === null) {
-          throw ZooKeeperError.fromServer("NONODE", "delete", path);
-        }
-        deleted = await interruptible(deleteTree(zk, path), signal);
-      } else {
-        await interruptible(zk.delete(path), signal).catch((error) => {
-          if (!ZooKeeperError.is(error, "NOTEMPTY")) throw error;
-          throw new ZooKeeperError("NOTEMPTY", `${error.message} (use --recursive)`, { path });
-        });
-      }
-      const more = deleted > 1 ? ` and ${deleted - 1} descendant${deleted > 2 ? "s" : ""}` : "";
-      const text = `Deleted ${path}${more}\n`;
-      out(render(format, { value: { path, deleted }, dir: [path], text }));
-      return 0;
-    }
-    case "tree": {
-      const zk = clientOf(registry, "read", path);
-      const tree: Tree = { path, ...await interruptible(readTree(zk, path), signal) };
-      out(render(format, { value: tree, dir: treePaths(tree), text: formatTree(tree) }));
-      return 0;
-    }
-  }
-  throw new UsageError(`Unknown command "${command}"`);
-}
-
 function describeState(state: Registry["state"]): string | undefined {
   switch (state.type) {
     case "disconnected":
@@ -323,7 +157,7 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       env,
       endCode: () => io.signal?.aborted && io.signal.reason !== "SIGTERM" ? 130 : 0,
     };
-    return await run(command, ctx);
+    return await runCommand(command, ctx);
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, 2);
     if (error instanceof Interrupted) return fail("Interrupted", 130);
