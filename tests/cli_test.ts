@@ -12,6 +12,7 @@ import { toYaml } from "../src/cli/yaml.ts";
 import { eventually, within } from "./helpers/wait.ts";
 import { cliArgs } from "./helpers/serve_process.ts";
 import { repoRoot } from "./helpers/peer.ts";
+import { ChildLines } from "./helpers/child_lines.ts";
 import type { ZkServer } from "./helpers/zk_server.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 
@@ -40,43 +41,16 @@ function start(args: string[], extraEnv: Record<string, string> = {}): Running {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);
-  const lines: string[] = [];
-  let partial = "";
-  let errText = "";
-  let wake: (() => void) | undefined;
-  child.stdout!.on("data", (chunk: Uint8Array) => {
-    const parts = (partial + decoder.decode(chunk)).split("\n");
-    partial = parts.pop()!;
-    lines.push(...parts);
-    wake?.();
-  });
-  child.stderr!.on("data", (chunk: Uint8Array) => errText += decoder.decode(chunk));
-  const exited = new Promise<number | null>((resolve) => {
-    child.once("close", (code) => {
-      children.delete(child);
-      if (partial !== "") lines.push(partial);
-      partial = "";
-      wake?.();
-      resolve(code);
-    });
-  });
-  let closed = false;
-  exited.then(() => closed = true);
+  const out = new ChildLines(child);
+  out.exited.then(() => children.delete(child));
   return {
     child,
-    exited,
-    stderr: () => errText,
+    exited: out.exited,
+    stderr: () => out.stderr,
     // Not child.kill(): Deno's child_process then reports the signal as the
     // cause of the exit even when the child handled it and exited with 0.
     interrupt: (signal = "SIGINT") => process.kill(child.pid!, signal),
-    async nextLine() {
-      while (lines.length === 0) {
-        if (closed) throw new Error(`the CLI exited before printing a line: ${errText}`);
-        const woken = new Promise<unknown>((resolve) => wake = () => resolve(undefined));
-        await within(Promise.race([woken, exited]), `a line from the CLI: ${errText}`);
-      }
-      return lines.shift()!;
-    },
+    nextLine: () => out.next("the CLI"),
   };
 }
 

@@ -7,8 +7,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-
-const decoder = new TextDecoder();
+import { ChildLines } from "./child_lines.ts";
 
 /** The repository's root, from the sources or from the npm build (dist/tests/). */
 export const repoRoot: string = fileURLToPath(
@@ -39,73 +38,18 @@ const running = new Set<ChildProcess>();
 export function startPeer(command: string, args: string[]): Peer {
   const child = spawn(command, args, { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] });
   running.add(child);
-  const lines: string[] = [];
-  let partial = "";
-  let errText = "";
-  let closed = false;
-  let wake: (() => void) | undefined;
-  child.stdout!.on("data", (chunk: Uint8Array) => {
-    const parts = (partial + decoder.decode(chunk)).split("\n");
-    partial = parts.pop()!;
-    lines.push(...parts);
-    wake?.();
-  });
-  child.stderr!.on("data", (chunk: Uint8Array) => errText += decoder.decode(chunk));
-  const exited = new Promise<number | null>((resolve) => {
-    child.once("close", (code) => {
-      running.delete(child);
-      closed = true;
-      wake?.();
-      resolve(code);
-    });
-  });
-  const nextLine = async (ms = 30_000): Promise<string> => {
-    const deadline = Date.now() + ms;
-    while (lines.length === 0) {
-      if (closed) throw new Error(`${command} exited: ${errText}`);
-      if (Date.now() > deadline) throw new Error(`no line from ${command}: ${errText}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return lines.shift()!;
-  };
+  const out = new ChildLines(child);
+  out.exited.then(() => running.delete(child));
   return {
-    nextLine,
-    async waitFor<T>(match: (value: T) => boolean, what: string, ms = 30_000): Promise<T> {
-      // Lines that do not match stay for later calls: a DataWatch line may
-      // come before the ChildrenWatch line waited for first.
-      const deadline = Date.now() + ms;
-      for (let scanned = 0;;) {
-        for (; scanned < lines.length; scanned++) {
-          const value = JSON.parse(lines[scanned]) as T;
-          if (match(value)) {
-            lines.splice(scanned, 1);
-            return value;
-          }
-        }
-        if (closed) throw new Error(`${what} not seen before ${command} exited: ${errText}`);
-        if (Date.now() > deadline) {
-          throw new Error(`${what} not seen; lines: ${lines.join(" | ")}; ${errText}`);
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 100);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    },
+    nextLine: (ms = 30_000) => out.next(command, ms),
+    // Lines that do not match stay for later calls: a DataWatch line may
+    // come before the ChildrenWatch line waited for first.
+    waitFor: (match, what, ms = 30_000) => out.waitFor(match, what, ms),
     end() {
       child.stdin!.end();
-      return exited;
+      return out.exited;
     },
-    stderr: () => errText,
+    stderr: () => out.stderr,
   };
 }
 
