@@ -4,12 +4,12 @@ import { writeFile } from "node:fs/promises";
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import type { Registry } from "../mod.ts";
-import { type Gateway, serve } from "../src/http/mod.ts";
-import { type HttpListener, listen } from "../src/http/node.ts";
+import type { HttpListener } from "../src/http/node.ts";
 import type { ZkServer } from "./helpers/zk_server.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { type Browser, launchChromium, type Page } from "./helpers/chromium.ts";
 import { eventually } from "./helpers/wait.ts";
+import { gatewayOnSocket } from "./helpers/http_servers.ts";
 
 /** Waits until an expression is true in the page. */
 function until(page: Page, expression: string, what: string): Promise<void> {
@@ -23,21 +23,12 @@ const BANNER = `!document.getElementById("banner").hidden`;
 describe("The live page in headless Chromium", () => {
   const fx = useZooKeeper();
   let server: ZkServer;
-  let registry: Registry;
   let elsewhere: Registry;
-  let gateway: Gateway;
   let http: HttpListener;
   let browser: Browser;
 
   before(async () => {
     server = fx.server;
-    fx.defer(async () => {
-      await browser?.close();
-      await gateway?.close();
-      await http?.close();
-    });
-    registry = await fx.registry();
-    elsewhere = await fx.registry();
     const instance = (address: string, port: number, payload: Record<string, string>) => ({
       address,
       port,
@@ -45,13 +36,16 @@ describe("The live page in headless Chromium", () => {
       registrationTimeUTC: Date.now() - 3_725_000,
       serviceType: "DYNAMIC",
     });
-    await elsewhere.setNode("/services/web/web-1", instance("10.0.0.1", 8080, { zone: "a" }));
-    await elsewhere.setNode("/services/web/web-2", instance("10.0.0.2", 8080, { zone: "b" }));
-    await elsewhere.setNode("/services/db/db-1", instance("10.0.1.1", 5432, { role: "primary" }));
-    await elsewhere.setNode("/services/cache/10.0.2.1:6379", {});
-    gateway = serve(registry);
-    http = await listen(gateway, { port: 0 });
+    ({ elsewhere, http } = await gatewayOnSocket(fx, async (elsewhere) => {
+      await elsewhere.setNode("/services/web/web-1", instance("10.0.0.1", 8080, { zone: "a" }));
+      await elsewhere.setNode("/services/web/web-2", instance("10.0.0.2", 8080, { zone: "b" }));
+      const db = instance("10.0.1.1", 5432, { role: "primary" });
+      await elsewhere.setNode("/services/db/db-1", db);
+      await elsewhere.setNode("/services/cache/10.0.2.1:6379", {});
+    }));
+    // Closed before the gateway: the page holds an event stream open.
     browser = await launchChromium();
+    fx.defer(() => browser.close());
   });
 
   it("lists what is registered, shows a new registration without a reload and drops a removed one", async () => {

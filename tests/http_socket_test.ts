@@ -2,13 +2,14 @@ import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import type { Registry } from "../mod.ts";
-import { type Gateway, serve, type ServiceView } from "../src/http/mod.ts";
-import { type HttpListener, listen } from "../src/http/node.ts";
+import type { ServiceView } from "../src/http/mod.ts";
+import type { HttpListener } from "../src/http/node.ts";
 import { main } from "../src/cli/main.ts";
 import type { ZkServer } from "./helpers/zk_server.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
 import { EventReader } from "./helpers/sse.ts";
+import { gatewayOnSocket } from "./helpers/http_servers.ts";
 
 /** Sends a request as written, without a client's normalization, and returns the reply. */
 function rawRequest(port: number, text: string): Promise<string> {
@@ -27,22 +28,14 @@ function rawRequest(port: number, text: string): Promise<string> {
 describe("The HTTP gateway over a socket, on a real server", () => {
   const fx = useZooKeeper();
   let server: ZkServer;
-  let registry: Registry;
   let elsewhere: Registry;
-  let gateway: Gateway;
   let http: HttpListener;
 
   before(async () => {
     server = fx.server;
-    fx.defer(async () => {
-      await gateway?.close();
-      await http?.close();
-    });
-    registry = await fx.registry();
-    elsewhere = await fx.registry();
-    await elsewhere.setNode("/services/web/host1:8080", { address: "10.0.0.1", port: 8080 });
-    gateway = serve(registry, { token: "t0ken" });
-    http = await listen(gateway, { port: 0 });
+    ({ elsewhere, http } = await gatewayOnSocket(fx, async (elsewhere) => {
+      await elsewhere.setNode("/services/web/host1:8080", { address: "10.0.0.1", port: 8080 });
+    }, { token: "t0ken" }));
   });
 
   it("listen() binds to 127.0.0.1 by default and serves JSON", async () => {

@@ -1,13 +1,17 @@
 /**
  * The gateway on each HTTP server the running runtime has (`Deno.serve`,
  * `Bun.serve`, and the `node:http` adapter everywhere), and a raw socket
- * client that sends bytes as written and reports how the connection ended.
+ * client that sends bytes as written and reports how the connection ended;
+ * and a gateway on a socket with a second registry to register elsewhere.
  *
  * @module
  */
 
 import { connect, type Socket } from "node:net";
-import { listen } from "../../src/http/node.ts";
+import type { Registry } from "../../mod.ts";
+import { type Gateway, serve, type ServeOptions } from "../../src/http/mod.ts";
+import { type HttpListener, listen } from "../../src/http/node.ts";
+import type { ZkSession } from "./fixture.ts";
 
 /** A handler served on a loopback port. */
 export interface ServedHandler {
@@ -153,4 +157,45 @@ export function rawExchange(
     socket.on("error", () => finish("error"));
     socket.on("close", () => finish("end"));
   });
+}
+
+/** A gateway on a loopback socket, and a registry of its own that writes elsewhere. */
+export interface GatewayOnSocket {
+  /** The registry the gateway serves. */
+  registry: Registry;
+  /** Another registry on the same server, for registrations made elsewhere. */
+  elsewhere: Registry;
+  /** The gateway. */
+  gateway: Gateway;
+  /** Its `node:http` listener on 127.0.0.1, on a free port. */
+  http: HttpListener;
+}
+
+/**
+ * Serves a registry of the fixture on a socket; closed with the fixture.
+ *
+ * @param fx The fixture.
+ * @param prepare Runs with the registry that writes elsewhere, before the gateway starts.
+ * @param options The gateway's options.
+ * @returns The gateway and its registries.
+ */
+export async function gatewayOnSocket(
+  fx: Pick<ZkSession, "registry" | "defer">,
+  prepare: (elsewhere: Registry) => Promise<void>,
+  options?: ServeOptions,
+): Promise<GatewayOnSocket> {
+  const registry = await fx.registry();
+  const elsewhere = await fx.registry();
+  await prepare(elsewhere);
+  const gateway = serve(registry, options);
+  const http = await listen(gateway, { port: 0 }).catch(async (error) => {
+    await gateway.close();
+    throw error;
+  });
+  // The gateway first: it ends its event streams, which the listener waits for.
+  fx.defer(async () => {
+    await gateway.close();
+    await http.close();
+  });
+  return { registry, elsewhere, gateway, http };
 }
