@@ -10,6 +10,7 @@ import type { ConnectionState } from "../src/session/state.ts";
 import { md5, toHex } from "../src/util/md5.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
+import { sessionOptions } from "./helpers/fake_session.ts";
 import {
   readRequestHeader,
   writeConnectResponse,
@@ -23,18 +24,9 @@ const CHALLENGE = 'realm="zk-sasl-md5",nonce="n0nce",qop="auth",charset=utf-8,al
 function setup(password = "pw") {
   const transport = new FakeTransport();
   const states: ConnectionState["type"][] = [];
-  const session = new Session({
-    hosts: [{ host: "127.0.0.1", port: 1 }],
-    sessionTimeout: 9000,
-    transport,
-    clock: new FakeClock(),
-    readOnly: false,
-    maxFrameSize: 4096,
-    reconnectDelay: 0,
-    cycleDelay: 1000,
-    random: () => 0.5,
+  const session = new Session(sessionOptions(transport, new FakeClock(), {
     sasl: { mechanism: "DIGEST-MD5", username: "bob", password },
-  });
+  }));
   session.start({
     notification: () => {},
     state: (s) => states.push(s.type),

@@ -8,7 +8,16 @@ import { ZooKeeperError } from "../src/protocol/errors.ts";
 import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import { Session } from "../src/session/session.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
-import { accept, connected, header, PASSWORD, reply, setup, sync } from "./helpers/fake_session.ts";
+import {
+  accept,
+  connected,
+  header,
+  PASSWORD,
+  reply,
+  sessionOptions,
+  setup,
+  sync,
+} from "./helpers/fake_session.ts";
 import {
   readAuthPacket,
   readConnectRequest,
@@ -21,17 +30,7 @@ import {
 describe("Session", () => {
   it("opens no connection until started, and starts once", async () => {
     const transport = new FakeTransport();
-    const session = new Session({
-      hosts: [{ host: "127.0.0.1", port: 1 }],
-      sessionTimeout: 9000,
-      transport,
-      clock: new FakeClock(),
-      readOnly: false,
-      maxFrameSize: 4096,
-      reconnectDelay: 0,
-      cycleDelay: 1000,
-      random: () => 0.5,
-    });
+    const session = new Session(sessionOptions(transport, new FakeClock()));
     await flush();
     assert.equal(transport.sockets.length, 0);
     const listener = { notification() {}, state() {}, restoreWatches: () => [] };

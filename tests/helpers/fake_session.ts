@@ -24,17 +24,14 @@ import {
 
 export const PASSWORD = new Uint8Array(16).fill(9);
 
-export function setup(
+/** A session's settings on a fake transport and clock: one server, no delays. */
+export function sessionOptions(
+  transport: FakeTransport,
+  clock: FakeClock,
   overrides: Partial<SessionOptions> = {},
-  restore: ControlRequest[] = [],
-  warning?: (error: Error) => void,
-) {
-  const clock = new FakeClock();
-  const transport = new FakeTransport();
-  const states: ConnectionState[] = [];
-  const events: WatcherEvent[] = [];
-  const session = new Session({
-    hosts: [{ host: "127.0.0.1", port: 1 }, { host: "127.0.0.2", port: 2 }],
+): SessionOptions {
+  return {
+    hosts: [{ host: "127.0.0.1", port: 1 }],
     sessionTimeout: 9000,
     transport,
     clock,
@@ -45,7 +42,22 @@ export function setup(
     cycleDelay: 1000,
     random: () => 0.5,
     ...overrides,
-  });
+  };
+}
+
+export function setup(
+  overrides: Partial<SessionOptions> = {},
+  restore: ControlRequest[] = [],
+  warning?: (error: Error) => void,
+) {
+  const clock = new FakeClock();
+  const transport = new FakeTransport();
+  const states: ConnectionState[] = [];
+  const events: WatcherEvent[] = [];
+  const session = new Session(sessionOptions(transport, clock, {
+    hosts: [{ host: "127.0.0.1", port: 1 }, { host: "127.0.0.2", port: 2 }],
+    ...overrides,
+  }));
   session.start({
     notification: (type, state, path) => events.push({ type, state, path }),
     state: (s) => states.push(s),
