@@ -1,5 +1,6 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
+import { ZooKeeperError } from "../mod.ts";
 import { Lookups } from "../src/registry/lookups.ts";
 import type { NodeSnapshot } from "../src/registry/snapshot.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
@@ -63,6 +64,31 @@ describe("Lookups.onChange", () => {
 });
 
 describe("Lookups following a path again", () => {
+  it("a lookup after a failed first read waits until the failed cache's watches are removed", async () => {
+    const fake = fakeClient({ holdRemovals: true });
+    const registry = lookups(fake);
+    const first = assert.rejects(
+      registry.get("/s", undefined, {}),
+      (e) => ZooKeeperError.is(e, "NOAUTH"),
+    );
+    await fake.tick();
+    const read = fake.calls.findIndex((c) => c.op === "getData" && c.path === "/s");
+    fake.calls.splice(read, 1)[0].reject(ZooKeeperError.fromServer("NOAUTH", "read", "/s"));
+    await fake.reply("getChildren", "/s", []);
+    await first;
+    await fake.tick();
+    assert.deepEqual(fake.sent.slice(-1), ["removeWatches /s"]);
+    const before = fake.sent.length;
+    const second = registry.get("/s", undefined, {});
+    await fake.tick();
+    assert.deepEqual(fake.sent.slice(before), [], "the new cache waits for the removal");
+    fake.answer("removeWatches", "/s", undefined);
+    await fake.tick();
+    await fake.reply("getData", "/s", data("y", 2));
+    await fake.reply("getChildren", "/s", []);
+    assert.equal((await second).data, "y");
+  });
+
   it("sends nothing for a path until the watches of its released cache are removed", async () => {
     // The server keeps one watch per kind and path for a session: a new
     // cache's watch set before the old one's removal is answered would be

@@ -26,6 +26,28 @@ async function loaded(names: string[], mode: "persistent" | "oneShot" = "persist
 }
 
 describe("PathCache", () => {
+  it("PathCache closed while a request waits for the rate limiter neither waits for it nor sends it", async () => {
+    const fake = fakeClient();
+    let open = () => {};
+    const held = new Promise<void>((resolve) => open = resolve);
+    const cache = new PathCache("/s", true, {
+      gate: () => held,
+      onSnapshot: () => assert.fail("nothing is published"),
+      onError: (e) => assert.fail(String(e)),
+      modeFor: () => "persistent",
+      noPersistentWatches: () => {},
+      clock: new FakeClock(),
+    });
+    cache.attach(fake.zk);
+    let closed = false;
+    cache.close().then(() => closed = true);
+    await fake.tick();
+    assert.ok(closed, "the close does not wait for the gate");
+    open();
+    await fake.tick();
+    assert.ok(!fake.sent.includes("addWatch /s"), "nothing goes out once stopped");
+  });
+
   it("PathCache closed while its watch is being set removes it once it is set", async () => {
     const fake = fakeClient({ holdAddWatch: true });
     const cache = new PathCache("/s", true, {

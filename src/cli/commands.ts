@@ -27,12 +27,11 @@ import {
   treePaths,
 } from "./output.ts";
 
-/** What a command interrupted by the caller's signal rejects with. */
+/** Ctrl-C before the work was done: what an interrupted command rejects with (exit code 130). */
 export class Interrupted extends Error {}
 
-/** Settles with `promise`, or rejects with `Interrupted` as soon as `signal` aborts. */
 /**
- * Rejects with `Interrupted` when the signal is aborted first.
+ * Settles with `promise`, or rejects with `Interrupted` as soon as `signal` aborts.
  *
  * @param promise The work.
  * @param signal Interrupts it.

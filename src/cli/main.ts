@@ -60,7 +60,7 @@ export interface CliIo {
   signal?: AbortSignal | undefined;
 }
 
-/** Ctrl-C before the work was done: exit code 130. */
+/** A change of the registry's state as the warning that reports it; `undefined` for the others. */
 function describeState(state: Registry["state"]): string | undefined {
   switch (state.type) {
     case "disconnected":

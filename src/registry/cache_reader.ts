@@ -36,7 +36,8 @@ export class CacheReader {
   // over the receive limit, say), tried again with backoff.
   readonly #failing = new Set<Redo>();
   readonly #backoff: Backoff;
-  // Every request sent and not yet settled, whatever its session.
+  // Every request sent and not yet answered, whatever its session (not
+  // those still waiting for the gate: they are not sent once stopped).
   readonly #inFlight = new Set<Promise<unknown>>();
   #zk: ZooKeeper | undefined;
   #mode: CacheMode = "persistent";
@@ -347,9 +348,13 @@ export class CacheReader {
       await this.#host.gate();
       // Stopped, or on another session, while waiting: nothing goes out.
       if (!current()) throw STOPPED;
-      return request();
+      const reply = request();
+      const inFlight = this.#inFlight;
+      inFlight.add(reply);
+      const settled = () => inFlight.delete(reply);
+      reply.then(settled, settled);
+      return reply;
     })();
-    this.#inFlight.add(sent);
     sent.then((reply) => {
       if (current()) apply(reply);
     }, (error) => {
@@ -368,7 +373,6 @@ export class CacheReader {
         this.#backoff.schedule(() => this.#retry());
       }
     }).catch((error) => this.#host.onError(error)).finally(() => {
-      this.#inFlight.delete(sent);
       if (!current()) return;
       this.#pending--;
       this.#host.replied();

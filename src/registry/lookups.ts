@@ -105,7 +105,7 @@ export class Lookups {
       const key = this.#key(path, cache.childData);
       if (this.#caches.get(key) === cache && cache.listeners === 0) {
         this.#caches.delete(key);
-        cache.close().catch(this.#options.onError);
+        this.#close(cache);
       }
       throw cache.failure;
     }
@@ -332,10 +332,15 @@ export class Lookups {
 
   // A path nobody follows any more gives its watches back to the server.
   async #release(cache: PathCache): Promise<void> {
-    const { path } = cache;
-    const key = this.#key(path, cache.childData);
+    const key = this.#key(cache.path, cache.childData);
     if (cache.listeners > 0 || this.#pinned.has(key) || this.#caches.get(key) !== cache) return;
     this.#caches.delete(key);
+    await this.#close(cache);
+  }
+
+  // Closes a cache no longer in the map; the path's next cache waits for it.
+  #close(cache: PathCache): Promise<void> {
+    const { path } = cache;
     const closed = Promise.all([
       this.#closing.get(path),
       cache.close().catch(this.#options.onError),
@@ -344,7 +349,7 @@ export class Lookups {
         if (this.#closing.get(path) === closed) this.#closing.delete(path);
       });
     this.#closing.set(path, closed);
-    await closed;
+    return closed;
   }
 
   // The server keeps one watch of a kind per path for a session: a new
