@@ -64,6 +64,30 @@ describe("Lookups.onChange", () => {
 });
 
 describe("Lookups following a path again", () => {
+  it("a child followed while its parent's watches are removed waits for the removal", async () => {
+    // The parent's cache removes the data watches it set on its children.
+    const fake = fakeClient({ holdRemovals: true });
+    const registry = lookups(fake);
+    const off = registry.onChange("/s", () => {}, {});
+    await fake.tick();
+    await fake.reply("getData", "/s", data("x", 1));
+    await fake.reply("getChildren", "/s", ["a"]);
+    await fake.reply("getData", "/s/a", data("a", 1));
+    off();
+    await fake.tick();
+    assert.deepEqual(fake.sent.slice(-2).sort(), ["removeWatches /s", "removeWatches /s/a"]);
+    const before = fake.sent.length;
+    const child = registry.get("/s/a", undefined, {});
+    await fake.tick();
+    assert.deepEqual(fake.sent.slice(before), [], "the child's cache waits for the removals");
+    fake.answer("removeWatches", "/s", undefined);
+    fake.answer("removeWatches", "/s/a", undefined);
+    await fake.tick();
+    await fake.reply("getData", "/s/a", data("a2", 2));
+    await fake.reply("getChildren", "/s/a", []);
+    assert.equal((await child).data, "a2");
+  });
+
   it("a lookup after a failed first read waits until the failed cache's watches are removed", async () => {
     const fake = fakeClient({ holdRemovals: true });
     const registry = lookups(fake);

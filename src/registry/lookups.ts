@@ -8,6 +8,7 @@
 
 import { AsyncQueue } from "../client/async_queue.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
+import { parentPath } from "../protocol/path.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { CacheFile } from "./cache_file.ts";
 import { readOnce } from "./read_once.ts";
@@ -355,11 +356,16 @@ export class Lookups {
   // The server keeps one watch of a kind per path for a session: a new
   // cache's requests wait until the watches of the path's released caches
   // are removed, or the removal would take the new watches with it, and the
-  // changes until they are set again would go unheard.
+  // changes until they are set again would go unheard. A cache also removes
+  // the data watches it set on its children: a path waits for its own
+  // closings, its parent's and its children's.
   #gateAfterClosing(path: string): Gate {
     const gate = this.#options.gate;
-    const closing = this.#closing.get(path);
-    if (closing === undefined) return gate;
+    const waits = [...this.#closing].filter(([closing]) =>
+      closing === path || closing === parentPath(path) || parentPath(closing) === path
+    );
+    if (waits.length === 0) return gate;
+    const closing = Promise.all(waits.map(([, closed]) => closed));
     let closed = false;
     closing.then(() => closed = true);
     return () => closed ? gate() : closing.then(gate);
