@@ -199,6 +199,34 @@ describe("PathCache", () => {
     assert.equal(fake.calls.length, 0);
   });
 
+  for (const mode of ["persistent", "oneShot"] as const) {
+    it(`PathCache on a new session reads every child again when its whole listing was lost (${mode})`, async () => {
+      const { fake, cache } = await loaded(["a"], mode);
+      // The session expired; on the next one, the listing that reads every
+      // child again is lost with the connection.
+      cache.detach();
+      cache.attach(fake.zk);
+      await fake.reply("getData", "/s", data("node", 1));
+      const listing = fake.calls.findIndex((c) => c.op === "getChildren" && c.path === "/s");
+      fake.calls.splice(listing, 1)[0].reject(
+        ZooKeeperError.fromServer("CONNECTIONLOSS", "list", "/s"),
+      );
+      await cache.settled();
+      cache.reconnected();
+      await fake.tick();
+      const relist = fake.calls.find((c) => c.path === "/s" && c.op.startsWith("getChildren"))!;
+      await fake.reply(
+        relist.op,
+        "/s",
+        relist.op === "getChildren2" ? { children: ["a"], stat: stat(1) } : ["a"],
+      );
+      // `a` changed while no session watched it: only a read can tell.
+      await fake.reply("getData", "/s/a", data({ name: "a", v: 7 }, 7));
+      await cache.settled();
+      assert.deepEqual({ ...cache.snapshot!.children }, { a: { name: "a", v: 7 } });
+    });
+  }
+
   it("PathCache holds a burst whose read was lost with the connection until the redo is in", async () => {
     const { fake, cache } = await loaded(["a", "y"]);
     const seen: string[][] = [];

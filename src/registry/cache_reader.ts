@@ -23,8 +23,8 @@ export type { CacheMode, CacheReaderHost } from "./cache_host.ts";
 /** What a request not sent because its cache stopped meanwhile rejects with. */
 const STOPPED = new Error("The cache stopped before the request was sent");
 
-/** A key of the work to redo after a lost reply. */
-type Redo = "node" | "list" | "barrier" | `child:${string}`;
+/** A key of the work to redo after a lost reply (a whole listing is redone whole). */
+type Redo = "node" | "list" | "wholeList" | "barrier" | `child:${string}`;
 
 /** The reads of one cache, and what they learnt. */
 export class CacheReader {
@@ -109,12 +109,7 @@ export class CacheReader {
     return this.#reading;
   }
 
-  /**
-   * Resolves once every request sent so far is settled: the watches they
-   * set are then known to the client, and can be removed.
-   *
-   * @returns A promise of that moment; it never rejects.
-   */
+  /** @returns A promise, never rejected, of when every request sent so far is settled. */
   async quiet(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled(this.#inFlight);
   }
@@ -154,7 +149,7 @@ export class CacheReader {
     // comes with it tells whether its data changed too (a one-shot watch on
     // the node would take the place of the recursive one on servers before
     // 3.9, which keep one watch mode per path).
-    if (this.#mode === "persistent") redo.add("list");
+    if (this.#mode === "persistent" && !redo.has("wholeList")) redo.add("list");
     for (const key of redo) this.#again(zk, key);
   }
 
@@ -257,7 +252,7 @@ export class CacheReader {
     const request: () => Promise<{ children: string[]; stat?: Stat | undefined }> = checkNode
       ? () => zk.getChildrenWithStat(path, options)
       : async () => ({ children: await zk.getChildren(path, options), stat: undefined });
-    this.#track("list", request, ({ children: names, stat }) => {
+    this.#track(whole ? "wholeList" : "list", request, ({ children: names, stat }) => {
       if (stat !== undefined && state.nodeFresh(asked) && state.nodeChanged(stat)) {
         this.readNode(zk);
       }
@@ -396,8 +391,9 @@ export class CacheReader {
       // The lost read may have been the one that watched for the node's
       // creation: with one-shot watches, its children are listed too.
       if (this.#mode === "oneShot") this.list(zk, false);
-    } else if (key === "list") this.list(zk, false, this.#mode === "persistent");
-    else if (key === "barrier") this.barrier(zk);
+    } else if (key === "list" || key === "wholeList") {
+      this.list(zk, key === "wholeList", this.#mode === "persistent");
+    } else if (key === "barrier") this.barrier(zk);
     else this.readChild(zk, key.slice(6));
   }
 }
