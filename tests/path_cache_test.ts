@@ -227,6 +227,35 @@ describe("PathCache", () => {
     });
   }
 
+  it("PathCache holds a transaction that its first read's replies miss, though it changes nothing known yet", async () => {
+    // The service is deleted and created again in one transaction while the
+    // first read is under way: its replies came before the events, and are
+    // handled after them.
+    const fake = fakeClient();
+    const published: NodeSnapshot[] = [];
+    const cache = new PathCache("/s", true, {
+      gate: () => Promise.resolve(),
+      onSnapshot: (s) => published.push(s),
+      onError: (e) => assert.fail(String(e)),
+      modeFor: () => "persistent",
+      noPersistentWatches: () => {},
+      clock: new FakeClock(),
+    });
+    cache.attach(fake.zk);
+    await fake.tick();
+    fake.event({ type: "NodeDeleted", path: "/s/e" });
+    fake.event({ type: "NodeDeleted", path: "/s" });
+    fake.answer("getData", "/s", data("old", 1));
+    fake.answer("getChildren", "/s", ["e"]);
+    await fake.tick();
+    assert.equal(published.length, 0, "no state between the deletion and the creation");
+    fake.event({ type: "NodeCreated", path: "/s" });
+    await fake.reply("getData", "/s", data("new", 3));
+    await fake.reply("exists", "/s", stat(3));
+    await cache.settled();
+    assert.deepEqual(published.map((s) => [s.data, Object.keys(s.children)]), [["new", []]]);
+  });
+
   it("PathCache holds a burst whose read was lost with the connection until the redo is in", async () => {
     const { fake, cache } = await loaded(["a", "y"]);
     const seen: string[][] = [];

@@ -215,6 +215,8 @@ export class PathCache {
     const zk = reader.zk;
     if (this.#closed || zk === undefined || event.type === "None") return;
     if (event.type.endsWith("Removed")) return;
+    const name = event.path === this.path ? undefined : this.#childName(event.path);
+    if (event.path !== this.path && name === undefined) return;
     const state = reader.state;
     const tick = state.nextTick();
     if (this.#snapshot === undefined) this.#firstReadOnly = false;
@@ -245,9 +247,7 @@ export class PathCache {
           reader.list(zk, false);
           break;
       }
-    } else {
-      const name = this.#childName(event.path);
-      if (name === undefined) return;
+    } else if (name !== undefined) {
       switch (event.type) {
         case "NodeCreated":
         case "NodeDataChanged":
@@ -280,7 +280,10 @@ export class PathCache {
     const reader = this.#reader;
     const zk = reader.zk;
     if (this.#closed || zk === undefined) return;
-    if (reader.state.dirty && !reader.askedSince(reader.state.tick)) reader.barrier(zk);
+    // An event that changes nothing known still holds back the replies under
+    // way that it makes old news, and a first read's.
+    const held = reader.state.dirty || reader.pending > 0 || this.#snapshot === undefined;
+    if (held && !reader.askedSince(reader.state.tick)) reader.barrier(zk);
     this.#publishWhenIdle();
   }
 
