@@ -1,23 +1,33 @@
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
 import { type ZooKeeper, ZooKeeperError } from "../mod.ts";
-import { PathCache } from "../src/registry/path_cache.ts";
+import { PathCache, type PathCacheContext } from "../src/registry/path_cache.ts";
 import type { NodeSnapshot } from "../src/registry/snapshot.ts";
 import { data, fakeClient, stat } from "./helpers/fake_cache_client.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 
+/** A cache of "/s" on a fake client, attached; `context` replaces parts of its owner. */
+function attached(
+  fake: ReturnType<typeof fakeClient>,
+  context: Partial<PathCacheContext> = {},
+): PathCache {
+  const cache = new PathCache("/s", true, {
+    gate: () => Promise.resolve(),
+    onSnapshot: () => {},
+    onError: (e) => assert.fail(String(e)),
+    modeFor: () => "persistent",
+    noPersistentWatches: () => {},
+    clock: new FakeClock(),
+    ...context,
+  });
+  cache.attach(fake.zk);
+  return cache;
+}
+
 async function loaded(names: string[], mode: "persistent" | "oneShot" = "persistent") {
   const fake = fakeClient();
   const published: NodeSnapshot[] = [];
-  const cache = new PathCache("/s", true, {
-    gate: () => Promise.resolve(),
-    onSnapshot: (s) => published.push(s),
-    onError: (e) => assert.fail(String(e)),
-    modeFor: () => mode,
-    noPersistentWatches: () => {},
-    clock: new FakeClock(),
-  });
-  cache.attach(fake.zk);
+  const cache = attached(fake, { onSnapshot: (s) => published.push(s), modeFor: () => mode });
   await fake.reply("getData", "/s", data("node", 1));
   await fake.reply("getChildren", "/s", names);
   for (const name of names) await fake.reply("getData", `/s/${name}`, data({ name }, 2));
@@ -30,15 +40,10 @@ describe("PathCache", () => {
     const fake = fakeClient();
     let open = () => {};
     const held = new Promise<void>((resolve) => open = resolve);
-    const cache = new PathCache("/s", true, {
+    const cache = attached(fake, {
       gate: () => held,
       onSnapshot: () => assert.fail("nothing is published"),
-      onError: (e) => assert.fail(String(e)),
-      modeFor: () => "persistent",
-      noPersistentWatches: () => {},
-      clock: new FakeClock(),
     });
-    cache.attach(fake.zk);
     let closed = false;
     cache.close().then(() => closed = true);
     await fake.tick();
@@ -50,15 +55,7 @@ describe("PathCache", () => {
 
   it("PathCache closed while its watch is being set removes it once it is set", async () => {
     const fake = fakeClient({ holdAddWatch: true });
-    const cache = new PathCache("/s", true, {
-      gate: () => Promise.resolve(),
-      onSnapshot: () => assert.fail("nothing is published"),
-      onError: (e) => assert.fail(String(e)),
-      modeFor: () => "persistent",
-      noPersistentWatches: () => {},
-      clock: new FakeClock(),
-    });
-    cache.attach(fake.zk);
+    const cache = attached(fake, { onSnapshot: () => assert.fail("nothing is published") });
     await fake.tick();
     const closed = cache.close();
     await fake.tick();
@@ -233,15 +230,7 @@ describe("PathCache", () => {
     // handled after them.
     const fake = fakeClient();
     const published: NodeSnapshot[] = [];
-    const cache = new PathCache("/s", true, {
-      gate: () => Promise.resolve(),
-      onSnapshot: (s) => published.push(s),
-      onError: (e) => assert.fail(String(e)),
-      modeFor: () => "persistent",
-      noPersistentWatches: () => {},
-      clock: new FakeClock(),
-    });
-    cache.attach(fake.zk);
+    const cache = attached(fake, { onSnapshot: (s) => published.push(s) });
     await fake.tick();
     fake.event({ type: "NodeDeleted", path: "/s/e" });
     fake.event({ type: "NodeDeleted", path: "/s" });
@@ -301,15 +290,7 @@ describe("PathCache", () => {
   it("PathCache falls back to one-shot watches when the server has no addWatch", async () => {
     const fake = fakeClient({ addWatch: "UNIMPLEMENTED" });
     const unsupported: ZooKeeper[] = [];
-    const cache = new PathCache("/s", true, {
-      gate: () => Promise.resolve(),
-      onSnapshot: () => {},
-      onError: (e) => assert.fail(String(e)),
-      modeFor: () => "persistent",
-      noPersistentWatches: (zk) => unsupported.push(zk),
-      clock: new FakeClock(),
-    });
-    cache.attach(fake.zk);
+    const cache = attached(fake, { noPersistentWatches: (zk) => unsupported.push(zk) });
     await fake.reply("getData", "/s", data("node", 1));
     await fake.reply("getChildren", "/s", ["a"]);
     await fake.reply("getData", "/s/a", data({ name: "a" }, 2));
