@@ -121,7 +121,12 @@ function listeners(registry: Registry, mode: string, childData: boolean, ends: P
       track: undefined,
       attach() {
         const track = listener.track = new Track(label("get"), childData);
-        ends.push(registry.get(SERVICE, track.deliver).then(track.deliver));
+        // The result when asked, unless a newer one reached the callback first.
+        ends.push(
+          registry.get(SERVICE, track.deliver).then((s) => {
+            if (track.received === 0) track.deliver(s);
+          }),
+        );
       },
       release() {},
     };

@@ -239,6 +239,11 @@ export class Track {
     this.childData = childData;
   }
 
+  /** How many snapshots it received. */
+  get received(): number {
+    return this.#received;
+  }
+
   /** Receives a snapshot. */
   readonly deliver = (snapshot: NodeSnapshot): void => {
     this.#entries.push(snapshot);
