@@ -64,6 +64,27 @@ describe("Lookups.onChange", () => {
 });
 
 describe("Lookups following a path again", () => {
+  it("reports the first read of a path followed again once the old watches are gone", async () => {
+    // The read waits for the removal: changes made meanwhile are in it, and
+    // no event tells of them.
+    const fake = fakeClient({ holdRemovals: true });
+    const registry = lookups(fake);
+    const off = registry.onChange("/s", () => {}, {});
+    await fake.tick();
+    await fake.reply("getData", "/s", data("x", 1));
+    await fake.reply("getChildren", "/s", []);
+    off();
+    await fake.tick();
+    const seen: NodeSnapshot[] = [];
+    registry.onChange("/s", (s) => seen.push(s), {});
+    await fake.tick();
+    fake.answer("removeWatches", "/s", undefined);
+    await fake.tick();
+    await fake.reply("getData", "/s", data("changed meanwhile", 2));
+    await fake.reply("getChildren", "/s", []);
+    assert.deepEqual(seen.map((s) => s.data), ["changed meanwhile"]);
+  });
+
   it("a child followed while its parent's watches are removed waits for the removal", async () => {
     // The parent's cache removes the data watches it set on its children.
     const fake = fakeClient({ holdRemovals: true });

@@ -284,8 +284,10 @@ export class Lookups {
     const key = this.#key(path, childData);
     let cache = this.#caches.get(key);
     if (cache === undefined) {
+      const gate = this.#gateAfterClosing(path);
       cache = new PathCache(path, childData, {
-        gate: this.#gateAfterClosing(path),
+        gate,
+        firstReadWaits: gate !== this.#options.gate,
         onError: this.#options.onError,
         onSnapshot: (snapshot, children) => this.#store(snapshot, children, childData),
         modeFor: (zk) => this.#modeFor(zk),

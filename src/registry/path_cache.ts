@@ -50,6 +50,11 @@ export interface PathCacheContext {
   noPersistentWatches(zk: ZooKeeper): void;
   /** The registry's clock, which times the retries of failed reads. */
   clock: Clock;
+  /**
+   * Whether the first read waits (for the removal of an older cache's
+   * watches): the path may change meanwhile, with no event to tell.
+   */
+  firstReadWaits?: boolean | undefined;
 }
 
 /** One path kept current. */
@@ -80,6 +85,7 @@ export class PathCache {
     this.path = path;
     this.childData = childData;
     this.#context = context;
+    this.#firstReadOnly = context.firstReadWaits !== true;
     this.#reader = new CacheReader({
       path,
       childData,
