@@ -63,18 +63,25 @@ describe("Lookups.onChange", () => {
   });
 });
 
+/** "/s" followed, read with `children`, then released: its watches' removal awaits an answer. */
+async function released(children: string[]) {
+  const fake = fakeClient({ holdRemovals: true });
+  const registry = lookups(fake);
+  const off = registry.onChange("/s", () => {}, {});
+  await fake.tick();
+  await fake.reply("getData", "/s", data("x", 1));
+  await fake.reply("getChildren", "/s", children);
+  for (const name of children) await fake.reply("getData", `/s/${name}`, data(name, 1));
+  off();
+  await fake.tick();
+  return { fake, registry };
+}
+
 describe("Lookups following a path again", () => {
   it("reports the first read of a path followed again once the old watches are gone", async () => {
     // The read waits for the removal: changes made meanwhile are in it, and
     // no event tells of them.
-    const fake = fakeClient({ holdRemovals: true });
-    const registry = lookups(fake);
-    const off = registry.onChange("/s", () => {}, {});
-    await fake.tick();
-    await fake.reply("getData", "/s", data("x", 1));
-    await fake.reply("getChildren", "/s", []);
-    off();
-    await fake.tick();
+    const { fake, registry } = await released([]);
     const seen: NodeSnapshot[] = [];
     registry.onChange("/s", (s) => seen.push(s), {});
     await fake.tick();
@@ -87,15 +94,7 @@ describe("Lookups following a path again", () => {
 
   it("a child followed while its parent's watches are removed waits for the removal", async () => {
     // The parent's cache removes the data watches it set on its children.
-    const fake = fakeClient({ holdRemovals: true });
-    const registry = lookups(fake);
-    const off = registry.onChange("/s", () => {}, {});
-    await fake.tick();
-    await fake.reply("getData", "/s", data("x", 1));
-    await fake.reply("getChildren", "/s", ["a"]);
-    await fake.reply("getData", "/s/a", data("a", 1));
-    off();
-    await fake.tick();
+    const { fake, registry } = await released(["a"]);
     assert.deepEqual(fake.sent.slice(-2).sort(), ["removeWatches /s", "removeWatches /s/a"]);
     const before = fake.sent.length;
     const child = registry.get("/s/a", undefined, {});
@@ -138,14 +137,7 @@ describe("Lookups following a path again", () => {
     // The server keeps one watch per kind and path for a session: a new
     // cache's watch set before the old one's removal is answered would be
     // removed with it, and the changes until it is set again never heard of.
-    const fake = fakeClient({ holdRemovals: true });
-    const registry = lookups(fake);
-    const off = registry.onChange("/s", () => {}, {});
-    await fake.tick();
-    await fake.reply("getData", "/s", data("x", 1));
-    await fake.reply("getChildren", "/s", []);
-    off();
-    await fake.tick();
+    const { fake, registry } = await released([]);
     assert.deepEqual(fake.sent.slice(-1), ["removeWatches /s"]);
     const before = fake.sent.length;
     const seen: NodeSnapshot[] = [];
