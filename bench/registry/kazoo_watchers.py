@@ -31,6 +31,10 @@ def now():
     return time.time() * 1000.0
 
 
+def cpu_us():
+    return time.process_time() * 1e6
+
+
 def rss():
     gc.collect()
     with open("/proc/self/statm") as f:
@@ -84,7 +88,8 @@ class Watcher:
                 if key in self.seen or not self.satisfies(want):
                     continue
                 self.seen.add(key)
-                send({"type": "seen", "id": key, "w": self.index, "t": now()})
+                send({"type": "seen", "id": key, "w": self.index, "t": now(),
+                      "cpuUs": cpu_us()})
 
 
 before = rss()
@@ -106,7 +111,7 @@ for line in sys.stdin:
     if command == "quit":
         break
     expectations[command["id"]] = command["want"]
-    send({"type": "ack", "id": command["id"]})
+    send({"type": "ack", "id": command["id"], "cpuUs": cpu_us()})
     for watcher in watchers:
         watcher.check()
 

@@ -10,6 +10,7 @@
  * @module
  */
 
+import process from "node:process";
 import { Registry, type SnapshotChange } from "../../mod.ts";
 import { type Expectation, now, readCommands, send } from "./protocol.ts";
 
@@ -26,6 +27,12 @@ interface Watcher {
 
 const expectations = new Map<string, Expectation>();
 const watchers: Watcher[] = [];
+
+/** CPU time the process has used, user and system, in microseconds. */
+function cpuUs(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
 
 function revOf(data: unknown): unknown {
   return typeof data === "object" && data !== null ? (data as { rev?: unknown }).rev : undefined;
@@ -44,7 +51,7 @@ function check(index: number): void {
   for (const [id, expectation] of expectations) {
     if (watcher.seen.has(id) || !satisfies(watcher, expectation)) continue;
     watcher.seen.add(id);
-    send({ type: "seen", id, w: index, t: now() });
+    send({ type: "seen", id, w: index, t: now(), cpuUs: cpuUs() });
   }
 }
 
@@ -89,7 +96,7 @@ send({ type: "ready", t: now(), memoryBytes: heapAfter - heapBefore, memoryMetho
 for await (const command of readCommands()) {
   if (command === "quit") break;
   expectations.set(command.id, command);
-  send({ type: "ack", id: command.id });
+  send({ type: "ack", id: command.id, cpuUs: cpuUs() });
   for (let i = 0; i < w; i++) check(i);
 }
 await Promise.all(watchers.map((watcher) => watcher.registry.close()));

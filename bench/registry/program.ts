@@ -105,6 +105,23 @@ export class WatcherProgram {
     return this.#received.flatMap((l) => l.type === "seen" && l.id === id ? [l.t] : []);
   }
 
+  /**
+   * The CPU time the program used from the acknowledgement of expectation
+   * `id` until the last of its watchers saw it, in microseconds; `undefined`
+   * when the program does not report it.
+   */
+  cpuUs(id: string): number | undefined {
+    let acked: number | undefined;
+    let last: number | undefined;
+    for (const l of this.#received) {
+      if (l.type === "ack" && l.id === id) acked = l.cpuUs;
+      if (l.type === "seen" && l.id === id && l.cpuUs !== undefined) {
+        last = Math.max(last ?? l.cpuUs, l.cpuUs);
+      }
+    }
+    return acked === undefined || last === undefined ? undefined : last - acked;
+  }
+
   /** Tells the program to stop, and waits (killing it after 20 s). */
   async quit(): Promise<void> {
     try {

@@ -6,11 +6,14 @@
  * Driver → program, on stdin: an {@linkcode Expectation}, or `"quit"`.
  *
  * Program → driver, on stdout (`t` is wall-clock time in milliseconds since
- * the epoch, with a fraction, so the processes' clocks compare):
+ * the epoch, with a fraction, so the processes' clocks compare; `cpuUs` is the
+ * CPU time, user and system, the whole program has used so far, in
+ * microseconds):
  * - `{"type":"ready","t","memoryBytes","memoryMethod"}` once every watcher
  *   holds the whole service;
- * - `{"type":"ack","id"}` once an expectation is registered;
- * - `{"type":"seen","id","w","t"}` when watcher `w`'s view first satisfies it;
+ * - `{"type":"ack","id","cpuUs"}` once an expectation is registered;
+ * - `{"type":"seen","id","w","t","cpuUs"}` when watcher `w`'s view first
+ *   satisfies it;
  * - `{"type":"state","w","state","t"}` on its connection's changes
  *   (`connected` again, `disconnected`);
  * - `{"type":"error","message"}`.
@@ -29,8 +32,8 @@ export interface Expectation {
 /** A line a watcher program prints. */
 export type ProgramLine =
   | { type: "ready"; t: number; memoryBytes?: number; memoryMethod?: string }
-  | { type: "ack"; id: string }
-  | { type: "seen"; id: string; w: number; t: number }
+  | { type: "ack"; id: string; cpuUs?: number }
+  | { type: "seen"; id: string; w: number; t: number; cpuUs?: number }
   | { type: "state"; w: number; state: string; t: number }
   | { type: "error"; message: string };
 

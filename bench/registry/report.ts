@@ -24,6 +24,11 @@ export interface Measurement {
   reconnectMs?: number;
   /** For a resync with changes: the longest time from a watcher's reconnect to its view having them. */
   afterReconnectMs?: number;
+  /**
+   * The watcher program's CPU time (user and system) from just before the
+   * write until its last watcher saw it, divided by W, in microseconds.
+   */
+  cpuUsPerWatcher?: number;
   bytesPerChild?: number;
   note?: string;
 }
@@ -71,9 +76,9 @@ export function tables(results: readonly Measurement[]): string {
     const mine = results.filter((r) => r.size === size);
     out.push(`#### ${size}`, "");
     out.push(
-      "| client | event | requests per watcher | ms until all saw it | resync: ms until all reconnected / longest reconnect → view |",
+      "| client | event | requests per watcher | ms until all saw it | CPU µs per watcher | resync: ms until all reconnected / longest reconnect → view |",
     );
-    out.push("| --- | --- | ---: | ---: | ---: |");
+    out.push("| --- | --- | ---: | ---: | ---: | ---: |");
     const memory: string[] = [];
     for (const client of [...new Set(mine.map((r) => r.client))]) {
       const rows = mine.filter((r) => r.client === client);
@@ -83,7 +88,7 @@ export function tables(results: readonly Measurement[]): string {
           memory.push(`| ${client} | ${fmt(of[0].bytesPerChild)} | ${of[0].note ?? ""} |`);
           continue;
         }
-        const column = (key: "ms" | "reconnectMs" | "afterReconnectMs") =>
+        const column = (key: "ms" | "reconnectMs" | "afterReconnectMs" | "cpuUsPerWatcher") =>
           cell(of.flatMap((r) => r[key] === undefined ? [] : [r[key]]));
         const resync = of[0].event.endsWith("failed")
           ? (of[0].note ?? "").replaceAll("|", "/").split("\n")[0]
@@ -93,8 +98,8 @@ export function tables(results: readonly Measurement[]): string {
             of[0].afterReconnectMs === undefined ? "—" : column("afterReconnectMs")
           }`;
         out.push(
-          `| ${client} | ${event} | ${cell(of.map((r) => r.requests))} | ${
-            column("ms")
+          `| ${client} | ${event} | ${cell(of.map((r) => r.requests))} | ${column("ms")} | ${
+            of[0].reconnectMs === undefined ? column("cpuUsPerWatcher") : ""
           } | ${resync} |`,
         );
       }

@@ -8,7 +8,8 @@
  * its own, one client at a time, against the same server and service.
  *
  * `deno task bench:registry` (or `bash bench/registry/run.sh`), with
- * `--n 1000 --w 50` for one size (default: N=1,000/W=50 and N=10,000/W=20),
+ * `--n 1000 --w 50` for one size (default: N=1,000/W=50, N=10,000/W=20 and
+ * N=100,000/W=2),
  * `--peers ours,curator,curator-tree,kazoo`, `--reps 3` (each event),
  * `--resync-reps 1` and `--out registry` (the result files' name). The
  * results are written after each client, so an interrupted run keeps what
@@ -39,7 +40,7 @@ const { values: flags } = parseArgs({
 });
 const sizes: [number, number][] = flags.n || flags.w
   ? [[Number(flags.n ?? 1000), Number(flags.w ?? 50)]]
-  : [[1000, 50], [10_000, 20]];
+  : [[1000, 50], [10_000, 20], [100_000, 2]];
 const peers = flags.peers.split(",").map((p) => p.trim()).filter((p) => p !== "");
 const reps = Number(flags.reps);
 const resyncReps = Number(flags["resync-reps"]);
@@ -268,8 +269,15 @@ try {
                 120_000,
               );
               const ms = Math.max(...program.seen(id)) - t0;
+              const cpu = program.cpuUs(id);
               const end = await quiesce(server, rate);
-              record({ event, rep, requests: perWatcher(p0, tp0, end, rate, 1, w), ms });
+              record({
+                event,
+                rep,
+                requests: perWatcher(p0, tp0, end, rate, 1, w),
+                ms,
+                cpuUsPerWatcher: cpu === undefined ? undefined : cpu / w,
+              });
             }
           }
         } finally {
