@@ -155,6 +155,18 @@ export function checkVersion(subject: Subject, version: unknown, name = "version
   );
 }
 
+// An ACL entry's refusal: its label is made only then, so that a valid ACL
+// builds no string and no closure.
+function aclRefusal(
+  subject: Subject,
+  index: number,
+  field: string,
+  rule: string,
+  value: unknown,
+): ZooKeeperError {
+  return badArgument(subject, `acl[${index}]${field} must be ${rule}, not ${typeName(value)}`);
+}
+
 /**
  * Checks an ACL and copies it, so that what is encoded is what was checked.
  *
@@ -170,27 +182,17 @@ export function checkAcl(subject: Subject, acl: unknown): ACL[] {
     throw badArgument(subject, `acl must be an array, not ${typeName(acl)}`);
   }
   return acl.map((entry: unknown, i): ACL => {
-    const at = `acl[${i}]`;
     if (typeof entry !== "object" || entry === null) {
-      throw badArgument(subject, `${at} must be an object, not ${typeName(entry)}`);
+      throw aclRefusal(subject, i, "", "an object", entry);
     }
     const { perms, id } = entry as { perms?: unknown; id?: unknown };
     if (typeof perms !== "number" || !Number.isInteger(perms) || perms < 0 || perms > 31) {
-      throw badArgument(
-        subject,
-        `${at}.perms must be an integer from 0 to 31 (Perms bits), not ${typeName(perms)}`,
-      );
+      throw aclRefusal(subject, i, ".perms", "an integer from 0 to 31 (Perms bits)", perms);
     }
-    if (typeof id !== "object" || id === null) {
-      throw badArgument(subject, `${at}.id must be an object, not ${typeName(id)}`);
-    }
+    if (typeof id !== "object" || id === null) throw aclRefusal(subject, i, ".id", "an object", id);
     const { scheme, id: name } = id as { scheme?: unknown; id?: unknown };
-    if (typeof scheme !== "string") {
-      throw badArgument(subject, `${at}.id.scheme must be a string, not ${typeName(scheme)}`);
-    }
-    if (typeof name !== "string") {
-      throw badArgument(subject, `${at}.id.id must be a string, not ${typeName(name)}`);
-    }
+    if (typeof scheme !== "string") throw aclRefusal(subject, i, ".id.scheme", "a string", scheme);
+    if (typeof name !== "string") throw aclRefusal(subject, i, ".id.id", "a string", name);
     return { perms, id: { scheme, id: name } };
   });
 }
