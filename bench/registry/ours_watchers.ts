@@ -12,7 +12,7 @@
 
 import process from "node:process";
 import { Registry, type SnapshotChange } from "../../mod.ts";
-import { type Expectation, now, readCommands, send } from "./protocol.ts";
+import { type Expectation, MAX_REPLY, now, readCommands, send } from "./protocol.ts";
 
 const [servers, path, wArg, nArg] = Deno.args;
 const w = Number(wArg);
@@ -63,6 +63,7 @@ for (let i = 0; i < w; i += 10) {
     const registry = await Registry.connect({
       servers,
       sessionTimeout: 60_000,
+      maxReceiveSize: MAX_REPLY,
       onError: (error) => send({ type: "error", message: String(error) }),
     });
     const watcher: Watcher = { registry, children: new Map(), seen: new Set() };

@@ -37,6 +37,12 @@ export type ProgramLine =
   | { type: "state"; w: number; state: string; t: number }
   | { type: "error"; message: string };
 
+/**
+ * The largest reply every watcher program accepts, in bytes: a listing of
+ * 100,000 children is 1.8 MB, over the clients' default of about 1 MB.
+ */
+export const MAX_REPLY = 8 * 1024 * 1024;
+
 /** Wall-clock milliseconds, with a fraction. */
 export function now(): number {
   return performance.timeOrigin + performance.now();

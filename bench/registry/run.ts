@@ -23,7 +23,7 @@ import { ZooKeeper } from "../../mod.ts";
 import { startFaultProxy } from "../../tests/helpers/fault_proxy.ts";
 import { startZooKeeper, type ZkServer } from "../../tests/helpers/zk_server.ts";
 import { WatcherProgram } from "./program.ts";
-import { now } from "./protocol.ts";
+import { MAX_REPLY, now } from "./protocol.ts";
 import { type Measurement, writeReport } from "./report.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -56,6 +56,7 @@ const CALM_POLLS = 3;
 const RESYNC_CALM_POLLS = 10;
 const trace = Deno.env.get("REGISTRY_BENCH_TRACE") !== undefined;
 
+const JUTE_MAXBUFFER = `-Djute.maxbuffer=${MAX_REPLY}`;
 const javaCp = `${root}bench/.build/registry:${Deno.env.get("REGISTRY_CLASSPATH") ?? ""}`;
 const commands: Record<string, { label: string; command: string[] }> = {
   ours: {
@@ -70,11 +71,27 @@ const commands: Record<string, { label: string; command: string[] }> = {
   },
   curator: {
     label: "Curator 5.4 CuratorCache",
-    command: ["java", "-Xmx2g", "-XX:+UseSerialGC", "-cp", javaCp, "CuratorWatchers"],
+    command: [
+      "java",
+      "-Xmx2g",
+      "-XX:+UseSerialGC",
+      JUTE_MAXBUFFER,
+      "-cp",
+      javaCp,
+      "CuratorWatchers",
+    ],
   },
   "curator-tree": {
     label: "Curator 5.4 TreeCache",
-    command: ["java", "-Xmx2g", "-XX:+UseSerialGC", "-cp", javaCp, "CuratorWatchers"],
+    command: [
+      "java",
+      "-Xmx2g",
+      "-XX:+UseSerialGC",
+      JUTE_MAXBUFFER,
+      "-cp",
+      javaCp,
+      "CuratorWatchers",
+    ],
   },
   kazoo: {
     label: "kazoo 2.8 TreeCache",
