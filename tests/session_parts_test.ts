@@ -114,15 +114,34 @@ describe("ReconnectPacing", () => {
     assert.deepEqual([1, 2, 3].map(() => p.failed(new Error("x"), false, true)), [0, 0, 250]);
   });
 
-  it("ReconnectPacing.allRefused settles once a whole round was refused before any session", async () => {
+  it("ReconnectPacing.onAllRefused() hears once that a whole round was refused before any session", async () => {
     const p = pacing();
+    const heard: Error[] = [];
+    let done!: () => void;
+    const called = new Promise<void>((resolve) => done = resolve);
+    p.onAllRefused((error) => {
+      heard.push(error);
+      done();
+    });
     p.failed(refused(), false, false);
     p.failed(new Error("timed out"), false, false);
     p.failed(refused(), false, false);
     const last = refused();
     [refused(), refused()].forEach((e) => p.failed(e, false, false));
     p.failed(last, false, false);
-    assert.equal(await p.allRefused, last);
+    await called;
+    [refused(), refused(), refused()].forEach((e) => p.failed(e, false, false));
+    const late = await new Promise<Error>((resolve) => p.onAllRefused(resolve));
+    assert.deepEqual([heard, late], [[last], last]);
+  });
+
+  it("ReconnectPacing.onAllRefused() returns the removal of its listener", async () => {
+    const p = pacing();
+    const heard: Error[] = [];
+    p.onAllRefused((error) => heard.push(error))();
+    [refused(), refused(), refused()].forEach((e) => p.failed(e, false, false));
+    await new Promise<Error>((resolve) => p.onAllRefused(resolve));
+    assert.deepEqual(heard, []);
   });
 });
 

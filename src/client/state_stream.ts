@@ -45,6 +45,7 @@ export function waitConnected(
       clock.clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       unsubscribe();
+      stopRefusals();
       if (error === undefined) return resolve();
       session.close().finally(() => reject(error));
     };
@@ -82,7 +83,7 @@ export function waitConnected(
     }, timeout);
     // Every host refused at once: no server listens there, and waiting the
     // whole timeout would only hide that.
-    session.allRefused.then((error) =>
+    const stopRefusals = session.onAllRefused((error) =>
       finish(
         new ZooKeeperError(
           "CONNECTIONLOSS",

@@ -28,16 +28,35 @@ export class ReconnectPacing {
   // Attempts of the current round refused outright, before the first session.
   #refusedInRound = 0;
   #onRefused: ((error: Error) => void) | undefined;
-  /**
-   * Settles with the last error once a whole round over the hosts was refused
-   * outright (nothing listens there) before the first session: waiting longer
-   * is only worth it to a caller who asked to. Never settles otherwise.
-   */
-  readonly allRefused: Promise<Error> = new Promise((resolve) => this.#onRefused = resolve);
+  // Set once the first whole round was refused, for a listener that comes later.
+  #refused: Error | undefined;
 
   /** @param options The servers and the delays. */
   constructor(options: ReconnectPacingOptions) {
     this.#options = options;
+  }
+
+  /**
+   * Calls `listener` once, with the last error, when a whole round over the
+   * hosts was refused outright (nothing listens there) before the first
+   * session: waiting longer is only worth it to a caller who asked to. Never
+   * calls it otherwise. A listener held in a field rather than a promise that
+   * never settles: whoever waited can let go of it, and of all it holds.
+   *
+   * @param listener Receives the error, in a later microtask; replaces the
+   *   listener set before.
+   * @returns Removes the listener.
+   */
+  onAllRefused(listener: (error: Error) => void): () => void {
+    const refused = this.#refused;
+    if (refused !== undefined) {
+      queueMicrotask(() => listener(refused));
+      return () => {};
+    }
+    this.#onRefused = listener;
+    return () => {
+      if (this.#onRefused === listener) this.#onRefused = undefined;
+    };
   }
 
   /** A session was established: the next failure starts a new round. */
@@ -71,7 +90,12 @@ export class ReconnectPacing {
     const size = this.#options.hosts.size;
     if (isRefused(error)) this.#refusedInRound++;
     if (this.#failures % size !== 0) return;
-    if (this.#refusedInRound === size) this.#onRefused?.(error);
+    if (this.#refusedInRound === size && this.#refused === undefined) {
+      this.#refused = error;
+      const listener = this.#onRefused;
+      this.#onRefused = undefined;
+      if (listener !== undefined) queueMicrotask(() => listener(error));
+    }
     this.#refusedInRound = 0;
   }
 }

@@ -56,12 +56,6 @@ export class Session {
   #conn: Connection | undefined;
   #lastError: Error | undefined;
   readonly #pacing: ReconnectPacing;
-  /**
-   * Settles with the last error once a whole round over the hosts was refused
-   * outright (nothing listens there) before the first session: waiting longer
-   * is only worth it to a caller who asked to. Never settles otherwise.
-   */
-  readonly allRefused: Promise<Error>;
   #everConnected = false;
   #closing = false;
   #ended = false;
@@ -85,7 +79,6 @@ export class Session {
       cycleDelay: options.cycleDelay,
       random: options.random,
     });
-    this.allRefused = this.#pacing.allRefused;
     this.#search = new ReadWriteSearch({
       ring: this.#hosts,
       transport: options.transport,
@@ -116,6 +109,18 @@ export class Session {
       authFailed: () => this.#end({ type: "authFailed" }),
     });
     if (!this.#ended) this.#connect();
+  }
+
+  /**
+   * Calls `listener` once a whole round over the hosts was refused outright
+   * (nothing listens there) before the first session: waiting longer is only
+   * worth it to a caller who asked to. Never calls it otherwise.
+   *
+   * @param listener Receives the last error; replaces the one set before.
+   * @returns Removes the listener.
+   */
+  onAllRefused(listener: (error: Error) => void): () => void {
+    return this.#pacing.onAllRefused(listener);
   }
 
   /** The current connection state. */
