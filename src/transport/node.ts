@@ -47,8 +47,13 @@ export const nodeTransport: Transport = {
     options: TransportConnectOptions,
     handlers: TransportHandlers,
   ): Promise<TransportConnection> {
-    return new Promise((resolve, reject) => {
-      const { host, port, signal } = options;
+    return new Promise((resolveOpen, rejectOpen) => {
+      const { host, port } = options;
+      // Each of these is wanted only until the socket opens; the closures an
+      // open socket keeps share their scope, so they are let go of there.
+      let resolve: typeof resolveOpen | undefined = resolveOpen;
+      let reject: typeof rejectOpen | undefined = rejectOpen;
+      let signal = options.signal;
       const socket: net.Socket = options.tls
         ? tls.connect({
           host,
@@ -73,13 +78,12 @@ export const nodeTransport: Transport = {
         })
         : net.connect({ host, port });
       socket.setNoDelay(true);
-      let open = false;
       let ended = false;
       const finish = (error?: Error) => {
         if (ended) return;
         ended = true;
         signal?.removeEventListener("abort", onAbort);
-        if (open) handlers.closed(error);
+        if (reject === undefined) handlers.closed(error);
         else reject(error ?? new Error(`Connection to ${host}:${port} closed`));
       };
       const onAbort = () => {
@@ -91,9 +95,10 @@ export const nodeTransport: Transport = {
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
       socket.once(options.tls ? "secureConnect" : "connect", () => {
-        open = true;
+        const opened = resolve!;
         signal?.removeEventListener("abort", onAbort);
-        resolve({
+        signal = resolve = reject = undefined;
+        opened({
           write(bytes: Uint8Array): void {
             if (!socket.destroyed) socket.write(bytes);
           },
@@ -103,7 +108,10 @@ export const nodeTransport: Transport = {
           },
         });
       });
-      socket.on("data", (chunk: Uint8Array) => handlers.data(chunk));
+      // Reads through `onread` emit no "data".
+      if (options.tls || !useOnread) {
+        socket.on("data", (chunk: Uint8Array) => handlers.data(chunk));
+      }
       socket.on("error", (error: Error) => finish(error));
       socket.on("close", () => finish());
     });
