@@ -46,6 +46,11 @@ export class FrameDecoder {
     this.#onOversized = onOversized;
   }
 
+  /** The largest payload accepted, in bytes. */
+  get maxFrameSize(): number {
+    return this.#maxFrameSize;
+  }
+
   /** Bytes held back while waiting for the rest of a frame. */
   get buffered(): number {
     if (this.#head !== null) return 4 + this.#headFilled;

@@ -62,12 +62,14 @@ export interface ConnectionOptions {
 
 /** One socket to one server. */
 export class Connection {
-  readonly #options: ConnectionOptions;
+  // Of the options, only the clock is kept: the handshake goes once.
+  readonly #clock: Clock;
   readonly #events: ConnectionEvents;
   readonly #decoder: FrameDecoder;
   // Only for the connect attempt; dropped once the socket is open.
   #abort: AbortController | undefined;
   #socket: TransportConnection | undefined;
+  // Only until the handshake's answer.
   #handshakeTimer: TimerHandle | undefined;
   #heartbeat: Heartbeat | undefined;
   #established = false;
@@ -84,22 +86,17 @@ export class Connection {
    * @param events Receives the handshake, frames and the loss.
    */
   constructor(options: ConnectionOptions, events: ConnectionEvents) {
-    this.#options = options;
+    this.#clock = options.clock;
     this.#events = events;
-    this.#decoder = new FrameDecoder(options.maxFrameSize, (head, length) => {
-      // Only a reply can be answered in part: a handshake this large is not one.
-      const oversized = this.#events.oversized;
-      if (!this.#established || oversized === undefined) {
-        throw new RangeError(
-          `Frame length ${length} is out of range (0 to ${options.maxFrameSize} bytes)`,
-        );
-      }
-      oversized(new JuteReader(head), length);
-    });
+    this.#decoder = new FrameDecoder(options.maxFrameSize, this.#onOversized);
     const { host, port } = options.host;
-    const { clock, timeout } = options;
+    const { timeout } = options;
+    // The socket's handlers outlive the attempt and share this scope: what
+    // they need is taken out of `options`, and the handshake let go once sent.
+    let handshake: ConnectRequest | undefined = options.handshake;
     const abort = this.#abort = new AbortController();
-    this.#handshakeTimer = clock.setTimeout(() => {
+    this.#handshakeTimer = options.clock.setTimeout(() => {
+      this.#handshakeTimer = undefined;
       this.#abort?.abort(new Error(`timed out after ${timeout} ms`));
       this.#lose(new Error(`Connecting to ${host}:${port} timed out after ${timeout} ms`));
     }, timeout);
@@ -109,6 +106,8 @@ export class Connection {
         this.#lose(error ?? new Error(`Connection to ${host}:${port} closed by the server`)),
     }).then((socket) => {
       this.#abort = undefined;
+      const request = handshake!;
+      handshake = undefined;
       if (this.#closed) {
         socket.close();
         return;
@@ -116,10 +115,13 @@ export class Connection {
       this.#socket = socket;
       const w = new JuteWriter(64);
       const start = w.beginFrame();
-      writeConnectRequest(w, options.handshake);
+      writeConnectRequest(w, request);
       w.endFrame(start);
       socket.write(w.bytes());
-    }, (error: unknown) => this.#lose(error instanceof Error ? error : new Error(String(error))));
+    }, (error: unknown) => {
+      handshake = undefined;
+      this.#lose(error instanceof Error ? error : new Error(String(error)));
+    });
   }
 
   /**
@@ -148,7 +150,7 @@ export class Connection {
    */
   startHeartbeat(sessionTimeout: number): void {
     this.#heartbeat?.stop();
-    this.#heartbeat = new Heartbeat(this.#options.clock, {
+    this.#heartbeat = new Heartbeat(this.#clock, {
       sendPing: () => this.write(PING_FRAME),
       timedOut: (ms) =>
         this.#lose(new Error(`No reply from the server for ${ms} ms: connection considered lost`)),
@@ -179,7 +181,7 @@ export class Connection {
     this.#outbox = [];
     this.#outboxBytes = 0;
     this.#heartbeat?.stop();
-    this.#options.clock.clearTimeout(this.#handshakeTimer);
+    this.#stopHandshakeTimer();
     this.#socket?.close();
   }
 
@@ -203,7 +205,7 @@ export class Connection {
 
   #onData(chunk: Uint8Array): void {
     if (this.#closed) return;
-    this.#lastReceive = this.#options.clock.now();
+    this.#lastReceive = this.#clock.now();
     try {
       this.#decoder.push(chunk, this.#onFrame);
     } catch (error) {
@@ -215,6 +217,23 @@ export class Connection {
         ),
       );
     }
+  }
+
+  // Only a reply can be answered in part: a handshake this large is not one.
+  readonly #onOversized = (head: Uint8Array, length: number): void => {
+    const oversized = this.#events.oversized;
+    if (!this.#established || oversized === undefined) {
+      throw new RangeError(
+        `Frame length ${length} is out of range (0 to ${this.#decoder.maxFrameSize} bytes)`,
+      );
+    }
+    oversized(new JuteReader(head), length);
+  };
+
+  #stopHandshakeTimer(): void {
+    if (this.#handshakeTimer === undefined) return;
+    this.#clock.clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
   }
 
   readonly #onFrame = (payload: Uint8Array): void => {
@@ -234,7 +253,7 @@ export class Connection {
       );
     }
     const response = readConnectResponse(r);
-    this.#options.clock.clearTimeout(this.#handshakeTimer);
+    this.#stopHandshakeTimer();
     this.#established = true;
     this.#events.established(response);
   };
