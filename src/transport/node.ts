@@ -47,73 +47,91 @@ export const nodeTransport: Transport = {
     options: TransportConnectOptions,
     handlers: TransportHandlers,
   ): Promise<TransportConnection> {
-    return new Promise((resolveOpen, rejectOpen) => {
-      const { host, port } = options;
-      // Each of these is wanted only until the socket opens; the closures an
-      // open socket keeps share their scope, so they are let go of there.
-      let resolve: typeof resolveOpen | undefined = resolveOpen;
-      let reject: typeof rejectOpen | undefined = rejectOpen;
-      let signal = options.signal;
-      const socket: net.Socket = options.tls
-        ? tls.connect({
-          host,
-          port,
-          ca: options.tls.caCerts,
-          cert: options.tls.cert,
-          key: options.tls.key,
-          servername: options.tls.serverName ??
-            (net.isIP(host) ? undefined : host),
-        })
-        : useOnread
-        ? net.connect({
-          host,
-          port,
-          onread: {
-            buffer: sharedReadBuffer,
-            callback: (n: number, buffer: Uint8Array): boolean => {
-              handlers.data(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
-              return true;
-            },
-          },
-        })
-        : net.connect({ host, port });
-      socket.setNoDelay(true);
-      let ended = false;
-      const finish = (error?: Error) => {
-        if (ended) return;
-        ended = true;
-        signal?.removeEventListener("abort", onAbort);
-        if (reject === undefined) handlers.closed(error);
-        else reject(error ?? new Error(`Connection to ${host}:${port} closed`));
-      };
-      const onAbort = () => {
-        socket.destroy();
-        finish(
-          signal?.reason instanceof Error ? signal.reason : new Error("Aborted"),
-        );
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      socket.once(options.tls ? "secureConnect" : "connect", () => {
-        const opened = resolve!;
-        signal?.removeEventListener("abort", onAbort);
-        signal = resolve = reject = undefined;
-        opened({
-          write(bytes: Uint8Array): void {
-            if (!socket.destroyed) socket.write(bytes);
-          },
-          close(): void {
-            socket.destroy();
-            finish();
-          },
-        });
-      });
-      // Reads through `onread` emit no "data".
-      if (options.tls || !useOnread) {
-        socket.on("data", (chunk: Uint8Array) => handlers.data(chunk));
-      }
-      socket.on("error", (error: Error) => finish(error));
-      socket.on("close", () => finish());
+    // The closures an open socket keeps hold the scope they were made in:
+    // `options` stays out of it, and what is wanted only until the socket
+    // opens is let go of then.
+    const { host, port } = options;
+    let socket: net.Socket;
+    try {
+      socket = openSocket(options, handlers);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let signal = options.signal;
+    let resolve: ((connection: TransportConnection) => void) | undefined;
+    let reject: ((error: Error) => void) | undefined;
+    const opened = new Promise<TransportConnection>((resolveOpen, rejectOpen) => {
+      resolve = resolveOpen;
+      reject = rejectOpen;
     });
+    let ended = false;
+    const finish = (error?: Error) => {
+      if (ended) return;
+      ended = true;
+      signal?.removeEventListener("abort", onAbort);
+      if (reject === undefined) handlers.closed(error);
+      else reject(error ?? new Error(`Connection to ${host}:${port} closed`));
+    };
+    const onAbort = () => {
+      socket.destroy();
+      finish(
+        signal?.reason instanceof Error ? signal.reason : new Error("Aborted"),
+      );
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return opened;
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once(options.tls ? "secureConnect" : "connect", () => {
+      const open = resolve!;
+      signal?.removeEventListener("abort", onAbort);
+      signal = resolve = reject = undefined;
+      open({
+        write(bytes: Uint8Array): void {
+          if (!socket.destroyed) socket.write(bytes);
+        },
+        close(): void {
+          socket.destroy();
+          finish();
+        },
+      });
+    });
+    socket.on("error", (error: Error) => finish(error));
+    socket.on("close", () => finish());
+    return opened;
   },
 };
+
+// The socket, its bytes going to `handlers.data`.
+function openSocket(options: TransportConnectOptions, handlers: TransportHandlers): net.Socket {
+  const { host, port } = options;
+  const socket: net.Socket = options.tls
+    ? tls.connect({
+      host,
+      port,
+      ca: options.tls.caCerts,
+      cert: options.tls.cert,
+      key: options.tls.key,
+      servername: options.tls.serverName ?? (net.isIP(host) ? undefined : host),
+    })
+    : useOnread
+    ? net.connect({
+      host,
+      port,
+      onread: {
+        buffer: sharedReadBuffer,
+        callback: (n: number, buffer: Uint8Array): boolean => {
+          handlers.data(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
+          return true;
+        },
+      },
+    })
+    : net.connect({ host, port });
+  socket.setNoDelay(true);
+  // Reads through `onread` emit no "data".
+  if (options.tls || !useOnread) {
+    socket.on("data", (chunk: Uint8Array) => handlers.data(chunk));
+  }
+  return socket;
+}
