@@ -25,7 +25,9 @@ import { DEFAULT_MAX_FRAME_SIZE } from "./constants.ts";
 export class FrameDecoder {
   readonly #maxFrameSize: number;
   readonly #onOversized: OnOversized | undefined;
-  readonly #header = new Uint8Array(4);
+  // A length prefix split across chunks, gathered a byte at a time: a number
+  // rather than a buffer, which every idle connection would hold.
+  #header = 0;
   #headerFilled = 0;
   #frame: Uint8Array | null = null;
   #frameFilled = 0;
@@ -83,13 +85,19 @@ export class FrameDecoder {
             chunk[off + 3];
           off += 4;
         } else {
-          const n = Math.min(4 - this.#headerFilled, end - off);
-          this.#header.set(chunk.subarray(off, off + n), this.#headerFilled);
-          this.#headerFilled += n;
-          off += n;
-          if (this.#headerFilled < 4) return;
-          const h = this.#header;
-          length = (h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3];
+          let header = this.#header;
+          let filled = this.#headerFilled;
+          while (filled < 4 && off < end) {
+            header = (header << 8) | chunk[off++];
+            filled++;
+          }
+          if (filled < 4) {
+            this.#header = header;
+            this.#headerFilled = filled;
+            return;
+          }
+          length = header;
+          this.#header = 0;
           this.#headerFilled = 0;
         }
         if (
