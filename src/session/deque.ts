@@ -4,10 +4,13 @@
  * @module
  */
 
+// The items of every empty deque until its first push: most of an idle
+// session's queues stay empty. Never written to: a push replaces it first.
+const NO_ITEMS: readonly undefined[] = Object.freeze([]);
+
 /** A growable ring buffer. */
 export class Deque<T> {
-  // Empty until the first push: most of an idle session's queues stay empty.
-  #items: (T | undefined)[] = [];
+  #items = NO_ITEMS as (T | undefined)[];
   #head = 0;
   #size = 0;
 
