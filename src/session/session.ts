@@ -45,7 +45,8 @@ export class Session {
   readonly #requests: RequestQueue;
   readonly #auth = new AuthBook();
   readonly #hosts: HostRing;
-  readonly #search: ReadWriteSearch;
+  // Made when a read-only server first answers.
+  #search: ReadWriteSearch | undefined;
   readonly #identity: SessionIdentity;
   #replies: ReplyRouter | undefined;
   readonly #expiry: SessionExpiry;
@@ -79,15 +80,6 @@ export class Session {
       cycleDelay: options.cycleDelay,
       random: options.random,
     });
-    this.#search = new ReadWriteSearch({
-      ring: this.#hosts,
-      transport: options.transport,
-      tls: options.tls,
-      clock: options.clock,
-      found: (index) => {
-        if (this.#state.type === "connectedReadOnly") this.#moveTo(index, "read-write server ");
-      },
-    });
   }
 
   /**
@@ -112,9 +104,8 @@ export class Session {
   }
 
   /**
-   * Calls `listener` once a whole round over the hosts was refused outright
-   * (nothing listens there) before the first session: waiting longer is only
-   * worth it to a caller who asked to. Never calls it otherwise.
+   * Calls `listener` once a whole round of servers refused outright before
+   * the first session, as {@linkcode ReconnectPacing.onAllRefused} says.
    *
    * @param listener Receives the last error; replaces the one set before.
    * @returns Removes the listener.
@@ -286,6 +277,7 @@ export class Session {
   }
 
   #connect(): void {
+    this.#retryTimer = undefined;
     const conn = connectAttempt(this.#options, this.#hosts, this.#identity, {
       established: (response) => this.#onEstablished(conn, response),
       frame: (r) => {
@@ -333,7 +325,7 @@ export class Session {
       timeout: this.#identity.timeout,
       host: this.#hosts.current,
     };
-    if (response.readOnly) this.#search.start(this.#options.probeDelay ?? 100);
+    if (response.readOnly) this.#readWriteSearch().start(this.#options.probeDelay ?? 100);
     this.#setState(connectedState(response.readOnly, resumed, details));
   }
 
@@ -342,7 +334,19 @@ export class Session {
     this.#conn?.close();
     this.#conn = undefined;
     this.#sasl.drop();
-    this.#search.stop();
+    this.#search?.stop();
+  }
+
+  #readWriteSearch(): ReadWriteSearch {
+    return this.#search ??= new ReadWriteSearch({
+      ring: this.#hosts,
+      transport: this.#options.transport,
+      tls: this.#options.tls,
+      clock: this.#options.clock,
+      found: (index) => {
+        if (this.#state.type === "connectedReadOnly") this.#moveTo(index, "read-write server ");
+      },
+    });
   }
 
   #lost(error: Error, reconnectDelay?: number): void {

@@ -65,6 +65,7 @@ export class SessionExpiry {
   /** Stops counting: the session was re-established or ended. */
   clear(): void {
     this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#due = false;
   }
 }
