@@ -75,7 +75,8 @@ export class Connection {
   #established = false;
   #closed = false;
   #lastReceive = 0;
-  #outbox: Uint8Array[] = [];
+  // Frames written since the last flush; none while idle.
+  #outbox: Uint8Array[] | undefined;
   #outboxBytes = 0;
   #flushScheduled = false;
 
@@ -166,7 +167,7 @@ export class Connection {
    */
   write(frame: Uint8Array): void {
     if (this.#closed) return;
-    this.#outbox.push(frame);
+    (this.#outbox ??= []).push(frame);
     this.#outboxBytes += frame.length;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -178,7 +179,7 @@ export class Connection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#outbox = [];
+    this.#outbox = undefined;
     this.#outboxBytes = 0;
     this.#heartbeat?.stop();
     this.#stopHandshakeTimer();
@@ -189,10 +190,10 @@ export class Connection {
     this.#flushScheduled = false;
     const frames = this.#outbox;
     const total = this.#outboxBytes;
-    this.#outbox = [];
+    this.#outbox = undefined;
     this.#outboxBytes = 0;
     const socket = this.#socket;
-    if (this.#closed || socket === undefined || frames.length === 0) return;
+    if (this.#closed || socket === undefined || frames === undefined) return;
     socket.write(frames.length === 1 ? frames[0] : join(frames, total));
     this.#heartbeat?.sent();
   };
