@@ -35,7 +35,8 @@ interface Sent {
 
 /** The credentials of a session and the callers waiting for answers. */
 export class AuthBook {
-  readonly #entries: Entry[] = [];
+  // None until credentials are added, as most sessions never have any.
+  #entries: Entry[] | undefined;
   // One slot per AuthPacket on the wire, in order.
   readonly #awaitingReply = new Deque<Sent>();
 
@@ -56,11 +57,11 @@ export class AuthBook {
     sendNow: boolean,
   ): Uint8Array | undefined {
     if (!sendNow) {
-      this.#entries.push({ scheme, auth, waiter });
+      (this.#entries ??= []).push({ scheme, auth, waiter });
       return undefined;
     }
     const entry = { scheme, auth, waiter: undefined };
-    this.#entries.push(entry);
+    (this.#entries ??= []).push(entry);
     this.#awaitingReply.push({ entry, waiter });
     return encodeAuth(scheme, auth);
   }
@@ -71,7 +72,7 @@ export class AuthBook {
    * @returns The frames, in the order they were added.
    */
   replay(): Uint8Array[] {
-    return this.#entries.map((entry) => {
+    return (this.#entries ?? []).map((entry) => {
       this.#awaitingReply.push({ entry, waiter: entry.waiter });
       entry.waiter = undefined;
       return encodeAuth(entry.scheme, entry.auth);
@@ -104,6 +105,6 @@ export class AuthBook {
    */
   failAll(error: Error): void {
     this.unsent();
-    for (const entry of this.#entries) entry.waiter?.reject(error);
+    for (const entry of this.#entries ?? []) entry.waiter?.reject(error);
   }
 }
