@@ -54,22 +54,20 @@ export interface ClientParts {
  *   the session starts.
  */
 export function clientParts(settings: ConnectSettings, options: ZooKeeperOptions): ClientParts {
-  const subject = { verb: "authenticate" };
-  const credentials = (options.auth ?? []).map((a) => ({
-    scheme: a.scheme,
-    auth: checkAuth(subject, a.scheme, a.auth),
-  }));
+  const credentials = checkCredentials(options);
   const paths = new Chroot(settings.chroot);
   const onError = options.onError ?? ((error) => console.error(error));
   const metrics = options.metrics;
-  const listeners = new Set<(state: ConnectionState) => void>();
+  // Made for the first listener and dropped with the last: a connected client
+  // has none of its own.
+  let listeners: Set<(state: ConnectionState) => void> | undefined;
   const session = new Session(settings.session);
   const watches = new WatchManager(session, paths, options.watcher, onError, metrics);
   session.start({
     notification: (type, state, path) => watches.notification(type, state, path),
     state: (state) => {
       metrics?.stateChanged(state.type);
-      notifyAll(listeners, state, onError);
+      if (listeners !== undefined) notifyAll(listeners, state, onError);
       watches.sessionEvent(state);
     },
     restoreWatches: (zxid) => restoreWatchRequests(watches.registry, paths, zxid),
@@ -93,9 +91,23 @@ export function clientParts(settings: ConnectSettings, options: ZooKeeperOptions
     maxDataSize: options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE,
     onError,
     subscribe: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      const set = listeners ??= new Set();
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && listeners === set) listeners = undefined;
+      };
     },
     initialAuth,
   };
+}
+
+// The credentials of the options, checked; in a scope of their own, which
+// the client's closures do not keep.
+function checkCredentials(options: ZooKeeperOptions): { scheme: string; auth: Uint8Array }[] {
+  const subject = { verb: "authenticate" };
+  return (options.auth ?? []).map((a) => ({
+    scheme: a.scheme,
+    auth: checkAuth(subject, a.scheme, a.auth),
+  }));
 }
