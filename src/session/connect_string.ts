@@ -91,5 +91,7 @@ export function parseConnectString(input: string): ConnectString {
     hosts.push({ host, port });
   }
   if (hosts.length === 0) throw bad(input, "no hosts");
-  return { hosts, chroot };
+  // A copy of its own length: an array grown by push keeps room for more, and
+  // every session holds its list for its whole life.
+  return { hosts: hosts.slice(), chroot };
 }
