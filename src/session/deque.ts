@@ -22,7 +22,8 @@ export class Deque<T> {
   /** Adds an item at the back. */
   push(item: T): void {
     if (this.#size === this.#items.length) {
-      const next = new Array<T | undefined>(Math.max(16, this.#items.length * 2));
+      // Small at first: an idle session's queue of replies stays this size.
+      const next = new Array<T | undefined>(Math.max(4, this.#items.length * 2));
       for (let i = 0; i < this.#size; i++) {
         next[i] = this.#items[(this.#head + i) % this.#items.length];
       }
