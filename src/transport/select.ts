@@ -18,6 +18,14 @@ const CLOUDFLARE_SOCKETS = ["cloudflare", "sockets"].join(":");
  * @returns The transport.
  */
 export async function defaultTransport(): Promise<Transport> {
+  return chosen ??= await runtimeTransport();
+}
+
+// Picked once: a dynamic import on every connect costs each client a few
+// kilobytes of garbage.
+let chosen: Transport | undefined;
+
+async function runtimeTransport(): Promise<Transport> {
   if ("Deno" in globalThis) {
     return (await import("./deno.ts")).denoTransport;
   }
