@@ -203,7 +203,8 @@ export class WatchManager {
    * @param event The event.
    */
   deliver(watchers: Set<Watcher>, event: WatchedEvent): void {
-    if (watchers.size > 0) this.#metrics?.eventDelivered(event.type);
+    if (watchers.size === 0) return;
+    this.#metrics?.eventDelivered(event.type);
     queueMicrotask(() => notifyAll(watchers, event, this.#onError));
   }
 
