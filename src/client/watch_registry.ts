@@ -135,8 +135,9 @@ export class WatchRegistry {
 
   /** Number of (path, kind) pairs watched. */
   get size(): number {
+    // Counted without iterators: every connection asks, mostly of no watches.
     let n = 0;
-    for (const kind of WATCH_KINDS) n += this.#byKind[kind].size;
+    for (let i = 0; i < WATCH_KINDS.length; i++) n += this.#byKind[WATCH_KINDS[i]].size;
     return n;
   }
 
@@ -149,7 +150,9 @@ export class WatchRegistry {
   all(kinds: readonly WatchKind[] = WATCH_KINDS): Set<Watcher> {
     const out = new Set<Watcher>();
     for (const kind of kinds) {
-      for (const set of this.#byKind[kind].values()) {
+      const map = this.#byKind[kind];
+      if (map.size === 0) continue;
+      for (const set of map.values()) {
         for (const w of set) out.add(w);
       }
     }
