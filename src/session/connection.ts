@@ -23,7 +23,7 @@ import {
 import type { TlsOptions, Transport, TransportConnection } from "../transport/transport.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
-import { Heartbeat } from "./heartbeat.ts";
+import { Heartbeat, type HeartbeatTarget } from "./heartbeat.ts";
 import { PING_FRAME } from "./request_encoder.ts";
 
 /** What a {@linkcode Connection} reports; nothing after it is closed. */
@@ -151,13 +151,33 @@ export class Connection {
    */
   startHeartbeat(sessionTimeout: number): void {
     this.#heartbeat?.stop();
-    this.#heartbeat = new Heartbeat(this.#clock, {
-      sendPing: () => this.write(PING_FRAME),
-      timedOut: (ms) =>
-        this.#lose(new Error(`No reply from the server for ${ms} ms: connection considered lost`)),
-      lastReceive: () => this.#lastReceive,
-    }, sessionTimeout);
+    this.#heartbeat = new Heartbeat(this.#clock, new Connection.#Pulse(this), sessionTimeout);
   }
+
+  // What the heartbeat asks of a connection, as an object of one field whose
+  // methods are shared: a connection lives as long as its session, and three
+  // closures each would be held all that time.
+  static readonly #Pulse = class implements HeartbeatTarget {
+    readonly #conn: Connection;
+
+    constructor(conn: Connection) {
+      this.#conn = conn;
+    }
+
+    sendPing(): void {
+      this.#conn.write(PING_FRAME);
+    }
+
+    timedOut(ms: number): void {
+      this.#conn.#lose(
+        new Error(`No reply from the server for ${ms} ms: connection considered lost`),
+      );
+    }
+
+    lastReceive(): number {
+      return this.#conn.#lastReceive;
+    }
+  };
 
   /**
    * Queues a frame. Writes go out once per microtask checkpoint: a burst of
