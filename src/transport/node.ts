@@ -47,91 +47,104 @@ export const nodeTransport: Transport = {
     options: TransportConnectOptions,
     handlers: TransportHandlers,
   ): Promise<TransportConnection> {
-    // The closures an open socket keeps hold the scope they were made in:
-    // `options` stays out of it, and what is wanted only until the socket
-    // opens is let go of then.
-    const { host, port } = options;
-    let socket: net.Socket;
-    try {
-      socket = openSocket(options, handlers);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    let signal = options.signal;
-    let resolve: ((connection: TransportConnection) => void) | undefined;
-    let reject: ((error: Error) => void) | undefined;
-    const opened = new Promise<TransportConnection>((resolveOpen, rejectOpen) => {
-      resolve = resolveOpen;
-      reject = rejectOpen;
+    return new Promise((resolve, reject) => {
+      new NodeConnection(options, handlers, resolve, reject);
     });
-    let ended = false;
-    const finish = (error?: Error) => {
-      if (ended) return;
-      ended = true;
-      signal?.removeEventListener("abort", onAbort);
-      if (reject === undefined) handlers.closed(error);
-      else reject(error ?? new Error(`Connection to ${host}:${port} closed`));
-    };
-    const onAbort = () => {
-      socket.destroy();
-      finish(
-        signal?.reason instanceof Error ? signal.reason : new Error("Aborted"),
-      );
-    };
-    if (signal?.aborted) {
-      onAbort();
-      return opened;
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-    socket.once(options.tls ? "secureConnect" : "connect", () => {
-      const open = resolve!;
-      signal?.removeEventListener("abort", onAbort);
-      signal = resolve = reject = undefined;
-      open({
-        write(bytes: Uint8Array): void {
-          if (!socket.destroyed) socket.write(bytes);
-        },
-        close(): void {
-          socket.destroy();
-          finish();
-        },
-      });
-    });
-    socket.on("error", (error: Error) => finish(error));
-    socket.on("close", () => finish());
-    return opened;
   },
 };
 
-// The socket, its bytes going to `handlers.data`.
-function openSocket(options: TransportConnectOptions, handlers: TransportHandlers): net.Socket {
-  const { host, port } = options;
-  const socket: net.Socket = options.tls
-    ? tls.connect({
-      host,
-      port,
-      ca: options.tls.caCerts,
-      cert: options.tls.cert,
-      key: options.tls.key,
-      servername: options.tls.serverName ?? (net.isIP(host) ? undefined : host),
-    })
-    : useOnread
-    ? net.connect({
-      host,
-      port,
-      onread: {
-        buffer: sharedReadBuffer,
-        callback: (n: number, buffer: Uint8Array): boolean => {
-          handlers.data(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
-          return true;
-        },
-      },
-    })
-    : net.connect({ host, port });
-  socket.setNoDelay(true);
-  // Reads through `onread` emit no "data".
-  if (options.tls || !useOnread) {
-    socket.on("data", (chunk: Uint8Array) => handlers.data(chunk));
+// One socket, resolved as its own TransportConnection once open. Its state
+// sits in fields and its methods on the prototype: an open socket keeps three
+// listeners, not a scope of closures per connection.
+class NodeConnection implements TransportConnection {
+  readonly #socket: net.Socket;
+  readonly #handlers: TransportHandlers;
+  readonly #host: string;
+  readonly #port: number;
+  #ended = false;
+  // Wanted only until the socket opens.
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+  #resolve: ((connection: TransportConnection) => void) | undefined;
+  #reject: ((error: Error) => void) | undefined;
+
+  constructor(
+    options: TransportConnectOptions,
+    handlers: TransportHandlers,
+    resolve: (connection: TransportConnection) => void,
+    reject: (error: Error) => void,
+  ) {
+    const { host, port } = options;
+    this.#handlers = handlers;
+    this.#host = host;
+    this.#port = port;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const socket = this.#socket = options.tls
+      ? tls.connect({
+        host,
+        port,
+        ca: options.tls.caCerts,
+        cert: options.tls.cert,
+        key: options.tls.key,
+        servername: options.tls.serverName ?? (net.isIP(host) ? undefined : host),
+      })
+      : useOnread
+      ? net.connect({ host, port, onread: { buffer: sharedReadBuffer, callback: this.#onRead } })
+      : net.connect({ host, port });
+    socket.setNoDelay(true);
+    const signal = this.#signal = options.signal;
+    const onAbort = this.#onAbort = () => {
+      socket.destroy();
+      this.#finish(signal?.reason instanceof Error ? signal.reason : new Error("Aborted"));
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once(options.tls ? "secureConnect" : "connect", () => {
+      const open = this.#resolve!;
+      signal?.removeEventListener("abort", onAbort);
+      this.#signal =
+        this.#onAbort =
+        this.#resolve =
+        this.#reject =
+          undefined;
+      open(this);
+    });
+    // Reads through `onread` emit no "data".
+    if (options.tls || !useOnread) {
+      socket.on("data", (chunk: Uint8Array) => handlers.data(chunk));
+    }
+    socket.on("error", this.#onError);
+    socket.on("close", this.#onClose);
   }
-  return socket;
+
+  write(bytes: Uint8Array): void {
+    if (!this.#socket.destroyed) this.#socket.write(bytes);
+  }
+
+  close(): void {
+    this.#socket.destroy();
+    this.#finish();
+  }
+
+  readonly #onRead = (n: number, buffer: Uint8Array): boolean => {
+    this.#handlers.data(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
+    return true;
+  };
+
+  readonly #onError = (error: Error): void => this.#finish(error);
+
+  readonly #onClose = (): void => this.#finish();
+
+  #finish(error?: Error): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#onAbort !== undefined) this.#signal?.removeEventListener("abort", this.#onAbort);
+    const reject = this.#reject;
+    if (reject === undefined) this.#handlers.closed(error);
+    else reject(error ?? new Error(`Connection to ${this.#host}:${this.#port} closed`));
+  }
 }
