@@ -56,7 +56,7 @@ export interface ClientParts {
 export function clientParts(settings: ConnectSettings, options: ZooKeeperOptions): ClientParts {
   const credentials = checkCredentials(options);
   const paths = new Chroot(settings.chroot);
-  const onError = options.onError ?? ((error) => console.error(error));
+  const onError = options.onError ?? logError;
   const metrics = options.metrics;
   // Made for the first listener and dropped with the last: a connected client
   // has none of its own.
@@ -110,4 +110,9 @@ function checkCredentials(options: ZooKeeperOptions): { scheme: string; auth: Ui
     scheme: a.scheme,
     auth: checkAuth(subject, a.scheme, a.auth),
   }));
+}
+
+// Where errors go without an `onError` option: one function for every client.
+function logError(error: unknown): void {
+  console.error(error);
 }
