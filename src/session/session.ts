@@ -45,8 +45,7 @@ export class Session {
   readonly #requests: RequestQueue;
   readonly #auth = new AuthBook();
   readonly #hosts: HostRing;
-  // Made when a read-only server first answers.
-  #search: ReadWriteSearch | undefined;
+  #search: ReadWriteSearch | undefined; // made when a read-only server first answers
   readonly #identity: SessionIdentity;
   #replies: ReplyRouter | undefined;
   readonly #expiry: SessionExpiry;
@@ -104,11 +103,9 @@ export class Session {
   }
 
   /**
-   * Calls `listener` once a whole round of servers refused outright before
-   * the first session, as {@linkcode ReconnectPacing.onAllRefused} says.
-   *
-   * @param listener Receives the last error; replaces the one set before.
-   * @returns Removes the listener.
+   * Calls `listener` with the last error once a whole round of servers
+   * refused outright before the first session; returns its removal (see
+   * {@linkcode ReconnectPacing.onAllRefused}).
    */
   onAllRefused(listener: (error: Error) => void): () => void {
     return this.#pacing.onAllRefused(listener);
