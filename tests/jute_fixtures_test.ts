@@ -14,7 +14,15 @@ import * as ops from "../src/protocol/records_ops.ts";
 import * as session from "../src/protocol/records_session.ts";
 import * as multi from "../src/protocol/multi.ts";
 import * as server from "./helpers/server_codec.ts";
-import { encodeControl, encodeRequest, setXid } from "../src/session/request_encoder.ts";
+import {
+  encodeControl,
+  encodeRequest,
+  type Request,
+  setXid,
+} from "../src/session/request_encoder.ts";
+import { Chroot } from "../src/client/chroot.ts";
+import { createRequest, setDataRequest } from "../src/client/write_requests.ts";
+import type { CreateModeSpec } from "../src/client/create_mode.ts";
 
 interface Fixture {
   record: string;
@@ -231,6 +239,48 @@ describe("The session's request frames against the Java classes' bytes", () => {
       const { xid, type } = fixture.fields as session.RequestHeader;
       const frame = encodeControl(xid, { opcode: type, encode: () => {} });
       assert.equal(toHex(frame.subarray(4)), fixture.hex, fixture.name);
+    }
+  });
+});
+
+describe("The client's request bodies against the Java classes' bytes", () => {
+  // A frame is the length, the xid and the opcode, then the body.
+  const body = (request: Request<unknown>) => toHex(encodeRequest(request).subarray(12));
+  const mode = (flags: number) => ({ flags, opcode: 15 }) as CreateModeSpec;
+  // The client sends data and an ACL always, a ttl that is a safe integer.
+  const sendable = (f: Fixture) => {
+    const fields = revive(f.fields) as { data: unknown; acl?: unknown; ttl?: bigint };
+    return !isCesu8(f) && fields.data !== null && fields.acl !== null &&
+      (fields.ttl === undefined || Number.isSafeInteger(Number(fields.ttl)));
+  };
+
+  it("create and createTTL, as create() and createWithStat() build them", () => {
+    const creates = fixtures.filter((f) =>
+      (f.record === "CreateRequest" || f.record === "CreateTTLRequest") && sendable(f)
+    );
+    assert.ok(creates.length >= 3);
+    for (const fixture of creates) {
+      const { path, data, acl, flags, ttl } = revive(fixture.fields) as ops.CreateTTLRequest;
+      const args = {
+        serverPath: path,
+        data: data!,
+        acl,
+        mode: mode(flags),
+        ttl: ttl === undefined ? undefined : Number(ttl),
+      };
+      for (const withStat of [false, true]) {
+        const request = createRequest("/user", args, new Chroot(""), withStat);
+        assert.equal(body(request), fixture.hex, fixture.name);
+      }
+    }
+  });
+
+  it("setData, as setData() builds it", () => {
+    const sets = fixtures.filter((f) => f.record === "SetDataRequest" && sendable(f));
+    assert.ok(sets.length >= 2);
+    for (const fixture of sets) {
+      const { path, data, version } = revive(fixture.fields) as ops.SetDataRequest;
+      assert.equal(body(setDataRequest("/user", path, data!, version)), fixture.hex, fixture.name);
     }
   });
 });

@@ -17,8 +17,8 @@ export interface CreateArgs {
   serverPath: string;
   /** The data, converted and size-checked. */
   data: Uint8Array;
-  /** The ACL: the one given, or open to all. */
-  acl: ACL[];
+  /** The ACL: a checked copy of the one given, or open to all. */
+  acl: readonly ACL[];
   /** The mode. */
   mode: CreateModeSpec;
   /** The TTL, for TTL modes. */
@@ -38,7 +38,7 @@ export type CreateInput =
  *
  * @param subject The call, for messages.
  * @param input The path, data, mode, ACL and TTL given.
- * @param toServer The path on the server of a user's path; sequential when
+ * @param paths Gives the path on the server of a user's path; sequential when
  *   the server adds a sequence number to the name.
  * @param maxDataSize The largest data accepted.
  * @returns The checked arguments.
@@ -47,14 +47,14 @@ export type CreateInput =
 export function createArgs(
   subject: Subject,
   input: CreateInput,
-  toServer: (path: string, sequential: boolean) => string,
+  paths: { toServer(path: string, sequential: boolean): string },
   maxDataSize: number,
 ): CreateArgs {
   const mode = createModeOf(input.path, input.mode, input.ttl);
   return {
-    serverPath: toServer(input.path, mode.sequential),
+    serverPath: paths.toServer(input.path, mode.sequential),
     data: checkData(subject, input.data, maxDataSize),
-    acl: input.acl === undefined ? [...OPEN_ACL_UNSAFE] : checkAcl(subject, input.acl),
+    acl: input.acl === undefined ? OPEN_ACL_UNSAFE : checkAcl(subject, input.acl),
     mode,
     ttl: input.ttl,
   };

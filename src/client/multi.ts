@@ -91,7 +91,7 @@ export function buildMultiRequest(
         const { serverPath: path, data, acl, mode, ttl } = createArgs(
           at,
           op,
-          toServer,
+          { toServer },
           maxDataSize,
         );
         const body = { path, data, acl, flags: mode.flags };

@@ -7,21 +7,21 @@
  * @module
  */
 
+import type { JuteReader } from "../jute/reader.ts";
 import type { JuteWriter } from "../jute/writer.ts";
 import { OpCode } from "../protocol/constants.ts";
 import { type MultiResultRecord, readMultiResponse } from "../protocol/multi.ts";
-import type { ACL, Stat } from "../protocol/records_data.ts";
+import { type ACL, type Stat, writeACLVector } from "../protocol/records_data.ts";
 import {
   readCreate2Response,
   readPathResponse,
   readStatResponse,
-  writeCreateRequest,
-  writeCreateTTLRequest,
   writeDeleteRequest,
   writePathRequest,
   writeSetACLRequest,
 } from "../protocol/records_ops.ts";
 import type { Request } from "../session/request_encoder.ts";
+import type { Chroot } from "./chroot.ts";
 import type { CreateArgs } from "./create_args.ts";
 import { decodeStat } from "./read_requests.ts";
 
@@ -30,28 +30,65 @@ import { decodeStat } from "./read_requests.ts";
  *
  * @param path The user's path.
  * @param args The path on the server, data, ACL, mode and TTL.
- * @param strip Removes the chroot from the path created.
+ * @param paths Removes the chroot from the path created.
+ * @param withStat Whether the reply is the path and the new node's Stat
+ *   (`createWithStat`) or the path alone (`create`).
  * @returns The request.
  */
 export function createRequest(
   path: string,
   args: CreateArgs,
-  strip: (path: string) => string,
-): Request<{ path: string; stat: Stat }> {
-  const body = { path: args.serverPath, data: args.data, acl: args.acl, flags: args.mode.flags };
-  const ttl = args.ttl;
-  return {
+  paths: Chroot,
+  withStat: boolean,
+): Request<unknown> {
+  // Without a chroot the reply's path is the user's: the readers are shared,
+  // and the request is one object with its body's fields.
+  const plain = paths.chroot === "";
+  const request: CreateRequest = {
     opcode: args.mode.opcode,
     verb: "create",
     path,
-    encode: ttl === undefined
-      ? (w) => writeCreateRequest(w, body)
-      : (w) => writeCreateTTLRequest(w, { ...body, ttl }),
-    decode: (r) => {
-      const res = readCreate2Response(r);
-      return { path: strip(res.path), stat: res.stat };
-    },
+    serverPath: args.serverPath,
+    data: args.data,
+    acl: args.acl,
+    flags: args.mode.flags,
+    ttl: args.ttl,
+    encode: encodeCreate,
+    decode: withStat
+      ? plain ? readCreate2Response : (r) => {
+        const res = readCreate2Response(r);
+        return { path: paths.strip(res.path), stat: res.stat };
+      }
+      : plain
+      ? readCreatedPath
+      : (r) => paths.strip(readCreatedPath(r)),
   };
+  return request;
+}
+
+interface CreateRequest extends Request<unknown> {
+  readonly serverPath: string;
+  readonly data: Uint8Array;
+  readonly acl: readonly ACL[];
+  readonly flags: number;
+  readonly ttl: number | undefined;
+}
+
+// CreateRequest, and CreateTTLRequest when there is a ttl: path, data, ACL,
+// flags (then the ttl), as writeCreateRequest and writeCreateTTLRequest write
+// them.
+function encodeCreate(this: CreateRequest, w: JuteWriter): void {
+  w.writeString(this.serverPath);
+  w.writeBuffer(this.data);
+  writeACLVector(w, this.acl);
+  w.writeInt(this.flags);
+  if (this.ttl !== undefined) w.writeLong(this.ttl);
+}
+
+// The path of a Create2Response: what `create` returns; the Stat after it is
+// left unread.
+function readCreatedPath(r: JuteReader): string {
+  return r.readNonNullString("path");
 }
 
 /**

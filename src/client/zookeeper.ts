@@ -132,8 +132,8 @@ export class ZooKeeper extends ZooKeeperCore {
    *   `NOCHILDRENFOREPHEMERALS`, `INVALIDACL`, `NOAUTH`, `BADARGUMENTS`,
    *   `OPERATIONTIMEOUT`.
    */
-  async create(path: string, data?: Data, options?: CreateOptions): Promise<string> {
-    return (await this.createWithStat(path, data, options)).path;
+  create(path: string, data?: Data, options?: CreateOptions): Promise<string> {
+    return this.#create(path, data, options, false) as Promise<string>;
   }
 
   /**
@@ -149,11 +149,19 @@ export class ZooKeeper extends ZooKeeperCore {
     data?: Data,
     options?: CreateOptions,
   ): Promise<{ path: string; stat: Stat }> {
+    return this.#create(path, data, options, true) as Promise<{ path: string; stat: Stat }>;
+  }
+
+  #create(
+    path: string,
+    data: Data | undefined,
+    options: CreateOptions | undefined,
+    withStat: boolean,
+  ): Promise<unknown> {
     return this.#gate.call("create", path, options, (o, subject) => {
       const input = { path, data, mode: o.mode, acl: o.acl, ttl: o.ttl };
-      const toServer = (p: string, sequential: boolean) => this.#paths.toServer(p, sequential);
-      const args = createArgs(subject, input, toServer, this.#maxDataSize);
-      return writes.createRequest(path, args, (p) => this.#paths.strip(p));
+      const args = createArgs(subject, input, this.#paths, this.#maxDataSize);
+      return writes.createRequest(path, args, this.#paths, withStat);
     });
   }
 

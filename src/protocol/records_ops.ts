@@ -33,7 +33,7 @@ export interface WatchRequest {
 export interface CreateRequest {
   path: string;
   data: Uint8Array | null;
-  acl: ACL[];
+  acl: readonly ACL[];
   flags: number;
 }
 
