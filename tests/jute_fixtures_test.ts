@@ -21,7 +21,7 @@ import {
   setXid,
 } from "../src/session/request_encoder.ts";
 import { Chroot } from "../src/client/chroot.ts";
-import { createRequest, setDataRequest } from "../src/client/write_requests.ts";
+import { createRequest, deleteRequest, setDataRequest } from "../src/client/write_requests.ts";
 import type { CreateModeSpec } from "../src/client/create_mode.ts";
 
 interface Fixture {
@@ -272,6 +272,15 @@ describe("The client's request bodies against the Java classes' bytes", () => {
         const request = createRequest("/user", args, new Chroot(""), withStat);
         assert.equal(body(request), fixture.hex, fixture.name);
       }
+    }
+  });
+
+  it("delete, as delete() builds it", () => {
+    const deletes = fixtures.filter((f) => f.record === "DeleteRequest" && !isCesu8(f));
+    assert.ok(deletes.length >= 2);
+    for (const fixture of deletes) {
+      const { path, version } = revive(fixture.fields) as ops.DeleteRequest;
+      assert.equal(body(deleteRequest("/user", path, version)), fixture.hex, fixture.name);
     }
   });
 

@@ -16,7 +16,6 @@ import {
   readCreate2Response,
   readPathResponse,
   readStatResponse,
-  writeDeleteRequest,
   writePathRequest,
   writeSetACLRequest,
 } from "../protocol/records_ops.ts";
@@ -100,12 +99,26 @@ function readCreatedPath(r: JuteReader): string {
  * @returns The request.
  */
 export function deleteRequest(path: string, serverPath: string, version: number): Request<void> {
-  return {
+  const request: DeleteRequest = {
     opcode: OpCode.delete,
     verb: "delete",
     path,
-    encode: (w) => writeDeleteRequest(w, { path: serverPath, version }),
+    serverPath,
+    version,
+    encode: encodeDelete,
   };
+  return request;
+}
+
+interface DeleteRequest extends Request<void> {
+  readonly serverPath: string;
+  readonly version: number;
+}
+
+// DeleteRequest: path, version, as writeDeleteRequest writes them.
+function encodeDelete(this: DeleteRequest, w: JuteWriter): void {
+  w.writeString(this.serverPath);
+  w.writeInt(this.version);
 }
 
 /**
