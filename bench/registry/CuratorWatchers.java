@@ -176,6 +176,12 @@ public class CuratorWatchers {
       }
     }
     if (!initialized.await(300, TimeUnit.SECONDS)) throw new IllegalStateException("not initialized");
+    // CuratorCache may say it is initialized before it holds every child (seen
+    // with 100,000): the figures start once each watcher has them all.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (Watcher watcher : watchers) {
+      while (watcher.size() < n && System.nanoTime() < deadline) Thread.sleep(50);
+    }
     for (Watcher watcher : watchers) {
       if (watcher.size() != n) {
         throw new IllegalStateException("a watcher started with " + watcher.size() + " of " + n);

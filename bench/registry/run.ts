@@ -307,8 +307,14 @@ try {
         }
       }
 
-      // A resync after a cut, with the watchers behind the proxy.
+      // A resync after a cut, with the watchers behind the proxy; not tried
+      // by a program that could not load the service.
       try {
+        const loaded = !results.some((r) =>
+          r.size === size && r.client === label && r.event === "events: failed" &&
+          /exited before ready/.test(r.note ?? "")
+        );
+        if (!loaded) throw new Error("not run: the program did not load the service");
         const behind = await start(peer, proxy.address, n, w);
         try {
           const rateBehind = await idleRate(server, 3000);
