@@ -58,6 +58,16 @@ const trace = Deno.env.get("REGISTRY_BENCH_TRACE") !== undefined;
 
 const JUTE_MAXBUFFER = `-Djute.maxbuffer=${MAX_REPLY}`;
 const javaCp = `${root}bench/.build/registry:${Deno.env.get("REGISTRY_CLASSPATH") ?? ""}`;
+// Both Curator caches run in one program; its last argument picks the cache.
+const java = [
+  "java",
+  "-Xmx2g",
+  "-XX:+UseSerialGC",
+  JUTE_MAXBUFFER,
+  "-cp",
+  javaCp,
+  "CuratorWatchers",
+];
 const commands: Record<string, { label: string; command: string[] }> = {
   ours: {
     label: "ours (Registry.get, Deno)",
@@ -69,30 +79,8 @@ const commands: Record<string, { label: string; command: string[] }> = {
       `${root}bench/registry/ours_watchers.ts`,
     ],
   },
-  curator: {
-    label: "Curator 5.4 CuratorCache",
-    command: [
-      "java",
-      "-Xmx2g",
-      "-XX:+UseSerialGC",
-      JUTE_MAXBUFFER,
-      "-cp",
-      javaCp,
-      "CuratorWatchers",
-    ],
-  },
-  "curator-tree": {
-    label: "Curator 5.4 TreeCache",
-    command: [
-      "java",
-      "-Xmx2g",
-      "-XX:+UseSerialGC",
-      JUTE_MAXBUFFER,
-      "-cp",
-      javaCp,
-      "CuratorWatchers",
-    ],
-  },
+  curator: { label: "Curator 5.4 CuratorCache", command: java },
+  "curator-tree": { label: "Curator 5.4 TreeCache", command: java },
   kazoo: {
     label: "kazoo 2.8 TreeCache",
     command: ["/usr/bin/python3", `${root}bench/registry/kazoo_watchers.py`],
