@@ -143,6 +143,17 @@ describe("ReconnectPacing", () => {
     await new Promise<Error>((resolve) => p.onAllRefused(resolve));
     assert.deepEqual(heard, []);
   });
+
+  it("ReconnectPacing.onAllRefused() calls no listener removed while its call was due", async () => {
+    const p = pacing();
+    const heard: string[] = [];
+    const early = p.onAllRefused(() => heard.push("early"));
+    [refused(), refused(), refused()].forEach((e) => p.failed(e, false, false));
+    early();
+    p.onAllRefused(() => heard.push("late"))();
+    await new Promise<Error>((resolve) => p.onAllRefused(resolve));
+    assert.deepEqual(heard, []);
+  });
 });
 
 describe("AuthBook", () => {

@@ -45,17 +45,21 @@ export class ReconnectPacing {
    *
    * @param listener Receives the error, in a later microtask; replaces the
    *   listener set before.
-   * @returns Removes the listener.
+   * @returns Removes the listener; it is not called after that, even when
+   *   its call was already due.
    */
   onAllRefused(listener: (error: Error) => void): () => void {
-    const refused = this.#refused;
-    if (refused !== undefined) {
-      queueMicrotask(() => listener(refused));
-      return () => {};
-    }
-    this.#onRefused = listener;
+    let removed = false;
+    // The call is queued; a removal made before it runs still stops it.
+    const call = (error: Error) =>
+      queueMicrotask(() => {
+        if (!removed) listener(error);
+      });
+    if (this.#refused !== undefined) call(this.#refused);
+    else this.#onRefused = call;
     return () => {
-      if (this.#onRefused === listener) this.#onRefused = undefined;
+      removed = true;
+      if (this.#onRefused === call) this.#onRefused = undefined;
     };
   }
 
@@ -94,7 +98,7 @@ export class ReconnectPacing {
       this.#refused = error;
       const listener = this.#onRefused;
       this.#onRefused = undefined;
-      if (listener !== undefined) queueMicrotask(() => listener(error));
+      listener?.(error);
     }
     this.#refusedInRound = 0;
   }

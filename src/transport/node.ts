@@ -54,8 +54,9 @@ export const nodeTransport: Transport = {
 };
 
 // One socket, resolved as its own TransportConnection once open. Its state
-// sits in fields and its methods on the prototype: an open socket keeps three
-// listeners, not a scope of closures per connection.
+// sits in fields and its methods on the prototype: an open socket keeps its
+// "error" and "close" listeners and its reader ("data" on TLS and Bun,
+// `onread` otherwise), not a scope of closures per connection.
 class NodeConnection implements TransportConnection {
   readonly #socket: net.Socket;
   readonly #handlers: TransportHandlers;
@@ -114,9 +115,7 @@ class NodeConnection implements TransportConnection {
       open(this);
     });
     // Reads through `onread` emit no "data".
-    if (options.tls || !useOnread) {
-      socket.on("data", (chunk: Uint8Array) => handlers.data(chunk));
-    }
+    if (options.tls || !useOnread) socket.on("data", this.#onData);
     socket.on("error", this.#onError);
     socket.on("close", this.#onClose);
   }
@@ -129,6 +128,10 @@ class NodeConnection implements TransportConnection {
     this.#socket.destroy();
     this.#finish();
   }
+
+  // A field, not a closure of the constructor's scope, which would keep the
+  // connect's signal for as long as the socket lives.
+  readonly #onData = (chunk: Uint8Array): void => this.#handlers.data(chunk);
 
   readonly #onRead = (n: number, buffer: Uint8Array): boolean => {
     this.#handlers.data(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
