@@ -66,6 +66,20 @@ describe("ZooKeeper operations on a real server", () => {
     await zk.create("/bytes", bytes);
     assert.deepEqual((await zk.getData("/bytes")).data, bytes);
 
+    const texts = [
+      "",
+      "plain ascii",
+      "x".repeat(64),
+      "y".repeat(65),
+      `${"a".repeat(63)}é`,
+      "🦀 ok",
+    ];
+    for (const [i, t] of texts.entries()) {
+      await zk.create(`/text${i}`, t);
+      const read = (await zk.getData(`/text${i}`)).data;
+      assert.deepEqual(read, new TextEncoder().encode(t), JSON.stringify(t));
+    }
+
     await zk.create("/empty");
     const empty = await zk.getData("/empty");
     assert.equal(empty.data.length, 0);

@@ -21,6 +21,7 @@ import type { Request } from "../session/request_encoder.ts";
 import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
 import type { ClientMetricsRecorder, WatchKind } from "../util/client_metrics.ts";
 import { notifyAll } from "../util/notify.ts";
+import { microtask } from "../util/microtask.ts";
 import { addWatchRequest, type OnReply, removeWatchesRequest } from "./watch_requests.ts";
 import { existsRequest, getChildrenRequest } from "./read_requests.ts";
 import { typeName } from "../util/type_name.ts";
@@ -205,7 +206,7 @@ export class WatchManager {
   deliver(watchers: Set<Watcher>, event: WatchedEvent): void {
     if (watchers.size === 0) return;
     this.#metrics?.eventDelivered(event.type);
-    queueMicrotask(() => notifyAll(watchers, event, this.#onError));
+    microtask(() => notifyAll(watchers, event, this.#onError));
   }
 
   /**

@@ -25,6 +25,7 @@ import type { Clock, TimerHandle } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
 import { Heartbeat, type HeartbeatTarget } from "./heartbeat.ts";
 import { PING_FRAME } from "./request_encoder.ts";
+import { microtask } from "../util/microtask.ts";
 
 /** What a {@linkcode Connection} reports; nothing after it is closed. */
 export interface ConnectionEvents {
@@ -191,7 +192,7 @@ export class Connection {
     this.#outboxBytes += frame.length;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      queueMicrotask(this.#flush);
+      microtask(this.#flush);
     }
   }
 
