@@ -6,7 +6,19 @@ import { parseConnectString } from "../src/session/connect_string.ts";
 
 describe("validatePath()", () => {
   it("validatePath() accepts ZooKeeper's valid paths", () => {
-    for (const p of ["/", "/a", "/a/b-c_d.e", "/ünïcødé/日本", "/a/..b", "/a/.b", "/zookeeper"]) {
+    for (
+      const p of [
+        "/",
+        "/a",
+        "/a/b-c_d.e",
+        "/ünïcødé/日本",
+        "/a/..b",
+        "/a/.b",
+        "/...",
+        "/a/b.",
+        "/zookeeper",
+      ]
+    ) {
       assert.equal(validatePath(p), p);
     }
   });
@@ -21,6 +33,7 @@ describe("validatePath()", () => {
       ["/a/./b", /relative node name "."/],
       ["/a/../b", /relative node name ".."/],
       ["/.", /relative node name "."/],
+      ["/a/..", /relative node name ".."/],
       ["/a\u0000b", /null character/],
       ["/a\u0001b", /invalid character \\u0001/],
       ["/a\u007fb", /invalid character \\u007f/],

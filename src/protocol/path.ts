@@ -42,10 +42,14 @@ export function pathProblem(
     const c = i < path.length ? path.charCodeAt(i) : 0x2f;
     if (c === 0x2f) {
       if (i === path.length && sequential) break;
-      const segment = path.slice(segmentStart, i);
-      if (segment.length === 0) return `empty node name at index ${i}`;
-      if (segment === "." || segment === "..") {
-        return `relative node name "${segment}"`;
+      // Measured in place: a valid path makes no substring.
+      const length = i - segmentStart;
+      if (length === 0) return `empty node name at index ${i}`;
+      if (
+        length <= 2 && path.charCodeAt(segmentStart) === 0x2e &&
+        (length === 1 || path.charCodeAt(segmentStart + 1) === 0x2e)
+      ) {
+        return `relative node name "${path.slice(segmentStart, i)}"`;
       }
       segmentStart = i + 1;
       continue;
