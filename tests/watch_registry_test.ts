@@ -10,7 +10,7 @@ import { Deque } from "../src/session/deque.ts";
 import { readSetWatches, readSetWatches2 } from "./helpers/server_codec.ts";
 
 const w = (name: string): Watcher => Object.defineProperty(() => {}, "name", { value: name });
-const names = (set: Set<Watcher>) => [...set].map((f) => f.name).sort();
+const names = (list: Iterable<Watcher>) => [...list].map((f) => f.name).sort();
 
 describe("WatchRegistry.trigger()", () => {
   it("NodeDataChanged fires and removes data and exist watches, not child watches", () => {
@@ -44,7 +44,7 @@ describe("WatchRegistry.trigger()", () => {
     r.add("data", "/a", f);
     r.add("exist", "/a", f);
     r.add("data", "/a", f);
-    assert.equal(r.trigger("NodeDataChanged", "/a").size, 1);
+    assert.equal(r.trigger("NodeDataChanged", "/a").length, 1);
   });
 
   it("persistent watches fire for every event of their node and stay", () => {
@@ -71,6 +71,42 @@ describe("WatchRegistry.trigger()", () => {
     assert.deepEqual(names(r.trigger("NodeDataChanged", "/a")), ["a", "root"]);
     assert.deepEqual(names(r.trigger("NodeDeleted", "/ab")), ["root"]);
     assert.deepEqual(names(r.trigger("NodeChildrenChanged", "/a")), []);
+  });
+
+  it("matches recursive watches the same whether few or many are held", () => {
+    for (const extra of [0, 20]) {
+      const r = new WatchRegistry();
+      r.add("persistentRecursive", "/a/b", w("ab"));
+      r.add("persistentRecursive", "/a", w("a"));
+      for (let i = 0; i < extra; i++) r.add("persistentRecursive", `/x${i}`, w(`x${i}`));
+      assert.deepEqual(names(r.trigger("NodeDataChanged", "/a/b/c")), ["a", "ab"], `${extra}`);
+      assert.deepEqual(names(r.trigger("NodeDataChanged", "/a/bc")), ["a"], `${extra}`);
+      assert.deepEqual(names(r.trigger("NodeDataChanged", "/x1")), extra ? ["x1"] : [], `${extra}`);
+      r.remove("persistentRecursive", "/a", r.trigger("NodeCreated", "/a")[0]);
+      assert.deepEqual(names(r.trigger("NodeDataChanged", "/a/b")), ["ab"], `${extra}`);
+    }
+  });
+
+  it("a function watching one path in several ways fires once", () => {
+    const r = new WatchRegistry();
+    const f = w("f");
+    r.add("data", "/a/b", f);
+    r.add("persistent", "/a/b", f);
+    r.add("persistentRecursive", "/a", f);
+    r.add("persistentRecursive", "/a", w("g"));
+    assert.deepEqual(names(r.trigger("NodeDataChanged", "/a/b")), ["f", "g"]);
+    assert.deepEqual(names(r.trigger("NodeDataChanged", "/a/b")), ["f", "g"]);
+  });
+
+  it("the watchers handed out for an event stay as they were when it came", () => {
+    const r = new WatchRegistry();
+    const p = w("p");
+    r.add("persistent", "/a", p);
+    const fired = r.trigger("NodeDataChanged", "/a");
+    r.add("persistent", "/a", w("later"));
+    r.remove("persistent", "/a", p);
+    assert.deepEqual(names(fired), ["p"]);
+    assert.deepEqual(names(r.trigger("NodeDataChanged", "/a")), ["later"]);
   });
 });
 

@@ -20,7 +20,7 @@ import {
 import type { Request } from "../session/request_encoder.ts";
 import { type ConnectionState, endOfKeeperState, isFinal, keeperState } from "../session/state.ts";
 import type { ClientMetricsRecorder, WatchKind } from "../util/client_metrics.ts";
-import { notifyAll } from "../util/notify.ts";
+import { notifyEach } from "../util/notify.ts";
 import { microtask } from "../util/microtask.ts";
 import { addWatchRequest, type OnReply, removeWatchesRequest } from "./watch_requests.ts";
 import { existsRequest, getChildrenRequest } from "./read_requests.ts";
@@ -32,6 +32,7 @@ import {
   WATCH_KINDS,
   type WatchedEvent,
   type Watcher,
+  type Watchers,
   WatchRegistry,
   type WatchStreamItem,
 } from "./watch_registry.ts";
@@ -164,14 +165,14 @@ export class WatchManager {
       // getConfig's watches, under their own key; under a chroot the node is
       // outside it, and no user path names it.
       const config = type === "NodeChildrenChanged"
-        ? new Set<Watcher>()
+        ? []
         : this.registry.removeAll("data", CONFIG_WATCH_KEY);
-      if (config.size > 0) this.deliver(config, { type, state, path: CONFIG_NODE });
+      if (config.length > 0) this.deliver(config, { type, state, path: CONFIG_NODE });
       if (this.#paths.prefix("/") !== "/") return;
     }
     const path = this.#paths.strip(serverPath);
     const watchers = this.registry.trigger(type, path);
-    if (watchers.size > 0) this.deliver(watchers, { type, state, path });
+    if (watchers.length > 0) this.deliver(watchers, { type, state, path });
   }
 
   /**
@@ -191,7 +192,7 @@ export class WatchManager {
     const watchers = this.registry.all(final ? WATCH_KINDS : PERSISTENT_KINDS);
     if (this.#defaultWatcher !== undefined) watchers.add(this.#defaultWatcher);
     if (isFinal(state)) this.registry.clear();
-    this.deliver(watchers, { type: "None", state: keeperState(state), path: "" });
+    this.deliver([...watchers], { type: "None", state: keeperState(state), path: "" });
   }
 
   // Watchers run as microtasks queued in wire order, interleaved with the
@@ -200,13 +201,13 @@ export class WatchManager {
   /**
    * Calls each watcher with the event, catching what it throws.
    *
-   * @param watchers The watchers; the set is the caller's no more.
+   * @param watchers The watchers, a list nobody changes.
    * @param event The event.
    */
-  deliver(watchers: Set<Watcher>, event: WatchedEvent): void {
-    if (watchers.size === 0) return;
+  deliver(watchers: Watchers, event: WatchedEvent): void {
+    if (watchers.length === 0) return;
     this.#metrics?.eventDelivered(event.type);
-    microtask(() => notifyAll(watchers, event, this.#onError));
+    microtask(() => notifyEach(watchers, event, this.#onError));
   }
 
   /**
@@ -240,10 +241,10 @@ export class WatchManager {
     else if (this.#session.connected) {
       await this.#removeOnServer(path, serverPath, watcher, held).catch(() => {});
     }
-    const removed = new Map<WatchKind, Set<Watcher>>();
+    const removed = new Map<WatchKind, Watchers>();
     for (const kind of held) {
       if (watcher === undefined) removed.set(kind, registry.removeAll(kind, path));
-      else if (registry.remove(kind, path, watcher)) removed.set(kind, new Set([watcher]));
+      else if (registry.remove(kind, path, watcher)) removed.set(kind, [watcher]);
     }
     const notified = new Map<Watcher, Set<EventTypeName>>();
     for (const [kind, watchers] of removed) {
@@ -253,7 +254,7 @@ export class WatchManager {
         notified.set(w, types);
         if (types.has(eventType)) continue;
         types.add(eventType);
-        this.deliver(new Set([w]), { type: eventType, state: "SyncConnected", path });
+        this.deliver([w], { type: eventType, state: "SyncConnected", path });
       }
     }
   }

@@ -47,20 +47,37 @@ export const WATCH_KINDS: readonly WatchKind[] = [
   "persistentRecursive",
 ];
 
+/**
+ * The watchers of one path and kind. A list held by the registry is never
+ * changed: adding or removing a watcher replaces it, so that a list handed
+ * out for delivery stays as it was when the event came.
+ */
+export type Watchers = readonly Watcher[];
+
+const NO_WATCHERS: Watchers = Object.freeze([]);
+const NO_PATHS: readonly string[] = Object.freeze([]);
+
 // Stands for a kind with no watch yet: most sessions use one or two kinds,
 // and each Map costs about 180 bytes. Only add() stores, and it replaces this
 // first, so this map stays empty; the other methods read or delete from it.
-const NONE: Map<string, Set<Watcher>> = new Map();
+const NONE: Map<string, Watchers> = new Map();
+
+// With this many recursive watches or fewer, an event's path is compared with
+// each of them; with more, its ancestors are looked up one by one.
+const FEW_RECURSIVE = 8;
 
 /** The watches of one session, by kind and path. */
 export class WatchRegistry {
-  readonly #byKind: Record<WatchKind, Map<string, Set<Watcher>>> = {
+  readonly #byKind: Record<WatchKind, Map<string, Watchers>> = {
     data: NONE,
     exist: NONE,
     child: NONE,
     persistent: NONE,
     persistentRecursive: NONE,
   };
+  // The paths of the recursive watches, in a list that an event reads
+  // without an iterator.
+  #recursiveRoots: readonly string[] = NO_PATHS;
   readonly #report: ((kind: WatchKind, count: number) => void) | undefined;
 
   /**
@@ -78,12 +95,13 @@ export class WatchRegistry {
   add(kind: WatchKind, path: string, watcher: Watcher): void {
     let map = this.#byKind[kind];
     if (map === NONE) map = this.#byKind[kind] = new Map();
-    let set = map.get(path);
-    if (set === undefined) {
-      map.set(path, set = new Set());
-      this.#report?.(kind, map.size);
+    const list = map.get(path);
+    if (list === undefined) {
+      map.set(path, [watcher]);
+      this.#changedPaths(kind, map);
+    } else if (!list.includes(watcher)) {
+      map.set(path, [...list, watcher]);
     }
-    set.add(watcher);
   }
 
   /**
@@ -93,11 +111,13 @@ export class WatchRegistry {
    */
   remove(kind: WatchKind, path: string, watcher: Watcher): boolean {
     const map = this.#byKind[kind];
-    const set = map.get(path);
-    if (set === undefined || !set.delete(watcher)) return false;
-    if (set.size === 0) {
+    const list = map.get(path);
+    if (list === undefined || !list.includes(watcher)) return false;
+    if (list.length > 1) {
+      map.set(path, list.filter((w) => w !== watcher));
+    } else {
       map.delete(path);
-      this.#report?.(kind, map.size);
+      this.#changedPaths(kind, map);
     }
     return true;
   }
@@ -107,25 +127,25 @@ export class WatchRegistry {
    *
    * @returns The watchers that were there.
    */
-  removeAll(kind: WatchKind, path: string): Set<Watcher> {
+  removeAll(kind: WatchKind, path: string): Watchers {
     const map = this.#byKind[kind];
-    const set = map.get(path);
-    if (set === undefined) return new Set();
+    const list = map.get(path);
+    if (list === undefined) return NO_WATCHERS;
     map.delete(path);
-    this.#report?.(kind, map.size);
-    return set;
+    this.#changedPaths(kind, map);
+    return list;
   }
 
   /** Whether `watcher` (or any watcher, when omitted) watches `path` with `kind`. */
   has(kind: WatchKind, path: string, watcher?: Watcher): boolean {
-    const set = this.#byKind[kind].get(path);
-    if (set === undefined) return false;
-    return watcher === undefined || set.has(watcher);
+    const list = this.#byKind[kind].get(path);
+    if (list === undefined) return false;
+    return watcher === undefined || list.includes(watcher);
   }
 
   /** Number of watchers of a kind on a path. */
   count(kind: WatchKind, path: string): number {
-    return this.#byKind[kind].get(path)?.size ?? 0;
+    return this.#byKind[kind].get(path)?.length ?? 0;
   }
 
   /** The watched paths of a kind. */
@@ -152,8 +172,8 @@ export class WatchRegistry {
     for (const kind of kinds) {
       const map = this.#byKind[kind];
       if (map.size === 0) continue;
-      for (const set of map.values()) {
-        for (const w of set) out.add(w);
+      for (const list of map.values()) {
+        for (const w of list) out.add(w);
       }
     }
     return out;
@@ -175,7 +195,14 @@ export class WatchRegistry {
     const map = this.#byKind[kind];
     if (map.size === 0) return;
     map.clear();
-    this.#report?.(kind, 0);
+    this.#changedPaths(kind, map);
+  }
+
+  #changedPaths(kind: WatchKind, map: Map<string, Watchers>): void {
+    if (kind === "persistentRecursive") {
+      this.#recursiveRoots = map.size <= FEW_RECURSIVE ? [...map.keys()] : NO_PATHS;
+    }
+    this.#report?.(kind, map.size);
   }
 
   /**
@@ -184,13 +211,11 @@ export class WatchRegistry {
    *
    * @param type The event type.
    * @param path The node's path, relative to the chroot.
-   * @returns The watchers to call.
+   * @returns The watchers to call: a list the caller must not change.
    */
-  trigger(type: EventTypeName, path: string): Set<Watcher> {
+  trigger(type: EventTypeName, path: string): Watchers {
     const kinds = this.#byKind;
-    // The first set taken is handed out as it is (it has left the map): one
-    // data watch firing costs no set of its own.
-    let out: Set<Watcher> | undefined;
+    let out: Watchers | undefined;
     switch (type) {
       case "NodeCreated":
       case "NodeDataChanged":
@@ -206,44 +231,59 @@ export class WatchRegistry {
         out = this.#take("child", path, out);
         break;
       default:
-        return new Set();
+        return NO_WATCHERS;
     }
-    if (kinds.persistent.size > 0) out = keep(kinds.persistent, path, out);
+    if (kinds.persistent.size > 0) out = join(out, kinds.persistent.get(path));
     // The server sends no child-list events to recursive watches: it reports
     // the created or deleted child itself instead.
     const recursive = kinds.persistentRecursive;
     if (type !== "NodeChildrenChanged" && recursive.size > 0) {
-      for (let p = path;;) {
-        out = keep(recursive, p, out);
-        if (p === "/") break;
-        p = parentPath(p);
+      const roots = this.#recursiveRoots;
+      if (roots !== NO_PATHS) {
+        for (let i = 0; i < roots.length; i++) {
+          if (within(path, roots[i])) out = join(out, recursive.get(roots[i]));
+        }
+      } else {
+        for (let p = path;;) {
+          out = join(out, recursive.get(p));
+          if (p === "/") break;
+          p = parentPath(p);
+        }
       }
     }
-    return out ?? new Set();
+    return out ?? NO_WATCHERS;
   }
 
-  /** Moves the one-shot watchers of `path` into `out`, or makes them `out`. */
-  #take(kind: WatchKind, path: string, out: Set<Watcher> | undefined): Set<Watcher> | undefined {
+  /** Removes the one-shot watchers of `path` and adds them to `out`. */
+  #take(kind: WatchKind, path: string, out: Watchers | undefined): Watchers | undefined {
     const map = this.#byKind[kind];
-    const set = map.get(path);
-    if (set === undefined) return out;
+    if (map.size === 0) return out;
+    const list = map.get(path);
+    if (list === undefined) return out;
     map.delete(path);
     this.#report?.(kind, map.size);
-    if (out === undefined) return set;
-    for (const w of set) out.add(w);
-    return out;
+    return join(out, list);
   }
 }
 
-/** Copies the persistent watchers of `path` into `out` (a new set if none yet). */
-function keep(
-  map: Map<string, Set<Watcher>>,
-  path: string,
-  out: Set<Watcher> | undefined,
-): Set<Watcher> | undefined {
-  const set = map.get(path);
-  if (set === undefined) return out;
-  if (out === undefined) return new Set(set);
-  for (const w of set) out.add(w);
-  return out;
+/** Whether `path` is `root` or below it. */
+function within(path: string, root: string): boolean {
+  if (root === "/") return true;
+  return path.startsWith(root) &&
+    (path.length === root.length || path.charCodeAt(root.length) === 47);
+}
+
+/**
+ * The watchers of `out` and of `more`, each once. Either list is returned as
+ * it is when it holds all of them: lists are never changed once made.
+ */
+function join(out: Watchers | undefined, more: Watchers | undefined): Watchers | undefined {
+  if (more === undefined) return out;
+  if (out === undefined) return more;
+  let joined: Watcher[] | undefined;
+  for (let i = 0; i < more.length; i++) {
+    const w = more[i];
+    if (!(joined ?? out).includes(w)) (joined ??= [...out]).push(w);
+  }
+  return joined ?? out;
 }

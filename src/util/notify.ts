@@ -26,3 +26,25 @@ export function notifyAll<T>(
     }
   }
 }
+
+/**
+ * Calls each listener of a list nobody changes (so not copied first) with
+ * `value`; what a listener throws goes to `onError`.
+ *
+ * @param listeners The listeners.
+ * @param value What they receive.
+ * @param onError Receives what each listener throws.
+ */
+export function notifyEach<T>(
+  listeners: readonly ((value: T) => void)[],
+  value: T,
+  onError: (error: unknown) => void,
+): void {
+  for (let i = 0; i < listeners.length; i++) {
+    try {
+      listeners[i](value);
+    } catch (error) {
+      onError(error);
+    }
+  }
+}
