@@ -19,15 +19,28 @@ import { ZooKeeperError } from "../protocol/errors.ts";
  * @param reply The call's promise.
  * @returns The reply.
  */
-export async function withCallerFrames<T>(reply: Promise<T>): Promise<T> {
+export const withCallerFrames: <T>(reply: Promise<T>) => Promise<T> = "Bun" in globalThis
+  ? awaitReply
+  // V8 follows the chain from a rejection handler too, which costs a promise
+  // where an async function costs its frame, its promise and an await.
+  : (reply) => reply.then(undefined, withFrames);
+
+// JavaScriptCore reaches the callers only from an async function.
+async function awaitReply<T>(reply: Promise<T>): Promise<T> {
   try {
     return await reply;
   } catch (error) {
-    if (error instanceof ZooKeeperError) {
-      // The first line names the Error made here, the next frame is this function.
-      const frames = new Error().stack?.split("\n").slice(2) ?? [];
-      if (frames.length > 0) error.stack = `${error.name}: ${error.message}\n${frames.join("\n")}`;
-    }
-    throw error;
+    withFrames(error, 3);
   }
+}
+
+// `skip`: the lines above the caller's frames (the first names the Error made
+// here, the next is this function, and the async function calling it when
+// there is one).
+function withFrames(error: unknown, skip = 2): never {
+  if (error instanceof ZooKeeperError) {
+    const frames = new Error().stack?.split("\n").slice(skip) ?? [];
+    if (frames.length > 0) error.stack = `${error.name}: ${error.message}\n${frames.join("\n")}`;
+  }
+  throw error;
 }
