@@ -13,6 +13,15 @@ function collect(decoder: FrameDecoder, chunks: Uint8Array[]): number[][] {
   return out;
 }
 
+// The same through pushInPlace, which names each payload's place in its bytes.
+function collectInPlace(decoder: FrameDecoder, chunks: Uint8Array[]): number[][] {
+  const out: number[][] = [];
+  for (const chunk of chunks) {
+    decoder.pushInPlace(chunk, (bytes, start, end) => out.push([...bytes.subarray(start, end)]));
+  }
+  return out;
+}
+
 const payloads = [[1, 2, 3], [], [9], Array.from({ length: 300 }, (_, i) => i & 0xff), [4, 5]];
 const stream = new Uint8Array(payloads.flatMap(frame));
 
@@ -37,6 +46,7 @@ describe("FrameDecoder", () => {
         off += n;
       }
       assert.deepEqual(collect(new FrameDecoder(), chunks), payloads, `round ${round}`);
+      assert.deepEqual(collectInPlace(new FrameDecoder(), chunks), payloads, `round ${round}`);
     }
   });
 

@@ -114,7 +114,17 @@ describe("JuteWriter and JuteReader", () => {
   });
 
   it("strings: null, empty, ASCII, and multi-byte UTF-8 short and long", () => {
-    const values = ["", "/a/b", "/ünïcødé/日本", "é".repeat(100), "x".repeat(65), "/🦀"];
+    const values = [
+      "",
+      "/a/b",
+      "/ünïcødé/日本",
+      "é".repeat(100),
+      "x".repeat(65),
+      "/🦀",
+      "x".repeat(12),
+      "y".repeat(13),
+      "/zwölf-zeich",
+    ];
     const r = new JuteReader(bytesOf((w) => {
       w.writeString(null);
       values.forEach((v) => w.writeString(v));
@@ -172,6 +182,22 @@ describe("JuteWriter and JuteReader", () => {
     });
     assert.throws(() => new JuteReader(bytes).readBuffer(), /exceeds the 4 bytes left/);
     assert.throws(() => new JuteReader(bytes).readStringVector(), /does not fit/);
+  });
+
+  it("a reader over part of the bytes reads only that part, offsets counted from its start", () => {
+    const record = bytesOf((w) => {
+      w.writeInt(7);
+      w.writeString("/a");
+    });
+    const bytes = new Uint8Array(record.length + 6).fill(0xff);
+    bytes.set(record, 3);
+    const r = new JuteReader(bytes, 3, 3 + record.length);
+    assert.equal(r.readInt(), 7);
+    assert.equal(r.offset, 4);
+    assert.equal(r.readString(), "/a");
+    assert.equal(r.remaining, 0);
+    r.expectEnd("a record");
+    assert.throws(() => r.readBool(), /Cannot read a boolean at offset 10: needs 1 bytes, 0 left/);
   });
 
   it("expectEnd() refuses trailing bytes", () => {

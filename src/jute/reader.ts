@@ -20,25 +20,29 @@ const longView = new DataView(longBytes.buffer);
  */
 export class JuteReader {
   readonly #bytes: Uint8Array;
+  readonly #start: number;
   readonly #end: number;
   #pos: number;
 
   /**
    * @param bytes The bytes to decode.
+   * @param start Where the record starts in `bytes` (0 when omitted).
+   * @param end Where it ends (the end of `bytes` when omitted).
    */
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array, start = 0, end: number = bytes.byteLength) {
     // A subclass (Node's Buffer, whose slice is a view) becomes a plain view,
     // so that readBuffer's slice is a copy and a Uint8Array.
     this.#bytes = bytes.constructor === Uint8Array
       ? bytes
       : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.#pos = 0;
-    this.#end = bytes.byteLength;
+    this.#start = start;
+    this.#pos = start;
+    this.#end = end;
   }
 
-  /** Offset of the next byte to read. */
+  /** Offset of the next byte to read, from the record's start. */
   get offset(): number {
-    return this.#pos;
+    return this.#pos - this.#start;
   }
 
   /** Number of bytes left to read. */
@@ -49,7 +53,7 @@ export class JuteReader {
   #need(n: number, what: string): void {
     if (this.#end - this.#pos < n) {
       throw new RangeError(
-        `Cannot read ${what} at offset ${this.#pos}: needs ${n} bytes, ${
+        `Cannot read ${what} at offset ${this.offset}: needs ${n} bytes, ${
           this.#end - this.#pos
         } left`,
       );
@@ -90,7 +94,7 @@ export class JuteReader {
     const value = hi * TWO_32 + lo;
     if (!Number.isSafeInteger(value)) {
       throw new RangeError(
-        `Cannot read the long at offset ${this.#pos} as a number: ${value} is not a safe integer`,
+        `Cannot read the long at offset ${this.offset} as a number: ${value} is not a safe integer`,
       );
     }
     this.#pos += 8;
@@ -107,12 +111,12 @@ export class JuteReader {
     const n = this.readInt();
     if (n < -1) {
       throw new RangeError(
-        `Cannot read ${what} at offset ${this.#pos - 4}: negative length ${n}`,
+        `Cannot read ${what} at offset ${this.offset - 4}: negative length ${n}`,
       );
     }
     if (n > this.#end - this.#pos) {
       throw new RangeError(
-        `Cannot read ${what} at offset ${this.#pos - 4}: length ${n} exceeds the ${
+        `Cannot read ${what} at offset ${this.offset - 4}: length ${n} exceeds the ${
           this.#end - this.#pos
         } bytes left`,
       );
@@ -135,9 +139,11 @@ export class JuteReader {
     if (n === -1) return null;
     const start = this.#pos;
     this.#pos += n;
-    // Paths are short and almost always ASCII; building them by hand avoids the
-    // cost of a TextDecoder call per string on the notification hot path.
-    if (n <= 64) {
+    // Names are short and almost always ASCII: building one by hand avoids a
+    // TextDecoder call and a view per string. Past 12 characters each step
+    // would copy a longer string (V8 flattens shorter ones), and the decoder
+    // makes less garbage.
+    if (n <= 12) {
       let s = "";
       for (let i = start; i < start + n; i++) {
         const c = this.#bytes[i];
@@ -164,7 +170,7 @@ export class JuteReader {
     if (n === -1) return null;
     if (n < 0 || n * minElementSize > this.#end - this.#pos) {
       throw new RangeError(
-        `Cannot read a vector at offset ${this.#pos - 4}: count ${n} does not fit the ${
+        `Cannot read a vector at offset ${this.offset - 4}: count ${n} does not fit the ${
           this.#end - this.#pos
         } bytes left`,
       );
@@ -186,7 +192,7 @@ export class JuteReader {
    * @throws {RangeError} When the string is null.
    */
   readNonNullString(what: string): string {
-    const at = this.#pos;
+    const at = this.offset;
     const value = this.readString();
     if (value === null) {
       throw new RangeError(

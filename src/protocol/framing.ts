@@ -70,6 +70,19 @@ export class FrameDecoder {
    *   stream cannot be resynchronised after that.
    */
   push(chunk: Uint8Array, onFrame: (payload: Uint8Array) => void): void {
+    this.pushInPlace(chunk, (bytes, start, end) => onFrame(bytes.subarray(start, end)));
+  }
+
+  /**
+   * {@linkcode FrameDecoder.push} without a view per frame: `onFrame` gets
+   * the bytes that hold the payload and where it lies in them, valid only
+   * during the call.
+   *
+   * @param chunk Bytes as they came from the socket.
+   * @param onFrame Called with each payload: `bytes` from `start` to `end`.
+   * @throws {RangeError} As `push`.
+   */
+  pushInPlace(chunk: Uint8Array, onFrame: OnFrameInPlace): void {
     const end = chunk.length;
     let off = 0;
     while (off < end) {
@@ -116,9 +129,9 @@ export class FrameDecoder {
           );
         }
         if (end - off >= length) {
-          const payload = chunk.subarray(off, off + length);
+          const start = off;
           off += length;
-          onFrame(payload);
+          onFrame(chunk, start, off);
           continue;
         }
         this.#frame = new Uint8Array(length);
@@ -131,7 +144,7 @@ export class FrameDecoder {
       off += n;
       if (this.#frameFilled === frame.length) {
         this.#frame = null;
-        onFrame(frame);
+        onFrame(frame, 0, frame.length);
       }
     }
   }
@@ -167,3 +180,9 @@ export const OVERSIZED_HEAD = 16;
  * @param length The frame's declared length.
  */
 export type OnOversized = (head: Uint8Array, length: number) => void;
+
+/**
+ * Receives a frame's payload in place: `bytes` from `start` (inclusive) to
+ * `end` (exclusive), valid only during the call.
+ */
+export type OnFrameInPlace = (bytes: Uint8Array, start: number, end: number) => void;

@@ -229,7 +229,7 @@ export class Connection {
     if (this.#closed) return;
     this.#lastReceive = this.#clock.now();
     try {
-      this.#decoder.push(chunk, this.#onFrame);
+      this.#decoder.pushInPlace(chunk, this.#onFrame);
     } catch (error) {
       this.#lose(
         ZooKeeperError.is(error) ? error : new ZooKeeperError(
@@ -258,9 +258,9 @@ export class Connection {
     this.#handshakeTimer = undefined;
   }
 
-  readonly #onFrame = (payload: Uint8Array): void => {
+  readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
     if (this.#closed) return;
-    const r = new JuteReader(payload);
+    const r = new JuteReader(bytes, start, end);
     if (this.#established) {
       this.#events.frame(r);
       return;
