@@ -53,6 +53,23 @@ export class JuteWriter {
     return this.#bytes.subarray(0, this.#pos);
   }
 
+  /**
+   * Copies the bytes written so far into `target` at `offset`: a short
+   * record byte by byte, with no view made for the copy.
+   *
+   * @param target Where to copy; it must have room.
+   * @param offset Where in `target`.
+   */
+  copyTo(target: Uint8Array, offset: number): void {
+    const n = this.#pos;
+    const bytes = this.#bytes;
+    if (n > 64) {
+      target.set(bytes.subarray(0, n), offset);
+      return;
+    }
+    for (let i = 0; i < n; i++) target[offset + i] = bytes[i];
+  }
+
   #ensure(extra: number): void {
     const need = this.#pos + extra;
     if (need <= this.#bytes.length) return;

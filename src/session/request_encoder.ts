@@ -72,14 +72,13 @@ export function encodeRequest(request: Request<unknown>): Uint8Array {
   writeRequestHeader(w, 0, request.opcode);
   request.encode?.(w);
   w.endFrame(start);
-  const bytes = w.bytes();
-  const n = bytes.length;
+  const n = w.length;
   // The writer throws on what it cannot encode; this is the last line against
   // a frame without its header, which would be taken for a request awaiting
   // the next reply and shift every reply after it.
   if (n < HEADER_SIZE) throw new RangeError(`Cannot encode a request: frame of ${n} bytes`);
   if (n > SLAB_SIZE / 8) {
-    const own = bytes.slice();
+    const own = w.bytes().slice();
     // Not keeping a megabyte writer around for one large request.
     if (n > SLAB_SIZE) scratch = new JuteWriter(4096);
     return own;
@@ -88,8 +87,8 @@ export function encodeRequest(request: Request<unknown>): Uint8Array {
     slab = new Uint8Array(SLAB_SIZE);
     slabUsed = 0;
   }
+  w.copyTo(slab, slabUsed);
   const frame = slab.subarray(slabUsed, slabUsed + n);
-  frame.set(bytes);
   slabUsed += n;
   return frame;
 }
