@@ -19,18 +19,19 @@ import type { PendingRequest } from "./request_queue.ts";
  * @param request The request.
  * @param frame Its frame.
  * @param xid Its xid, written into the frame here.
- * @param settle Settles the caller's promise: `resolve` with the reply,
- *   `reject` with an error.
+ * @param resolve Settles the caller's promise with the reply.
+ * @param reject Settles it with an error.
  * @param options `clock` measures the time to the reply and runs the
  *   deadline; `metrics`, if given, is told of the request's start and end.
  * @param call The caller's deadline and signal, if given.
  * @returns The request to queue.
  */
-export function pendingRequest(
-  request: Request<unknown>,
+export function pendingRequest<T>(
+  request: Request<T>,
   frame: Uint8Array,
   xid: number,
-  settle: { resolve: (value: unknown) => void; reject: (error: Error) => void },
+  resolve: (value: T) => void,
+  reject: (error: Error) => void,
   options: { clock: Clock; metrics?: ClientMetricsRecorder | undefined },
   call: CallOptions | undefined,
 ): PendingRequest {
@@ -43,8 +44,8 @@ export function pendingRequest(
     decode: request.decode,
     onReply: request.onReply,
     nullOn: request.nullOn,
-    resolve: settle.resolve,
-    reject: settle.reject,
+    resolve: resolve as (value: unknown) => void,
+    reject,
   };
   const { clock, metrics } = options;
   if (metrics !== undefined) pending = measured(pending, request.opcode, metrics, clock);

@@ -64,11 +64,10 @@ export class SaslStep {
     const send = (request: Request<Uint8Array>) =>
       new Promise<Uint8Array>((resolve, reject) => {
         const frame = encodeRequest(request);
-        const settle = { resolve: resolve as (value: unknown) => void, reject };
         const xid = requests.nextXid();
         const options = { clock: this.#clock };
         requests.sent(
-          pendingRequest({ ...request, onReply }, frame, xid, settle, options, undefined),
+          pendingRequest({ ...request, onReply }, frame, xid, resolve, reject, options, undefined),
         );
         conn.write(frame);
       });

@@ -179,8 +179,7 @@ export class Session {
     }
     const xid = this.#requests.nextXid();
     return new Promise<T>((resolve, reject) => {
-      const settle = { resolve: resolve as (value: unknown) => void, reject };
-      const pending = pendingRequest(request, frame, xid, settle, this.#options, call);
+      const pending = pendingRequest(request, frame, xid, resolve, reject, this.#options, call);
       if (this.connected) {
         this.#requests.sent(pending);
         this.#conn!.write(frame);
