@@ -17,6 +17,7 @@ import { typeName } from "../util/type_name.ts";
 import type { Data } from "./types.ts";
 
 const EMPTY = new Uint8Array(0);
+const NO_OPTIONS = Object.freeze({});
 const encoder = new TextEncoder();
 const INT_MIN = -0x8000_0000;
 const INT_MAX = 0x7fff_ffff;
@@ -49,11 +50,12 @@ export function badArgument(subject: Subject, problem: string): ZooKeeperError {
  *
  * @param subject The call.
  * @param options What was passed.
- * @returns The options, `{}` when absent.
+ * @returns The options; a shared empty object, not to be changed, when
+ *   absent.
  * @throws {ZooKeeperError} `BADARGUMENTS` for anything else.
  */
 export function checkOptions<T extends object>(subject: Subject, options: T | undefined): T {
-  if (options === undefined) return {} as T;
+  if (options === undefined) return NO_OPTIONS as T;
   if (typeof options !== "object" || options === null) {
     throw badArgument(subject, `options must be an object, not ${typeName(options)}`);
   }
@@ -66,7 +68,8 @@ export function checkOptions<T extends object>(subject: Subject, options: T | un
  * @param subject The call.
  * @param options The call's options.
  * @param defaultTimeout The client's `requestTimeout`.
- * @returns The signal and the deadline to apply (`undefined` for none).
+ * @returns The signal and the deadline to apply; `undefined` when there is
+ *   neither.
  * @throws {ZooKeeperError} `BADARGUMENTS` for a signal that is not an
  *   `AbortSignal` or a timeout that is not a number of milliseconds >= 0.
  */
@@ -74,7 +77,7 @@ export function checkCall(
   subject: Subject,
   options: CallOptions,
   defaultTimeout: number | undefined,
-): CallOptions {
+): CallOptions | undefined {
   const { signal, timeout = defaultTimeout } = options;
   if (
     signal !== undefined &&
@@ -90,7 +93,7 @@ export function checkCall(
       `timeout must be a number of milliseconds >= 0, not ${typeName(timeout)}`,
     );
   }
-  return { signal, timeout };
+  return signal === undefined && timeout === undefined ? undefined : { signal, timeout };
 }
 
 /**

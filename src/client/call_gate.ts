@@ -65,11 +65,9 @@ export class CallGate {
       if (path !== undefined && typeof path !== "string") this.#paths.toServer(path);
       const subject: Subject = { verb, path };
       const o = checkOptions(subject, options);
-      const { signal, timeout } = checkCall(subject, o, this.#requestTimeout);
-      const request = build(o, subject);
       // Without a deadline or a signal, the call needs no guard.
-      const plain = signal === undefined && timeout === undefined;
-      const call: CallOptions | undefined = plain ? undefined : { signal, timeout };
+      const call = checkCall(subject, o, this.#requestTimeout);
+      const request = build(o, subject);
       const reply = this.#session.submit(request, call);
       return this.#callerStacks ? withCallerFrames(reply) : reply;
     } catch (error) {
