@@ -361,6 +361,26 @@ describe("ZooKeeper operations on a real server", () => {
     const large = new Uint8Array(1000 * 1024).fill(7);
     await zk.setData("/big-ok", large);
     assert.equal((await zk.getData("/big-ok")).data.length, large.length);
+    // Text is measured by its UTF-8 (two bytes a character here), whether or
+    // not three bytes a character would pass the limit.
+    const utf8 = new TextEncoder();
+    for (const text of ["é".repeat(300 * 1024), "é".repeat(400 * 1024)]) {
+      await zk.setData("/big-ok", text);
+      assert.deepEqual((await zk.getData("/big-ok")).data, utf8.encode(text));
+      await zk.create("/big-text", text);
+      assert.deepEqual((await zk.getData("/big-text")).data, utf8.encode(text));
+      await zk.delete("/big-text");
+    }
+    await rejectsWith(
+      zk.setData("/big-ok", "é".repeat(512 * 1024 + 1)),
+      "BADARGUMENTS",
+      /data of 1048578 bytes exceeds the limit/,
+    );
+    await rejectsWith(
+      zk.create("/big-text", "x".repeat(1024 * 1024 + 1)),
+      "BADARGUMENTS",
+      /data of 1048577 bytes exceeds the limit/,
+    );
   });
 
   it("pipelined requests all resolve, in the order they were made", async () => {

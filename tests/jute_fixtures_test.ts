@@ -248,6 +248,15 @@ describe("The client's request bodies against the Java classes' bytes", () => {
   const body = (request: Request<unknown>) => toHex(encodeRequest(request).subarray(12));
   const mode = (flags: number) => ({ flags, opcode: 15 }) as CreateModeSpec;
   // The client sends data and an ACL always, a ttl that is a safe integer.
+  // Data that is UTF-8 text, which the client may send as the text itself.
+  const asText = (bytes: Uint8Array) => {
+    try {
+      const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      return toHex(new TextEncoder().encode(text)) === toHex(bytes) ? text : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const sendable = (f: Fixture) => {
     const fields = revive(f.fields) as { data: unknown; acl?: unknown; ttl?: bigint };
     return !isCesu8(f) && fields.data !== null && fields.acl !== null &&
@@ -271,6 +280,10 @@ describe("The client's request bodies against the Java classes' bytes", () => {
       for (const withStat of [false, true]) {
         const request = createRequest("/user", args, new Chroot(""), withStat);
         assert.equal(body(request), fixture.hex, fixture.name);
+        const text = asText(data!);
+        if (text === undefined) continue;
+        const fromText = createRequest("/user", { ...args, data: text }, new Chroot(""), withStat);
+        assert.equal(body(fromText), fixture.hex, `${fixture.name}, the data as text`);
       }
     }
   });
@@ -287,9 +300,15 @@ describe("The client's request bodies against the Java classes' bytes", () => {
   it("setData, as setData() builds it", () => {
     const sets = fixtures.filter((f) => f.record === "SetDataRequest" && sendable(f));
     assert.ok(sets.length >= 2);
+    let texts = 0;
     for (const fixture of sets) {
       const { path, data, version } = revive(fixture.fields) as ops.SetDataRequest;
       assert.equal(body(setDataRequest("/user", path, data!, version)), fixture.hex, fixture.name);
+      const text = asText(data!);
+      if (text === undefined) continue;
+      texts++;
+      assert.equal(body(setDataRequest("/user", path, text, version)), fixture.hex, fixture.name);
     }
+    assert.ok(texts >= 1);
   });
 });

@@ -97,6 +97,43 @@ export function checkCall(
 }
 
 /**
+ * Checked data as it goes on the wire: bytes, or text that the writer
+ * encodes as UTF-8 straight into the frame (a jute buffer of its bytes and a
+ * jute string are the same bytes: a length, then the UTF-8).
+ */
+export type WireData = Uint8Array | string;
+
+/**
+ * Checks znode data as {@linkcode checkData} does, leaving text whose UTF-8
+ * cannot pass `maxSize` as it is, with no bytes made for it.
+ *
+ * @param subject The call.
+ * @param data What was passed; `undefined` is no data.
+ * @param maxSize The largest size accepted.
+ * @returns The bytes, or the text.
+ * @throws {ZooKeeperError} As `checkData`.
+ */
+export function checkWireData(
+  subject: Subject,
+  data: Data | undefined,
+  maxSize: number,
+): WireData {
+  // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
+  if (typeof data === "string" && data.length * 3 <= maxSize) return data;
+  return checkData(subject, data, maxSize);
+}
+
+/**
+ * The bytes of checked data.
+ *
+ * @param data Bytes, or text.
+ * @returns The bytes (the text's UTF-8).
+ */
+export function wireBytes(data: WireData): Uint8Array {
+  return typeof data === "string" ? utf8(data) : data;
+}
+
+/**
  * Checks znode data and turns it into bytes: a string is sent as UTF-8, a
  * `Uint8Array` (a Node `Buffer` too) as it is, nothing else.
  *

@@ -7,7 +7,7 @@
 
 import type { ACL } from "../protocol/records_data.ts";
 import { OPEN_ACL_UNSAFE } from "./acl.ts";
-import { checkAcl, checkData, type Subject } from "./arguments.ts";
+import { checkAcl, checkWireData, type Subject, type WireData } from "./arguments.ts";
 import { createModeOf, type CreateModeSpec } from "./create_mode.ts";
 import type { CreateOptions, Data } from "./types.ts";
 
@@ -15,8 +15,8 @@ import type { CreateOptions, Data } from "./types.ts";
 export interface CreateArgs {
   /** The path on the server. */
   serverPath: string;
-  /** The data, converted and size-checked. */
-  data: Uint8Array;
+  /** The data, size-checked: bytes, or text sent as UTF-8. */
+  data: WireData;
   /** The ACL: a checked copy of the one given, or open to all. */
   acl: readonly ACL[];
   /** The mode. */
@@ -53,7 +53,7 @@ export function createArgs(
   const mode = createModeOf(input.path, input.mode, input.ttl);
   return {
     serverPath: paths.toServer(input.path, mode.sequential),
-    data: checkData(subject, input.data, maxDataSize),
+    data: checkWireData(subject, input.data, maxDataSize),
     acl: input.acl === undefined ? OPEN_ACL_UNSAFE : checkAcl(subject, input.acl),
     mode,
     ttl: input.ttl,

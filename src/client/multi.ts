@@ -13,7 +13,7 @@ import {
   writeMultiRequest,
 } from "../protocol/multi.ts";
 import { typeName } from "../util/type_name.ts";
-import { badArgument, checkData, checkVersion, type Subject } from "./arguments.ts";
+import { badArgument, checkData, checkVersion, type Subject, wireBytes } from "./arguments.ts";
 import { createArgs } from "./create_args.ts";
 import type { Chroot } from "./chroot.ts";
 import type { Op, OpResult, ReadOp, ReadResult } from "./types.ts";
@@ -94,7 +94,7 @@ export function buildMultiRequest(
           { toServer },
           maxDataSize,
         );
-        const body = { path, data, acl, flags: mode.flags };
+        const body = { path, data: wireBytes(data), acl, flags: mode.flags };
         // createArgs has checked that a ttl comes exactly with a TTL mode.
         if (ttl !== undefined) return { type: OpCode.createTTL, body: { ...body, ttl } };
         return { type: mode.opcode as typeof OpCode.create2 | typeof OpCode.createContainer, body };

@@ -20,6 +20,7 @@ import {
   writeSetACLRequest,
 } from "../protocol/records_ops.ts";
 import type { Request } from "../session/request_encoder.ts";
+import type { WireData } from "./arguments.ts";
 import type { Chroot } from "./chroot.ts";
 import type { CreateArgs } from "./create_args.ts";
 import { decodeStat } from "./read_requests.ts";
@@ -67,7 +68,7 @@ export function createRequest(
 
 interface CreateRequest extends Request<unknown> {
   readonly serverPath: string;
-  readonly data: Uint8Array;
+  readonly data: WireData;
   readonly acl: readonly ACL[];
   readonly flags: number;
   readonly ttl: number | undefined;
@@ -78,7 +79,7 @@ interface CreateRequest extends Request<unknown> {
 // them.
 function encodeCreate(this: CreateRequest, w: JuteWriter): void {
   w.writeString(this.serverPath);
-  w.writeBuffer(this.data);
+  writeData(w, this.data);
   writeACLVector(w, this.acl);
   w.writeInt(this.flags);
   if (this.ttl !== undefined) w.writeLong(this.ttl);
@@ -126,14 +127,14 @@ function encodeDelete(this: DeleteRequest, w: JuteWriter): void {
  *
  * @param path The user's path.
  * @param serverPath The path on the server.
- * @param data The new data, already converted and size-checked.
+ * @param data The new data, size-checked: bytes, or text sent as UTF-8.
  * @param version The version it must have, or -1.
  * @returns The request.
  */
 export function setDataRequest(
   path: string,
   serverPath: string,
-  data: Uint8Array,
+  data: WireData,
   version: number,
 ): Request<Stat> {
   const request: SetDataRequest = {
@@ -151,15 +152,21 @@ export function setDataRequest(
 
 interface SetDataRequest extends Request<Stat> {
   readonly serverPath: string;
-  readonly data: Uint8Array;
+  readonly data: WireData;
   readonly version: number;
 }
 
 // SetDataRequest: path, data, version, as writeSetDataRequest writes them.
 function encodeSetData(this: SetDataRequest, w: JuteWriter): void {
   w.writeString(this.serverPath);
-  w.writeBuffer(this.data);
+  writeData(w, this.data);
   w.writeInt(this.version);
+}
+
+// Data as a jute buffer: text goes in as its UTF-8, which a jute string is.
+function writeData(w: JuteWriter, data: WireData): void {
+  if (typeof data === "string") w.writeString(data);
+  else w.writeBuffer(data);
 }
 
 /**

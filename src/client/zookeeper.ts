@@ -14,7 +14,7 @@
 import { OpCode } from "../protocol/constants.ts";
 import type { ACL, Stat } from "../protocol/records_data.ts";
 import type { CallOptions } from "../session/call.ts";
-import { checkAcl, checkData, checkVersion, checkWatcher } from "./arguments.ts";
+import { checkAcl, checkVersion, checkWatcher, checkWireData } from "./arguments.ts";
 import type { CallGate } from "./call_gate.ts";
 import type { Chroot } from "./chroot.ts";
 import { type ClientParts, clientParts } from "./client_parts.ts";
@@ -226,7 +226,7 @@ export class ZooKeeper extends ZooKeeperCore {
   setData(path: string, data: Data, options?: VersionOptions): Promise<Stat> {
     return this.#gate.call("write", path, options, (o, subject) => {
       const serverPath = this.#paths.toServer(path);
-      const bytes = checkData(subject, data, this.#maxDataSize);
+      const bytes = checkWireData(subject, data, this.#maxDataSize);
       const version = checkVersion(subject, o.version);
       return writes.setDataRequest(path, serverPath, bytes, version);
     });
