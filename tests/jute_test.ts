@@ -200,6 +200,23 @@ describe("JuteWriter and JuteReader", () => {
     assert.throws(() => r.readBool(), /Cannot read a boolean at offset 10: needs 1 bytes, 0 left/);
   });
 
+  it("reset() turns a reader to another record, as a new reader would", () => {
+    const first = bytesOf((w) => w.writeString("/first"));
+    const second = bytesOf((w) => {
+      w.writeInt(1);
+      w.writeInt(2);
+    });
+    const r = new JuteReader(first);
+    r.readInt();
+    r.reset(second, 4, 8);
+    assert.equal(r.offset, 0);
+    assert.equal(r.remaining, 4);
+    assert.equal(r.readInt(), 2);
+    r.expectEnd("the second record");
+    r.reset(first, 0, first.length);
+    assert.equal(r.readString(), "/first");
+  });
+
   it("expectEnd() refuses trailing bytes", () => {
     const r = new JuteReader(new Uint8Array(5));
     r.readInt();

@@ -19,10 +19,10 @@ const longView = new DataView(longBytes.buffer);
  * the input may be a transport's read buffer, reused once the frame is decoded.
  */
 export class JuteReader {
-  readonly #bytes: Uint8Array;
-  readonly #start: number;
-  readonly #end: number;
-  #pos: number;
+  #bytes!: Uint8Array;
+  #start = 0;
+  #end = 0;
+  #pos = 0;
 
   /**
    * @param bytes The bytes to decode.
@@ -30,6 +30,18 @@ export class JuteReader {
    * @param end Where it ends (the end of `bytes` when omitted).
    */
   constructor(bytes: Uint8Array, start = 0, end: number = bytes.byteLength) {
+    this.reset(bytes, start, end);
+  }
+
+  /**
+   * Turns to another record, as a new reader would: one reader can read
+   * every frame of a connection, each read whole before the next.
+   *
+   * @param bytes The bytes to decode.
+   * @param start Where the record starts in `bytes`.
+   * @param end Where it ends.
+   */
+  reset(bytes: Uint8Array, start: number, end: number): void {
     // A subclass (Node's Buffer, whose slice is a view) becomes a plain view,
     // so that readBuffer's slice is a copy and a Uint8Array.
     this.#bytes = bytes.constructor === Uint8Array

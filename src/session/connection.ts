@@ -61,6 +61,11 @@ export interface ConnectionOptions {
   handshake: ConnectRequest;
 }
 
+// Frames are read one at a time, each whole before the next: one reader
+// serves every connection.
+const NO_BYTES = new Uint8Array(0);
+const frameReader = new JuteReader(NO_BYTES);
+
 /** One socket to one server. */
 export class Connection {
   // Of the options, only the clock is kept: the handshake goes once.
@@ -260,9 +265,13 @@ export class Connection {
 
   readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
     if (this.#closed) return;
-    const r = new JuteReader(bytes, start, end);
+    // Every frame is read whole before the next: one reader serves them all.
+    const r = frameReader;
+    r.reset(bytes, start, end);
     if (this.#established) {
       this.#events.frame(r);
+      // Not keeping a large frame's bytes until the next one.
+      r.reset(NO_BYTES, 0, 0);
       return;
     }
     if (r.remaining === 16) {
