@@ -86,8 +86,12 @@ export class JuteReader {
     this.#need(8, "a long");
     const p = this.#pos;
     const b = this.#bytes;
-    for (let i = 0; i < 8; i++) longBytes[i] = b[p + i];
     this.#pos = p + 8;
+    // Zero (a persistent node's owner) is one shared value, not a new bigint.
+    if ((b[p] | b[p + 1] | b[p + 2] | b[p + 3] | b[p + 4] | b[p + 5] | b[p + 6] | b[p + 7]) === 0) {
+      return 0n;
+    }
+    for (let i = 0; i < 8; i++) longBytes[i] = b[p + i];
     return longView.getBigInt64(0);
   }
 
