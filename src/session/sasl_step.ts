@@ -10,7 +10,7 @@
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { Clock } from "./clock.ts";
 import type { Connection } from "./connection.ts";
-import { pendingRequest } from "./pending_request.ts";
+import { promiseSettledBy, queuedRequest } from "./pending_request.ts";
 import { encodeRequest, type Request } from "./request_encoder.ts";
 import type { RequestQueue } from "./request_queue.ts";
 import { exchange, isSaslRefusal, type SaslOptions, validateSasl } from "./sasl.ts";
@@ -61,16 +61,19 @@ export class SaslStep {
     const onReply = (err: number) => {
       if (isSaslRefusal(err)) refused();
     };
-    const send = (request: Request<Uint8Array>) =>
-      new Promise<Uint8Array>((resolve, reject) => {
-        const frame = encodeRequest(request);
-        const xid = requests.nextXid();
-        const options = { clock: this.#clock };
-        requests.sent(
-          pendingRequest({ ...request, onReply }, frame, xid, resolve, reject, options, undefined),
-        );
-        conn.write(frame);
-      });
+    const send = (request: Request<Uint8Array>): Promise<Uint8Array> => {
+      let frame: Uint8Array;
+      try {
+        frame = encodeRequest(request);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const pending = queuedRequest({ ...request, onReply }, frame, requests.nextXid());
+      const reply = promiseSettledBy<Uint8Array>(pending);
+      requests.sent(pending);
+      conn.write(frame);
+      return reply;
+    };
     exchange(credentials, send).then(() => {
       if (this.#conn !== conn) return;
       this.#conn = undefined;

@@ -26,8 +26,8 @@ import { ReadWriteSearch } from "./read_write_search.ts";
 import { ReconnectPacing } from "./reconnect_pacing.ts";
 import type { Request } from "./request_encoder.ts";
 import { frameRequest } from "./request_frame.ts";
-import { pendingRequest } from "./pending_request.ts";
-import { RequestQueue } from "./request_queue.ts";
+import { promiseSettledBy, queuedRequest, withCallOptions } from "./pending_request.ts";
+import { type PendingRequest, RequestQueue } from "./request_queue.ts";
 import { ReplyRouter } from "./reply_router.ts";
 import { SaslStep } from "./sasl_step.ts";
 import { SessionExpiry } from "./session_expiry.ts";
@@ -171,15 +171,13 @@ export class Session {
     }
     const signal = call?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    let frame: Uint8Array;
+    let queued: PendingRequest | undefined;
+    let reply: Promise<T>;
     try {
-      frame = frameRequest(request, this.#options.maxRequestSize);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const xid = this.#requests.nextXid();
-    return new Promise<T>((resolve, reject) => {
-      const pending = pendingRequest(request, frame, xid, resolve, reject, this.#options, call);
+      const frame = frameRequest(request, this.#options.maxRequestSize);
+      queued = queuedRequest(request, frame, this.#requests.nextXid());
+      reply = promiseSettledBy<T>(queued);
+      const pending = withCallOptions(queued, request.opcode, this.#options, call);
       if (this.connected) {
         this.#requests.sent(pending);
         this.#conn!.write(frame);
@@ -188,7 +186,11 @@ export class Session {
       } else {
         this.#requests.hold(pending);
       }
-    });
+    } catch (error) {
+      if (queued === undefined) return Promise.reject(error);
+      queued.reject(error as Error);
+    }
+    return reply!;
   }
 
   /**
