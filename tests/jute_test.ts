@@ -124,6 +124,9 @@ describe("JuteWriter and JuteReader", () => {
       "x".repeat(12),
       "y".repeat(13),
       "/zwölf-zeich",
+      "é",
+      // Every length around the short names' cases.
+      ...Array.from({ length: 15 }, (_, n) => "/abcdefghijklmn".slice(0, n)),
     ];
     const r = new JuteReader(bytesOf((w) => {
       w.writeString(null);
