@@ -87,6 +87,18 @@ describe("WatchRegistry.trigger()", () => {
     }
   });
 
+  it("recursive watchers are called deepest first, whether few or many are held", () => {
+    for (const extra of [0, 20]) {
+      const r = new WatchRegistry();
+      r.add("persistentRecursive", "/", w("root"));
+      r.add("persistentRecursive", "/a", w("a"));
+      r.add("persistentRecursive", "/a/b", w("ab"));
+      for (let i = 0; i < extra; i++) r.add("persistentRecursive", `/x${i}`, w(`x${i}`));
+      const order = r.trigger("NodeDataChanged", "/a/b/c").map((f) => f.name);
+      assert.deepEqual(order, ["ab", "a", "root"], `${extra}`);
+    }
+  });
+
   it("a function watching one path in several ways fires once", () => {
     const r = new WatchRegistry();
     const f = w("f");

@@ -200,7 +200,10 @@ export class WatchRegistry {
 
   #changedPaths(kind: WatchKind, map: Map<string, Watchers>): void {
     if (kind === "persistentRecursive") {
-      this.#recursiveRoots = map.size <= FEW_RECURSIVE ? [...map.keys()] : NO_PATHS;
+      // Deepest first, the order of the walk up an event's ancestors.
+      this.#recursiveRoots = map.size <= FEW_RECURSIVE
+        ? [...map.keys()].sort((a, b) => b.length - a.length)
+        : NO_PATHS;
     }
     this.#report?.(kind, map.size);
   }

@@ -269,9 +269,12 @@ export class Connection {
     const r = frameReader;
     r.reset(bytes, start, end);
     if (this.#established) {
-      this.#events.frame(r);
-      // Not keeping a large frame's bytes until the next one.
-      r.reset(NO_BYTES, 0, 0);
+      try {
+        this.#events.frame(r);
+      } finally {
+        // Not keeping a large frame's bytes until the next one.
+        r.reset(NO_BYTES, 0, 0);
+      }
       return;
     }
     if (r.remaining === 16) {
