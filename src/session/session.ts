@@ -169,8 +169,7 @@ export class Session {
     if (this.#ended) {
       return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
     }
-    const signal = call?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (call?.signal?.aborted) return Promise.reject(call.signal.reason);
     let queued: PendingRequest | undefined;
     let reply: Promise<T>;
     try {
