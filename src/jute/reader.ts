@@ -56,7 +56,7 @@ export class JuteReader {
 
   /**
    * Turns to another record, as a new reader would: one reader can read
-   * every frame of a connection, each read whole before the next.
+   * every frame received, each whole before the next.
    *
    * @param bytes The bytes to decode.
    * @param start Where the record starts in `bytes`.
