@@ -18,13 +18,7 @@ export function notifyAll<T>(
   value: T,
   onError: (error: unknown) => void,
 ): void {
-  for (const listener of [...listeners]) {
-    try {
-      listener(value);
-    } catch (error) {
-      onError(error);
-    }
-  }
+  notifyEach([...listeners], value, onError);
 }
 
 /**
