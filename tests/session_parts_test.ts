@@ -98,8 +98,7 @@ describe("RequestQueue", () => {
 describe("ReconnectPacing", () => {
   const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
   const pacing = () =>
-    new ReconnectPacing({
-      hosts: new HostRing(hosts),
+    new ReconnectPacing(new HostRing(hosts), {
       reconnectDelay: 1000,
       cycleDelay: 250,
       random: () => 0.5,

@@ -197,9 +197,20 @@ export class Connection {
     this.#outboxBytes += frame.length;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      microtask(this.#flush);
+      if (Connection.#toFlush.push(this) === 1) microtask(Connection.#flushAll);
     }
   }
+
+  // The connections with frames waiting, flushed by one microtask: writes to
+  // many sessions in one turn cost one task, and no connection keeps a
+  // closure of its own for it.
+  static #toFlush: Connection[] = [];
+
+  static readonly #flushAll = (): void => {
+    const connections = Connection.#toFlush;
+    Connection.#toFlush = [];
+    for (const conn of connections) conn.#flush();
+  };
 
   /** Closes the socket and stops the timers; no event follows. */
   close(): void {
@@ -212,7 +223,7 @@ export class Connection {
     this.#socket?.close();
   }
 
-  readonly #flush = (): void => {
+  #flush(): void {
     this.#flushScheduled = false;
     const frames = this.#outbox;
     const total = this.#outboxBytes;
@@ -222,7 +233,7 @@ export class Connection {
     if (this.#closed || socket === undefined || frames === undefined) return;
     socket.write(frames.length === 1 ? frames[0] : join(frames, total));
     this.#heartbeat?.sent();
-  };
+  }
 
   #lose(error: Error): void {
     if (this.#closed) return;
@@ -248,13 +259,12 @@ export class Connection {
 
   // Only a reply can be answered in part: a handshake this large is not one.
   readonly #onOversized = (head: Uint8Array, length: number): void => {
-    const oversized = this.#events.oversized;
-    if (!this.#established || oversized === undefined) {
+    if (!this.#established || this.#events.oversized === undefined) {
       throw new RangeError(
         `Frame length ${length} is out of range (0 to ${this.#decoder.maxFrameSize} bytes)`,
       );
     }
-    oversized(new JuteReader(head), length);
+    this.#events.oversized(new JuteReader(head), length);
   };
 
   #stopHandshakeTimer(): void {

@@ -15,31 +15,35 @@ import { isReadWrite } from "./probe.ts";
 
 const MAX_DELAY = 60_000;
 
-/** What a {@linkcode ReadWriteSearch} needs. */
+/** What a {@linkcode ReadWriteSearch} probes with: the session's options themselves. */
 export interface ReadWriteSearchOptions {
-  /** The servers; the current one is skipped. */
-  ring: HostRing;
   /** Opens the probe connections. */
-  transport: Transport;
+  readonly transport: Transport;
   /** TLS for the probes. */
-  tls: TlsOptions | undefined;
+  readonly tls?: TlsOptions | undefined;
   /** Timers. */
-  clock: Clock;
-  /** Called with the position of a server that serves writes. */
-  found: (index: number) => void;
+  readonly clock: Clock;
 }
 
 /** Probes the other servers for one that serves writes. */
 export class ReadWriteSearch {
+  readonly #ring: HostRing;
   readonly #options: ReadWriteSearchOptions;
+  readonly #found: (index: number) => void;
   #timer: TimerHandle | undefined;
   #generation = 0;
   // Kept across searches, so that each search goes on where the last stopped.
   #probeIndex = 0;
 
-  /** @param options The servers, timers and where to report. */
-  constructor(options: ReadWriteSearchOptions) {
+  /**
+   * @param ring The servers; the current one is skipped.
+   * @param options The transport, TLS and timers of the probes.
+   * @param found Called with the position of a server that serves writes.
+   */
+  constructor(ring: HostRing, options: ReadWriteSearchOptions, found: (index: number) => void) {
+    this.#ring = ring;
     this.#options = options;
+    this.#found = found;
   }
 
   /**
@@ -49,7 +53,7 @@ export class ReadWriteSearch {
    */
   start(delay: number): void {
     this.stop();
-    if (this.#options.ring.size < 2) return;
+    if (this.#ring.size < 2) return;
     this.#schedule(delay, this.#generation);
   }
 
@@ -61,14 +65,15 @@ export class ReadWriteSearch {
   }
 
   #schedule(delay: number, generation: number): void {
-    const { clock, ring, transport, tls } = this.#options;
+    const { clock, transport, tls } = this.#options;
+    const ring = this.#ring;
     this.#timer = clock.setTimeout(async () => {
       this.#probeIndex = (this.#probeIndex + 1) % ring.size;
       if (this.#probeIndex === ring.index) this.#probeIndex = (this.#probeIndex + 1) % ring.size;
       const index = this.#probeIndex;
       const readWrite = await isReadWrite(transport, ring.at(index), tls, clock);
       if (generation !== this.#generation) return;
-      if (readWrite) this.#options.found(index);
+      if (readWrite) this.#found(index);
       else this.#schedule(Math.min(delay * 2, MAX_DELAY), generation);
     }, delay);
   }

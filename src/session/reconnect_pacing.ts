@@ -8,10 +8,8 @@
 
 import type { HostRing } from "./host_ring.ts";
 
-/** The settings the pacing reads, from the session's options. */
+/** The settings the pacing reads: the session's options themselves. */
 export interface ReconnectPacingOptions {
-  /** The servers, whose number makes a round. */
-  readonly hosts: HostRing;
   /** Upper bound of the random pause after losing a live connection, in ms. */
   readonly reconnectDelay: number;
   /** The pause after a whole round of failed attempts, in ms. */
@@ -22,6 +20,7 @@ export interface ReconnectPacingOptions {
 
 /** Counts failed attempts and says how long to wait before the next. */
 export class ReconnectPacing {
+  readonly #hosts: HostRing;
   readonly #options: ReconnectPacingOptions;
   // Connection attempts failed in a row, to pause after a whole round.
   #failures = 0;
@@ -31,8 +30,12 @@ export class ReconnectPacing {
   // Set once the first whole round was refused, for a listener that comes later.
   #refused: Error | undefined;
 
-  /** @param options The servers and the delays. */
-  constructor(options: ReconnectPacingOptions) {
+  /**
+   * @param hosts The servers, whose number makes a round.
+   * @param options The delays and the randomness.
+   */
+  constructor(hosts: HostRing, options: ReconnectPacingOptions) {
+    this.#hosts = hosts;
     this.#options = options;
   }
 
@@ -82,7 +85,8 @@ export class ReconnectPacing {
    * @returns The delay in milliseconds.
    */
   failed(error: Error, wasConnected: boolean, everConnected: boolean, delay?: number): number {
-    const { hosts, random, reconnectDelay, cycleDelay } = this.#options;
+    const { random, reconnectDelay, cycleDelay } = this.#options;
+    const hosts = this.#hosts;
     this.#failures++;
     if (!everConnected) this.#countRefusal(error);
     if (delay !== undefined) return delay;
@@ -91,7 +95,7 @@ export class ReconnectPacing {
   }
 
   #countRefusal(error: Error): void {
-    const size = this.#options.hosts.size;
+    const size = this.#hosts.size;
     if (isRefused(error)) this.#refusedInRound++;
     if (this.#failures % size !== 0) return;
     if (this.#refusedInRound === size && this.#refused === undefined) {

@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { JuteReader } from "../jute/reader.ts";
 import { OpCode } from "../protocol/constants.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ConnectResponse } from "../protocol/records_session.ts";
@@ -19,7 +20,7 @@ import type { CallOptions } from "./call.ts";
 import type { TimerHandle } from "./clock.ts";
 import { CloseWait } from "./close_wait.ts";
 import { connectAttempt, primeConnection } from "./connect_attempt.ts";
-import type { Connection } from "./connection.ts";
+import type { Connection, ConnectionEvents } from "./connection.ts";
 import type { HostPort } from "./connect_string.ts";
 import { HostRing } from "./host_ring.ts";
 import { ReadWriteSearch } from "./read_write_search.ts";
@@ -73,12 +74,7 @@ export class Session {
     this.#expiry = new SessionExpiry(options.clock);
     this.#sasl = new SaslStep(options.sasl, options.clock);
     this.#hosts = new HostRing(options.hosts);
-    this.#pacing = new ReconnectPacing({
-      hosts: this.#hosts,
-      reconnectDelay: options.reconnectDelay,
-      cycleDelay: options.cycleDelay,
-      random: options.random,
-    });
+    this.#pacing = new ReconnectPacing(this.#hosts, options);
   }
 
   /**
@@ -275,20 +271,37 @@ export class Session {
 
   #connect(): void {
     this.#retryTimer = undefined;
-    const conn = connectAttempt(this.#options, this.#hosts, this.#identity, {
-      established: (response) => this.#onEstablished(conn, response),
-      frame: (r) => {
-        if (!this.#ended) this.#replies!.frame(r);
-      },
-      oversized: (r, length) => {
-        if (!this.#ended) this.#replies!.oversized(r, length);
-      },
-      lost: (error) => {
-        if (conn === this.#conn) this.#lost(error);
-      },
-    });
-    this.#conn = conn;
+    const link = new Session.#Link(this);
+    this.#conn = link.conn = connectAttempt(this.#options, this.#hosts, this.#identity, link);
   }
+
+  // What a connection reports, as one object whose methods are shared: a
+  // connection lives as long as its session, and four closures with their
+  // scope would be held all that time.
+  static readonly #Link = class implements ConnectionEvents {
+    conn: Connection | undefined;
+    readonly #session: Session;
+
+    constructor(session: Session) {
+      this.#session = session;
+    }
+
+    established(response: ConnectResponse): void {
+      this.#session.#onEstablished(this.conn!, response);
+    }
+
+    frame(r: JuteReader): void {
+      if (!this.#session.#ended) this.#session.#replies!.frame(r);
+    }
+
+    oversized(r: JuteReader, length: number): void {
+      if (!this.#session.#ended) this.#session.#replies!.oversized(r, length);
+    }
+
+    lost(error: Error): void {
+      if (this.conn === this.#session.#conn) this.#session.#lost(error);
+    }
+  };
 
   #onEstablished(conn: Connection, response: ConnectResponse): void {
     if (this.#ended) return;
@@ -335,14 +348,8 @@ export class Session {
   }
 
   #readWriteSearch(): ReadWriteSearch {
-    return this.#search ??= new ReadWriteSearch({
-      ring: this.#hosts,
-      transport: this.#options.transport,
-      tls: this.#options.tls,
-      clock: this.#options.clock,
-      found: (index) => {
-        if (this.#state.type === "connectedReadOnly") this.#moveTo(index, "read-write server ");
-      },
+    return this.#search ??= new ReadWriteSearch(this.#hosts, this.#options, (index) => {
+      if (this.#state.type === "connectedReadOnly") this.#moveTo(index, "read-write server ");
     });
   }
 
