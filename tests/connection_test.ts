@@ -80,6 +80,37 @@ describe("Connection", () => {
     conn.close();
   });
 
+  it("batches the writes of one turn on several connections, each into its own socket", async () => {
+    const [a, b, c] = [open(), open(), open()];
+    await flush();
+    for (const { transport, conn } of [a, b, c]) {
+      transport.last.send((w) => writeConnectResponse(w, accepted));
+      conn.startHeartbeat(6000);
+    }
+    const before = [a, b, c].map(({ transport }) => transport.last.raw.length);
+    const frame = (xid: number) => new Uint8Array([0, 0, 0, 8, 0, 0, 0, xid, 0, 0, 0, 11]);
+    a.conn.write(frame(1));
+    b.conn.write(frame(2));
+    a.conn.write(frame(3));
+    c.conn.write(frame(4));
+    c.conn.close();
+    await flush();
+    const xids = (t: FakeTransport) =>
+      t.last.frames.slice(1).map((f) => readRequestHeader(new JuteReader(f)).xid);
+    assert.deepEqual([a, b, c].map(({ transport }) => transport.last.raw.length), [
+      before[0] + 1,
+      before[1] + 1,
+      before[2],
+    ]);
+    assert.deepEqual([xids(a.transport), xids(b.transport), xids(c.transport)], [[1, 3], [2], []]);
+    // A write after the flush is flushed in its own turn.
+    b.conn.write(frame(5));
+    await flush();
+    assert.deepEqual(xids(b.transport), [2, 5]);
+    a.conn.close();
+    b.conn.close();
+  });
+
   it("reports a refused session as lost with the server's code", async () => {
     const { transport, seen } = open();
     await flush();
