@@ -9,7 +9,8 @@
 
 import { DEFAULT_MAX_DATA_SIZE } from "../protocol/constants.ts";
 import type { Clock } from "../session/clock.ts";
-import { Session } from "../session/session.ts";
+import type { ControlRequest } from "../session/request_encoder.ts";
+import { Session, type SessionListener } from "../session/session.ts";
 import type { ConnectionState } from "../session/state.ts";
 import { notifyAll } from "../util/notify.ts";
 import { checkAuth } from "./arguments.ts";
@@ -17,6 +18,7 @@ import { CallGate } from "./call_gate.ts";
 import { Chroot } from "./chroot.ts";
 import type { ConnectSettings } from "./connect_settings.ts";
 import type { ZooKeeperOptions } from "./options.ts";
+import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import type { Subscribe } from "./state_stream.ts";
 import { WatchManager } from "./watch_manager.ts";
 import { restoreWatchRequests } from "./watch_restore.ts";
@@ -39,8 +41,8 @@ export interface ClientParts {
   readonly onError: (error: unknown) => void;
   /** Adds a listener of state changes; returns its removal. */
   readonly subscribe: Subscribe;
-  /** The answers to the credentials of the options, awaited by connect. */
-  readonly initialAuth: Promise<void>;
+  /** The answers to the credentials of the options, awaited by connect; none without them. */
+  readonly initialAuth: Promise<void> | undefined;
 }
 
 /**
@@ -57,31 +59,22 @@ export function clientParts(settings: ConnectSettings, options: ZooKeeperOptions
   const credentials = checkCredentials(options);
   const paths = new Chroot(settings.chroot);
   const onError = options.onError ?? logError;
-  const metrics = options.metrics;
-  // Made for the first listener and dropped with the last: a connected client
-  // has none of its own.
-  let listeners: Set<(state: ConnectionState) => void> | undefined;
   const session = new Session(settings.session);
-  const watches = new WatchManager(session, paths, options.watcher, onError, metrics);
-  session.start({
-    notification: (type, state, path) => watches.notification(type, state, path),
-    state: (state) => {
-      metrics?.stateChanged(state.type);
-      if (listeners !== undefined) notifyAll(listeners, state, onError);
-      watches.sessionEvent(state);
-    },
-    restoreWatches: (zxid) => restoreWatchRequests(watches.registry, paths, zxid),
-    warning: (error) => onError(error),
-  });
+  const watches = new WatchManager(session, paths, options.watcher, onError, options.metrics);
+  const events = new ClientEvents(watches, paths, onError, options.metrics);
+  session.start(events);
   const gate = new CallGate({
     session,
     paths,
     requestTimeout: options.requestTimeout,
     callerStacks: options.callerStacks ?? true,
   });
-  const initialAuth = Promise.all(credentials.map((c) => session.addAuth(c.scheme, c.auth)))
-    .then(() => {});
-  initialAuth.catch(() => {});
+  let initialAuth: Promise<void> | undefined;
+  if (credentials.length > 0) {
+    initialAuth = Promise.all(credentials.map((c) => session.addAuth(c.scheme, c.auth)))
+      .then(() => {});
+    initialAuth.catch(() => {});
+  }
   return {
     session,
     clock: settings.session.clock,
@@ -90,15 +83,60 @@ export function clientParts(settings: ConnectSettings, options: ZooKeeperOptions
     gate,
     maxDataSize: options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE,
     onError,
-    subscribe: (listener) => {
-      const set = listeners ??= new Set();
-      set.add(listener);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0 && listeners === set) listeners = undefined;
-      };
-    },
+    subscribe: events.subscribe,
     initialAuth,
+  };
+}
+
+// What the session reports, and the client's state listeners: one object
+// whose methods are shared by every client, where four closures and their
+// scope would be held as long as the client.
+class ClientEvents implements SessionListener {
+  readonly #watches: WatchManager;
+  readonly #paths: Chroot;
+  readonly #onError: (error: unknown) => void;
+  readonly #metrics: ClientMetricsRecorder | undefined;
+  // Made for the first listener and dropped with the last: a connected client
+  // has none of its own.
+  #listeners: Set<(state: ConnectionState) => void> | undefined;
+
+  constructor(
+    watches: WatchManager,
+    paths: Chroot,
+    onError: (error: unknown) => void,
+    metrics: ClientMetricsRecorder | undefined,
+  ) {
+    this.#watches = watches;
+    this.#paths = paths;
+    this.#onError = onError;
+    this.#metrics = metrics;
+  }
+
+  notification(type: number, state: number, path: string): void {
+    this.#watches.notification(type, state, path);
+  }
+
+  state(state: ConnectionState): void {
+    this.#metrics?.stateChanged(state.type);
+    if (this.#listeners !== undefined) notifyAll(this.#listeners, state, this.#onError);
+    this.#watches.sessionEvent(state);
+  }
+
+  restoreWatches(lastZxid: bigint): ControlRequest[] {
+    return restoreWatchRequests(this.#watches.registry, this.#paths, lastZxid);
+  }
+
+  warning(error: Error): void {
+    this.#onError(error);
+  }
+
+  readonly subscribe: Subscribe = (listener) => {
+    const set = this.#listeners ??= new Set();
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#listeners === set) this.#listeners = undefined;
+    };
   };
 }
 

@@ -57,7 +57,8 @@ export function waitConnected(
       }
       // The credentials are refused after the handshake: AUTHFAILED ends the
       // session, which the state listener reports.
-      (options.ready ?? Promise.resolve()).then(() => finish(), (error: unknown) => {
+      if (options.ready === undefined) return finish();
+      options.ready.then(() => finish(), (error: unknown) => {
         const code = ZooKeeperError.is(error) && error.code !== "CONNECTIONLOSS"
           ? error.code
           : endCode(session.state);

@@ -115,7 +115,7 @@ class NodeConnection implements TransportConnection {
       open(this);
     });
     // Reads through `onread` emit no "data".
-    if (options.tls || !useOnread) socket.on("data", this.#onData);
+    if (options.tls || !useOnread) socket.on("data", forwardData(handlers));
     socket.on("error", this.#onError);
     socket.on("close", this.#onClose);
   }
@@ -128,10 +128,6 @@ class NodeConnection implements TransportConnection {
     this.#socket.destroy();
     this.#finish();
   }
-
-  // A field, not a closure of the constructor's scope, which would keep the
-  // connect's signal for as long as the socket lives.
-  readonly #onData = (chunk: Uint8Array): void => this.#handlers.data(chunk);
 
   readonly #onRead = (n: number, buffer: Uint8Array): boolean => {
     this.#handlers.data(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
@@ -150,4 +146,10 @@ class NodeConnection implements TransportConnection {
     if (reject === undefined) this.#handlers.closed(error);
     else reject(error ?? new Error(`Connection to ${this.#host}:${this.#port} closed`));
   }
+}
+
+// Made only where "data" is listened to, outside the connection's constructor,
+// whose scope (the connect's signal) it would keep as long as the socket lives.
+function forwardData(handlers: TransportHandlers): (chunk: Uint8Array) => void {
+  return (chunk) => handlers.data(chunk);
 }
