@@ -86,6 +86,58 @@ describe("Transport abort signals", () => {
   });
 });
 
+describe("denoTransport writes", () => {
+  it(
+    "sends every byte in order when the socket takes a few at a time, and reports a failed write once",
+    {
+      skip: !("Deno" in globalThis),
+    },
+    async () => {
+      const sent: number[] = [];
+      let fail = false;
+      const closed: (Error | undefined)[] = [];
+      const conn = {
+        read: () => new Promise<number | null>(() => {}),
+        // Takes at most three bytes a call, a turn later.
+        write: async (bytes: Uint8Array) => {
+          await Promise.resolve();
+          if (fail) throw new Error("broken pipe");
+          sent.push(...bytes.subarray(0, 3));
+          return Math.min(3, bytes.length);
+        },
+        close: () => {},
+      };
+      const deno = (globalThis as unknown as { Deno: { connect: unknown } }).Deno;
+      const connect = deno.connect;
+      deno.connect = () => Promise.resolve(conn);
+      try {
+        const socket = await denoTransport.connect({ host: "127.0.0.1", port: 1 }, {
+          data: () => {},
+          closed: (error) => closed.push(error),
+        });
+        socket.write(new Uint8Array([1, 2, 3, 4, 5, 6, 7]));
+        socket.write(new Uint8Array([8]));
+        socket.write(new Uint8Array([9, 10, 11, 12]));
+        await eventually(() => sent.length === 12, "every byte to be written");
+        assert.deepEqual(sent, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        socket.write(new Uint8Array([13]));
+        await eventually(() => sent.length === 13, "a later write");
+        fail = true;
+        socket.write(new Uint8Array([14]));
+        socket.write(new Uint8Array([15]));
+        await eventually(() => closed.length === 1, "the failure to be reported");
+        assert.equal(closed[0]?.message, "broken pipe");
+        socket.write(new Uint8Array([16]));
+        socket.close();
+        assert.equal(closed.length, 1);
+        assert.equal(sent.length, 13);
+      } finally {
+        deno.connect = connect;
+      }
+    },
+  );
+});
+
 describe("abortable()", () => {
   it("settles as the promise does while the signal stays unaborted", async () => {
     const signal = new AbortController().signal;

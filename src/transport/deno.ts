@@ -149,18 +149,31 @@ export const denoTransport: Transport = {
         finish(ended ? undefined : error instanceof Error ? error : new Error(String(error)));
       }
     })();
-    // Writes are chained so they reach the socket whole and in order, even
-    // when the kernel takes part of one.
-    let writing: Promise<void> = Promise.resolve();
-    const writeAll = async (bytes: Uint8Array) => {
-      for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+    // One write at a time, so that bytes reach the socket whole and in order
+    // even when the kernel takes part of them; what comes meanwhile waits in
+    // `queued`, which exists only while a write is under way.
+    let queued: Uint8Array[] | undefined;
+    const drain = async (first: Uint8Array) => {
+      try {
+        for (let bytes: Uint8Array | undefined = first; bytes !== undefined && !ended;) {
+          for (let off = 0; off < bytes.length;) {
+            off += await conn.write(off === 0 ? bytes : bytes.subarray(off));
+          }
+          bytes = queued!.shift();
+        }
+      } catch (error) {
+        finish(error instanceof Error ? error : new Error(String(error)));
+      }
+      queued = undefined;
     };
     return {
       write(bytes: Uint8Array): void {
         if (ended) return;
-        writing = writing.then(() => ended ? undefined : writeAll(bytes)).catch((error) => {
-          finish(error instanceof Error ? error : new Error(String(error)));
-        });
+        if (queued !== undefined) queued.push(bytes);
+        else {
+          queued = [];
+          drain(bytes);
+        }
       },
       close(): void {
         finish();
