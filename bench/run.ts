@@ -41,6 +41,7 @@ const allWorkloads = [
   "latency",
   "fanout",
   "scale",
+  "idle",
 ];
 // BENCH_WORKLOADS=reads,writes and BENCH_CLIENTS=ours-node,reference run a subset.
 const pick = (all: string[], list: string | undefined) =>
@@ -82,7 +83,28 @@ const clients = Object.fromEntries(
   pick(Object.keys(allClients), process.env.BENCH_CLIENTS).map((c) => [c, allClients[c]]),
 );
 
+// `idle` is the scale workload with V8's young generation held at its minimum
+// (1 MB): the sessions' own memory, without the growth of the young
+// generation that the burst of connects sets off (V8 sizes it by how much of
+// it survives, and its growth, divided among the sessions, is most of the
+// scale workload's figure). Runs on the clients that run on V8.
+function idleCommand(command: string[]): string[] | undefined {
+  const flag = "--max-semi-space-size=1";
+  if (command[0] === "node") return ["node", flag, ...command.slice(1)];
+  if (command[0] === "env") return undefined;
+  if (command.includes("run")) {
+    const at = command.indexOf("run") + 1;
+    return [...command.slice(0, at), `--v8-flags=${flag}`, ...command.slice(at)];
+  }
+  return undefined;
+}
+
 function run(command: string[], workload: string, servers: string, label: string): Promise<Result> {
+  if (workload === "idle") {
+    const idle = idleCommand(command);
+    if (idle === undefined) return Promise.resolve({ skipped: true } as unknown as Result);
+    return run(idle, "scale", servers, label).then((r) => ({ ...r, workload }));
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], [...command.slice(1), workload, servers, label], {
       cwd: root,
@@ -247,7 +269,7 @@ console.log(`\n${machine}\nwrote bench/results/latest.{json,md,svg}`);
 function chart(): string {
   const names = Object.keys(clients);
   const colours = ["#2b6cb0", "#4299e1", "#dd6b20", "#718096", "#38a169"];
-  const groups = workloads.filter((w) => w !== "latency" && w !== "scale");
+  const groups = workloads.filter((w) => w !== "latency" && w !== "scale" && w !== "idle");
   const w = 760, h = 320, left = 60, bottom = 40, top = 30;
   const groupWidth = (w - left - 20) / groups.length;
   const barWidth = groupWidth / (names.length + 1);
