@@ -4,7 +4,9 @@
  * with min–max and ratios of ours to each peer from the same run.
  *
  * `deno task bench` (or `bash bench/run.sh`); `BENCH_REPS` sets the
- * repetitions (default 5), `--quick` runs one repetition of each.
+ * repetitions (default 5), `--quick` runs one repetition of each. Each
+ * client runs a workload twice in its process and reports the second run,
+ * with the first run's throughput and CPU beside ("first run" rows).
  *
  * @module
  */
@@ -27,6 +29,8 @@ interface Result {
   p50Us?: number;
   p99Us?: number;
   perSessionKb?: number;
+  firstOpsPerSec?: number;
+  firstCpuUsPerOp?: number;
 }
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -176,6 +180,8 @@ const metrics: [keyof Result, string][] = [
   ["p50Us", "p50 µs"],
   ["p99Us", "p99 µs"],
   ["perSessionKb", "KB/session"],
+  ["firstOpsPerSec", "ops/s, first run"],
+  ["firstCpuUsPerOp", "µs CPU/op, first run"],
   ["rssMb", "RSS MB"],
 ];
 for (const workload of workloads) {
@@ -230,7 +236,7 @@ for (const workload of workloads) {
     if (cells.every((c) => c === "n/a")) continue;
     // Ratios read "how many times better ours is": higher is better for
     // throughput, lower for CPU and latency.
-    const better = metric === "ops/s"
+    const better = metric.startsWith("ops/s")
       ? (a: number, b: number) => a / b
       : (a: number, b: number) => b / a;
     const ratio = (a?: number, b?: number) => a && b ? `${better(a, b).toFixed(2)}×` : "n/a";
