@@ -7,6 +7,7 @@ import { AuthBook } from "../src/session/auth_book.ts";
 import { HostRing } from "../src/session/host_ring.ts";
 import { ReconnectPacing } from "../src/session/reconnect_pacing.ts";
 import { type PendingRequest, RequestQueue } from "../src/session/request_queue.ts";
+import { SessionIdentity } from "../src/session/session_identity.ts";
 import {
   endCode,
   endOfKeeperState,
@@ -201,5 +202,32 @@ describe("endOfKeeperState()", () => {
     assert.equal(endOfKeeperState("AuthFailed"), "AUTHFAILED");
     assert.equal(endOfKeeperState("Closed"), "CLOSED");
     assert.equal(endOfKeeperState("Disconnected"), undefined);
+  });
+});
+
+describe("SessionIdentity", () => {
+  const every = Uint8Array.from({ length: 16 }, (_, i) => (i * 37 + 200) % 256);
+
+  it("SessionIdentity keeps the granted password byte for byte and hands out copies", () => {
+    const identity = new SessionIdentity(9000);
+    assert.deepEqual(identity.password, new Uint8Array(16));
+    identity.adopt({
+      protocolVersion: 0,
+      timeOut: 6000,
+      sessionId: 7n,
+      passwd: every.slice(),
+      readOnly: false,
+    }, undefined);
+    assert.deepEqual(identity.password, every);
+    identity.password.fill(0);
+    assert.deepEqual(identity.password, every);
+    assert.deepEqual(identity.handshake(9000, false).passwd, every);
+    assert.equal(identity.handshake(9000, false).sessionId, 7n);
+  });
+
+  it("SessionIdentity resumes a session with the password it is given", () => {
+    const resumed = new SessionIdentity(9000, { sessionId: 5n, password: every.subarray(0, 12) });
+    assert.deepEqual(resumed.handshake(9000, false).passwd, every.subarray(0, 12));
+    assert.equal(resumed.handshake(9000, false).sessionId, 5n);
   });
 });
