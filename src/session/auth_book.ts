@@ -37,8 +37,8 @@ interface Sent {
 export class AuthBook {
   // None until credentials are added, as most sessions never have any.
   #entries: Entry[] | undefined;
-  // One slot per AuthPacket on the wire, in order.
-  readonly #awaitingReply = new Deque<Sent>();
+  // One slot per AuthPacket on the wire, in order; made with the first.
+  #awaitingReply: Deque<Sent> | undefined;
 
   /**
    * Records credentials.
@@ -62,7 +62,7 @@ export class AuthBook {
     }
     const entry = { scheme, auth, waiter: undefined };
     (this.#entries ??= []).push(entry);
-    this.#awaitingReply.push({ entry, waiter });
+    (this.#awaitingReply ??= new Deque()).push({ entry, waiter });
     return encodeAuth(scheme, auth);
   }
 
@@ -73,7 +73,7 @@ export class AuthBook {
    */
   replay(): Uint8Array[] {
     return (this.#entries ?? []).map((entry) => {
-      this.#awaitingReply.push({ entry, waiter: entry.waiter });
+      (this.#awaitingReply ??= new Deque()).push({ entry, waiter: entry.waiter });
       entry.waiter = undefined;
       return encodeAuth(entry.scheme, entry.auth);
     });
@@ -85,7 +85,7 @@ export class AuthBook {
    * @returns It, or `undefined` for a replay.
    */
   answered(): AuthWaiter | undefined {
-    return this.#awaitingReply.shift()?.waiter;
+    return this.#awaitingReply?.shift()?.waiter;
   }
 
   /**
@@ -93,7 +93,7 @@ export class AuthBook {
    * their callers wait for the answer to the next replay.
    */
   unsent(): void {
-    for (const { entry, waiter } of this.#awaitingReply.drain()) {
+    for (const { entry, waiter } of this.#awaitingReply?.drain() ?? []) {
       if (waiter !== undefined) entry.waiter = waiter;
     }
   }

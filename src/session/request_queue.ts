@@ -46,7 +46,8 @@ export interface PendingRequest {
 /** Xids, the requests awaiting a reply and the requests held offline. */
 export class RequestQueue {
   readonly #awaitingReply = new Deque<PendingRequest>();
-  readonly #offline = new Deque<PendingRequest>();
+  // Made for the first request held while disconnected.
+  #offline: Deque<PendingRequest> | undefined;
   #xid: number;
   #compactAt = COMPACT_MIN;
 
@@ -82,7 +83,7 @@ export class RequestQueue {
    * @param request The request.
    */
   hold(request: PendingRequest): void {
-    const offline = this.#offline;
+    const offline = this.#offline ??= new Deque();
     offline.push(request);
     // Calls that gave up while held leave at the next connection; a long
     // disconnection with many of them sheds them here, at an amortized O(1).
@@ -94,7 +95,7 @@ export class RequestQueue {
 
   /** Number of requests held until the next connection. */
   get held(): number {
-    return this.#offline.size;
+    return this.#offline?.size ?? 0;
   }
 
   /**
@@ -104,6 +105,7 @@ export class RequestQueue {
    * @returns The requests.
    */
   takeOffline(): PendingRequest[] {
+    if (this.#offline === undefined) return [];
     return this.#offline.drain().filter((request) => request.settled !== true);
   }
 
@@ -202,6 +204,6 @@ export class RequestQueue {
    */
   failAll(error: (request: PendingRequest) => Error): void {
     this.failAwaiting(error);
-    for (const request of this.#offline.drain()) request.reject(error(request));
+    for (const request of this.#offline?.drain() ?? []) request.reject(error(request));
   }
 }
