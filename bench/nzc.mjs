@@ -48,12 +48,7 @@ const create = (c, path, data, mode = zookeeper.CreateMode.PERSISTENT) =>
   call((cb) => c.create(path, Buffer.from(data), zookeeper.ACL.OPEN_ACL_UNSAFE, mode, cb));
 await create(zk, base, "");
 
-// Each workload runs twice, each time under a node of its own, and the second
-// run is the one reported: the first lets the JIT compile the client's hot
-// paths, whose compilation would otherwise fall in the timed part (see
-// bench/README.md). The first run's throughput and CPU go beside, as
-// `firstOpsPerSec` and `firstCpuUsPerOp`. The scale workload runs once: a
-// second run would find the heap grown by the first.
+// Two runs, the second reported, as bench/ours.ts does and says why.
 async function runOnce(root) {
   await create(zk, root, "");
   let result;

@@ -183,12 +183,7 @@ const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
 const zk = await Conn.open();
 await zk.call(create(base, Buffer.alloc(0), PERSISTENT));
 
-// Each workload runs twice, each time under a node of its own, and the second
-// run is the one reported: the first lets the JIT compile the client's hot
-// paths, whose compilation would otherwise fall in the timed part (see
-// bench/README.md). The first run's throughput and CPU go beside, as
-// `firstOpsPerSec` and `firstCpuUsPerOp`. The scale workload runs once: a
-// second run would find the heap grown by the first.
+// Two runs, the second reported, as bench/ours.ts does and says why.
 async function runOnce(root) {
   await zk.call(create(root, Buffer.alloc(0), PERSISTENT));
   let result;
