@@ -16,6 +16,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { ZooKeeper } from "../mod.ts";
 import { startZooKeeper } from "../tests/helpers/zk_server.ts";
 
 interface Result {
@@ -137,6 +138,31 @@ const median = (xs: number[]) => {
 // maxClientCnxns=0: the fan-out and scale workloads open up to 1,000
 // connections from one address (ZooKeeper allows 60 by default).
 const server = await startZooKeeper({ maxSessionTimeout: 60_000, config: { maxClientCnxns: "0" } });
+const cleaner = await ZooKeeper.connect(server.connectString);
+
+// Deletes the nodes every client left (`/bench-<label>-<pid>` and below), so
+// that each run finds the server as the first one did: kept, the recursive
+// workload's 10,000 children a run pile up to hundreds of thousands of
+// nodes, and the server's heap fills and slows every client after.
+async function clearBenchNodes(): Promise<void> {
+  const levels: string[][] = [];
+  let level = (await cleaner.getChildren("/")).filter((n) => n.startsWith("bench-"))
+    .map((n) => `/${n}`);
+  while (level.length > 0) {
+    levels.push(level);
+    const next: string[] = [];
+    for (let i = 0; i < level.length; i += 1000) {
+      const lists = await Promise.all(level.slice(i, i + 1000).map((p) => cleaner.getChildren(p)));
+      lists.forEach((names, j) => names.forEach((n) => next.push(`${level[i + j]}/${n}`)));
+    }
+    level = next;
+  }
+  for (const paths of levels.reverse()) {
+    for (let i = 0; i < paths.length; i += 1000) {
+      await Promise.all(paths.slice(i, i + 1000).map((p) => cleaner.delete(p)));
+    }
+  }
+}
 const results: Result[] = [];
 try {
   for (const workload of workloads) {
@@ -149,6 +175,8 @@ try {
           // One client's failure is reported and leaves the others' figures.
           process.stderr.write(`${(error as Error).message}\n`);
           continue;
+        } finally {
+          await clearBenchNodes();
         }
         if ("skipped" in r) continue;
         results.push(r);
@@ -162,6 +190,7 @@ try {
     }
   }
 } finally {
+  await cleaner.close();
   await server[Symbol.asyncDispose]();
 }
 
