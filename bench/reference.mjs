@@ -26,6 +26,13 @@ const Op = {
   addWatch: 106,
 };
 const Op_closeSession = -11;
+// BENCH_DECODE=1 (run.ts's `reference-decoding`): also decode the strings a
+// client hands back, each notification's path and each listing's names, as
+// short ASCII strings are cheapest made: the floor of any client that returns
+// them, where the plain reference reads only a type or a count.
+const DECODE = process.env.BENCH_DECODE === "1";
+// What was decoded, reported so that no decoding can be optimized away.
+let decodedChars = 0;
 const PERSISTENT = 0;
 const EPHEMERAL_SEQUENTIAL = 3;
 const NODE_DATA_CHANGED = 3;
@@ -66,6 +73,30 @@ const getData = (path, watch = false) => frame(Op.getData, path, watch);
 const setData = (path, data) => frame(Op.setData, path, data, -1);
 const create = (path, data, flags) => frame(Op.create, path, data, OPEN_ACL, flags);
 const getChildren = (path, watch) => frame(Op.getChildren, path, watch);
+
+/** Reads the length-prefixed string at `at`. */
+function readString(buf, at) {
+  const end = at + 4 + buf.readInt32BE(at);
+  if (end - at > 16) return buf.latin1Slice(at + 4, end);
+  let s = "";
+  for (let i = at + 4; i < end; i++) s += String.fromCharCode(buf[i]);
+  return s;
+}
+
+/** A getChildren reply's names, from the body at `at`. */
+function readNames(buf, at) {
+  const names = new Array(buf.readInt32BE(at));
+  for (let i = 0, p = at + 4; i < names.length; i++) {
+    names[i] = readString(buf, p);
+    p += 4 + buf.readInt32BE(p);
+  }
+  return names;
+}
+
+function countNames(names) {
+  for (const n of names) decodedChars += n.length;
+  return names.length;
+}
 
 /**
  * One session. `onReply(xid, err, buf, bodyOffset)` and `onEvent(type, state)`
@@ -113,8 +144,10 @@ class Conn {
         continue;
       }
       const xid = buf.readInt32BE(at);
-      if (xid === -1) this.onEvent(buf.readInt32BE(at + 16), buf, at + 24);
-      else if (xid > 0) this.onReply(xid, buf.readInt32BE(at + 12), buf, at + 16);
+      if (xid === -1) {
+        if (DECODE) decodedChars += readString(buf, at + 24).length;
+        this.onEvent(buf.readInt32BE(at + 16), buf, at + 24);
+      } else if (xid > 0) this.onReply(xid, buf.readInt32BE(at + 12), buf, at + 16);
     }
     this.rest = buf.subarray(off);
     this.flush();
@@ -174,6 +207,7 @@ function measure() {
       opsPerSec: ops / seconds,
       cpuUsPerOp: (used.user + used.system) / ops,
       rssMb: process.memoryUsage().rss / 1048576,
+      ...(DECODE ? { decodedChars } : {}),
       ...extra,
     };
   };
@@ -291,7 +325,9 @@ async function runOnce(root) {
         // A getChildren reply's body starts with the number of children.
         w.onReply = (_xid, err, buf, at) => {
           if (++armed === watchers.length) ready();
-          if (err === 0 && buf.readInt32BE(at) === total && ++complete === watchers.length) all();
+          if (err !== 0) return;
+          const count = DECODE ? countNames(readNames(buf, at)) : buf.readInt32BE(at);
+          if (count === total && ++complete === watchers.length) all();
         };
         w.onEvent = () => {
           events++;
