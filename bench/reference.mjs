@@ -26,11 +26,14 @@ const Op = {
   addWatch: 106,
 };
 const Op_closeSession = -11;
-// BENCH_DECODE=1 (run.ts's `reference-decoding`): also decode the strings a
-// client hands back, each notification's path and each listing's names, as
-// short ASCII strings are cheapest made: the floor of any client that returns
-// them, where the plain reference reads only a type or a count.
-const DECODE = process.env.BENCH_DECODE === "1";
+// BENCH_CLIENT=1 (run.ts's `reference-client`): the thinnest client with a
+// promise per call. Each call returns a promise, settled by its reply in the
+// order sent and awaited by the workload as bench/ours.ts awaits a call; the
+// frames a turn's continuations send go out in one write after them. The
+// strings a client hands back are decoded (each notification's path, each
+// listing's names), as short ASCII strings are cheapest made; a Stat is not,
+// nor is data copied. The plain reference reads only a type or a count.
+const CLIENT = process.env.BENCH_CLIENT === "1";
 // What was decoded, reported so that no decoding can be optimized away.
 let decodedChars = 0;
 const PERSISTENT = 0;
@@ -106,6 +109,10 @@ function countNames(names) {
 class Conn {
   xid = 1;
   out = [];
+  // CLIENT: the settlers of the calls awaiting replies, oldest at `head`.
+  waiting = [];
+  head = 0;
+  flushing = false;
   rest = Buffer.alloc(0);
   onReply = () => {};
   onEvent = () => {};
@@ -145,9 +152,11 @@ class Conn {
       }
       const xid = buf.readInt32BE(at);
       if (xid === -1) {
-        if (DECODE) decodedChars += readString(buf, at + 24).length;
+        if (CLIENT) decodedChars += readString(buf, at + 24).length;
         this.onEvent(buf.readInt32BE(at + 16), buf, at + 24);
-      } else if (xid > 0) this.onReply(xid, buf.readInt32BE(at + 12), buf, at + 16);
+      } else if (xid <= 0) continue;
+      else if (CLIENT) this.settle([buf.readInt32BE(at + 12), buf, at + 16]);
+      else this.onReply(xid, buf.readInt32BE(at + 12), buf, at + 16);
     }
     this.rest = buf.subarray(off);
     this.flush();
@@ -161,8 +170,27 @@ class Conn {
     this.socket.write(this.out.length === 1 ? this.out[0] : Buffer.concat(this.out));
     this.out = [];
   }
+  settle(reply) {
+    const resolve = this.waiting[this.head];
+    this.waiting[this.head++] = undefined;
+    if (this.head === this.waiting.length) this.waiting.length = this.head = 0;
+    resolve(reply);
+  }
+  /** CLIENT: sends `f`; the promise of its reply, [err, buf, bodyOffset]. */
+  request(f) {
+    this.send(f);
+    if (!this.flushing) {
+      this.flushing = true;
+      queueMicrotask(() => {
+        this.flushing = false;
+        this.flush();
+      });
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
   /** Sends one request and waits for its reply: [err, buf, bodyOffset]. */
   call(f) {
+    if (CLIENT) return this.request(Buffer.from(f));
     return new Promise((resolve) => {
       this.onReply = (_xid, err, buf, at) => resolve([err, buf, at]);
       this.send(Buffer.from(f));
@@ -171,6 +199,16 @@ class Conn {
   }
   /** Sends `frames` with at most `window` outstanding; resolves on the last reply. */
   pipeline(frames, window, onReply = () => {}) {
+    if (CLIENT) {
+      let next = 0;
+      const worker = async () => {
+        while (next < frames.length) {
+          const [err, buf, at] = await this.request(frames[next++]);
+          onReply(err, buf, at);
+        }
+      };
+      return Promise.all(range(Math.min(window, frames.length), worker));
+    }
     return new Promise((resolve) => {
       let next = 0;
       let answered = 0;
@@ -185,7 +223,7 @@ class Conn {
   }
   close() {
     // The answer to closeSession is nobody's reply.
-    this.onReply = () => {};
+    this.settle = this.onReply = () => {};
     this.onEvent = () => {};
     this.send(frame(Op_closeSession));
     this.flush();
@@ -207,7 +245,7 @@ function measure() {
       opsPerSec: ops / seconds,
       cpuUsPerOp: (used.user + used.system) / ops,
       rssMb: process.memoryUsage().rss / 1048576,
-      ...(DECODE ? { decodedChars } : {}),
+      ...(CLIENT ? { decodedChars } : {}),
       ...extra,
     };
   };
@@ -321,13 +359,28 @@ async function runOnce(root) {
       let ready;
       const finished = new Promise((resolve) => all = resolve);
       const watching = new Promise((resolve) => ready = resolve);
+      // CLIENT: each watcher lists the children, and again after each event.
+      const follow = (w) =>
+        w.request(Buffer.from(arm)).then(([err, buf, at]) => {
+          if (++armed === watchers.length) ready();
+          if (err === 0 && countNames(readNames(buf, at)) === total) {
+            if (++complete === watchers.length) all();
+          }
+        });
       for (const w of watchers) {
+        if (CLIENT) {
+          w.onEvent = () => {
+            events++;
+            follow(w);
+          };
+          follow(w);
+          continue;
+        }
         // A getChildren reply's body starts with the number of children.
         w.onReply = (_xid, err, buf, at) => {
           if (++armed === watchers.length) ready();
           if (err !== 0) return;
-          const count = DECODE ? countNames(readNames(buf, at)) : buf.readInt32BE(at);
-          if (count === total && ++complete === watchers.length) all();
+          if (buf.readInt32BE(at) === total && ++complete === watchers.length) all();
         };
         w.onEvent = () => {
           events++;
