@@ -63,8 +63,17 @@ const allClients: Record<string, string[]> = {
   // No library: the wire protocol over node:net with pre-encoded frames.
   "reference": ["node", `${root}/bench/reference.mjs`],
   // The same shaped as the thinnest client with a promise per call, which
-  // decodes the strings it hands back: the floor of a client of this API.
+  // decodes the strings it hands back: the floor of a client of this API, on
+  // Node and on Deno (over Deno's own sockets).
   "reference-client": ["env", "BENCH_CLIENT=1", "node", `${root}/bench/reference.mjs`],
+  "reference-client-deno": [
+    "env",
+    "BENCH_CLIENT=1",
+    `${root}/node_modules/.bin/deno`,
+    "run",
+    "-A",
+    `${root}/bench/reference.mjs`,
+  ],
 };
 // Only when BENCH_CLIENTS names it: ours on Node with a metrics recorder.
 if (process.env.BENCH_CLIENTS?.split(",").includes("ours-node-metrics")) {
@@ -108,7 +117,7 @@ function idleCommand(command: string[]): string[] | undefined {
 }
 
 function run(command: string[], workload: string, servers: string, label: string): Promise<Result> {
-  if (label === "reference-client" && (workload === "scale" || workload === "idle")) {
+  if (label.startsWith("reference-client") && (workload === "scale" || workload === "idle")) {
     return Promise.resolve({ skipped: true } as unknown as Result);
   }
   if (workload === "idle") {
@@ -247,7 +256,7 @@ const comparisons: [string, string][] = [
   ["ours-node", "reference"],
   ["ours-deno", "reference"],
   ["ours-node", "reference-client"],
-  ["ours-deno", "reference-client"],
+  ["ours-deno", "reference-client-deno"],
   ["ours-node", "node-zookeeper-client"],
   ["ours-node", "java"],
   ["ours-deno", "java"],
@@ -256,6 +265,7 @@ const shortNames: Record<string, string> = {
   "node-zookeeper-client": "nzc",
   "reference": "ref",
   "reference-client": "ref-client",
+  "reference-client-deno": "ref-client-deno",
 };
 const short = (c: string) => shortNames[c] ?? c;
 lines.push(
@@ -315,7 +325,7 @@ console.log(`\n${machine}\nwrote bench/results/latest.{json,md,svg}`);
 
 /** A grouped bar chart of throughput per workload, each client a colour. */
 function chart(): string {
-  const names = Object.keys(clients).filter((c) => c !== "reference-client");
+  const names = Object.keys(clients).filter((c) => !c.startsWith("reference-client"));
   const colours = ["#2b6cb0", "#4299e1", "#dd6b20", "#718096", "#38a169"];
   const groups = workloads.filter((w) => w !== "latency" && w !== "scale" && w !== "idle");
   const w = 760, h = 320, left = 60, bottom = 40, top = 30;
