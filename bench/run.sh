@@ -11,6 +11,18 @@ jars=$(ls /usr/share/java/{zookeeper,zookeeper-jute,slf4j-api,slf4j-nop,metrics-
 bash scripts/build_npm.sh >/dev/null
 mkdir -p bench/.build
 javac -nowarn -d bench/.build -cp "$jars" bench/JavaBench.java
-ZK_CLASSPATH="$jars" node_modules/.bin/deno run -A bench/run.ts "$@"
+# With two cores or more, the server (and this harness) runs on the last core
+# and every client on the others, as a client and its ensemble would on their
+# own machines: sharing the cores, each client's throughput followed where the
+# scheduler put the server's threads, by up to 2x between repetitions.
+# BENCH_PIN=0 shares them.
+pin=()
+cores=$(nproc)
+if [ "${BENCH_PIN:-1}" != 0 ] && [ "$cores" -ge 2 ] && command -v taskset >/dev/null; then
+  pin=(taskset -c "$((cores - 1))")
+  export BENCH_CLIENT_CPUS=0
+  [ "$cores" -gt 2 ] && BENCH_CLIENT_CPUS="0-$((cores - 2))"
+fi
+ZK_CLASSPATH="$jars" "${pin[@]}" node_modules/.bin/deno run -A bench/run.ts "$@"
 node_modules/.bin/deno run -A bench/reconnect.ts
 node dist/bench/reconnect.js

@@ -100,6 +100,10 @@ const clients = Object.fromEntries(
   pick(Object.keys(allClients), process.env.BENCH_CLIENTS).map((c) => [c, allClients[c]]),
 );
 
+// BENCH_CLIENT_CPUS (set by run.sh): the cores the clients run on; the server
+// and this harness have the last one.
+const clientCpus = process.env.BENCH_CLIENT_CPUS || undefined;
+
 // `idle` is the scale workload with V8's young generation held at its minimum
 // (1 MB): the sessions' own memory, without the growth of the young
 // generation that the burst of connects sets off (V8 sizes it by how much of
@@ -126,7 +130,8 @@ function run(command: string[], workload: string, servers: string, label: string
     return run(idle, "scale", servers, label).then((r) => ({ ...r, workload }));
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], [...command.slice(1), workload, servers, label], {
+    const argv = clientCpus === undefined ? command : ["taskset", "-c", clientCpus, ...command];
+    const child = spawn(argv[0], [...argv.slice(1), workload, servers, label], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -310,7 +315,9 @@ const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${
   (totalmem() / 2 ** 30).toFixed(0)
 } GiB; Node ${version(["node", "--version"])}, ${
   version([allClients["ours-deno"][0], "--version"])
-}, Java 17; ZooKeeper 3.8 standalone on loopback; load average at the end ${load}`;
+}, Java 17; ZooKeeper 3.8 standalone on loopback${
+  clientCpus === undefined ? "" : `, clients on CPU ${clientCpus}, the server on the last`
+}; load average at the end ${load}`;
 await mkdir(`${root}/bench/results`, { recursive: true });
 await writeFile(
   `${root}/bench/results/latest.json`,
