@@ -28,9 +28,11 @@
  *
  * Deno.test("the service registers itself", async () => {
  *   await using server = await TestingServer.start();
- *   await using zk = await ZooKeeper.connect(server.connectString);
+ *   // The session outlives a restart that takes less than its timeout (the
+ *   // JVM's stop and start can take several seconds on a loaded machine).
+ *   await using zk = await ZooKeeper.connect(server.connectString, { sessionTimeout: 60_000 });
  *   await zk.create("/services", "");
- *   await server.restart(); // the client reconnects; the data stays
+ *   await server.restart(); // the client reconnects; its session and the data stay
  *   if ((await zk.getChildren("/services")).length !== 0) throw new Error("unexpected children");
  * });
  * ```
