@@ -10,7 +10,7 @@
  * `deno task bench:registry` (or `bash bench/registry/run.sh`), with
  * `--n 1000 --w 50` for one size (default: N=1,000/W=50, N=10,000/W=20 and
  * N=100,000/W=2),
- * `--peers ours,curator,curator-tree,kazoo`, `--reps 3` (each event),
+ * `--peers ours,curator,curator-tree,kazoo`, `--reps 7` (each event),
  * `--resync-reps 1` and `--out registry` (the result files' name). The
  * results are written after each client, so an interrupted run keeps what
  * it measured.
@@ -33,7 +33,7 @@ const { values: flags } = parseArgs({
     n: { type: "string" },
     w: { type: "string" },
     peers: { type: "string", default: "ours,curator,curator-tree,kazoo" },
-    reps: { type: "string", default: "3" },
+    reps: { type: "string", default: "7" },
     "resync-reps": { type: "string", default: "1" },
     out: { type: "string", default: "registry" },
   },
