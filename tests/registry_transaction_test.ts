@@ -5,9 +5,70 @@
 
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { Registry } from "../mod.ts";
+import { Registry, type Transport } from "../mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
-import { eventually } from "./helpers/wait.ts";
+import { requestCounter } from "./helpers/request_counter.ts";
+import { eventually, within } from "./helpers/wait.ts";
+
+/** A transport whose incoming bytes can be held, and let go as one chunk. */
+interface Holding {
+  readonly transport: Transport;
+  /** Holds what arrives from now on. */
+  hold(): void;
+  /** Resolves once `n` watch notifications are held. */
+  events(n: number): Promise<void>;
+  /** Delivers what was held, in one chunk, and holds nothing more. */
+  release(): void;
+}
+
+function holding(inner: Transport): Holding {
+  let held: Uint8Array[] | undefined;
+  let deliver: ((chunk: Uint8Array) => void) | undefined;
+  let notifications = 0;
+  let wanted: { n: number; resolve: () => void } | undefined;
+  // The bytes held, read frame by frame to count the notifications (xid -1).
+  const count = (bytes: Uint8Array) => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    let at = 0;
+    while (at + 8 <= bytes.length) {
+      const length = view.getInt32(at);
+      if (at + 4 + length > bytes.length) break;
+      if (view.getInt32(at + 4) === -1) notifications++;
+      at += 4 + length;
+    }
+    if (wanted !== undefined && notifications >= wanted.n) wanted.resolve();
+  };
+  const joined = () => {
+    const chunks = held ?? [];
+    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) all.set(c, (at += c.length) - c.length);
+    return all;
+  };
+  return {
+    transport: {
+      connect(options, handlers) {
+        deliver = (chunk) => handlers.data(chunk);
+        return inner.connect(options, {
+          data(chunk) {
+            if (held === undefined) return handlers.data(chunk);
+            held.push(chunk.slice());
+            notifications = 0;
+            count(joined());
+          },
+          closed: (error) => handlers.closed(error),
+        });
+      },
+    },
+    hold: () => held = [],
+    events: (n) => new Promise((resolve) => wanted = { n, resolve }),
+    release() {
+      const all = joined();
+      held = undefined;
+      deliver?.(all);
+    },
+  };
+}
 
 describe("Registry transactions", () => {
   const fx = useZooKeeper();
@@ -53,4 +114,43 @@ describe("Registry transactions", () => {
       });
     }
   }
+
+  it("one exists answers for every followed path that one transaction changes", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    await admin.create("/a", "x");
+    await admin.create("/b", "x");
+    const counter = await requestCounter();
+    const wire = holding(counter.transport);
+    await using registry = await Registry.connect({
+      servers: root.connectString,
+      transport: wire.transport,
+    });
+    const seen: Record<string, string[]> = { "/a": [], "/b": [] };
+    for (const path of ["/a", "/b"]) {
+      registry.onChange(
+        path,
+        (snapshot) => seen[path]!.push(Object.keys(snapshot.children).join()),
+      );
+      await registry.get(path);
+    }
+    const holder = await root.connect();
+    await holder.create("/a/h", "{}", { mode: "ephemeral" });
+    await holder.create("/b/h", "{}", { mode: "ephemeral" });
+    await eventually(() => seen["/a"]!.at(-1) === "h" && seen["/b"]!.at(-1) === "h", "h listed");
+    const zk = registry.client!;
+    await counter.settle(zk);
+    counter.reset();
+    // The two removals reach the client together, as they may on any
+    // connection: one barrier then holds both back.
+    wire.hold();
+    const events = wire.events(2);
+    await holder.close();
+    await within(events, "both removals");
+    wire.release();
+    await eventually(() => seen["/a"]!.at(-1) === "" && seen["/b"]!.at(-1) === "", "h gone");
+    await counter.settle(zk);
+    assert.deepEqual(counter.counts(), { exists: 1 });
+    assert.deepEqual(seen, { "/a": ["h", ""], "/b": ["h", ""] });
+  });
 });

@@ -32,4 +32,9 @@ export interface CacheReaderHost {
   published(): boolean;
   /** Called each time a reply has been handled. */
   replied(): void;
+  /**
+   * A request whose reply follows every event heard so far (shared with the
+   * other caches of the registry).
+   */
+  barrier(zk: ZooKeeper): Promise<unknown>;
 }

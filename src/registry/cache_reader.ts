@@ -202,7 +202,7 @@ export class CacheReader {
    * @param zk The session's client.
    */
   barrier(zk: ZooKeeper): void {
-    this.#track("barrier", () => zk.exists(this.#host.path), () => {});
+    this.#track("barrier", () => this.#host.barrier(zk), () => {});
   }
 
   /**

@@ -11,6 +11,7 @@ import type { ZooKeeper } from "../client/zookeeper.ts";
 import { parentPath } from "../protocol/path.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { CacheFile } from "./cache_file.ts";
+import { Barriers } from "./barriers.ts";
 import { readOnce } from "./read_once.ts";
 import { type CacheMode, PathCache } from "./path_cache.ts";
 import {
@@ -48,6 +49,7 @@ export interface LookupsOptions {
 export class Lookups {
   readonly #options: LookupsOptions;
   readonly #caches = new Map<string, PathCache>();
+  readonly #barriers = new Barriers();
   // The paths kept followed for lookups without a callback, each with the
   // time of its last lookup; released once not asked for in `followFor`.
   readonly #pinned = new Map<string, number>();
@@ -293,6 +295,7 @@ export class Lookups {
         modeFor: (zk) => this.#modeFor(zk),
         noPersistentWatches: (zk) => this.#noPersistent.add(zk),
         clock: this.#options.clock,
+        barriers: this.#barriers,
       });
       this.#caches.set(key, cache);
       const zk = this.#options.client();

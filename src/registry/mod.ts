@@ -11,10 +11,11 @@
  * - `registrations.ts`, `repair.ts`, `health.ts`: the nodes it registers, each
  *   kept in place, and their health checks.
  * - `lookups.ts`, `path_cache.ts`, `cache_reader.ts`, `cache_state.ts`,
- *   `cache_file.ts`, `backoff.ts`: lookups kept current by watches (a path's
- *   events and snapshots, its reads), their retries, and the last good copy
- *   on disk; `child_tree.ts` and `change_log.ts`: the children as a
- *   persistent tree, and what changed between two snapshots;
+ *   `cache_file.ts`, `backoff.ts`, `barriers.ts`: lookups kept current by
+ *   watches (a path's events and snapshots, its reads), their retries, the
+ *   transaction barriers they share, and the last good copy on disk;
+ *   `child_tree.ts` and `change_log.ts`: the children as a persistent tree,
+ *   and what changed between two snapshots;
  *   `read_once.ts`: a read that follows nothing.
  * - `snapshot.ts`, `node_data.ts`, `formats.ts`: what a lookup returns, how
  *   znode data is read and written, the serverset and Nerve formats.

@@ -31,6 +31,7 @@ import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import type { Clock } from "../util/clock.ts";
 import { notifyAll } from "../util/notify.ts";
+import { Barriers } from "./barriers.ts";
 import { type CacheMode, CacheReader } from "./cache_reader.ts";
 import type { Gate, NodeSnapshot } from "./snapshot.ts";
 
@@ -55,6 +56,8 @@ export interface PathCacheContext {
    * watches): the path may change meanwhile, with no event to tell.
    */
   firstReadWaits?: boolean | undefined;
+  /** The barriers shared with the owner's other caches (else its own). */
+  barriers?: Barriers | undefined;
 }
 
 /** One path kept current. */
@@ -66,6 +69,7 @@ export class PathCache {
   readonly #context: PathCacheContext;
   readonly #listeners = new Set<(snapshot: NodeSnapshot) => void>();
   readonly #reader: CacheReader;
+  readonly #barriers: Barriers;
   #closed = false;
   #snapshot: NodeSnapshot | undefined;
   #idle: (() => void)[] = [];
@@ -86,6 +90,7 @@ export class PathCache {
     this.childData = childData;
     this.#context = context;
     this.#firstReadOnly = context.firstReadWaits !== true;
+    const barriers = this.#barriers = context.barriers ?? new Barriers();
     this.#reader = new CacheReader({
       path,
       childData,
@@ -96,6 +101,7 @@ export class PathCache {
       noPersistentWatches: (zk) => context.noPersistentWatches(zk),
       published: () => this.#snapshot !== undefined,
       replied: () => this.#publishWhenIdle(),
+      barrier: (zk) => barriers.after(zk, path),
     });
   }
 
@@ -225,6 +231,7 @@ export class PathCache {
     if (event.path !== this.path && name === undefined) return;
     const state = reader.state;
     const tick = state.nextTick();
+    this.#barriers.heard();
     if (this.#snapshot === undefined) this.#firstReadOnly = false;
     if (event.path === this.path) {
       switch (event.type) {
@@ -280,7 +287,8 @@ export class PathCache {
   // sent before the last event does not hold it back: its reply may have come
   // before that event, and be handled after it. Events are handled one
   // microtask each, in wire order, so this runs once after those that came
-  // together, and one request holds them all back.
+  // together, and one request holds them all back: in every cache of the
+  // registry that heard one of them (`Barriers`).
   #holdForTransaction(): void {
     this.#barrierDue = false;
     const reader = this.#reader;
