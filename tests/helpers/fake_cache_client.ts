@@ -39,6 +39,8 @@ export function fakeClient(
   // Every request, in the order sent.
   const sent: string[] = [];
   let watcher: Watcher | undefined;
+  // The persistent watches set, by path: an event goes to the one above it.
+  const persistent = new Map<string, Watcher>();
   const call = (op: string, path: string) => {
     sent.push(`${op} ${path}`);
     return new Promise((resolve, reject) => calls.push({ op, path, resolve, reject }));
@@ -58,6 +60,7 @@ export function fakeClient(
         return Promise.reject(ZooKeeperError.fromServer(options.addWatch, "watch", _path));
       }
       watcher = w;
+      persistent.set(_path, w);
       if (options.holdAddWatch) return call("addWatch", _path);
       sent.push(`addWatch ${_path}`);
       return Promise.resolve();
@@ -81,7 +84,12 @@ export function fakeClient(
     calls,
     watched,
     sent,
-    event: (event: Omit<WatchedEvent, "state">) => watcher!({ ...event, state: "SyncConnected" }),
+    event(event: Omit<WatchedEvent, "state">) {
+      const above = [...persistent].find(([path]) =>
+        event.path === path || event.path.startsWith(`${path}/`)
+      );
+      (above?.[1] ?? watcher)!({ ...event, state: "SyncConnected" });
+    },
     /** Answers a call now: its reply is on the wire before what the test does next. */
     answer(op: string, path: string, value: unknown) {
       const i = calls.findIndex((c) => c.op === op && c.path === path);
