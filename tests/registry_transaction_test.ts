@@ -22,28 +22,19 @@ interface Holding {
 }
 
 function holding(inner: Transport): Holding {
-  let held: Uint8Array[] | undefined;
+  // What arrived while holding, in one piece.
+  let held: Uint8Array | undefined;
   let deliver: ((chunk: Uint8Array) => void) | undefined;
-  let notifications = 0;
   let wanted: { n: number; resolve: () => void } | undefined;
-  // The bytes held, read frame by frame to count the notifications (xid -1).
-  const count = (bytes: Uint8Array) => {
+  // The notifications (xid -1) among the whole frames held.
+  const notifications = (bytes: Uint8Array) => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-    let at = 0;
-    while (at + 8 <= bytes.length) {
-      const length = view.getInt32(at);
-      if (at + 4 + length > bytes.length) break;
-      if (view.getInt32(at + 4) === -1) notifications++;
-      at += 4 + length;
+    let n = 0;
+    for (let at = 0; at + 8 <= bytes.length; at += 4 + view.getInt32(at)) {
+      if (at + 4 + view.getInt32(at) > bytes.length) break;
+      if (view.getInt32(at + 4) === -1) n++;
     }
-    if (wanted !== undefined && notifications >= wanted.n) wanted.resolve();
-  };
-  const joined = () => {
-    const chunks = held ?? [];
-    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) all.set(c, (at += c.length) - c.length);
-    return all;
+    return n;
   };
   return {
     transport: {
@@ -52,18 +43,20 @@ function holding(inner: Transport): Holding {
         return inner.connect(options, {
           data(chunk) {
             if (held === undefined) return handlers.data(chunk);
-            held.push(chunk.slice());
-            notifications = 0;
-            count(joined());
+            const all = new Uint8Array(held.length + chunk.length);
+            all.set(held);
+            all.set(chunk, held.length);
+            held = all;
+            if (wanted !== undefined && notifications(held) >= wanted.n) wanted.resolve();
           },
           closed: (error) => handlers.closed(error),
         });
       },
     },
-    hold: () => held = [],
+    hold: () => held = new Uint8Array(0),
     events: (n) => new Promise((resolve) => wanted = { n, resolve }),
     release() {
-      const all = joined();
+      const all = held ?? new Uint8Array(0);
       held = undefined;
       deliver?.(all);
     },
