@@ -7,18 +7,24 @@ function frame(payload: number[]): number[] {
   return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff, ...payload];
 }
 
-function collect(decoder: FrameDecoder, chunks: Uint8Array[]): number[][] {
+function collect(
+  decoder: FrameDecoder,
+  chunks: Uint8Array[],
+  onOversized?: (head: Uint8Array, length: number) => void,
+): number[][] {
   const out: number[][] = [];
-  for (const chunk of chunks) decoder.push(chunk, (f) => out.push([...f]));
+  for (const chunk of chunks) decoder.push(chunk, (f) => out.push([...f]), onOversized);
   return out;
 }
 
 // The same through pushInPlace, which names each payload's place in its bytes.
 function collectInPlace(decoder: FrameDecoder, chunks: Uint8Array[]): number[][] {
   const out: number[][] = [];
-  for (const chunk of chunks) {
-    decoder.pushInPlace(chunk, (bytes, start, end) => out.push([...bytes.subarray(start, end)]));
-  }
+  const sink = {
+    frame: (bytes: Uint8Array, start: number, end: number) =>
+      out.push([...bytes.subarray(start, end)]),
+  };
+  for (const chunk of chunks) decoder.pushInPlace(chunk, sink);
   return out;
 }
 
@@ -102,10 +108,11 @@ describe("FrameDecoder", () => {
     const bytes = new Uint8Array([...frame([1]), ...frame(big), ...frame([2, 3])]);
     for (const size of [1, 5, 17, 64, bytes.length]) {
       const heads: [number[], number][] = [];
-      const decoder = new FrameDecoder(100, (head, length) => heads.push([[...head], length]));
+      const decoder = new FrameDecoder(100);
       const chunks: Uint8Array[] = [];
       for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
-      assert.deepEqual(collect(decoder, chunks), [[1], [2, 3]], `chunks of ${size}`);
+      const onOversized = (head: Uint8Array, length: number) => heads.push([[...head], length]);
+      assert.deepEqual(collect(decoder, chunks, onOversized), [[1], [2, 3]], `chunks of ${size}`);
       assert.deepEqual(heads, [[big.slice(0, 16), 300]]);
       assert.equal(decoder.buffered, 0);
     }

@@ -24,7 +24,6 @@ import { DEFAULT_MAX_FRAME_SIZE } from "./constants.ts";
  */
 export class FrameDecoder {
   readonly #maxFrameSize: number;
-  readonly #onOversized: OnOversized | undefined;
   // A length prefix split across chunks, gathered a byte at a time: a number
   // rather than a buffer, which every idle connection would hold.
   #header = 0;
@@ -37,15 +36,9 @@ export class FrameDecoder {
   #skipLength = 0;
   #skipLeft = 0;
 
-  /**
-   * @param maxFrameSize The largest payload accepted, in bytes.
-   * @param onOversized Called with the first {@linkcode OVERSIZED_HEAD} bytes
-   *   of a frame over the maximum, whose other bytes are then dropped: the
-   *   stream stays in step. Without it such a frame throws.
-   */
-  constructor(maxFrameSize: number = DEFAULT_MAX_FRAME_SIZE, onOversized?: OnOversized) {
+  /** @param maxFrameSize The largest payload accepted, in bytes. */
+  constructor(maxFrameSize: number = DEFAULT_MAX_FRAME_SIZE) {
     this.#maxFrameSize = maxFrameSize;
-    this.#onOversized = onOversized;
   }
 
   /** The largest payload accepted, in bytes. */
@@ -65,29 +58,37 @@ export class FrameDecoder {
    *
    * @param chunk Bytes as they came from the socket.
    * @param onFrame Called with each payload, without its length prefix.
+   * @param onOversized As {@linkcode FrameSink.oversized}.
    * @throws {RangeError} When a frame declares a negative length, or one over
    *   the maximum without `onOversized` (or shorter than its head); the
    *   stream cannot be resynchronised after that.
    */
-  push(chunk: Uint8Array, onFrame: (payload: Uint8Array) => void): void {
-    this.pushInPlace(chunk, (bytes, start, end) => onFrame(bytes.subarray(start, end)));
+  push(
+    chunk: Uint8Array,
+    onFrame: (payload: Uint8Array) => void,
+    onOversized?: (head: Uint8Array, length: number) => void,
+  ): void {
+    this.pushInPlace(chunk, {
+      frame: (bytes, start, end) => onFrame(bytes.subarray(start, end)),
+      oversized: onOversized,
+    });
   }
 
   /**
-   * {@linkcode FrameDecoder.push} without a view per frame: `onFrame` gets
-   * the bytes that hold the payload and where it lies in them, valid only
-   * during the call.
+   * {@linkcode FrameDecoder.push} without a view per frame and without a
+   * function per call: `sink` gets the bytes that hold each payload and where
+   * it lies in them, valid only during the call. A stream is fed to one sink.
    *
    * @param chunk Bytes as they came from the socket.
-   * @param onFrame Called with each payload: `bytes` from `start` to `end`.
+   * @param sink Receives each payload and each oversized frame's head.
    * @throws {RangeError} As `push`.
    */
-  pushInPlace(chunk: Uint8Array, onFrame: OnFrameInPlace): void {
+  pushInPlace(chunk: Uint8Array, sink: FrameSink): void {
     const end = chunk.length;
     let off = 0;
     while (off < end) {
       if (this.#head !== null) {
-        off = this.#pass(chunk, off);
+        off = this.#pass(chunk, off, sink);
         continue;
       }
       if (this.#frame === null) {
@@ -115,7 +116,7 @@ export class FrameDecoder {
         }
         if (
           length > this.#maxFrameSize && length >= OVERSIZED_HEAD &&
-          this.#onOversized !== undefined
+          sink.oversized !== undefined
         ) {
           this.#head = new Uint8Array(OVERSIZED_HEAD);
           this.#headFilled = 0;
@@ -131,7 +132,7 @@ export class FrameDecoder {
         if (end - off >= length) {
           const start = off;
           off += length;
-          onFrame(chunk, start, off);
+          sink.frame(chunk, start, off);
           continue;
         }
         this.#frame = new Uint8Array(length);
@@ -144,13 +145,13 @@ export class FrameDecoder {
       off += n;
       if (this.#frameFilled === frame.length) {
         this.#frame = null;
-        onFrame(frame, 0, frame.length);
+        sink.frame(frame, 0, frame.length);
       }
     }
   }
 
   // Reads the head of an oversized frame, reports it, drops the rest.
-  #pass(chunk: Uint8Array, off: number): number {
+  #pass(chunk: Uint8Array, off: number, sink: FrameSink): number {
     const head = this.#head!;
     if (this.#headFilled < head.length) {
       const n = Math.min(head.length - this.#headFilled, chunk.length - off);
@@ -158,7 +159,7 @@ export class FrameDecoder {
       this.#headFilled += n;
       off += n;
       if (this.#headFilled < head.length) return off;
-      this.#onOversized!(head, this.#skipLength);
+      sink.oversized!(head, this.#skipLength);
     }
     const n = Math.min(this.#skipLeft, chunk.length - off);
     this.#skipLeft -= n;
@@ -168,21 +169,23 @@ export class FrameDecoder {
 }
 
 /**
- * Bytes of an oversized frame handed to {@linkcode OnOversized}: a reply
- * header (xid, zxid, err), the part that says which request it answers.
+ * Bytes of an oversized frame handed to {@linkcode FrameSink.oversized}: a
+ * reply header (xid, zxid, err), the part that says which request it answers.
  */
 export const OVERSIZED_HEAD = 16;
 
-/**
- * Told of a frame over the maximum, which is then passed over.
- *
- * @param head The frame's first {@linkcode OVERSIZED_HEAD} bytes.
- * @param length The frame's declared length.
- */
-export type OnOversized = (head: Uint8Array, length: number) => void;
-
-/**
- * Receives a frame's payload in place: `bytes` from `start` (inclusive) to
- * `end` (exclusive), valid only during the call.
- */
-export type OnFrameInPlace = (bytes: Uint8Array, start: number, end: number) => void;
+/** Receives what {@linkcode FrameDecoder.pushInPlace} cuts out of a stream. */
+export interface FrameSink {
+  /**
+   * A frame's payload in place: `bytes` from `start` (inclusive) to `end`
+   * (exclusive), valid only during the call.
+   */
+  frame(bytes: Uint8Array, start: number, end: number): void;
+  /**
+   * Told of a frame over the maximum with its first
+   * {@linkcode OVERSIZED_HEAD} bytes and its declared length; its other bytes
+   * are then dropped and the stream stays in step. Without it such a frame
+   * throws.
+   */
+  oversized?: ((head: Uint8Array, length: number) => void) | undefined;
+}

@@ -12,7 +12,7 @@ import { JuteReader } from "../jute/reader.ts";
 import { JuteWriter } from "../jute/writer.ts";
 import { errorCodeName } from "../protocol/constants.ts";
 import { describeCode, ZooKeeperError } from "../protocol/errors.ts";
-import { FrameDecoder } from "../protocol/framing.ts";
+import { FrameDecoder, type FrameSink } from "../protocol/framing.ts";
 import {
   type ConnectRequest,
   type ConnectResponse,
@@ -20,7 +20,12 @@ import {
   readReplyHeader,
   writeConnectRequest,
 } from "../protocol/records_session.ts";
-import type { TlsOptions, Transport, TransportConnection } from "../transport/transport.ts";
+import type {
+  TlsOptions,
+  Transport,
+  TransportConnection,
+  TransportHandlers,
+} from "../transport/transport.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
 import { Heartbeat, type HeartbeatTarget } from "./heartbeat.ts";
@@ -66,12 +71,19 @@ export interface ConnectionOptions {
 const NO_BYTES = new Uint8Array(0);
 const frameReader = new JuteReader(NO_BYTES);
 
+// What the socket, the frame decoder and the heartbeat call back: one object
+// per connection (see `Connection.#Wires`).
+type Wires = TransportHandlers & FrameSink & HeartbeatTarget;
+
 /** One socket to one server. */
 export class Connection {
-  // Of the options, only the clock is kept: the handshake goes once.
+  // Of the options, only the clock and the server are kept: the handshake
+  // goes once.
   readonly #clock: Clock;
+  readonly #host: HostPort;
   readonly #events: ConnectionEvents;
   readonly #decoder: FrameDecoder;
+  readonly #wires: Wires;
   // Only for the connect attempt; dropped once the socket is open.
   #abort: AbortController | undefined;
   #socket: TransportConnection | undefined;
@@ -94,12 +106,14 @@ export class Connection {
    */
   constructor(options: ConnectionOptions, events: ConnectionEvents) {
     this.#clock = options.clock;
+    this.#host = options.host;
     this.#events = events;
-    this.#decoder = new FrameDecoder(options.maxFrameSize, this.#onOversized);
+    this.#decoder = new FrameDecoder(options.maxFrameSize);
+    const wires = this.#wires = new Connection.#Wires(this);
     const { host, port } = options.host;
     const { timeout } = options;
-    // The socket's handlers outlive the attempt and share this scope: what
-    // they need is taken out of `options`, and the handshake let go once sent.
+    // The attempt's callbacks share this scope until the socket opens: the
+    // handshake is let go once sent.
     let handshake: ConnectRequest | undefined = options.handshake;
     const abort = this.#abort = new AbortController();
     this.#handshakeTimer = options.clock.setTimeout(() => {
@@ -107,28 +121,27 @@ export class Connection {
       this.#abort?.abort(new Error(`timed out after ${timeout} ms`));
       this.#lose(new Error(`Connecting to ${host}:${port} timed out after ${timeout} ms`));
     }, timeout);
-    options.transport.connect({ host, port, tls: options.tls, signal: abort.signal }, {
-      data: (chunk) => this.#onData(chunk),
-      closed: (error) =>
-        this.#lose(error ?? new Error(`Connection to ${host}:${port} closed by the server`)),
-    }).then((socket) => {
-      this.#abort = undefined;
-      const request = handshake!;
-      handshake = undefined;
-      if (this.#closed) {
-        socket.close();
-        return;
-      }
-      this.#socket = socket;
-      const w = new JuteWriter(64);
-      const start = w.beginFrame();
-      writeConnectRequest(w, request);
-      w.endFrame(start);
-      socket.write(w.bytes());
-    }, (error: unknown) => {
-      handshake = undefined;
-      this.#lose(error instanceof Error ? error : new Error(String(error)));
-    });
+    options.transport.connect({ host, port, tls: options.tls, signal: abort.signal }, wires).then(
+      (socket) => {
+        this.#abort = undefined;
+        const request = handshake!;
+        handshake = undefined;
+        if (this.#closed) {
+          socket.close();
+          return;
+        }
+        this.#socket = socket;
+        const w = new JuteWriter(64);
+        const start = w.beginFrame();
+        writeConnectRequest(w, request);
+        w.endFrame(start);
+        socket.write(w.bytes());
+      },
+      (error: unknown) => {
+        handshake = undefined;
+        this.#lose(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   }
 
   /**
@@ -157,17 +170,34 @@ export class Connection {
    */
   startHeartbeat(sessionTimeout: number): void {
     this.#heartbeat?.stop();
-    this.#heartbeat = new Heartbeat(this.#clock, new Connection.#Pulse(this), sessionTimeout);
+    this.#heartbeat = new Heartbeat(this.#clock, this.#wires, sessionTimeout);
   }
 
-  // What the heartbeat asks of a connection, as an object of one field whose
-  // methods are shared: a connection lives as long as its session, and three
-  // closures each would be held all that time.
-  static readonly #Pulse = class implements HeartbeatTarget {
+  // What the socket, the frame decoder and the heartbeat call, as one object
+  // of one field whose methods are shared: a connection lives as long as its
+  // session, and a closure per callback would be held all that time.
+  static readonly #Wires = class implements Wires {
     readonly #conn: Connection;
 
     constructor(conn: Connection) {
       this.#conn = conn;
+    }
+
+    data(chunk: Uint8Array): void {
+      this.#conn.#onData(chunk);
+    }
+
+    closed(error?: Error): void {
+      const { host, port } = this.#conn.#host;
+      this.#conn.#lose(error ?? new Error(`Connection to ${host}:${port} closed by the server`));
+    }
+
+    frame(bytes: Uint8Array, start: number, end: number): void {
+      this.#conn.#onFrame(bytes, start, end);
+    }
+
+    oversized(head: Uint8Array, length: number): void {
+      this.#conn.#onOversized(head, length);
     }
 
     sendPing(): void {
@@ -245,7 +275,7 @@ export class Connection {
     if (this.#closed) return;
     this.#lastReceive = this.#clock.now();
     try {
-      this.#decoder.pushInPlace(chunk, this.#onFrame);
+      this.#decoder.pushInPlace(chunk, this.#wires);
     } catch (error) {
       this.#lose(
         ZooKeeperError.is(error) ? error : new ZooKeeperError(
@@ -258,14 +288,14 @@ export class Connection {
   }
 
   // Only a reply can be answered in part: a handshake this large is not one.
-  readonly #onOversized = (head: Uint8Array, length: number): void => {
+  #onOversized(head: Uint8Array, length: number): void {
     if (!this.#established || this.#events.oversized === undefined) {
       throw new RangeError(
         `Frame length ${length} is out of range (0 to ${this.#decoder.maxFrameSize} bytes)`,
       );
     }
     this.#events.oversized(new JuteReader(head), length);
-  };
+  }
 
   #stopHandshakeTimer(): void {
     if (this.#handshakeTimer === undefined) return;
@@ -273,7 +303,7 @@ export class Connection {
     this.#handshakeTimer = undefined;
   }
 
-  readonly #onFrame = (bytes: Uint8Array, start: number, end: number): void => {
+  #onFrame(bytes: Uint8Array, start: number, end: number): void {
     if (this.#closed) return;
     // Every frame is read whole before the next: one reader serves them all.
     const r = frameReader;
@@ -300,7 +330,7 @@ export class Connection {
     this.#stopHandshakeTimer();
     this.#established = true;
     this.#events.established(response);
-  };
+  }
 }
 
 /**

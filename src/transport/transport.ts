@@ -29,7 +29,11 @@ export interface TransportConnectOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** What a transport reports to the connection above it. */
+/**
+ * What a transport reports to the connection above it. The functions are
+ * methods of the object: call them on it (`handlers.data(chunk)`), or bind
+ * them, never detached.
+ */
 export interface TransportHandlers {
   /**
    * Bytes arrived. The chunk is valid only during the call: the transport may
