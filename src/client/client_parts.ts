@@ -19,9 +19,19 @@ import { Chroot } from "./chroot.ts";
 import type { ConnectSettings } from "./connect_settings.ts";
 import type { ZooKeeperOptions } from "./options.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
-import type { Subscribe } from "./state_stream.ts";
 import { WatchManager } from "./watch_manager.ts";
 import { restoreWatchRequests } from "./watch_restore.ts";
+
+/** The listeners of a client's state changes. */
+export interface StateListeners {
+  /**
+   * Adds a listener of state changes.
+   *
+   * @param listener Receives each new state.
+   * @returns Its removal.
+   */
+  subscribe(listener: (state: ConnectionState) => void): () => void;
+}
 
 /** The parts of one client, shared by its methods. */
 export interface ClientParts {
@@ -39,8 +49,8 @@ export interface ClientParts {
   readonly maxDataSize: number;
   /** Where errors of listeners and watchers go. */
   readonly onError: (error: unknown) => void;
-  /** Adds a listener of state changes; returns its removal. */
-  readonly subscribe: Subscribe;
+  /** The listeners of state changes. */
+  readonly states: StateListeners;
   /** The answers to the credentials of the options, awaited by connect; none without them. */
   readonly initialAuth: Promise<void> | undefined;
 }
@@ -83,15 +93,15 @@ export function clientParts(settings: ConnectSettings, options: ZooKeeperOptions
     gate,
     maxDataSize: options.maxDataSize ?? DEFAULT_MAX_DATA_SIZE,
     onError,
-    subscribe: events.subscribe,
+    states: events,
     initialAuth,
   };
 }
 
 // What the session reports, and the client's state listeners: one object
-// whose methods are shared by every client, where four closures and their
+// whose methods are shared by every client, where five closures and their
 // scope would be held as long as the client.
-class ClientEvents implements SessionListener {
+class ClientEvents implements SessionListener, StateListeners {
   readonly #watches: WatchManager;
   readonly #paths: Chroot;
   readonly #onError: (error: unknown) => void;
@@ -130,14 +140,14 @@ class ClientEvents implements SessionListener {
     this.#onError(error);
   }
 
-  readonly subscribe: Subscribe = (listener) => {
+  subscribe(listener: (state: ConnectionState) => void): () => void {
     const set = this.#listeners ??= new Set();
     set.add(listener);
     return () => {
       set.delete(listener);
       if (set.size === 0 && this.#listeners === set) this.#listeners = undefined;
     };
-  };
+  }
 }
 
 // The credentials of the options, checked; in a scope of their own, which

@@ -24,7 +24,7 @@ import { buildMultiRequest, multiReadResults, multiResults } from "./multi.ts";
 import type { ZooKeeperOptions } from "./options.ts";
 import * as reads from "./read_requests.ts";
 import { followConfig } from "./reconfig.ts";
-import { waitConnected } from "./state_stream.ts";
+import { type Subscribe, waitConnected } from "./state_stream.ts";
 import type {
   CreateOptions,
   Data,
@@ -102,7 +102,8 @@ export class ZooKeeper extends ZooKeeperCore {
     const settings = await connectSettings(connectString, options);
     const parts = clientParts(settings, options);
     const zk = new ZooKeeper(parts, CONNECT);
-    const { session, subscribe, onError } = parts;
+    const { session, onError } = parts;
+    const subscribe: Subscribe = (listener) => zk.onStateChange(listener);
     const timeout = options.connectTimeout ?? 15_000;
     await waitConnected(session, subscribe, connectString, timeout, options.signal, {
       ready: parts.initialAuth,

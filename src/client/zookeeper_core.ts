@@ -17,11 +17,11 @@ import type { ConnectionState } from "../session/state.ts";
 import { checkAuth, checkWatcher, type Subject } from "./arguments.ts";
 import type { CallGate } from "./call_gate.ts";
 import type { Chroot } from "./chroot.ts";
-import type { ClientParts } from "./client_parts.ts";
+import type { ClientParts, StateListeners } from "./client_parts.ts";
 import { CONFIG_NODE, CONFIG_WATCH_KEY, type EnsembleConfig, parseConfigData } from "./config.ts";
 import { getConfigRequest, type ReconfigOptions, reconfigRequest } from "./reconfig.ts";
 import { WHO_AM_I } from "./read_requests.ts";
-import { stateStream, type Subscribe } from "./state_stream.ts";
+import { stateStream } from "./state_stream.ts";
 import type { Data, WatchOptions } from "./types.ts";
 import type { Watcher, WatchStreamItem } from "./watch_registry.ts";
 import type { AddWatchModeName, WatcherTypeName, WatchManager } from "./watch_manager.ts";
@@ -41,7 +41,7 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
   readonly #paths: Chroot;
   readonly #watches: WatchManager;
   readonly #gate: CallGate;
-  readonly #subscribe: Subscribe;
+  readonly #states: StateListeners;
 
   /**
    * Not for use: `ZooKeeper.connect` makes clients.
@@ -54,7 +54,7 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
     this.#paths = parts.paths;
     this.#watches = parts.watches;
     this.#gate = parts.gate;
-    this.#subscribe = parts.subscribe;
+    this.#states = parts.states;
   }
 
   /**
@@ -103,7 +103,7 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
    * @returns A function that removes the listener.
    */
   onStateChange(listener: (state: ConnectionState) => void): () => void {
-    return this.#subscribe(listener);
+    return this.#states.subscribe(listener);
   }
 
   /**
@@ -121,7 +121,7 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
   states(
     options: { signal?: AbortSignal | undefined } = {},
   ): AsyncIterableIterator<ConnectionState> {
-    return stateStream(this.#session, this.#subscribe, options.signal);
+    return stateStream(this.#session, (l) => this.#states.subscribe(l), options.signal);
   }
 
   /**

@@ -28,8 +28,6 @@ export interface ReplyRouterParts {
   readonly listener: SessionListener;
   /** Largest frame accepted from the server. */
   readonly maxFrameSize: number;
-  /** The server refused the session's credentials: the session ends. */
-  readonly authFailed: () => void;
 }
 
 /** Reads each frame's header and settles what it answers. */
@@ -41,7 +39,6 @@ export class ReplyRouter {
   readonly #auth: AuthBook;
   readonly #listener: SessionListener;
   readonly #maxFrameSize: number;
-  readonly #authFailed: () => void;
 
   /** @param parts What the replies settle and update. */
   constructor(parts: ReplyRouterParts) {
@@ -50,16 +47,18 @@ export class ReplyRouter {
     this.#auth = parts.auth;
     this.#listener = parts.listener;
     this.#maxFrameSize = parts.maxFrameSize;
-    this.#authFailed = parts.authFailed;
   }
 
   /**
    * Handles one whole frame.
    *
    * @param r The frame, after its length prefix.
+   * @returns Whether the server refused the session's credentials, which
+   *   ends the session (told so, rather than through a callback the session
+   *   would hold for its whole life).
    * @throws On a reply that breaks the stream; the connection then counts as lost.
    */
-  frame(r: JuteReader): void {
+  frame(r: JuteReader): boolean {
     const xid = r.readInt();
     const zxidHi = r.readInt();
     const zxidLo = r.readInt() >>> 0;
@@ -67,18 +66,18 @@ export class ReplyRouter {
     switch (xid) {
       case Xid.ping:
       case Xid.setWatches:
-        return;
+        return false;
       case Xid.notification:
         // The WatcherEvent record, read field by field.
         this.#listener.notification(r.readInt(), r.readInt(), r.readString() ?? "");
-        return;
+        return false;
       case Xid.auth:
-        this.#onAuthReply(err);
-        return;
+        return this.#onAuthReply(err);
     }
     const pending = this.#requests.match(xid);
     this.#identity.sawZxid(zxidHi, zxidLo);
     this.#requests.settle(pending, err, r);
+    return false;
   }
 
   /**
@@ -102,13 +101,13 @@ export class ReplyRouter {
     this.#requests.oversized(pending, length, limit);
   }
 
-  #onAuthReply(err: number): void {
+  #onAuthReply(err: number): boolean {
     const waiter = this.#auth.answered();
     if (err === 0) {
       waiter?.resolve();
-      return;
+      return false;
     }
     waiter?.reject(ZooKeeperError.fromServer(err, "authenticate", undefined));
-    if (err === ErrorCode.AUTHFAILED) this.#authFailed();
+    return err === ErrorCode.AUTHFAILED;
   }
 }

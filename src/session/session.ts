@@ -93,7 +93,6 @@ export class Session {
       auth: this.#auth,
       listener,
       maxFrameSize: this.#options.maxFrameSize,
-      authFailed: () => this.#end({ type: "authFailed" }),
     });
     if (!this.#ended) this.#connect();
   }
@@ -291,7 +290,8 @@ export class Session {
     }
 
     frame(r: JuteReader): void {
-      if (!this.#session.#ended) this.#session.#replies!.frame(r);
+      const session = this.#session;
+      if (!session.#ended && session.#replies!.frame(r)) session.#end({ type: "authFailed" });
     }
 
     oversized(r: JuteReader, length: number): void {

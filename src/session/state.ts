@@ -60,11 +60,15 @@ export function connectedState(
   resumed: boolean,
   details: ConnectedDetails,
 ): ConnectionState {
-  return readOnly
-    ? { type: "connectedReadOnly", ...details }
-    : resumed
-    ? { type: "reconnected", ...details }
-    : { type: "connected", ...details };
+  // Field by field rather than spread: a spread copy keeps its fields out
+  // of the object, in a second allocation held as long as the state.
+  const { sessionId, timeout, host } = details;
+  return {
+    type: readOnly ? "connectedReadOnly" : resumed ? "reconnected" : "connected",
+    sessionId,
+    timeout,
+    host,
+  };
 }
 
 const FINAL: ReadonlySet<ConnectionStateType> = new Set(["closed", "expired", "authFailed"]);

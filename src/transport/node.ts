@@ -116,8 +116,9 @@ class NodeConnection implements TransportConnection {
     });
     // Reads through `onread` emit no "data".
     if (options.tls || !useOnread) socket.on("data", forwardData(handlers));
-    socket.on("error", this.#onError);
-    socket.on("close", this.#onClose);
+    // One listener for both: "close" follows "error" and finishes nothing more.
+    socket.on("error", this.#onEnd);
+    socket.on("close", this.#onEnd);
   }
 
   write(bytes: Uint8Array): void {
@@ -134,9 +135,10 @@ class NodeConnection implements TransportConnection {
     return true;
   };
 
-  readonly #onError = (error: Error): void => this.#finish(error);
-
-  readonly #onClose = (): void => this.#finish();
+  // "error" passes the error, "close" whether there was one.
+  readonly #onEnd = (error?: Error | boolean): void => {
+    this.#finish(error instanceof Error ? error : undefined);
+  };
 
   #finish(error?: Error): void {
     if (this.#ended) return;
