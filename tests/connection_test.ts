@@ -5,6 +5,7 @@ import { ZooKeeperError } from "../src/protocol/errors.ts";
 import type { ConnectResponse } from "../src/protocol/records_session.ts";
 import { Connection } from "../src/session/connection.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
+import type { Transport } from "../src/transport/transport.ts";
 import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import {
   readConnectRequest,
@@ -109,6 +110,53 @@ describe("Connection", () => {
     assert.deepEqual(xids(b.transport), [2, 5]);
     a.conn.close();
     b.conn.close();
+  });
+
+  it("takes an answer to the handshake above the largest frame as a broken stream", async () => {
+    const { transport, seen } = open();
+    await flush();
+    const big = new Uint8Array(4 + 5000);
+    new DataView(big.buffer).setInt32(0, 5000);
+    transport.last.sendRaw(big);
+    assert.equal(seen.lost.length, 1);
+    assert.ok(ZooKeeperError.is(seen.lost[0], "MARSHALLINGERROR"));
+    assert.match(seen.lost[0].message, /Frame length 5000 is out of range/);
+  });
+
+  it("gives a transport handlers it may call detached or copy", async () => {
+    const seen: Error[] = [];
+    let data: ((chunk: Uint8Array) => void) | undefined;
+    const transport: Transport = {
+      connect(_options, handlers) {
+        // A wrapper that copies the handlers and replaces one, and calls
+        // the other taken off the object.
+        const copy = { ...handlers, data: (chunk: Uint8Array) => handlers.data(chunk) };
+        data = copy.data;
+        const { closed } = copy;
+        return Promise.resolve({ write: () => {}, close: () => closed() });
+      },
+    };
+    const conn = new Connection({
+      host: { host: "127.0.0.1", port: 1 },
+      transport,
+      tls: undefined,
+      clock: new FakeClock(),
+      maxFrameSize: 4096,
+      timeout: 1000,
+      handshake: {
+        protocolVersion: 0,
+        lastZxidSeen: 0n,
+        timeOut: 9000,
+        sessionId: 0n,
+        passwd: new Uint8Array(16),
+        readOnly: false,
+      },
+    }, { established: () => {}, frame: () => {}, lost: (e) => seen.push(e) });
+    await flush();
+    data!(new Uint8Array([0xff, 0xff, 0xff, 0xfe]));
+    assert.equal(seen.length, 1);
+    assert.ok(ZooKeeperError.is(seen[0], "MARSHALLINGERROR"));
+    conn.close();
   });
 
   it("reports a refused session as lost with the server's code", async () => {

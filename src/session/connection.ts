@@ -121,7 +121,8 @@ export class Connection {
       this.#abort?.abort(new Error(`timed out after ${timeout} ms`));
       this.#lose(new Error(`Connecting to ${host}:${port} timed out after ${timeout} ms`));
     }, timeout);
-    options.transport.connect({ host, port, tls: options.tls, signal: abort.signal }, wires).then(
+    const target = { host, port, tls: options.tls, signal: abort.signal };
+    options.transport.connect(target, transportHandlers(wires)).then(
       (socket) => {
         this.#abort = undefined;
         const request = handshake!;
@@ -175,7 +176,8 @@ export class Connection {
 
   // What the socket, the frame decoder and the heartbeat call, as one object
   // of one field whose methods are shared: a connection lives as long as its
-  // session, and a closure per callback would be held all that time.
+  // session, and a closure per callback would be held all that time. The
+  // transport alone gets functions of its own (`transportHandlers`).
   static readonly #Wires = class implements Wires {
     readonly #conn: Connection;
 
@@ -331,6 +333,16 @@ export class Connection {
     this.#established = true;
     this.#events.established(response);
   }
+}
+
+// The transport's handlers are functions of their own, which a transport may
+// call detached or copy into an object of its own; made out here, their
+// scope holds the connection's wires and nothing of the connect attempt.
+function transportHandlers(wires: Wires): TransportHandlers {
+  return {
+    data: (chunk) => wires.data(chunk),
+    closed: (error) => wires.closed(error),
+  };
 }
 
 /**

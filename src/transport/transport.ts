@@ -31,8 +31,8 @@ export interface TransportConnectOptions {
 
 /**
  * What a transport reports to the connection above it. The functions are
- * methods of the object: call them on it (`handlers.data(chunk)`), or bind
- * them, never detached.
+ * the transport's to keep as it likes: called on the object, taken off it
+ * or copied into another.
  */
 export interface TransportHandlers {
   /**
