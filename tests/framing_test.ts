@@ -117,4 +117,12 @@ describe("FrameDecoder", () => {
       assert.equal(decoder.buffered, 0);
     }
   });
+
+  it("refuses to go on passing over a frame for a sink that cannot be told of it", () => {
+    const big = new Uint8Array(4 + 300);
+    new DataView(big.buffer).setInt32(0, 300);
+    const decoder = new FrameDecoder(100);
+    decoder.push(big.subarray(0, 10), () => {}, () => {});
+    assert.throws(() => decoder.push(big.subarray(10), () => {}), RangeError);
+  });
 });

@@ -159,7 +159,12 @@ export class FrameDecoder {
       this.#headFilled += n;
       off += n;
       if (this.#headFilled < head.length) return off;
-      sink.oversized!(head, this.#skipLength);
+      if (sink.oversized === undefined) {
+        throw new RangeError(
+          `Frame length ${this.#skipLength} is out of range (0 to ${this.#maxFrameSize} bytes)`,
+        );
+      }
+      sink.oversized(head, this.#skipLength);
     }
     const n = Math.min(this.#skipLeft, chunk.length - off);
     this.#skipLeft -= n;
