@@ -41,7 +41,7 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
   readonly #paths: Chroot;
   readonly #watches: WatchManager;
   readonly #gate: CallGate;
-  readonly #states: StateListeners;
+  readonly #stateListeners: StateListeners;
 
   /**
    * Not for use: `ZooKeeper.connect` makes clients.
@@ -54,7 +54,7 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
     this.#paths = parts.paths;
     this.#watches = parts.watches;
     this.#gate = parts.gate;
-    this.#states = parts.states;
+    this.#stateListeners = parts.states;
   }
 
   /**
@@ -103,7 +103,7 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
    * @returns A function that removes the listener.
    */
   onStateChange(listener: (state: ConnectionState) => void): () => void {
-    return this.#states.subscribe(listener);
+    return this.#stateListeners.subscribe(listener);
   }
 
   /**
@@ -121,7 +121,7 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
   states(
     options: { signal?: AbortSignal | undefined } = {},
   ): AsyncIterableIterator<ConnectionState> {
-    return stateStream(this.#session, (l) => this.#states.subscribe(l), options.signal);
+    return stateStream(this.#session, (l) => this.#stateListeners.subscribe(l), options.signal);
   }
 
   /**
