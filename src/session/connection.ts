@@ -122,27 +122,24 @@ export class Connection {
       this.#lose(new Error(`Connecting to ${host}:${port} timed out after ${timeout} ms`));
     }, timeout);
     const target = { host, port, tls: options.tls, signal: abort.signal };
-    options.transport.connect(target, transportHandlers(wires)).then(
-      (socket) => {
-        this.#abort = undefined;
-        const request = handshake!;
-        handshake = undefined;
-        if (this.#closed) {
-          socket.close();
-          return;
-        }
-        this.#socket = socket;
-        const w = new JuteWriter(64);
-        const start = w.beginFrame();
-        writeConnectRequest(w, request);
-        w.endFrame(start);
-        socket.write(w.bytes());
-      },
-      (error: unknown) => {
-        handshake = undefined;
-        this.#lose(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+    options.transport.connect(target, transportHandlers(wires)).then((socket) => {
+      this.#abort = undefined;
+      const request = handshake!;
+      handshake = undefined;
+      if (this.#closed) {
+        socket.close();
+        return;
+      }
+      this.#socket = socket;
+      const w = new JuteWriter(64);
+      const start = w.beginFrame();
+      writeConnectRequest(w, request);
+      w.endFrame(start);
+      socket.write(w.bytes());
+    }, (error: unknown) => {
+      handshake = undefined;
+      this.#lose(error instanceof Error ? error : new Error(String(error)));
+    });
   }
 
   /**
