@@ -1,88 +1,18 @@
 import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import process from "node:process";
 import { CREATOR_ALL_ACL, ZooKeeper } from "../mod.ts";
 import { main } from "../src/cli/main.ts";
-import { toYaml } from "../src/cli/yaml.ts";
 import { eventually, within } from "./helpers/wait.ts";
-import { cliArgs } from "./helpers/serve_process.ts";
 import { repoRoot } from "./helpers/peer.ts";
-import { ChildLines } from "./helpers/child_lines.ts";
 import type { ZkServer } from "./helpers/zk_server.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
+import { assertCliError, cli, cliChildren, startCli } from "./helpers/cli_process.ts";
 
-const children = new Set<ChildProcess>();
 const decoder = new TextDecoder();
-
-/** A running CLI: its output line by line, and its exit. */
-interface Running {
-  child: ChildProcess;
-  /** The next line of stdout, waiting up to 20 s. */
-  nextLine(): Promise<string>;
-  /** Sends SIGINT (as Ctrl-C does) or another signal. */
-  interrupt(signal?: "SIGINT" | "SIGTERM"): void;
-  /** Everything written to stderr so far. */
-  stderr(): string;
-  /** The exit code. */
-  exited: Promise<number | null>;
-}
-
-function start(args: string[], extraEnv: Record<string, string> = {}): Running {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extraEnv };
-  delete env.ZK_SERVERS;
-  const child = spawn(process.execPath, [...cliArgs, ...args], {
-    cwd: repoRoot,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  const out = new ChildLines(child);
-  out.exited.then(() => children.delete(child));
-  return {
-    child,
-    exited: out.exited,
-    stderr: () => out.stderr,
-    // Not child.kill(): Deno's child_process then reports the signal as the
-    // cause of the exit even when the child handled it and exited with 0.
-    interrupt: (signal = "SIGINT") => process.kill(child.pid!, signal),
-    nextLine: () => out.next("the CLI"),
-  };
-}
-
-/** Runs the CLI to its end. */
-async function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const running = start(args);
-  const out: string[] = [];
-  const code = await running.exited;
-  for (;;) {
-    try {
-      out.push(await running.nextLine());
-    } catch {
-      break;
-    }
-  }
-  return { code, out: out.join("\n"), err: running.stderr() };
-}
-
-/** Checks a usage or ZooKeeper error: the exit code, one line on stderr, no stack trace. */
-function assertError(
-  result: { code: number | null; out: string; err: string },
-  code: number,
-  message: string | RegExp,
-): void {
-  assert.equal(result.code, code, `exit code (stderr: ${result.err})`);
-  assert.equal(result.out, "");
-  const lines = result.err.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `one line on stderr: ${result.err}`);
-  if (typeof message === "string") assert.ok(lines[0].includes(message), lines[0]);
-  else assert.match(lines[0], message);
-  assert.doesNotMatch(result.err, /^\s+at /m);
-}
 
 describe("the command-line tool", () => {
   const fx = useZooKeeper();
@@ -93,7 +23,7 @@ describe("the command-line tool", () => {
   before(async () => {
     server = fx.server;
     fx.defer(() => {
-      for (const child of children) child.kill("SIGKILL");
+      for (const child of cliChildren) child.kill("SIGKILL");
     });
     zk = await fx.connect();
     servers = ["--servers", server.connectString];
@@ -176,7 +106,7 @@ describe("the command-line tool", () => {
   it("watch --format dir prints the list of children on every change, then an empty line", async () => {
     await zk.create("/cli/pool", "");
     await zk.create("/cli/pool/one", "");
-    const running = start(["watch", "/cli/pool", "--format", "dir", ...servers]);
+    const running = startCli(["watch", "/cli/pool", "--format", "dir", ...servers]);
     assert.deepEqual([await running.nextLine(), await running.nextLine()], ["one", ""]);
     await zk.create("/cli/pool/two", "");
     const next = [await running.nextLine(), await running.nextLine(), await running.nextLine()];
@@ -191,7 +121,7 @@ describe("the command-line tool", () => {
       auth: [{ scheme: "digest", auth: "alice:secret" }],
     });
     await owner.create("/cli/private", '{"key":1}', { acl: [...CREATOR_ALL_ACL] });
-    assertError(await cli("get", "/cli/private", ...servers), 1, "not authorized");
+    assertCliError(await cli("get", "/cli/private", ...servers), 1, "not authorized");
     const wrong = await cli("get", "/cli/private", "-u", "alice", "-p", "wrong", ...servers);
     assert.equal(wrong.code, 1);
     const ok = await cli(
@@ -215,14 +145,14 @@ describe("the command-line tool", () => {
     // Everyone reads the nodes it creates; only bob writes them.
     const read = await cli("get", "/cli/owned", "--json", ...servers);
     assert.equal(JSON.parse(read.out).data, 1);
-    assertError(await cli("set", "/cli/owned", "2", ...servers), 1, "not authorized");
+    assertCliError(await cli("set", "/cli/owned", "2", ...servers), 1, "not authorized");
     const again = await cli("set", "/cli/owned", "2", "-u", "bob", "-p", "pw", ...servers);
     assert.equal(again.code, 0, again.err);
     assert.equal(new TextDecoder().decode((await zk.getData("/cli/owned")).data), "2");
   });
 
   it("get of a missing node fails with exit 1", async () => {
-    assertError(await cli("get", "/cli/missing", ...servers), 1, 'Cannot read "/cli/missing"');
+    assertCliError(await cli("get", "/cli/missing", ...servers), 1, 'Cannot read "/cli/missing"');
   });
 
   it("tree prints the subtree indented, or as JSON", async () => {
@@ -285,13 +215,17 @@ describe("the command-line tool", () => {
     assert.equal(leaf.code, 0, leaf.err);
     assert.equal(leaf.out, "Deleted /cli/del/leaf");
     assert.equal(await zk.exists("/cli/del/leaf"), null);
-    assertError(await cli("delete", "/cli/del", ...servers), 1, /node has children.*--recursive/);
+    assertCliError(
+      await cli("delete", "/cli/del", ...servers),
+      1,
+      /node has children.*--recursive/,
+    );
     assert.notEqual(await zk.exists("/cli/del"), null);
     const all = await cli("delete", "--recursive", "/cli/del", "--json", ...servers);
     assert.equal(all.code, 0, all.err);
     assert.deepEqual(JSON.parse(all.out), { path: "/cli/del", deleted: 3 });
     assert.equal(await zk.exists("/cli/del"), null);
-    assertError(
+    assertCliError(
       await cli("delete", "/cli/del", ...servers),
       1,
       'Cannot delete "/cli/del": node does not exist',
@@ -300,7 +234,7 @@ describe("the command-line tool", () => {
 
   it("register holds an ephemeral node until SIGINT, then removes it and exits 130", async () => {
     const path = "/cli/services/web/host1:8080";
-    const running = start(["register", path, '{"weight":3}', "--json", ...servers]);
+    const running = startCli(["register", path, '{"weight":3}', "--json", ...servers]);
     const printed = JSON.parse(await running.nextLine());
     assert.equal(printed.path, path);
     assert.equal(printed.data.weight, 3);
@@ -316,7 +250,7 @@ describe("the command-line tool", () => {
 
   it("register drains on SIGTERM: the node goes first, the exit after the grace", async () => {
     const path = "/cli/services/web/host2:8080";
-    const running = start(["register", path, "--json", ...servers], { ZK_DRAIN_GRACE: "1500" });
+    const running = startCli(["register", path, "--json", ...servers], { ZK_DRAIN_GRACE: "1500" });
     JSON.parse(await running.nextLine());
     assert.ok(await zk.exists(path));
     let exited = false;
@@ -332,7 +266,7 @@ describe("the command-line tool", () => {
 
   it("watch --json prints the current state, then a line per change, until SIGINT (exit 130)", async () => {
     await zk.create("/cli/watched", '{"v":0}');
-    const running = start(["watch", "/cli/watched", "--json", ...servers]);
+    const running = startCli(["watch", "/cli/watched", "--json", ...servers]);
     const first = JSON.parse(await running.nextLine());
     assert.deepEqual([first.path, first.data, first.children], ["/cli/watched", { v: 0 }, {}]);
     await zk.setData("/cli/watched", '{"v":1}');
@@ -345,7 +279,7 @@ describe("the command-line tool", () => {
   });
 
   it("watch prints for people and ends on SIGTERM with exit 0", async () => {
-    const running = start(["watch", "/cli/watched-too", "--format", "text", ...servers]);
+    const running = startCli(["watch", "/cli/watched-too", "--format", "text", ...servers]);
     assert.match(
       await running.nextLine(),
       /^\[\d\d:\d\d:\d\d\] \/cli\/watched-too {2}\(does not exist\)$/,
@@ -358,38 +292,38 @@ describe("the command-line tool", () => {
   });
 
   it("usage errors exit 2 with a one-line message", async () => {
-    assertError(await cli("get", "foo", ...servers), 2, 'Invalid path "foo": must start with /');
-    assertError(
+    assertCliError(await cli("get", "foo", ...servers), 2, 'Invalid path "foo": must start with /');
+    assertCliError(
       await cli("set", "/cli/x", "{oops", ...servers),
       2,
       /^Invalid JSON argument "\{oops": /,
     );
-    assertError(await cli("register", "/cli/x", "[1]"), 2, "must be a JSON object");
-    assertError(
+    assertCliError(await cli("register", "/cli/x", "[1]"), 2, "must be a JSON object");
+    assertCliError(
       await cli("frobnicate", "/x"),
       2,
       'Unknown command "frobnicate": use one of get, watch, register, set, delete, tree, serve',
     );
-    assertError(await cli("set", "/cli/x"), 2, "Missing argument JSON");
-    assertError(
+    assertCliError(await cli("set", "/cli/x"), 2, "Missing argument JSON");
+    assertCliError(
       await cli(),
       2,
       "Missing command: one of get, watch, register, set, delete, tree, serve",
     );
-    assertError(await cli("get", "/a", "--bogus"), 2, 'Unknown option "--bogus"');
-    assertError(await cli("get", "/a", "--timeout", "soon"), 2, 'Invalid --timeout "soon"');
-    assertError(
+    assertCliError(await cli("get", "/a", "--bogus"), 2, 'Unknown option "--bogus"');
+    assertCliError(await cli("get", "/a", "--timeout", "soon"), 2, 'Invalid --timeout "soon"');
+    assertCliError(
       await cli("get", "/a", "--format", "xml"),
       2,
       'Invalid --format "xml": use one of yaml, json, dir, text',
     );
-    assertError(await cli("get", "/a", "--password", "pw"), 2, "--password needs --username");
+    assertCliError(await cli("get", "/a", "--password", "pw"), 2, "--password needs --username");
     assert.equal(await zk.exists("/cli/x"), null);
   });
 
   it("an unreachable ensemble exits 1 with a one-line message", async () => {
     const result = await cli("get", "/x", "--servers", "127.0.0.1:1", "--timeout", "500");
-    assertError(result, 1, 'Cannot connect to ZooKeeper at "127.0.0.1:1": ');
+    assertCliError(result, 1, 'Cannot connect to ZooKeeper at "127.0.0.1:1": ');
   });
 
   it("--help prints the usage and --version the package's version", async () => {
@@ -448,69 +382,5 @@ describe("the command-line tool", () => {
     // hangs up when the attempt's own timeout ends it.
     await within(attempt!, "the abandoned attempt to hang up");
     silent.close();
-  });
-});
-
-describe("toYaml", () => {
-  it("toYaml() writes block mappings and lists, and quotes what would read back otherwise", () => {
-    const value = {
-      plain: ["web", "/services/web", "host1:8080", "héllo", "a-b"],
-      quoted: [
-        "",
-        "8080",
-        "-1",
-        ".5",
-        "true",
-        "No",
-        "null",
-        "~",
-        "- x",
-        "a: b",
-        "a #b",
-        "x:",
-        " a",
-      ],
-      escaped: ["two\nlines", "tab\t", "nel\u0085", "sep\u2028"],
-      numbers: [0, -1.5, 12345678901234567890n],
-      empty: { list: [], map: {} },
-      nested: [{ a: 1, b: [true, null] }, [1, 2]],
-      "key: colon": null,
-    };
-    assert.equal(
-      toYaml(value),
-      [
-        "plain:",
-        "  - web",
-        "  - /services/web",
-        "  - host1:8080",
-        "  - héllo",
-        "  - a-b",
-        "quoted:",
-        ...value.quoted.map((s) => `  - ${JSON.stringify(s)}`),
-        "escaped:",
-        '  - "two\\nlines"',
-        '  - "tab\\t"',
-        '  - "nel\\u0085"',
-        '  - "sep\\u2028"',
-        "numbers:",
-        "  - 0",
-        "  - -1.5",
-        "  - 12345678901234567890",
-        "empty:",
-        "  list: []",
-        "  map: {}",
-        "nested:",
-        "  - a: 1",
-        "    b:",
-        "      - true",
-        "      - null",
-        "  - - 1",
-        "    - 2",
-        '"key: colon": null',
-        "",
-      ].join("\n"),
-    );
-    assert.equal(toYaml("yes"), '"yes"\n');
-    assert.equal(toYaml(null), "null\n");
   });
 });

@@ -103,7 +103,7 @@ describe("Reconnection through a faulty network", () => {
     proxy.setMode("blackhole");
     const state = await disconnected;
     // When (two thirds of the session timeout) is timed on the fake clock in
-    // session_test.ts and heartbeat_test.ts.
+    // session_lifecycle_test.ts and heartbeat_test.ts.
     assert.ok(
       state.type === "disconnected" && /No reply from the server/.test(state.error.message),
       `lost by the read timeout: ${state.type}`,
