@@ -70,7 +70,7 @@ describe("The registry's cache on a real server", () => {
     return registry;
   }
 
-  it("with persistent watches a change costs one read of what changed, a removal none", async () => {
+  it("with persistent watches a change costs one read of what changed, a removal one exists", async () => {
     const path = await service();
     await using registry = await follow();
     const seen: NodeSnapshot[] = [];
