@@ -120,6 +120,24 @@ describe("WatchRegistry.trigger()", () => {
     assert.deepEqual(names(fired), ["p"]);
     assert.deepEqual(names(r.trigger("NodeDataChanged", "/a")), ["later"]);
   });
+
+  it("a one-shot watch fired and set again takes its path's former entry", () => {
+    // A node whose data keeps changing has its watch fired and set again on
+    // each change: a new entry each time would lengthen a chain of the hash
+    // table (see LazyDeleteMap), and would move the path to the end.
+    const r = new WatchRegistry();
+    const a = w("a");
+    r.add("data", "/a", a);
+    r.add("data", "/b", w("b"));
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(names(r.trigger("NodeDataChanged", "/a")), ["a"]);
+      assert.equal(r.has("data", "/a"), false);
+      assert.equal(r.size, 1);
+      r.add("data", "/a", a);
+    }
+    assert.deepEqual(r.paths("data"), ["/a", "/b"]);
+    assert.equal(r.size, 2);
+  });
 });
 
 describe("restoreWatchRequests()", () => {

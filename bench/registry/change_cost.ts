@@ -2,17 +2,20 @@
  * CPU per change per registry, without the network: the work a path cache
  * does for one event once its read is back (apply the reply to its state,
  * publish a snapshot), fed straight into `CacheState`, for a service of
- * 1,000, 10,000 and 100,000 children. With `CHANGE_COST_BASELINE=<dir>` (a
- * checkout of another commit, such as `git archive main src | tar -x -C
- * <dir>`) the same figures come for that checkout's `CacheState` too, in the
- * same run.
+ * 1,000, 10,000 and 100,000 children; then the client's side of a child's
+ * change, its one-shot data watch fired and set again in the session's watch
+ * table (`WatchRegistry`) of N watched children. With
+ * `CHANGE_COST_BASELINE=<dir>` (a checkout of another commit, such as
+ * `git archive main src | tar -x -C <dir>`) the same figures come for that
+ * checkout's `CacheState` and `WatchRegistry` too, in the same run.
  *
  * `deno run -A --v8-flags=--expose-gc bench/registry/change_cost.ts`
  *
  * The heap is collected before each figure, so that none pays for the
  * garbage of the one before, and each kind of change runs 300 ms before it
- * is measured, so that the compiler is done with it. Each figure is the median of 5 rounds of CPU time (user + system) divided
- * by the changes of the round; a round runs at least 200 ms. "read whole"
+ * is measured, so that the compiler is done with it. Each figure is the
+ * median of 5 rounds of CPU time (user + system) divided by the changes of
+ * the round; a round runs at least 200 ms. "read whole"
  * also reads the snapshot's `children` whole, as a callback that looks at
  * every child does.
  *
@@ -21,6 +24,7 @@
 
 import { cpuUsage } from "node:process";
 import { CacheState } from "../../src/registry/cache_state.ts";
+import { WatchRegistry } from "../../src/client/watch_registry.ts";
 import type { Stat } from "../../src/protocol/records_data.ts";
 import type { NodeSnapshot } from "../../src/registry/snapshot.ts";
 import type { NodeValue } from "../../src/registry/node_data.ts";
@@ -50,7 +54,7 @@ function loaded(make: () => State, n: number): State {
 }
 
 /** One kind of change, applied and published; returns how many it made. */
-type Change = (state: State, round: number, zxid: () => bigint) => number;
+type Change<T = State> = (state: T, round: number, zxid: () => bigint) => number;
 
 const changes: Record<string, (n: number) => Change> = {
   "a child's data": (n) => (state, i, zxid) => {
@@ -76,7 +80,7 @@ const changes: Record<string, (n: number) => Change> = {
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 // CPU microseconds per change: the median of 5 rounds.
-function measure(state: State, change: Change): number {
+function measure<T>(state: T, change: Change<T>): number {
   gc();
   let zxid = 1_000_000n;
   const next = () => zxid++;
@@ -103,11 +107,54 @@ if (baseline !== undefined) {
   checkouts.unshift([`baseline (${baseline})`, () => new module.CacheState()]);
 }
 
+/** What the benchmark needs of the client's watch table, in this checkout or another. */
+interface Watches {
+  add(kind: "data", path: string, watcher: () => void): void;
+  trigger(type: "NodeDataChanged", path: string): unknown;
+}
+
+// The client's side of the same changes: every child read sets a one-shot
+// data watch, which a change of the child fires and its read sets again.
+const tables: [string, () => Watches][] = [["this checkout", () => new WatchRegistry()]];
+if (baseline !== undefined) {
+  const url = new URL(`file://${Deno.realPathSync(baseline)}/src/client/watch_registry.ts`);
+  const module = await import(url.href) as { WatchRegistry: new () => Watches };
+  tables.unshift([`baseline (${baseline})`, () => new module.WatchRegistry()]);
+}
+const watcher = () => {};
+const watchChanges: Record<string, (n: number) => Change<Watches>> = {
+  "the watch of one child fired and set again, the same child each time": (n) => (table) => {
+    const path = `/s/${name(n >> 1, n)}`;
+    table.trigger("NodeDataChanged", path);
+    table.add("data", path, watcher);
+    return 1;
+  },
+  "the watch of one child fired and set again, each child in turn": (n) => (table, i) => {
+    const path = `/s/${name(i % n, n)}`;
+    table.trigger("NodeDataChanged", path);
+    table.add("data", path, watcher);
+    return 1;
+  },
+};
+
+function watched(make: () => Watches, n: number): Watches {
+  const table = make();
+  for (let i = 0; i < n; i++) table.add("data", `/s/${name(i, n)}`, watcher);
+  return table;
+}
+
 const rows: string[] = [];
+const format = (us: number) => us < 10 ? us.toFixed(2) : us.toFixed(0);
 for (const [kind, make] of Object.entries(changes)) {
   for (const [label, makeState] of checkouts) {
     const cells = sizes.map((n) => measure(loaded(makeState, n), make(n)));
-    const format = (us: number) => us < 10 ? us.toFixed(2) : us.toFixed(0);
+    rows.push(`| ${kind} | ${label} | ${cells.map(format).join(" | ")} |`);
+    console.error(rows.at(-1));
+  }
+}
+for (const [kind, make] of Object.entries(watchChanges)) {
+  for (const [label, makeTable] of tables) {
+    const cells = sizes.map((n) => measure(watched(makeTable, n), make(n)));
     rows.push(`| ${kind} | ${label} | ${cells.map(format).join(" | ")} |`);
     console.error(rows.at(-1));
   }

@@ -11,6 +11,7 @@
 import type { EventTypeName, KeeperStateName } from "../protocol/constants.ts";
 import { parentPath } from "../protocol/path.ts";
 import type { WatchKind } from "../util/client_metrics.ts";
+import { LazyDeleteMap } from "../util/lazy_delete_map.ts";
 
 /** A watch notification as the user receives it. */
 export interface WatchedEvent {
@@ -57,10 +58,15 @@ export type Watchers = readonly Watcher[];
 const NO_WATCHERS: Watchers = Object.freeze([]);
 const NO_PATHS: readonly string[] = Object.freeze([]);
 
+// The watchers of each path of one kind. A one-shot watch on a node whose
+// data keeps changing is taken and set again on each change, so the key of a
+// path taken keeps its entry (see LazyDeleteMap).
+type PathMap = LazyDeleteMap<string, Watchers>;
+
 // Stands for a kind with no watch yet: most sessions use one or two kinds,
-// and each Map costs about 180 bytes. Only add() stores, and it replaces this
+// and each map costs about 200 bytes. Only add() stores, and it replaces this
 // first, so this map stays empty; the other methods read or delete from it.
-const NONE: Map<string, Watchers> = new Map();
+const NONE: PathMap = new LazyDeleteMap();
 
 // With this many recursive watches or fewer, an event's path is compared with
 // each of them; with more, its ancestors are looked up one by one.
@@ -68,7 +74,7 @@ const FEW_RECURSIVE = 8;
 
 /** The watches of one session, by kind and path. */
 export class WatchRegistry {
-  readonly #byKind: Record<WatchKind, Map<string, Watchers>> = {
+  readonly #byKind: Record<WatchKind, PathMap> = {
     data: NONE,
     exist: NONE,
     child: NONE,
@@ -94,7 +100,7 @@ export class WatchRegistry {
    */
   add(kind: WatchKind, path: string, watcher: Watcher): void {
     let map = this.#byKind[kind];
-    if (map === NONE) map = this.#byKind[kind] = new Map();
+    if (map === NONE) map = this.#byKind[kind] = new LazyDeleteMap();
     const list = map.get(path);
     if (list === undefined) {
       map.set(path, [watcher]);
@@ -150,7 +156,7 @@ export class WatchRegistry {
 
   /** The watched paths of a kind. */
   paths(kind: WatchKind): string[] {
-    return [...this.#byKind[kind].keys()];
+    return this.#byKind[kind].keys();
   }
 
   /** Number of (path, kind) pairs watched. */
@@ -198,11 +204,11 @@ export class WatchRegistry {
     this.#changedPaths(kind, map);
   }
 
-  #changedPaths(kind: WatchKind, map: Map<string, Watchers>): void {
+  #changedPaths(kind: WatchKind, map: PathMap): void {
     if (kind === "persistentRecursive") {
       // Deepest first, the order of the walk up an event's ancestors.
       this.#recursiveRoots = map.size <= FEW_RECURSIVE
-        ? [...map.keys()].sort((a, b) => b.length - a.length)
+        ? map.keys().sort((a, b) => b.length - a.length)
         : NO_PATHS;
     }
     this.#report?.(kind, map.size);

@@ -8,6 +8,7 @@
  */
 
 import type { Stat } from "../protocol/records_data.ts";
+import { LazyDeleteMap } from "../util/lazy_delete_map.ts";
 import type { NodeValue } from "./node_data.ts";
 import { ChildTree } from "./child_tree.ts";
 import { ChangeLog } from "./change_log.ts";
@@ -38,7 +39,9 @@ export class CacheState {
   // change costs O(log N), not a copy of every child.
   readonly #tree = new ChildTree();
   readonly #changes = new ChangeLog();
-  readonly #mzxids = new Map<string, bigint>();
+  // A child removed and added again (an instance restarting under the same
+  // name) keeps its entry (see LazyDeleteMap).
+  readonly #mzxids = new LazyDeleteMap<string, bigint>();
   readonly #childStamps = new Map<string, number>();
   // The ticks of deletion events: a stamp no read of its own follows.
   readonly #deletions = new Map<string, number>();
