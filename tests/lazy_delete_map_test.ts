@@ -53,7 +53,13 @@ describe("LazyDeleteMap", () => {
   it("lets marks go once they outnumber the live entries, and keeps a few", () => {
     const map = new LazyDeleteMap<number, number>();
     for (let i = 0; i < 100; i++) map.set(i, i);
-    for (let i = 0; i < 100; i++) map.delete(i);
+    // The 51st deletion makes the marks outnumber the live entries.
+    for (let i = 0; i < 51; i++) map.delete(i);
+    map.set(0, 0);
+    const live = Array.from({ length: 49 }, (_, i) => 51 + i);
+    assert.deepEqual(map.keys(), [...live, 0], "the live entries in their order, 0 made anew");
+    map.delete(0);
+    for (let i = 51; i < 100; i++) map.delete(i);
     assert.equal(map.size, 0);
     for (let i = 100; i < 200; i++) map.set(i, i);
     map.set(0, 0);

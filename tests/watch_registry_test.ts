@@ -132,11 +132,33 @@ describe("WatchRegistry.trigger()", () => {
     for (let i = 0; i < 3; i++) {
       assert.deepEqual(names(r.trigger("NodeDataChanged", "/a")), ["a"]);
       assert.equal(r.has("data", "/a"), false);
+      assert.deepEqual(r.paths("data"), ["/b"]);
       assert.equal(r.size, 1);
       r.add("data", "/a", a);
     }
     assert.deepEqual(r.paths("data"), ["/a", "/b"]);
     assert.equal(r.size, 2);
+  });
+
+  it("forgets fired one-shot watches however many fire, and a kind never used stays empty", () => {
+    const r = new WatchRegistry();
+    const paths = Array.from({ length: 40 }, (_, i) => `/n${i}`);
+    for (const path of paths) r.add("data", path, w(path));
+    for (const path of paths.slice(2)) r.trigger("NodeDataChanged", path);
+    assert.deepEqual(r.paths("data"), ["/n0", "/n1"]);
+    assert.equal(r.size, 2);
+    assert.deepEqual(names(r.all()), ["/n0", "/n1"]);
+    r.add("data", "/n39", w("again"));
+    assert.deepEqual(r.paths("data").sort(), ["/n0", "/n1", "/n39"]);
+    // Reads and removals of kinds never added to leave them empty, here and
+    // in every other registry.
+    const fresh = new WatchRegistry();
+    fresh.trigger("NodeDeleted", "/x");
+    assert.equal(fresh.remove("child", "/x", w("x")), false);
+    assert.deepEqual(fresh.removeAll("exist", "/x"), []);
+    fresh.clear();
+    assert.equal(fresh.size, 0);
+    assert.equal(new WatchRegistry().size, 0);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * A map whose deleted keys keep their entry, marked gone, until they are set
- * again or the marks outnumber half the live entries.
+ * again or the marks outnumber the live entries.
  *
  * A V8 `Map` (and `Set`) leaves a deleted entry in its hash bucket's chain
  * until the table is next rebuilt, which happens once as many entries were
@@ -17,7 +17,7 @@
 
 const GONE: unique symbol = Symbol("gone");
 
-/** Below this many marks, the map is never rebuilt for them. */
+/** With this many marks or fewer, the map is never rebuilt for them. */
 const FEW = 32;
 
 /** A map from `K` to `V` (not `undefined`) whose deletions leave a mark. */
