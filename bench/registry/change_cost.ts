@@ -99,13 +99,22 @@ function measure<T>(state: T, change: Change<T>): number {
   return rounds.sort((a, b) => a - b)[2];
 }
 
-const checkouts: [string, () => State][] = [["this checkout", () => new CacheState()]];
 const baseline = Deno.env.get("CHANGE_COST_BASELINE");
-if (baseline !== undefined) {
-  const url = new URL(`file://${Deno.realPathSync(baseline)}/src/registry/cache_state.ts`);
-  const module = await import(url.href) as { CacheState: new () => State };
-  checkouts.unshift([`baseline (${baseline})`, () => new module.CacheState()]);
+
+// A class of this checkout, with the same class of the baseline's before it.
+async function withBaseline<T>(
+  file: string,
+  name: string,
+  ours: new () => T,
+): Promise<[string, () => T][]> {
+  const makers: [string, () => T][] = [["this checkout", () => new ours()]];
+  if (baseline === undefined) return makers;
+  const url = new URL(`file://${Deno.realPathSync(baseline)}/src/${file}`);
+  const theirs = (await import(url.href) as Record<string, new () => T>)[name];
+  return [[`baseline (${baseline})`, () => new theirs()], ...makers];
 }
+
+const checkouts = await withBaseline<State>("registry/cache_state.ts", "CacheState", CacheState);
 
 /** What the benchmark needs of the client's watch table, in this checkout or another. */
 interface Watches {
@@ -115,26 +124,22 @@ interface Watches {
 
 // The client's side of the same changes: every child read sets a one-shot
 // data watch, which a change of the child fires and its read sets again.
-const tables: [string, () => Watches][] = [["this checkout", () => new WatchRegistry()]];
-if (baseline !== undefined) {
-  const url = new URL(`file://${Deno.realPathSync(baseline)}/src/client/watch_registry.ts`);
-  const module = await import(url.href) as { WatchRegistry: new () => Watches };
-  tables.unshift([`baseline (${baseline})`, () => new module.WatchRegistry()]);
-}
+const tables = await withBaseline<Watches>(
+  "client/watch_registry.ts",
+  "WatchRegistry",
+  WatchRegistry,
+);
 const watcher = () => {};
+function rearm(table: Watches, path: string): number {
+  table.trigger("NodeDataChanged", path);
+  table.add("data", path, watcher);
+  return 1;
+}
 const watchChanges: Record<string, (n: number) => Change<Watches>> = {
-  "the watch of one child fired and set again, the same child each time": (n) => (table) => {
-    const path = `/s/${name(n >> 1, n)}`;
-    table.trigger("NodeDataChanged", path);
-    table.add("data", path, watcher);
-    return 1;
-  },
-  "the watch of one child fired and set again, each child in turn": (n) => (table, i) => {
-    const path = `/s/${name(i % n, n)}`;
-    table.trigger("NodeDataChanged", path);
-    table.add("data", path, watcher);
-    return 1;
-  },
+  "the watch of one child fired and set again, the same child each time": (n) => (table) =>
+    rearm(table, `/s/${name(n >> 1, n)}`),
+  "the watch of one child fired and set again, each child in turn": (n) => (table, i) =>
+    rearm(table, `/s/${name(i % n, n)}`),
 };
 
 function watched(make: () => Watches, n: number): Watches {
@@ -145,20 +150,22 @@ function watched(make: () => Watches, n: number): Watches {
 
 const rows: string[] = [];
 const format = (us: number) => us < 10 ? us.toFixed(2) : us.toFixed(0);
-for (const [kind, make] of Object.entries(changes)) {
-  for (const [label, makeState] of checkouts) {
-    const cells = sizes.map((n) => measure(loaded(makeState, n), make(n)));
-    rows.push(`| ${kind} | ${label} | ${cells.map(format).join(" | ")} |`);
-    console.error(rows.at(-1));
+// A row per kind of change and checkout: each size filled by `fill`, then measured.
+function measureAll<T>(
+  kinds: Record<string, (n: number) => Change<T>>,
+  makers: [string, () => T][],
+  fill: (make: () => T, n: number) => T,
+): void {
+  for (const [kind, make] of Object.entries(kinds)) {
+    for (const [label, maker] of makers) {
+      const cells = sizes.map((n) => measure(fill(maker, n), make(n)));
+      rows.push(`| ${kind} | ${label} | ${cells.map(format).join(" | ")} |`);
+      console.error(rows.at(-1));
+    }
   }
 }
-for (const [kind, make] of Object.entries(watchChanges)) {
-  for (const [label, makeTable] of tables) {
-    const cells = sizes.map((n) => measure(watched(makeTable, n), make(n)));
-    rows.push(`| ${kind} | ${label} | ${cells.map(format).join(" | ")} |`);
-    console.error(rows.at(-1));
-  }
-}
+measureAll(changes, checkouts, loaded);
+measureAll(watchChanges, tables, watched);
 console.log(`| change | state | ${sizes.map((n) => `N=${n.toLocaleString("en")}`).join(" | ")} |`);
 console.log(`| --- | --- | ${sizes.map(() => "---:").join(" | ")} |`);
 for (const row of rows) console.log(row);
