@@ -7,6 +7,9 @@ import { FakeTransport, flush } from "./helpers/fake_transport.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { settle } from "./helpers/wait.ts";
 
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
 const fixture = useZooKeeper();
 
 async function serverWatches(): Promise<string> {
@@ -58,7 +61,96 @@ describe("ZooKeeper.connect()", () => {
   });
 });
 
+describe("ZooKeeper.connect() options from plain JavaScript", () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ["a session id as a string", {
+      session: { sessionId: "72057594037927936", password: new Uint8Array(16) },
+    }],
+    ["a session id as a number", {
+      session: { sessionId: 72057594037927936, password: new Uint8Array(16) },
+    }],
+    ["a session id past a long", {
+      session: { sessionId: 2n ** 64n, password: new Uint8Array(16) },
+    }],
+    ["a password as a string", { session: { sessionId: 1n, password: "secret" } }],
+    ["the controller for its signal", { signal: new AbortController() }],
+  ];
+  for (const [what, options] of cases) {
+    it(`refuses ${what} with BADARGUMENTS before any connection`, async () => {
+      const transport = new FakeTransport();
+      const clock = new FakeClock();
+      await assert.rejects(
+        ZooKeeper.connect("127.0.0.1:2181", { transport, clock, ...options } as Any),
+        (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"),
+      );
+      await flush();
+      assert.equal(transport.sockets.length, 0);
+      assert.equal(clock.pending, 0, "no timer left running");
+    });
+  }
+
+  it("states() refuses a signal that is not one, and subscribes to nothing", async () => {
+    const zk = await ZooKeeper.connect(fixture.server.connectString);
+    try {
+      assert.throws(
+        () => zk.states({ signal: new AbortController() as Any }),
+        (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"),
+      );
+      assert.throws(
+        () => zk.states(5 as Any),
+        (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"),
+      );
+    } finally {
+      await zk.close();
+    }
+  });
+});
+
+describe("ZooKeeper.addAuth()", () => {
+  it("refuses credentials over jute.maxbuffer and keeps the connection", async () => {
+    await using root = await fixture.chroot();
+    const zk = await root.connect();
+    const states: string[] = [];
+    zk.onStateChange((s) => states.push(s.type));
+    await assert.rejects(
+      zk.addAuth("digest", `u:${"x".repeat(0x100000)}`),
+      (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS"),
+    );
+    await zk.create("/after", "ok");
+    assert.equal(new TextDecoder().decode((await zk.getData("/after")).data), "ok");
+    assert.deepEqual(states, []);
+  });
+});
+
+describe("ZooKeeper.create() under a chroot", () => {
+  it('a sequential create of "/" makes a child of the chroot, as kazoo does', async () => {
+    await using root = await fixture.chroot();
+    const zk = await root.connect();
+    const created = await zk.create("/", "", { mode: "persistentSequential" });
+    assert.match(created, /^\/\d{10}$/);
+    assert.deepEqual(await zk.getChildren("/"), [created.slice(1)]);
+    assert.equal((await zk.exists(created))?.dataLength, 0);
+  });
+});
+
 describe("ZooKeeper.removeWatches()", () => {
+  it("refuses a watcher that is not a function, and removes nothing", async () => {
+    await using root = await fixture.chroot();
+    const zk = await root.connect();
+    await zk.create("/w");
+    const events: string[] = [];
+    await zk.getData("/w", { watch: (e) => events.push(e.type) });
+    for (const watcher of [undefined, null, "w", 1]) {
+      await assert.rejects(
+        zk.removeWatches("/w", watcher as Any),
+        (e: unknown) => ZooKeeperError.is(e, "BADARGUMENTS") && /watcher must be/.test(e.message),
+      );
+    }
+    await zk.setData("/w", "x");
+    await settle(zk);
+    assert.deepEqual(events, ["NodeDataChanged"]);
+  });
+
   it("with local: true, still removes the watch on the server when it can", async () => {
     await using root = await fixture.chroot();
     const zk = await root.connect();

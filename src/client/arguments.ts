@@ -63,6 +63,20 @@ export function checkOptions<T extends object>(subject: Subject, options: T | un
 }
 
 /**
+ * Whether a value can serve as an `AbortSignal`: an object with `aborted`
+ * and `addEventListener`, as every runtime's signals and polyfills have.
+ *
+ * @param value What was passed.
+ * @returns Whether it is a signal.
+ */
+export function isSignal(value: unknown): value is AbortSignal {
+  return typeof value === "object" && value !== null &&
+    typeof (value as AbortSignal).addEventListener === "function" &&
+    typeof (value as AbortSignal).removeEventListener === "function" &&
+    typeof (value as AbortSignal).aborted === "boolean";
+}
+
+/**
  * Checks the `signal` and `timeout` of a call.
  *
  * @param subject The call.
@@ -79,12 +93,7 @@ export function checkCall(
   defaultTimeout: number | undefined,
 ): CallOptions | undefined {
   const { signal, timeout = defaultTimeout } = options;
-  if (
-    signal !== undefined &&
-    (typeof signal !== "object" || signal === null ||
-      typeof (signal as AbortSignal).addEventListener !== "function" ||
-      typeof (signal as AbortSignal).aborted !== "boolean")
-  ) {
+  if (signal !== undefined && !isSignal(signal)) {
     throw badArgument(subject, `signal must be an AbortSignal, not ${typeName(signal)}`);
   }
   if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {

@@ -33,7 +33,9 @@ export class Chroot {
    */
   toServer(path: string, sequential = false): string {
     validatePath(path, sequential);
-    return this.prefix(path);
+    // A sequential "/" names the chroot's children, as kazoo has it, not
+    // the chroot's siblings.
+    return sequential ? this.#chroot + path : this.prefix(path);
   }
 
   /** The path to send for an already validated user path. */

@@ -14,6 +14,7 @@ import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
 import { typeName } from "../util/type_name.ts";
+import { isSignal } from "./arguments.ts";
 import type { Data } from "./types.ts";
 import type { Watcher } from "./watch_registry.ts";
 
@@ -202,20 +203,45 @@ const TIMES = [
   "reconnectDelay",
 ] as const;
 
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+function badOption(problem: string): ZooKeeperError {
+  return new ZooKeeperError("BADARGUMENTS", `Cannot connect: ${problem}`);
+}
+
 /**
  * Checks the settings that would otherwise fail far from the call: the times
  * (numbers of milliseconds, the session timeout an integer a handshake can
- * carry).
+ * carry), the signal, and the session to resume (its id a `bigint` a
+ * handshake can carry, its password bytes).
  *
  * @param options The client's options.
  * @throws {ZooKeeperError} `BADARGUMENTS` naming the option.
  */
 export function checkConnectOptions(options: ZooKeeperOptions): void {
   if (typeof options !== "object" || options === null) {
-    throw new ZooKeeperError(
-      "BADARGUMENTS",
-      `Cannot connect: options must be an object, not ${typeName(options)}`,
-    );
+    throw badOption(`options must be an object, not ${typeName(options)}`);
+  }
+  const { signal, session } = options;
+  if (signal !== undefined && !isSignal(signal)) {
+    throw badOption(`signal must be an AbortSignal, not ${typeName(signal)}`);
+  }
+  if (session !== undefined) {
+    if (typeof session !== "object" || session === null) {
+      throw badOption(`session must be an object, not ${typeName(session)}`);
+    }
+    const { sessionId, password } = session;
+    if (typeof sessionId !== "bigint" || sessionId < LONG_MIN || sessionId > LONG_MAX) {
+      throw badOption(
+        `session.sessionId must be a bigint within a signed 64-bit long, not ${
+          typeof sessionId === "bigint" ? `${sessionId}n` : typeName(sessionId)
+        }`,
+      );
+    }
+    if (!(password instanceof Uint8Array)) {
+      throw badOption(`session.password must be a Uint8Array, not ${typeName(password)}`);
+    }
   }
   for (const name of TIMES) {
     const value = options[name];
@@ -224,9 +250,8 @@ export function checkConnectOptions(options: ZooKeeperOptions): void {
     const ok = typeof value === "number" && value >= 0 &&
       (integer ? Number.isInteger(value) && value <= 0x7fff_ffff : !Number.isNaN(value));
     if (!ok) {
-      throw new ZooKeeperError(
-        "BADARGUMENTS",
-        `Cannot connect: ${name} must be ${
+      throw badOption(
+        `${name} must be ${
           integer
             ? "an integer number of milliseconds up to 2^31-1"
             : "a number of milliseconds >= 0"

@@ -14,7 +14,15 @@ import type { Clock } from "../session/clock.ts";
 import { parseConnectString } from "../session/connect_string.ts";
 import type { Session } from "../session/session.ts";
 import type { ConnectionState } from "../session/state.ts";
-import { checkAuth, checkWatcher, type Subject } from "./arguments.ts";
+import { typeName } from "../util/type_name.ts";
+import {
+  badArgument,
+  checkAuth,
+  checkCall,
+  checkOptions,
+  checkWatcher,
+  type Subject,
+} from "./arguments.ts";
 import type { CallGate } from "./call_gate.ts";
 import type { Chroot } from "./chroot.ts";
 import type { ClientParts, StateListeners } from "./client_parts.ts";
@@ -28,6 +36,7 @@ import type { AddWatchModeName, WatcherTypeName, WatchManager } from "./watch_ma
 import { addWatchRequest, checkAddWatch } from "./watch_requests.ts";
 
 const CONFIG_SUBJECT: Subject = { verb: "read the config", path: CONFIG_NODE };
+const STATES: Subject = { verb: "follow the states" };
 
 /**
  * What every `ZooKeeper` client has besides its operations on nodes: the
@@ -121,7 +130,8 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
   states(
     options: { signal?: AbortSignal | undefined } = {},
   ): AsyncIterableIterator<ConnectionState> {
-    return stateStream(this.#session, (l) => this.#stateListeners.subscribe(l), options.signal);
+    const checked = checkCall(STATES, checkOptions(STATES, options), undefined);
+    return stateStream(this.#session, (l) => this.#stateListeners.subscribe(l), checked?.signal);
   }
 
   /**
@@ -255,6 +265,15 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
     type: WatcherTypeName = "any",
     options: { local?: boolean | undefined } = {},
   ): Promise<void> {
+    // Without a watcher, every watcher on the path would go.
+    if (typeof watcher !== "function") {
+      return Promise.reject(
+        badArgument(
+          { verb: "remove watches on", path },
+          `watcher must be a function, not ${typeName(watcher)}`,
+        ),
+      );
+    }
     return this.#watches.remove(path, watcher, type, options?.local === true);
   }
 

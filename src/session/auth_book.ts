@@ -10,6 +10,7 @@
 
 import { Deque } from "./deque.ts";
 import { encodeAuth } from "./request_encoder.ts";
+import { withinLimit } from "./request_frame.ts";
 
 /** Settles one `addAuth` call. */
 export interface AuthWaiter {
@@ -48,14 +49,19 @@ export class AuthBook {
    * @param waiter Settled by the server's answer.
    * @param sendNow Whether the connection is up: then the frame to send is
    *   returned; otherwise the credentials go with the next handshake.
+   * @param maxRequestSize The largest frame the server accepts.
    * @returns The AuthPacket frame to send now, if `sendNow`.
+   * @throws {ZooKeeperError} `BADARGUMENTS` for credentials larger than the
+   *   server accepts: it would close every connection they are sent on.
    */
   add(
     scheme: string,
     auth: Uint8Array,
     waiter: AuthWaiter,
     sendNow: boolean,
+    maxRequestSize: number | undefined,
   ): Uint8Array | undefined {
+    const frame = withinLimit(encodeAuth(scheme, auth), maxRequestSize, "authenticate");
     if (!sendNow) {
       (this.#entries ??= []).push({ scheme, auth, waiter });
       return undefined;
@@ -63,7 +69,7 @@ export class AuthBook {
     const entry = { scheme, auth, waiter: undefined };
     (this.#entries ??= []).push(entry);
     (this.#awaitingReply ??= new Deque()).push({ entry, waiter });
-    return encodeAuth(scheme, auth);
+    return frame;
   }
 
   /**

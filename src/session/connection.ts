@@ -136,7 +136,7 @@ export class Connection {
       writeConnectRequest(w, request);
       w.endFrame(start);
       socket.write(w.bytes());
-    }, (error: unknown) => {
+    }).then(undefined, (error: unknown) => {
       handshake = undefined;
       this.#lose(error instanceof Error ? error : new Error(String(error)));
     });

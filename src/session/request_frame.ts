@@ -34,6 +34,27 @@ export function frameRequest(
       { path, cause: error },
     );
   }
+  return withinLimit(frame, maxRequestSize, verb, path);
+}
+
+/**
+ * Refuses a frame the server would refuse for its size (it closes the
+ * connection on one).
+ *
+ * @param frame The frame, length prefix included.
+ * @param maxRequestSize The largest frame after the length prefix; the
+ *   server's default when undefined.
+ * @param verb What the request does, for the message.
+ * @param path The path it is about, if any.
+ * @returns The frame.
+ * @throws {ZooKeeperError} `BADARGUMENTS` when it is over the limit.
+ */
+export function withinLimit(
+  frame: Uint8Array,
+  maxRequestSize: number | undefined,
+  verb: string,
+  path?: string,
+): Uint8Array {
   const limit = maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
   if (frame.length - 4 > limit) {
     throw new ZooKeeperError(

@@ -201,7 +201,8 @@ export class Session {
       return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), "authenticate"));
     }
     return new Promise((resolve, reject) => {
-      const frame = this.#auth.add(scheme, auth, { resolve, reject }, this.connected);
+      const max = this.#options.maxRequestSize;
+      const frame = this.#auth.add(scheme, auth, { resolve, reject }, this.connected, max);
       if (frame !== undefined) this.#conn!.write(frame);
     });
   }
