@@ -16,6 +16,28 @@ describe("Lock on a real server", () => {
   let clients: ZooKeeper[];
 
   /** The lock's children, sorted by sequence number. */
+  /**
+   * The client, seen through a proxy that resolves `armed` once a watch
+   * it sets is in place on the server (the reply of the read setting it).
+   */
+  function watching(zk: ZooKeeper): { client: ZooKeeper; armed: Promise<void> } {
+    let armed!: () => void;
+    const done = new Promise<void>((resolve) => armed = resolve);
+    const client = new Proxy(zk, {
+      get(target, name) {
+        const value = Reflect.get(target, name, target);
+        if (typeof value !== "function") return value;
+        if (name !== "exists" && name !== "getChildren") return value.bind(target);
+        return async (path: string, options?: { watch?: unknown }) => {
+          const reply = await value.call(target, path, options);
+          if (options?.watch !== undefined) armed();
+          return reply;
+        };
+      },
+    });
+    return { client, armed: done };
+  }
+
   async function nodes(path: string): Promise<string[]> {
     const children = await clients[0].getChildren(path).catch(() => []);
     return children.sort((a, b) => Number(a.slice(-10)) - Number(b.slice(-10)));
@@ -162,17 +184,15 @@ describe("Lock on a real server", () => {
     const options = (name: string) => ({ simultaneous: 2, name });
     const a = new Lock(clients[0], "/locks/sem", options("a"));
     const b = new Lock(clients[1], "/locks/sem", options("b"));
-    const c = new Lock(clients[2], "/locks/sem", options("c"));
+    const watchingC = watching(clients[2]);
+    const c = new Lock(watchingC.client, "/locks/sem", options("c"));
     assert.equal(await a.acquire(), true);
     assert.equal(await b.acquire(), true);
     let third: boolean | undefined;
     const pending = c.acquire().then((v) => third = v);
-    // The third waits once it watches a node of the lock: it has read the
-    // holders and found no room.
-    await eventually(
-      async () => (await watches("/locks/sem")).has(sid(clients[2])),
-      "the third to watch the lock",
-    );
+    // The third waits once it has set a watch: it has read the holders and
+    // found no room.
+    await watchingC.armed;
     assert.equal(third, undefined);
     assert.equal(c.held, false);
     assert.deepEqual(await c.holders(), ["a", "b"]);
@@ -188,6 +208,24 @@ describe("Lock on a real server", () => {
     await c.release();
     assert.deepEqual(await nodes("/locks/sem"), []);
     assert.throws(() => new Lock(clients[0], "/locks/sem", { simultaneous: 0 }), RangeError);
+  });
+
+  it("a semaphore lets the next one in when any holder leaves, not only the first", async () => {
+    const options = (name: string) => ({ simultaneous: 2, name });
+    const a = new Lock(clients[0], "/locks/sem-any", options("a"));
+    const b = new Lock(clients[1], "/locks/sem-any", options("b"));
+    const third = watching(clients[2]);
+    const c = new Lock(third.client, "/locks/sem-any", options("c"));
+    assert.equal(await a.acquire(), true);
+    assert.equal(await b.acquire(), true);
+    const pending = c.acquire();
+    await third.armed;
+    // The second holder leaves; the first stays.
+    await b.release();
+    assert.equal(await within(pending, "the third to get the lock", 5000), true);
+    assert.deepEqual(await a.holders(), ["a", "c"]);
+    await a.release();
+    await c.release();
   });
 
   it("a holder whose client closes lets the next one in and is told once", async () => {

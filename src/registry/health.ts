@@ -9,6 +9,7 @@
 
 import type { Clock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
+import { typeName } from "../util/type_name.ts";
 
 /**
  * A health check: a function (passes unless it resolves `false`, rejects or
@@ -58,13 +59,43 @@ async function httpCheck(url: string, signal: AbortSignal): Promise<boolean> {
   return response.ok;
 }
 
-async function tcpCheck(target: string, signal: AbortSignal): Promise<boolean> {
+/** A `{ tcp }` check's target; `undefined` when it is not `host:port`. */
+function tcpTarget(target: string): { host: string; port: number } | undefined {
   const colon = target.lastIndexOf(":");
   const port = Number(target.slice(colon + 1));
-  if (colon <= 0 || !Number.isInteger(port)) {
-    throw new TypeError(`Invalid tcp check "${target}": expected "host:port"`);
+  if (colon <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  return { host: target.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
   }
-  const host = target.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+}
+
+/**
+ * Refuses a check that could never pass for a reason of its own making, so
+ * that the mistake is an error of the call rather than an unhealthy verdict.
+ */
+function checkCheck(check: unknown): HealthCheck {
+  if (typeof check === "function") return check as HealthCheck;
+  const { http, tcp } = (typeof check === "object" && check !== null ? check : {}) as {
+    http?: unknown;
+    tcp?: unknown;
+  };
+  if (typeof http === "string" && isHttpUrl(http)) return { http };
+  if (typeof tcp === "string" && tcpTarget(tcp) !== undefined) return { tcp };
+  throw new TypeError(
+    `Invalid health check ${
+      typeof check === "string" ? `"${check}"` : typeName(check)
+    }: expected a function, { http: "http(s)://..." } or { tcp: "host:port" }`,
+  );
+}
+
+async function tcpCheck(target: string, signal: AbortSignal): Promise<boolean> {
+  const { host, port } = tcpTarget(target)!;
   const net = await import("node:net");
   return await new Promise<boolean>((resolve, reject) => {
     const socket = net.connect({ host, port });
@@ -125,14 +156,19 @@ export class HealthMonitor {
    * @param options The check and its schedule.
    * @param onChange Called with each change of the verdict after the first.
    * @param clock Times the checks and their timeout.
+   * @throws {TypeError} For a check that is not a function, an http(s) URL
+   *   or a `host:port`.
+   * @throws {RangeError} For an interval, timeout, rise or fall not above 0.
    */
   constructor(options: HealthOptions, onChange: (healthy: boolean) => void, clock: Clock) {
     const positive = (value: number | undefined, name: string, fallback: number) => {
       if (value === undefined) return fallback;
-      if (!(value > 0)) throw new RangeError(`Invalid health ${name} ${value}: must be above 0`);
+      if (!(typeof value === "number" && value > 0)) {
+        throw new RangeError(`Invalid health ${name} ${typeName(value)}: must be above 0`);
+      }
       return value;
     };
-    this.#check = options.check;
+    this.#check = checkCheck(options.check);
     this.#interval = positive(options.interval, "interval", 10_000);
     this.#timeout = positive(options.timeout, "timeout", Math.min(this.#interval, 5000));
     this.#rise = positive(options.rise, "rise", 2);

@@ -14,10 +14,11 @@ import { ensurePath } from "../client/recipes.ts";
 import { baseName, joinPath } from "../protocol/path.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
 import type { Watcher } from "../client/watch_registry.ts";
-import { isInterrupted, isTransient, retry } from "../client/retry.ts";
-import { ZooKeeperError, type ZooKeeperErrorCode } from "../protocol/errors.ts";
-import { endCode, endOfKeeperState, isFinal } from "../session/state.ts";
+import { isTransient, retry } from "../client/retry.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
+import { endOfKeeperState } from "../session/state.ts";
 import { hostName, processId } from "./node_data.ts";
+import { watchHolding } from "./lock_holding.ts";
 
 /**
  * Orders contenders' node names by their sequence number: the parent's
@@ -56,6 +57,11 @@ export interface LockOptions {
 
 const PREFIX = "lock-";
 const ATTEMPTS = 6;
+
+/** Contenders' nodes among a lock's children, by sequence number. */
+function contenders(children: string[]): string[] {
+  return children.filter((c) => c.includes(PREFIX)).sort(bySequence);
+}
 const decoder = new TextDecoder();
 
 /** A node gone, or going with its session: nothing left to read or delete. */
@@ -191,7 +197,8 @@ export class Lock implements AsyncDisposable {
         }
         const left = deadline - clock.now();
         if (left <= 0) break;
-        await this.#waitGone(this.#child(ahead), left, giveUp.signal);
+        if (this.#simultaneous === 1) await this.#waitGone(this.#child(ahead), left, giveUp.signal);
+        else await this.#waitTurn(left, giveUp.signal);
       }
       await this.#deleteNode();
       return false;
@@ -249,9 +256,7 @@ export class Lock implements AsyncDisposable {
 
   /** Contenders' nodes, by sequence number. */
   async #contenders(signal?: AbortSignal): Promise<string[]> {
-    const children = await this.#retry(() => this.#zk.getChildren(this.path), signal);
-    return children.filter((c) => c.includes(PREFIX))
-      .sort(bySequence);
+    return contenders(await this.#retry(() => this.#zk.getChildren(this.path), signal));
   }
 
   /** The node to wait for, or `undefined` when ours is among the holders. */
@@ -268,7 +273,32 @@ export class Lock implements AsyncDisposable {
   }
 
   /** Waits until `path` changes or goes, the session ends, time runs out or we give up. */
-  async #waitGone(path: string, timeout: number, giveUp: AbortSignal): Promise<void> {
+  #waitGone(path: string, timeout: number, giveUp: AbortSignal): Promise<void> {
+    return this.#waitWatch(path, "data", timeout, giveUp, async (watch) => {
+      return (await this.#zk.exists(path, { watch })) !== null;
+    });
+  }
+
+  // A semaphore's holders leave in any order, and the one `simultaneous`
+  // places ahead need not be the first: any change of the contenders may
+  // free a place (Curator's semaphore watches them all too).
+  #waitTurn(timeout: number, giveUp: AbortSignal): Promise<void> {
+    return this.#waitWatch(this.path, "children", timeout, giveUp, async (watch) => {
+      const children = contenders(await this.#zk.getChildren(this.path, { watch }));
+      return children.indexOf(this.#node!) >= this.#simultaneous;
+    });
+  }
+
+  // Sets a watch with `arm`, which says whether there is anything to wait
+  // for, then waits for the watch, the end of the session, the time or the
+  // caller's giving up.
+  async #waitWatch(
+    path: string,
+    type: "data" | "children",
+    timeout: number,
+    giveUp: AbortSignal,
+    arm: (watch: Watcher) => Promise<boolean>,
+  ): Promise<void> {
     const signal = this.#options.signal;
     let fired = false;
     let wake!: (error?: unknown) => void;
@@ -288,81 +318,43 @@ export class Lock implements AsyncDisposable {
     signal?.addEventListener("abort", onAbort);
     giveUp.addEventListener("abort", onGiveUp);
     try {
-      const stat = await this.#retry(() => this.#zk.exists(path, { watch: watcher }), signal);
+      const wait = await this.#retry(() => arm(watcher), signal);
       signal?.throwIfAborted();
-      if (stat !== null && !giveUp.aborted) await woken;
+      if (wait && !giveUp.aborted) await woken;
     } finally {
       clock.clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       giveUp.removeEventListener("abort", onGiveUp);
-      if (!fired) this.#unwatch(path, watcher);
+      if (!fired) this.#unwatch(path, watcher, type);
     }
   }
 
   // Sent before whatever comes next (the session keeps order), not awaited:
   // it would wait for a reconnect when disconnected.
-  #unwatch(path: string, watcher: Watcher): void {
+  #unwatch(path: string, watcher: Watcher, type: "data" | "children"): void {
     // Failing on the server (offline, or the watch fired meanwhile), the
     // watch is removed locally; that fails only for a watch already gone.
-    this.#zk.removeWatches(path, watcher, "data").catch(() =>
-      this.#zk.removeWatches(path, watcher, "data", { local: true }).catch(() => {})
+    this.#zk.removeWatches(path, watcher, type).catch(() =>
+      this.#zk.removeWatches(path, watcher, type, { local: true }).catch(() => {})
     );
   }
 
   /** Marks the lock held and watches for its loss. */
   #hold(): void {
-    const node = this.#child(this.#node!);
-    let stopped = false;
-    const holding = {
-      stop: () => {
-        stopped = true;
-        unsubscribe();
+    const holding = watchHolding(this.#zk, this.#child(this.#node!), {
+      unwatch: (path, watcher) => this.#unwatch(path, watcher, "data"),
+      stopped: () => {
         if (this.#holding === holding) this.#holding = undefined;
       },
-    };
-    const lose = (code: ZooKeeperErrorCode, why: string, cause?: unknown) => {
-      if (stopped) return;
-      holding.stop();
-      this.#node = undefined;
-      const path = this.path;
-      this.#options.onLost?.(
-        new ZooKeeperError(code, `Lost the lock "${path}": ${why}`, { path, cause }),
-      );
-    };
-    const watcher: Watcher = (event) => {
-      if (event.type === "NodeDeleted") lose("NONODE", "its node was deleted");
-      else if (event.type !== "None" && !stopped) arm();
-    };
-    // Without a watch on its node a lock cannot hear of its loss: one lost
-    // with the connection is set again as soon as there is one (the session
-    // ending is reported by the listener below); any other failure leaves a
-    // loss that cannot be ruled out, so it is reported as one.
-    let unarmed = false;
-    const arm = (): void => {
-      unarmed = false;
-      this.#zk.exists(node, { watch: watcher }).then((stat) => {
-        if (stat !== null) return;
-        this.#unwatch(node, watcher);
-        lose("NONODE", "its node was deleted");
-      }, (error) => {
-        if (stopped || isFinal(this.#zk.state)) return;
-        if (!isInterrupted(error)) {
-          return lose(
-            ZooKeeperError.is(error) ? error.code : "SYSTEMERROR",
-            `cannot watch its node: ${(error as Error).message}`,
-            error,
-          );
-        }
-        unarmed = true;
-        if (this.#zk.connected) arm();
-      });
-    };
-    const unsubscribe = this.#zk.onStateChange((state) => {
-      if (isFinal(state)) lose(endCode(state), `session ${state.type}`);
-      else if (unarmed && this.#zk.connected) arm();
+      lost: (code, why, cause) => {
+        this.#node = undefined;
+        const path = this.path;
+        this.#options.onLost?.(
+          new ZooKeeperError(code, `Lost the lock "${path}": ${why}`, { path, cause }),
+        );
+      },
     });
     this.#holding = holding;
-    arm();
   }
 
   // A node already gone, or going with its session, needs no deleting.

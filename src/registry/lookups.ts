@@ -8,6 +8,7 @@
 
 import { AsyncQueue } from "../client/async_queue.ts";
 import type { ZooKeeper } from "../client/zookeeper.ts";
+import { ZooKeeperError } from "../protocol/errors.ts";
 import { parentPath } from "../protocol/path.ts";
 import type { Clock, TimerHandle } from "../util/clock.ts";
 import type { CacheFile } from "./cache_file.ts";
@@ -102,6 +103,8 @@ export class Lookups {
       cache = this.#follow(path, options);
       if (cache.snapshot === undefined) await cache.settled();
     }
+    // Closed meanwhile: what the cache holds is no answer any more.
+    if (this.#closed) throw ZooKeeperError.fromServer("CLOSED", "look up", path);
     if (cache.snapshot === undefined && cache.failure !== undefined) {
       // Nothing to follow: the next lookup asks again.
       // Listeners keep it, and its retries, until they go.

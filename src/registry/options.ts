@@ -8,6 +8,7 @@ import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import type { RateLimit } from "./rate_limiter.ts";
 import type { ZooKeeperOptions } from "../client/options.ts";
+import { isSignal } from "../client/arguments.ts";
 import type { ClientMetricsRecorder } from "../util/client_metrics.ts";
 import type { Clock } from "../util/clock.ts";
 
@@ -205,6 +206,9 @@ export function registryOptions(input: unknown): RegistryOptions {
   }
   if (options.onError !== undefined && typeof options.onError !== "function") {
     throw wrong("onError", "a function");
+  }
+  if (options.signal !== undefined && !isSignal(options.signal)) {
+    throw wrong("signal", "an AbortSignal");
   }
   return options as RegistryOptions;
 }

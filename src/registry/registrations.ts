@@ -125,6 +125,7 @@ export class Registrations {
   readonly #sessions = new Set<bigint>();
   readonly #listeners = new Set<(status: RegistrationStatus) => void>();
   #acl: Promise<ACL[]> | undefined;
+  #closed = false;
 
   /** @param options Client, credentials, ACL, gate and error sink. */
   constructor(options: RegistrationsOptions) {
@@ -166,7 +167,16 @@ export class Registrations {
    * @param options `ephemeral`, `state` and the health check.
    */
   async set(path: string, data: RegistrationData, options: SetNodeOptions): Promise<void> {
+    // Made first: a check refused leaves the registration as it was.
+    let onHealth = (_healthy: boolean): void => {};
+    const health = options.check === undefined ? undefined : new HealthMonitor(
+      { ...options, check: options.check },
+      (healthy) => onHealth(healthy),
+      this.#options.clock,
+    );
     const hostname = options.metadata === false ? undefined : await hostName();
+    // A registry closing has let go of its registrations: none is added.
+    if (this.#closed) throw ZooKeeperError.fromServer("CLOSED", "register", path);
     const bytes = encodeRegistration(
       data,
       options.metadata === false ? undefined : {
@@ -175,14 +185,12 @@ export class Registrations {
         ...(hostname === undefined ? {} : { hostname }),
       },
     );
-    let entry = this.#entries.get(path);
-    const fresh = entry === undefined;
-    if (entry === undefined) {
-      entry = { keeper: this.#keeper(path), health: undefined };
-      this.#entries.set(path, entry);
-    }
+    const known = this.#entries.get(path);
+    const fresh = known === undefined;
+    const entry = known ?? { keeper: this.#keeper(path), health: undefined };
+    if (fresh) this.#entries.set(path, entry);
     entry.health?.stop();
-    entry.health = undefined;
+    entry.health = health;
     const { keeper } = entry;
     const ephemeral = options.ephemeral ?? true;
     const state = options.state ?? true;
@@ -202,17 +210,13 @@ export class Registrations {
         throw error;
       }
     };
-    if (options.check === undefined) {
+    if (health === undefined) {
       await first(keeper.want(bytes, ephemeral, state, false));
       return;
     }
-    const health = entry.health = new HealthMonitor(
-      { ...options, check: options.check },
-      (healthy) => {
-        if (entry.health === health) keeper.setHealthy(healthy).catch(this.#report);
-      },
-      this.#options.clock,
-    );
+    onHealth = (healthy) => {
+      if (entry.health === health) keeper.setHealthy(healthy).catch(this.#report);
+    };
     // Until the first verdict the node stays as it is (absent when new).
     keeper.want(bytes, ephemeral, state, true).catch(this.#report);
     const verdict = await health.start();
@@ -282,6 +286,7 @@ export class Registrations {
    * nodes are deleted, persistent ones stay.
    */
   async closeAll(): Promise<void> {
+    this.#closed = true;
     const entries = [...this.#entries.values()];
     this.#entries.clear();
     await Promise.all(entries.map(({ keeper, health }) => {

@@ -44,6 +44,8 @@ export class RegistryParts {
   readonly locks: RegistryLocks;
   readonly #options: RegistryOptions;
   readonly #limiter: RateLimiter | undefined;
+  #draining: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
 
   /** @param options The registry's settings, checked. */
   constructor(options: RegistryOptions) {
@@ -108,8 +110,9 @@ export class RegistryParts {
       return;
     }
     await this.lookups.loadCacheFile();
-    signal?.addEventListener("abort", () => this.close().catch(this.onError), { once: true });
-    if (signal?.aborted) return;
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    // Aborted while the file loaded: the event has gone by.
+    if (signal?.aborted) return await this.close();
     if (this.#options.lazy) {
       this.supervisor.startInBackground();
       return;
@@ -118,6 +121,7 @@ export class RegistryParts {
       await this.supervisor.start();
     } catch (error) {
       if (this.supervisor.closed) return;
+      signal?.removeEventListener("abort", this.#onAbort);
       await this.supervisor.stop(true);
       throw new ZooKeeperError(
         "CONNECTIONLOSS",
@@ -147,29 +151,36 @@ export class RegistryParts {
    *
    * @param options `grace`.
    */
-  async drain(options: DrainOptions = {}): Promise<void> {
-    if (this.supervisor.closed) return;
-    await this.registrations.drain();
-    await sleep(this.clock, options.grace ?? 5000);
-    await this.close();
+  drain(options: DrainOptions = {}): Promise<void> {
+    if (this.supervisor.closed) return Promise.resolve();
+    return this.#draining ??= (async () => {
+      await this.registrations.drain();
+      await sleep(this.clock, options.grace ?? 5000);
+      await this.close();
+    })();
   }
 
   /**
-   * Closes the registrations, the locks, the lookups and the session.
+   * Closes the registrations, the locks, the lookups and the session; a
+   * second call waits for the first.
    *
    * @param options `drain` drains first.
    */
-  async close(options: CloseOptions = {}): Promise<void> {
-    if (this.supervisor.closed) return;
-    if (options.drain) {
-      await this.drain(options.drain === true ? {} : options.drain);
-      return;
-    }
-    await this.registrations.closeAll();
-    await this.locks.releaseAll();
-    await this.lookups.close();
-    await this.supervisor.stop(true);
+  close(options: CloseOptions = {}): Promise<void> {
+    if (options.drain) return this.drain(options.drain === true ? {} : options.drain);
+    if (this.supervisor.closed && this.#closing === undefined) return Promise.resolve();
+    return this.#closing ??= (async () => {
+      this.#options.signal?.removeEventListener("abort", this.#onAbort);
+      await this.registrations.closeAll();
+      await this.locks.releaseAll();
+      await this.lookups.close();
+      await this.supervisor.stop(true);
+    })();
   }
+
+  readonly #onAbort = (): void => {
+    this.close().catch(this.onError);
+  };
 
   /**
    * Refuses a write on a read-only or closed registry.
@@ -186,7 +197,10 @@ export class RegistryParts {
         { path },
       );
     }
-    if (this.supervisor.closed) throw ZooKeeperError.fromServer("CLOSED", verb, path);
+    // Draining or closing, the registry lets go of its registrations.
+    if (this.#draining !== undefined || this.#closing !== undefined) {
+      throw ZooKeeperError.fromServer("CLOSED", verb, path);
+    }
   }
 
   /**
