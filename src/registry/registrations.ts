@@ -134,7 +134,7 @@ export class Registrations {
 
   /** The registered paths. */
   get paths(): string[] {
-    return [...this.#entries.keys()];
+    return [...this.#entries].filter(([, e]) => !e.keeper.removing).map(([path]) => path);
   }
 
   /**
@@ -144,7 +144,8 @@ export class Registrations {
    * @returns Its status, or `undefined` when the path is not registered.
    */
   status(path: string): RegistrationStatus | undefined {
-    return this.#entries.get(path)?.keeper.status;
+    const keeper = this.#entries.get(path)?.keeper;
+    return keeper === undefined || keeper.removing ? undefined : keeper.status;
   }
 
   /**
@@ -231,9 +232,27 @@ export class Registrations {
    */
   async unset(path: string): Promise<void> {
     const entry = this.#entries.get(path);
+    if (entry === undefined || entry.keeper.removing) return;
+    entry.health?.stop();
+    entry.health = undefined;
+    // Kept until the node is gone: without a session now, the next one
+    // deletes it, or it would stay for good (a persistent node) or for the
+    // rest of the session.
+    if (await entry.keeper.remove()) {
+      await this.#forget(path, entry);
+      return;
+    }
+    throw new ZooKeeperError(
+      "CONNECTIONLOSS",
+      `Cannot unregister "${path}" now: no connection; it is deleted as soon as there is one`,
+      { path },
+    );
+  }
+
+  async #forget(path: string, entry: Entry): Promise<void> {
+    if (this.#entries.get(path) !== entry) return;
     this.#entries.delete(path);
-    entry?.health?.stop();
-    await entry?.keeper.close(true);
+    await entry.keeper.close(false);
   }
 
   /**
@@ -292,7 +311,7 @@ export class Registrations {
     await Promise.all(entries.map(({ keeper, health }) => {
       health?.stop();
       // An ephemeral node left by a lost connection goes with the session.
-      return keeper.close(keeper.ephemeral).catch((error) => {
+      return keeper.close(keeper.ephemeral || keeper.removing).catch((error) => {
         if (!isInterrupted(error)) this.#report(error);
       });
     }));
@@ -308,7 +327,14 @@ export class Registrations {
       acl: () => this.#aclFor(),
       sessions: this.#sessions,
       onError: this.#report,
-      onStatus: (status) => notifyAll(this.#listeners, status, this.#report),
+      onStatus: (status) => {
+        notifyAll(this.#listeners, status, this.#report);
+        // An unset registration whose node is gone at last.
+        const entry = this.#entries.get(path);
+        if (status.state === "removed" && entry?.keeper.removing) {
+          this.#forget(path, entry).catch(this.#report);
+        }
+      },
     });
   }
 

@@ -166,6 +166,9 @@ export class Registry implements AsyncDisposable {
    * (unless another session holds it).
    *
    * @param path The registered path.
+   * @throws {ZooKeeperError} `CONNECTIONLOSS` without a connection: the
+   *   registration is forgotten at once and its node deleted as soon as
+   *   there is one.
    */
   async unset(path: string): Promise<void> {
     this.#parts.writable("unregister", path);
@@ -349,6 +352,8 @@ export class Registry implements AsyncDisposable {
    * Releases a lock taken with {@linkcode Registry.acquireLock}.
    *
    * @param path The lock's node.
+   * @throws {ZooKeeperError} When its node could not be deleted; calling
+   *   again retries (and `close()` does).
    */
   async releaseLock(path: string): Promise<void> {
     validatePath(path);

@@ -52,11 +52,15 @@ export class RegistryLocks {
    * Releases the lock kept for a path, if any.
    *
    * @param path The lock's node.
+   * @throws The client's errors when its node could not be deleted; the
+   *   lock stays kept, and calling again retries.
    */
   async release(path: string): Promise<void> {
     const lock = this.#held.get(path);
-    this.#held.delete(path);
-    await lock?.release();
+    if (lock === undefined) return;
+    // Kept until its node is deleted: calling again, or closing, retries.
+    await lock.release();
+    if (this.#held.get(path) === lock) this.#held.delete(path);
   }
 
   /** Releases every lock kept, reporting each failure to the error handler. */

@@ -98,6 +98,7 @@ export class NodeKeeper {
   #checked = false;
   #healthy: boolean | undefined;
   #draining = false;
+  #removing = false;
   #closed = false;
   #written: Uint8Array | undefined;
   #state: RegistrationStateName = "pending";
@@ -155,6 +156,7 @@ export class NodeKeeper {
     this.#ephemeral = ephemeral;
     this.#enabled = enabled;
     this.#checked = checked;
+    this.#removing = false;
     if (!checked) this.#healthy = undefined;
     this.#rounds = 0;
     if (this.#state === "conflict") this.#setState("pending");
@@ -172,6 +174,25 @@ export class NodeKeeper {
     this.#healthy = healthy;
     if (changed) this.#ctx.onStatus(this.status);
     return this.kick();
+  }
+
+  /** Whether {@linkcode NodeKeeper.remove} was called, and nothing wanted since. */
+  get removing(): boolean {
+    return this.#removing;
+  }
+
+  /**
+   * Removes the node for good (`unset`): it is deleted now when there is a
+   * session, else on the next one (Curator's guaranteed delete).
+   *
+   * @returns Whether it is gone now.
+   */
+  async remove(): Promise<boolean> {
+    this.#removing = true;
+    this.#checked = false;
+    await this.kick();
+    // Unhealthy, the node was deleted already.
+    return this.#state === "removed" || this.#state === "unhealthy";
   }
 
   /**
@@ -244,7 +265,8 @@ export class NodeKeeper {
   }
 
   #wanted(): boolean {
-    return this.#enabled && this.#healthy !== false && !(this.#draining && this.#ephemeral);
+    return this.#enabled && this.#healthy !== false && !this.#removing &&
+      !(this.#draining && this.#ephemeral);
   }
 
   /** A checked registration before its first verdict: left as it is. */
@@ -271,7 +293,8 @@ export class NodeKeeper {
           await this.#delete(zk, node.stat.version);
           continue;
         }
-        this.#setState(this.#enabled && this.#healthy === false ? "unhealthy" : "removed");
+        const unhealthy = this.#enabled && this.#healthy === false && !this.#removing;
+        this.#setState(unhealthy ? "unhealthy" : "removed");
         return;
       }
       if (node === undefined) {
