@@ -237,17 +237,24 @@ export class WatchManager {
     // still asks the server first, or a persistent watch would keep sending
     // events until the next reconnect. While disconnected there is no one to
     // ask: the next connection restores only the watches held here.
-    if (!local) await this.#removeOnServer(path, serverPath, watcher, held);
+    // Removed here as the answer is read, in reply order (Java's finishPacket):
+    // a watch set by a later request, answered in the same read, stays.
+    let removed: Map<WatchKind, Watchers> | undefined;
+    const removeHere = () => {
+      if (removed !== undefined) return;
+      removed = new Map();
+      for (const kind of held) {
+        if (watcher === undefined) removed.set(kind, registry.removeAll(kind, path));
+        else if (registry.remove(kind, path, watcher)) removed.set(kind, [watcher]);
+      }
+    };
+    if (!local) await this.#removeOnServer(path, serverPath, watcher, held, removeHere);
     else if (this.#session.connected) {
-      await this.#removeOnServer(path, serverPath, watcher, held).catch(() => {});
+      await this.#removeOnServer(path, serverPath, watcher, held, removeHere).catch(() => {});
     }
-    const removed = new Map<WatchKind, Watchers>();
-    for (const kind of held) {
-      if (watcher === undefined) removed.set(kind, registry.removeAll(kind, path));
-      else if (registry.remove(kind, path, watcher)) removed.set(kind, [watcher]);
-    }
+    removeHere();
     const notified = new Map<Watcher, Set<EventTypeName>>();
-    for (const [kind, watchers] of removed) {
+    for (const [kind, watchers] of removed!) {
       const eventType = REMOVED_EVENT[kind];
       for (const w of watchers) {
         const types = notified.get(w) ?? new Set();
@@ -265,6 +272,7 @@ export class WatchManager {
     serverPath: string,
     watcher: Watcher | undefined,
     held: WatchKind[],
+    removeHere: () => void,
   ): Promise<void> {
     const registry = this.registry;
     const remaining = (kind: WatchKind) =>
@@ -290,7 +298,7 @@ export class WatchManager {
     }
     const removed = new Set<WatchKind>();
     const send = async (type: number) => {
-      await this.#send(path, serverPath, type);
+      await this.#send(path, serverPath, type, removeHere);
       for (const k of WATCH_KINDS) {
         if (type === WatcherType.any || SERVER_TYPE_OF_KIND[k] === type) removed.add(k);
       }
@@ -332,8 +340,9 @@ export class WatchManager {
     return this.#session.submit(request).catch(() => {});
   }
 
-  #send(path: string, serverPath: string, type: number): Promise<void> {
-    return this.#session.submit(removeWatchesRequest(path, serverPath, type)).catch((error) => {
+  #send(path: string, serverPath: string, type: number, onRemoved: () => void): Promise<void> {
+    const request = removeWatchesRequest(path, serverPath, type, onRemoved);
+    return this.#session.submit(request).catch((error) => {
       // The server forgets a one-shot watch as it fires it: the notification
       // may still be on its way.
       if (!ZooKeeperError.is(error, "NOWATCHER")) throw error;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { AddWatchMode, OpCode } from "../protocol/constants.ts";
+import { AddWatchMode, ErrorCode, OpCode } from "../protocol/constants.ts";
 import { writeAddWatchRequest, writeWatchTypeRequest } from "../protocol/records_ops.ts";
 import type { Request } from "../session/request_encoder.ts";
 import { typeName } from "../util/type_name.ts";
@@ -68,17 +68,24 @@ export function addWatchRequest(
  * @param path The user's path.
  * @param serverPath The path on the server.
  * @param type `WatcherType` value.
+ * @param onRemoved Called as the server's answer is read, when it removed
+ *   the watches (or had none left to remove).
  * @returns The request.
  */
 export function removeWatchesRequest(
   path: string,
   serverPath: string,
   type: number,
+  onRemoved: () => void,
 ): Request<void> {
   return {
     opcode: OpCode.removeWatches,
     verb: "remove watches on",
     path,
     encode: (w) => writeWatchTypeRequest(w, { path: serverPath, type }),
+    // A one-shot watch the server fired meanwhile is gone all the same.
+    onReply: (err) => {
+      if (err === ErrorCode.OK || err === ErrorCode.NOWATCHER) onRemoved();
+    },
   };
 }

@@ -1,0 +1,89 @@
+/**
+ * Removing watches in the order of the server's replies: a fake server
+ * answers a removal and a read sent after it in one chunk, as a real one
+ * often does on loopback.
+ */
+
+import { describe, it } from "./helpers/test.ts";
+import assert from "node:assert/strict";
+import { ZooKeeper } from "../mod.ts";
+import type { WatchedEvent } from "../src/client/watch_registry.ts";
+import { EventType, KeeperState, OpCode } from "../src/protocol/constants.ts";
+import { JuteWriter } from "../src/jute/writer.ts";
+import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
+import { accept, header, reply } from "./helpers/fake_session.ts";
+import {
+  writeGetDataResponse,
+  writeReplyHeader,
+  writeWatcherEvent,
+  zeroStat,
+} from "./helpers/server_codec.ts";
+
+async function connect(): Promise<{ zk: ZooKeeper; socket: FakeSocket }> {
+  const transport = new FakeTransport();
+  const opened = transport.nextSocket();
+  const connecting = ZooKeeper.connect("127.0.0.1:2181", { transport, closeTimeout: 0 });
+  const socket = await opened;
+  await flush();
+  socket.onFrame = (frame) => {
+    const { xid, type } = header(frame);
+    if (type === OpCode.closeSession) reply(socket, xid, 1n);
+  };
+  accept(socket);
+  return { zk: await connecting, socket };
+}
+
+/** The replies to `xids`, in one chunk: removals answered OK, reads with data. */
+function answerInOneChunk(socket: FakeSocket, frames: Uint8Array[]): void {
+  const w = new JuteWriter();
+  for (const frame of frames) {
+    const { xid, type } = header(frame);
+    const start = w.beginFrame();
+    writeReplyHeader(w, { xid, zxid: 1n, err: 0 });
+    if (type === OpCode.getData) {
+      writeGetDataResponse(w, { data: new Uint8Array(0), stat: zeroStat() });
+    }
+    w.endFrame(start);
+  }
+  socket.sendRaw(w.bytes().slice());
+}
+
+function dataChanged(socket: FakeSocket, path: string): void {
+  socket.send((w) => {
+    writeReplyHeader(w, { xid: -1, zxid: -1n, err: 0 });
+    writeWatcherEvent(w, {
+      type: EventType.NodeDataChanged,
+      state: KeeperState.SyncConnected,
+      path,
+    });
+  });
+}
+
+describe("Removing watches, and a read that sets one after it", () => {
+  for (const removal of ["removeAllWatches", "removeWatches"] as const) {
+    it(`${removal}() leaves the watch the read sets, answered in the same chunk`, async () => {
+      const { zk, socket } = await connect();
+      const events: string[] = [];
+      const a = (e: WatchedEvent) => events.push(`a ${e.type}`);
+      const b = removal === "removeWatches" ? a : (e: WatchedEvent) => events.push(`b ${e.type}`);
+      const first = zk.getData("/r", { watch: a });
+      await flush();
+      answerInOneChunk(socket, socket.frames.slice(-1));
+      await first;
+      const removing = removal === "removeWatches"
+        ? zk.removeWatches("/r", a, "data")
+        : zk.removeAllWatches("/r", "data");
+      const reading = zk.getData("/r", { watch: b });
+      await flush();
+      const sent = socket.frames.slice(-2);
+      assert.deepEqual(sent.map((f) => header(f).type), [OpCode.removeWatches, OpCode.getData]);
+      answerInOneChunk(socket, sent);
+      await Promise.all([removing, reading]);
+      dataChanged(socket, "/r");
+      await flush();
+      const b1 = removal === "removeWatches" ? "a" : "b";
+      assert.deepEqual(events, ["a DataWatchRemoved", `${b1} NodeDataChanged`]);
+      await zk.close();
+    });
+  }
+});
