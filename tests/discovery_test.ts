@@ -6,6 +6,7 @@ import {
   type ServiceInstance,
   toInstance,
   type ZooKeeper,
+  ZooKeeperError,
 } from "../mod.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
@@ -188,5 +189,15 @@ describe("ServiceDiscovery on a real server", () => {
     });
     assert.equal(nd.payload, "my data");
     assert.deepEqual([nd.address, nd.port], ["host1", 22]);
+  });
+});
+
+describe("ServiceDiscovery while ZooKeeper is away", () => {
+  it("instances() of a service nothing is known of rejects with CONNECTIONLOSS, not an empty list", async () => {
+    await using offline = await Registry.connect({ servers: "127.0.0.1:1", lazy: true });
+    const discovery = new ServiceDiscovery(offline);
+    const away = (e: unknown) => ZooKeeperError.is(e, "CONNECTIONLOSS");
+    await assert.rejects(discovery.instances("web"), away);
+    await assert.rejects(discovery.provider("web").getInstance(), away);
   });
 });

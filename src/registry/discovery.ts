@@ -9,6 +9,7 @@
  * @module
  */
 
+import { ZooKeeperError } from "../protocol/errors.ts";
 import { joinPath } from "../protocol/path.ts";
 import type { JsonValue } from "./node_data.ts";
 import type { NodeSnapshot } from "./snapshot.ts";
@@ -123,10 +124,21 @@ export class ServiceDiscovery {
    * The instances of a service, from the registry's watched cache.
    *
    * @param service The service's name.
-   * @returns Its instances (none when the service is unknown).
+   * @returns Its instances (none when the service is unknown); while
+   *   ZooKeeper is away, the last ones known.
+   * @throws {ZooKeeperError} `CONNECTIONLOSS` while ZooKeeper is away and
+   *   nothing is known of the service: "no instances" would be a guess.
    */
   async instances(service: string): Promise<ServiceInstance[]> {
-    return instancesOf(service, await this.#registry.get(this.#path(service)));
+    const snapshot = await this.#registry.get(this.#path(service));
+    if (unknown(snapshot)) {
+      throw new ZooKeeperError(
+        "CONNECTIONLOSS",
+        `Cannot list the instances of "${service}": ZooKeeper is away and none are known`,
+        { path: snapshot.path },
+      );
+    }
+    return instancesOf(service, snapshot);
   }
 
   /** The names of the services under the base path (followed by name only). */
@@ -143,10 +155,10 @@ export class ServiceDiscovery {
    * @returns A function that removes the callback.
    */
   onChange(service: string, callback: (instances: ServiceInstance[]) => void): () => void {
-    return this.#registry.onChange(
-      this.#path(service),
-      (snapshot) => callback(instancesOf(service, snapshot)),
-    );
+    return this.#registry.onChange(this.#path(service), (snapshot) => {
+      // Away with nothing known: no news of the service, not an empty one.
+      if (!unknown(snapshot)) callback(instancesOf(service, snapshot));
+    });
   }
 
   /**
@@ -162,6 +174,11 @@ export class ServiceDiscovery {
       ...options,
     });
   }
+}
+
+/** A snapshot made while ZooKeeper is away, of a service nothing is known of. */
+function unknown(snapshot: NodeSnapshot): boolean {
+  return snapshot.stale && snapshot.stat === null;
 }
 
 function instancesOf(service: string, snapshot: NodeSnapshot): ServiceInstance[] {
