@@ -49,7 +49,8 @@ export class AuthBook {
    * @param waiter Settled by the server's answer.
    * @param sendNow Whether the connection is up: then the frame to send is
    *   returned; otherwise the credentials go with the next handshake.
-   * @param maxRequestSize The largest frame the server accepts.
+   * @param maxRequestSize The largest frame the server accepts (its
+   *   default when undefined).
    * @returns The AuthPacket frame to send now, if `sendNow`.
    * @throws {ZooKeeperError} `BADARGUMENTS` for credentials larger than the
    *   server accepts: it would close every connection they are sent on.
@@ -59,7 +60,7 @@ export class AuthBook {
     auth: Uint8Array,
     waiter: AuthWaiter,
     sendNow: boolean,
-    maxRequestSize: number | undefined,
+    maxRequestSize?: number,
   ): Uint8Array | undefined {
     const frame = withinLimit(encodeAuth(scheme, auth), maxRequestSize, "authenticate");
     if (!sendNow) {
