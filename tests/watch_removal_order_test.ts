@@ -6,13 +6,14 @@
 
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { ZooKeeper } from "../mod.ts";
+import { ZooKeeper, ZooKeeperError } from "../mod.ts";
 import type { WatchedEvent } from "../src/client/watch_registry.ts";
 import { EventType, KeeperState, OpCode } from "../src/protocol/constants.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
 import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
 import { accept, header, reply } from "./helpers/fake_session.ts";
 import {
+  writeGetChildrenResponse,
   writeGetDataResponse,
   writeReplyHeader,
   writeWatcherEvent,
@@ -33,7 +34,7 @@ async function connect(): Promise<{ zk: ZooKeeper; socket: FakeSocket }> {
   return { zk: await connecting, socket };
 }
 
-/** The replies to `xids`, in one chunk: removals answered OK, reads with data. */
+/** The replies to `frames`, in one chunk: removals answered OK, reads with data. */
 function answerInOneChunk(socket: FakeSocket, frames: Uint8Array[]): void {
   const w = new JuteWriter();
   for (const frame of frames) {
@@ -43,6 +44,7 @@ function answerInOneChunk(socket: FakeSocket, frames: Uint8Array[]): void {
     if (type === OpCode.getData) {
       writeGetDataResponse(w, { data: new Uint8Array(0), stat: zeroStat() });
     }
+    if (type === OpCode.getChildren) writeGetChildrenResponse(w, { children: [] });
     w.endFrame(start);
   }
   socket.sendRaw(w.bytes().slice());
@@ -86,4 +88,58 @@ describe("Removing watches, and a read that sets one after it", () => {
       await zk.close();
     });
   }
+
+  it("removeAllWatches() of two kinds removes each as its own removal is answered", async () => {
+    const { zk, socket } = await connect();
+    const events: string[] = [];
+    const a = (e: WatchedEvent) => events.push(`a ${e.type}`);
+    const b = (e: WatchedEvent) => events.push(`b ${e.type}`);
+    const set = Promise.all([zk.getData("/r", { watch: a }), zk.getChildren("/r", { watch: a })]);
+    await flush();
+    answerInOneChunk(socket, socket.frames.slice(-2));
+    await set;
+    const removing = zk.removeAllWatches("/r", "any");
+    const listing = zk.getChildren("/r", { watch: b });
+    await flush();
+    const sent = socket.frames.slice(-2);
+    assert.deepEqual(sent.map((f) => header(f).type), [OpCode.removeWatches, OpCode.getChildren]);
+    answerInOneChunk(socket, sent);
+    await flush();
+    // The removal of the child watches goes after the listing: the server
+    // removes the watch the listing set too.
+    const last = socket.frames.at(-1)!;
+    assert.equal(header(last).type, OpCode.removeWatches);
+    answerInOneChunk(socket, [last]);
+    await Promise.all([removing, listing]);
+    await flush();
+    assert.deepEqual(events.sort(), [
+      "a ChildWatchRemoved",
+      "a DataWatchRemoved",
+      "b ChildWatchRemoved",
+    ]);
+    await zk.close();
+  });
+
+  it("a removal that fails half way keeps the kinds it did not remove", async () => {
+    const { zk, socket } = await connect();
+    const events: string[] = [];
+    const w = (e: WatchedEvent) => events.push(e.type);
+    const set = Promise.all([zk.getData("/r", { watch: w }), zk.getChildren("/r", { watch: w })]);
+    await flush();
+    answerInOneChunk(socket, socket.frames.slice(-2));
+    await set;
+    const removing = zk.removeWatches("/r", w, "any");
+    await flush();
+    answerInOneChunk(socket, socket.frames.slice(-1));
+    await flush();
+    socket.drop();
+    await assert.rejects(removing, (e: unknown) => ZooKeeperError.is(e, "CONNECTIONLOSS"));
+    await flush();
+    assert.deepEqual(events, ["DataWatchRemoved"]);
+    // The child watch is still held here, to restore or to remove.
+    await zk.removeWatches("/r", w, "children", { local: true });
+    await flush();
+    assert.deepEqual(events, ["DataWatchRemoved", "ChildWatchRemoved"]);
+    await zk.close();
+  });
 });
