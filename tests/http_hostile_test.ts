@@ -336,6 +336,46 @@ describe("The gateway against a hostile client, on a real server", () => {
         });
       });
 
+      it("a DELETE while ZooKeeper is away answers 202, and the node goes when it is back", async () => {
+        const proxy = await startFaultProxy({ host: "127.0.0.1", port: server.port });
+        const behind = await Registry.connect({ servers: proxy.address, sessionTimeout: 30_000 });
+        const errors: unknown[] = [];
+        try {
+          await withGateway(kind, { onError: (e) => errors.push(e) }, async (http) => {
+            const put = await fetch(`${http.url}/v1/services/away/i${n}`, {
+              method: "PUT",
+              headers: { authorization: AUTH, "content-type": "application/json" },
+              body: JSON.stringify({ address: "10.0.0.9", port: 80 }),
+            });
+            assert.equal(put.status, 201);
+            const node = `/services/away/i${n}`;
+            let deleted!: () => void;
+            const gone = new Promise<void>((resolve) => deleted = resolve);
+            assert.notEqual(
+              await zk.exists(node, { watch: (e) => e.type === "NodeDeleted" && deleted() }),
+              null,
+            );
+            const away = new Promise<void>((resolve) =>
+              behind.onStateChange((s) => s.type === "disconnected" && resolve())
+            );
+            await proxy.refuse(true);
+            proxy.cut();
+            await away;
+            const reply = await fetch(`${http.url}/v1/services/away/i${n}`, {
+              method: "DELETE",
+              headers: { authorization: AUTH },
+            });
+            assert.equal(reply.status, 202);
+            await proxy.refuse(false);
+            await gone;
+            assert.deepEqual(errors, []);
+          }, behind);
+        } finally {
+          await behind.close();
+          await proxy.close();
+        }
+      });
+
       it("an unknown path answers 503 within the read timeout while ZooKeeper is away", async () => {
         const proxy = await startFaultProxy({ host: "127.0.0.1", port: server.port });
         const behind = await Registry.connect({ servers: proxy.address, sessionTimeout: 30_000 });

@@ -40,7 +40,19 @@ describe("Registry while it closes", () => {
     assert.equal(checks, 0);
   });
 
-  it("two close() calls end together, and close() after the signal's abort waits for it", async () => {
+  it("a setNode() in flight when drain() starts is refused and registers nothing", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    const registry = await Registry.connect({ servers: root.connectString });
+    const early = assert.rejects(registry.setNode("/svc/early", {}), closed);
+    const draining = registry.drain({ grace: 0 });
+    await early;
+    assert.equal(registry.registration("/svc/early"), undefined);
+    assert.equal(await admin.exists("/svc/early"), null);
+    await draining;
+  });
+
+  it("close() after the signal's abort, and a second close(), leave nothing registered", async () => {
     await using root = await fx.chroot();
     const controller = new AbortController();
     const registry = await Registry.connect({

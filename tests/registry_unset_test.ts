@@ -32,6 +32,11 @@ describe("Registry.unset() without a connection", () => {
         (e: unknown) => ZooKeeperError.is(e, "CONNECTIONLOSS") && /as soon as/.test(e.message),
       );
       assert.equal(registry.registration("/svc/a"), undefined);
+      // Asked again, it says the same: the node is not gone yet.
+      await assert.rejects(
+        registry.unset("/svc/a"),
+        (e: unknown) => ZooKeeperError.is(e, "CONNECTIONLOSS"),
+      );
       // The session lives on: the node is still there, until the registry is back.
       let deleted!: () => void;
       const gone = new Promise<void>((resolve) => deleted = resolve);

@@ -113,6 +113,27 @@ describe("repair backs off after foreign writes", () => {
     assert.match((errors[0] as Error).message, /changed by someone else 4 times/);
   });
 
+  it("a registration given up in conflict is still deleted by remove()", async () => {
+    const clock = new FakeClock();
+    const node = fakeNode(clock);
+    const states: string[] = [];
+    const k = keeper(clock, node.zk, [], states);
+    await k.want(encoder.encode("ours"), true, true, false);
+    for (const wait of [200, 400, 800]) {
+      const written = node.nextWrite();
+      node.foreignWrite("theirs");
+      await clock.whenPending();
+      clock.advance(wait);
+      await written;
+    }
+    node.foreignWrite("theirs");
+    await idle();
+    assert.equal(states.at(-1), "conflict");
+    assert.equal(await k.remove(), true);
+    assert.equal(node.text(), "");
+    assert.equal(states.at(-1), "removed");
+  });
+
   it("starts again from 200 ms after a minute without foreign writes", async () => {
     const clock = new FakeClock();
     const node = fakeNode(clock);

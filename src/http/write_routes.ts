@@ -57,7 +57,8 @@ export function addWriteRoutes(router: Router<RouteHandler>, options: WriteRoute
     return jsonResponse(result.outcome === "created" ? 201 : 200, { path, ...result, expires });
   });
   router.add("DELETE", "/v1/services/:name/:id", async (ctx) => {
-    await registrations.delete(target(ctx));
-    return new Response(null, { status: 204, headers: COMMON_HEADERS });
+    // 202: accepted, the node goes as soon as ZooKeeper is back.
+    const gone = await registrations.delete(target(ctx));
+    return new Response(null, { status: gone ? 204 : 202, headers: COMMON_HEADERS });
   });
 }

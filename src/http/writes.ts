@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ZooKeeperError } from "../protocol/errors.ts";
 import { curatorRecord } from "../registry/service_instance.ts";
 import { decodeNodeData, type JsonValue } from "../registry/node_data.ts";
 import type { Registry } from "../registry/registry.ts";
@@ -223,16 +224,18 @@ export class GatewayRegistrations {
    * Removes an instance this gateway holds.
    *
    * @param path Its node.
+   * @returns Whether its node is gone now; without ZooKeeper, it goes as
+   *   soon as ZooKeeper is back.
    * @throws {HttpError} 404 when the gateway does not hold it.
    */
-  async delete(path: string): Promise<void> {
+  async delete(path: string): Promise<boolean> {
     const held = this.#held.get(path);
     if (held === undefined) {
       throw new HttpError(404, "The gateway holds no registration at this path");
     }
     this.#clock.clearTimeout(held.timer);
     this.#held.delete(path);
-    await this.#registry.unset(path);
+    return await this.#unset(path);
   }
 
   /** Removes every registration the gateway holds. */
@@ -240,7 +243,19 @@ export class GatewayRegistrations {
     const paths = this.paths();
     for (const held of this.#held.values()) this.#clock.clearTimeout(held.timer);
     this.#held.clear();
-    await Promise.all(paths.map((p) => this.#registry.unset(p).catch(this.#onError)));
+    await Promise.all(paths.map((p) => this.#unset(p).catch(this.#onError)));
+  }
+
+  // Without a connection the registry deletes the node once it has one:
+  // that is no failure to report.
+  async #unset(path: string): Promise<boolean> {
+    try {
+      await this.#registry.unset(path);
+      return true;
+    } catch (error) {
+      if (ZooKeeperError.is(error, "CONNECTIONLOSS")) return false;
+      throw error;
+    }
   }
 
   #arm(path: string, held: Held, ttl: number, expires: number): void {
@@ -249,7 +264,7 @@ export class GatewayRegistrations {
     held.timer = this.#clock.setTimeout(() => {
       if (this.#held.get(path) !== held) return;
       this.#held.delete(path);
-      this.#registry.unset(path).catch(this.#onError);
+      this.#unset(path).catch(this.#onError);
     }, ttl);
   }
 }

@@ -125,7 +125,7 @@ export class Registrations {
   readonly #sessions = new Set<bigint>();
   readonly #listeners = new Set<(status: RegistrationStatus) => void>();
   #acl: Promise<ACL[]> | undefined;
-  #closed = false;
+  #ending = false;
 
   /** @param options Client, credentials, ACL, gate and error sink. */
   constructor(options: RegistrationsOptions) {
@@ -176,8 +176,8 @@ export class Registrations {
       this.#options.clock,
     );
     const hostname = options.metadata === false ? undefined : await hostName();
-    // A registry closing has let go of its registrations: none is added.
-    if (this.#closed) throw ZooKeeperError.fromServer("CLOSED", "register", path);
+    // A registry draining or closing has let go of its registrations.
+    if (this.#ending) throw ZooKeeperError.fromServer("CLOSED", "register", path);
     const bytes = encodeRegistration(
       data,
       options.metadata === false ? undefined : {
@@ -232,7 +232,7 @@ export class Registrations {
    */
   async unset(path: string): Promise<void> {
     const entry = this.#entries.get(path);
-    if (entry === undefined || entry.keeper.removing) return;
+    if (entry === undefined) return;
     entry.health?.stop();
     entry.health = undefined;
     // Kept until the node is gone: without a session now, the next one
@@ -294,6 +294,7 @@ export class Registrations {
    * checks; persistent ones stay (a registry that drains before it closes).
    */
   async drain(): Promise<void> {
+    this.#ending = true;
     for (const entry of this.#entries.values()) entry.health?.stop();
     await Promise.all(
       [...this.#entries.values()].map(({ keeper }) => keeper.drain().catch(this.#report)),
@@ -305,7 +306,7 @@ export class Registrations {
    * nodes are deleted, persistent ones stay.
    */
   async closeAll(): Promise<void> {
-    this.#closed = true;
+    this.#ending = true;
     const entries = [...this.#entries.values()];
     this.#entries.clear();
     await Promise.all(entries.map(({ keeper, health }) => {

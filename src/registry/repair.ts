@@ -190,6 +190,7 @@ export class NodeKeeper {
   async remove(): Promise<boolean> {
     this.#removing = true;
     this.#checked = false;
+    if (this.#state === "conflict") this.#setState("pending");
     await this.kick();
     // Unhealthy, the node was deleted already.
     return this.#state === "removed" || this.#state === "unhealthy";
