@@ -214,12 +214,14 @@ describe("Registry on a real server", () => {
       errors.some((e) => ZooKeeperError.is(e, "NODEEXISTS") && e.message.includes("/left/node")),
       `errors: ${errors}`,
     );
-    await earlier.close();
-    await eventually(
-      async () => (await zk.exists("/left/node"))?.ephemeralOwner === registry.client?.sessionId,
-      "the node on the registry's session",
+    // Registered once the registry has read back the node it created.
+    const registered = new Promise<void>((resolve) =>
+      registry.onRegistrationChange((s) => s.state === "registered" && resolve())
     );
-    const { data } = await zk.getData("/left/node");
+    await earlier.close();
+    await registered;
+    const { data, stat } = await zk.getData("/left/node");
+    assert.equal(stat.ephemeralOwner, registry.client?.sessionId);
     assert.equal(JSON.parse(new TextDecoder().decode(data)).fresh, true);
     assert.equal(registry.registration("/left/node")?.state, "registered");
   });
