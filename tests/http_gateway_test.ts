@@ -1,6 +1,6 @@
 import { before, describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import type { Registry, ZooKeeper } from "../mod.ts";
+import { digestACL, OPEN_ACL_UNSAFE, Registry, type ZooKeeper } from "../mod.ts";
 import { type Gateway, serve, type ServiceView } from "../src/http/mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
 import { eventually } from "./helpers/wait.ts";
@@ -323,5 +323,38 @@ describe("The HTTP gateway in-process, on a real server", () => {
     assert.equal(icon.headers.get("content-type"), "image/svg+xml");
     assert.match(html, /<link rel="icon" href="favicon.svg"/);
     await elsewhere.unset("/services/odd/<i>x");
+  });
+});
+
+describe("The gateway's catalog after a failed first read", () => {
+  const fx = useZooKeeper();
+
+  it("reads the base again on the next request once it can", async () => {
+    await using root = await fx.chroot();
+    const admin = await root.connect();
+    await admin.create("/services", "", { acl: [await digestACL("owner", "pw")] });
+    await using registry = await Registry.connect({
+      servers: root.connectString,
+      onError: () => {},
+    });
+    const gateway = serve(registry, { onError: () => {} });
+    try {
+      const services = () => gateway(new Request("http://localhost/v1/services"));
+      const refused = await services();
+      assert.ok(refused.status >= 400, `${refused.status}`);
+      await refused.body?.cancel();
+      await admin.addAuth("digest", "owner:pw");
+      await admin.setACL("/services", OPEN_ACL_UNSAFE);
+      // The registry reads the base again after its backoff; the catalog
+      // then answers, where a failed first read used to stay its answer.
+      await eventually(async () => {
+        const answer = await services();
+        await answer.body?.cancel();
+        return answer.status === 200;
+      }, "the catalog to answer");
+      assert.deepEqual((await (await services()).json()).services, []);
+    } finally {
+      await gateway.close();
+    }
   });
 });

@@ -194,9 +194,10 @@ describe("The gateway against a hostile client, on a real server", () => {
       });
 
       it("a foreign Host gets 421, a Host with a path 400; the listening address, localhost and configured names are served", async () => {
+        const errors: unknown[] = [];
         await withGateway(
           kind,
-          { hosts: ["127.0.0.1", "localhost", "gw.example"] },
+          { hosts: ["127.0.0.1", "localhost", "gw.example"], onError: (e) => errors.push(e) },
           async (http) => {
             const status = async (host: string) =>
               (await rawExchange(
@@ -206,6 +207,11 @@ describe("The gateway against a hostile client, on a real server", () => {
             assert.equal(await status(`evil.example:${http.port}`), 421);
             assert.equal(await status("evil.example"), 421);
             assert.equal(await status("x/v1/nodes/web"), 400);
+            // Hosts the URL parser refuses: 400, and nothing for onError.
+            for (const host of ["localhost:99999", "a%zz", "256.0.0.1", "1.2.3.4.5"]) {
+              assert.equal(await status(host), 400, host);
+            }
+            assert.deepEqual(errors, []);
             assert.equal(await status(`localhost:${http.port}`), 200);
             assert.equal(await status(`127.0.0.1:${http.port}`), 200);
             assert.equal(await status("GW.example"), 200);
@@ -371,6 +377,28 @@ describe("The gateway against a hostile client, on a real server", () => {
             assert.deepEqual(errors, []);
           }, behind);
         } finally {
+          await behind.close();
+          await proxy.close();
+        }
+      });
+
+      it("/v1/prometheus/targets answers 503 within the read timeout while ZooKeeper is away", async () => {
+        const proxy = await startFaultProxy({ host: "127.0.0.1", port: server.port });
+        const behind = await Registry.connect({ servers: proxy.address, sessionTimeout: 30_000 });
+        const clock = new FakeClock();
+        try {
+          await withGateway(kind, { clock, limits: { readTimeout: 2000 } }, async (http) => {
+            proxy.setMode("blackhole");
+            const timers = clock.pending;
+            const answer = fetch(`${http.url}/v1/prometheus/targets`);
+            await eventually(() => clock.pending > timers, "the read timer");
+            clock.advance(2000);
+            const response = await answer;
+            assert.equal(response.status, 503);
+            await response.body?.cancel();
+          }, behind);
+        } finally {
+          proxy.setMode("pass");
           await behind.close();
           await proxy.close();
         }

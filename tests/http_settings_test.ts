@@ -84,6 +84,26 @@ describe("EventStreams' queued-bytes budgets", () => {
     assert.equal(streams.queuedBytes, 0);
   });
 
+  it("a first event larger than the stream budget still reaches a subscriber that reads", async () => {
+    const streams = new EventStreams({ ...limits, maxTotalQueuedBytes: 1_000_000 }, systemClock);
+    const big = { event: "catalog", data: "z".repeat(5000) };
+    const feed = { initial: () => [big], subscribe: () => () => {} };
+    const controller = new AbortController();
+    const response = streams.open(feed, null, controller.signal);
+    assert.equal(streams.count, 1, "not ended");
+    const reader = response.body!.getReader();
+    let text = "";
+    const decoder = new TextDecoder();
+    while (!text.includes("z".repeat(5000))) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, `ended after ${text.length} characters`);
+      text += decoder.decode(value);
+    }
+    controller.abort();
+    await reader.cancel();
+    assert.equal(streams.count, 0);
+  });
+
   it("streams together stay within the total budget", async () => {
     const streams = new EventStreams({ ...limits, maxTotalQueuedBytes: 1500 }, systemClock);
     const a = quiet();

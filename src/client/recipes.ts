@@ -13,7 +13,7 @@ import { joinPath } from "../protocol/path.ts";
 /** Options of {@linkcode ensurePath}. */
 export interface EnsurePathOptions {
   /** ACL of the nodes created. */
-  acl?: ACL[] | undefined;
+  acl?: readonly ACL[] | undefined;
   /** Awaited before each request (a rate limiter). */
   before?: (() => Promise<void>) | undefined;
 }

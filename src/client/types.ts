@@ -34,7 +34,7 @@ export interface CreateOptions extends CallOptions {
    *
    * @default {OPEN_ACL_UNSAFE}
    */
-  acl?: ACL[] | undefined;
+  acl?: readonly ACL[] | undefined;
   /** Time to live in milliseconds, for the `...WithTTL` modes. */
   ttl?: number | undefined;
 }

@@ -291,7 +291,7 @@ export class ZooKeeper extends ZooKeeperCore {
    *   the default, for any); `signal` and `timeout`.
    * @returns The node's new Stat.
    */
-  setACL(path: string, acl: ACL[], options?: VersionOptions): Promise<Stat> {
+  setACL(path: string, acl: readonly ACL[], options?: VersionOptions): Promise<Stat> {
     return this.#gate.call("set the ACL of", path, options, (o, subject) => {
       const serverPath = this.#paths.toServer(path);
       const entries = checkAcl(subject, acl);

@@ -50,12 +50,18 @@ export class Catalog {
     this.#onError = onError;
   }
 
-  /** Reads the base and starts following it (once; later calls wait for the first). */
+  /**
+   * Reads the base and starts following it (once; later calls wait for the
+   * first). A first read that failed is tried again by the next call.
+   */
   start(): Promise<void> {
     this.#started ??= (async () => {
-      this.#offBase = this.#registry.onChange(this.#base, (s) => this.#onBase(s));
+      this.#offBase ??= this.#registry.onChange(this.#base, (s) => this.#onBase(s));
       await this.#onBase(await this.#registry.get(this.#base));
-    })();
+    })().catch((error) => {
+      this.#started = undefined;
+      throw error;
+    });
     return this.#started;
   }
 

@@ -24,7 +24,7 @@ export function addReadRoutes(router: Router<RouteHandler>, core: GatewayCore): 
   const { catalog, registry, base } = core;
   router
     .add("GET", "/v1/prometheus/targets", async () => {
-      await catalog.start();
+      await core.started();
       return jsonResponse(200, prometheusTargets(catalog));
     })
     .add("GET", "/v1/services", async (ctx) => {

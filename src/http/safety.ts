@@ -98,7 +98,15 @@ const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+)(:\d{1,5})?$/;
  * @returns Whether it is.
  */
 export function validHost(host: string): boolean {
-  return HOST.test(host);
+  if (!HOST.test(host)) return false;
+  // What the URL parser refuses too: a port past 65535, a bad escape, an
+  // IPv4 address out of range.
+  try {
+    new URL(`http://${host}/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -110,29 +110,34 @@ export class EventStreams {
         // What this stream has queued, as counted in the total.
         let mine = 0;
         const limit = this.#limits.maxQueuedBytes;
+        // Whether an event is among what is queued (reset once it is all read).
+        let holdsEvent = false;
         const countQueued = () => {
           const now = limit - (controller.desiredSize ?? limit);
           this.#queued += now - mine;
           mine = now;
+          if (now === 0) holdsEvent = false;
         };
         recount = () => {
           if (!ended) countQueued();
         };
-        const write = (text: string) => {
+        const write = (text: string, event = false) => {
           if (ended) return;
           countQueued();
           const bytes = encoder.encode(text);
-          // An event always fits an empty queue, so one larger than the
-          // budget still reaches a subscriber that reads.
-          const over = mine > 0 && (mine + bytes.length > limit ||
+          // An event always fits a queue holding no event (the opening
+          // line and keep-alives aside), so one larger than the budget
+          // still reaches a subscriber that reads.
+          const over = holdsEvent && (mine + bytes.length > limit ||
             this.#queued + bytes.length > this.#limits.maxTotalQueuedBytes);
           if (over) return close();
           controller.enqueue(bytes);
           mine += bytes.length;
           this.#queued += bytes.length;
+          if (event) holdsEvent = true;
         };
         const send = (event: ServerEvent) => {
-          write(formatEvent(event));
+          write(formatEvent(event), true);
           this.#delivered++;
         };
         const unsubscribe = feed.subscribe(send);

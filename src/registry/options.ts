@@ -70,7 +70,7 @@ export interface RegistryOptions {
    */
   sasl?: ZooKeeperOptions["sasl"] | undefined;
   /** ACL of the nodes the registry creates (overrides the one `username` implies). */
-  acl?: ACL[] | undefined;
+  acl?: readonly ACL[] | undefined;
   /** Keep the last good snapshot of every path in this JSON file. */
   cacheFile?: string | undefined;
   /**

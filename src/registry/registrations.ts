@@ -104,7 +104,7 @@ export interface RegistrationsOptions {
   /** Digest password of `username`. */
   password?: string | undefined;
   /** ACL of the nodes created (overrides the one `username` implies). */
-  acl?: ACL[] | undefined;
+  acl?: readonly ACL[] | undefined;
   /** Awaited before each request (the rate limiter). */
   gate: Gate;
   /** Receives errors of background work and conflicts. */
@@ -341,7 +341,7 @@ export class Registrations {
 
   #aclFor(): Promise<ACL[]> {
     const { acl, username, password } = this.#options;
-    if (acl !== undefined) return Promise.resolve(acl);
+    if (acl !== undefined) return Promise.resolve([...acl]);
     if (username === undefined) return Promise.resolve([...OPEN_ACL_UNSAFE]);
     return this.#acl ??= digestACL(username, password ?? "").then((own) => [
       own,
