@@ -13,8 +13,8 @@ import type { EnsembleConfig } from "../src/client/config.ts";
 import type { ZkEnsemble } from "./helpers/zk_server.ts";
 import { useEnsemble } from "./helpers/fixture.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
-import { FakeTransport, flush } from "./helpers/fake_transport.ts";
-import { accept, header, reply } from "./helpers/fake_session.ts";
+import { flush } from "./helpers/fake_transport.ts";
+import { fakeClient, header, reply } from "./helpers/fake_session.ts";
 import { writeGetDataResponse, writeStat, zeroStat } from "./helpers/server_codec.ts";
 import { OpCode } from "../src/protocol/constants.ts";
 
@@ -88,24 +88,15 @@ describe("parseConfig()", () => {
 
 describe("A config text the client cannot parse", () => {
   it("fails the getConfig() that read it, not the connection", async () => {
-    const transport = new FakeTransport();
-    const opened = transport.nextSocket();
-    const connecting = ZooKeeper.connect("127.0.0.1:2181", { transport, closeTimeout: 0 });
-    const socket = await opened;
-    await flush();
-    socket.onFrame = (frame) => {
+    const text = new TextEncoder().encode("server.1=10.0.0.1:2888:3888:chairman\n");
+    const { zk, transport } = await fakeClient((frame, socket) => {
       const { xid, type } = header(frame);
-      const text = new TextEncoder().encode("server.1=10.0.0.1:2888:3888:chairman\n");
       if (type === OpCode.getData) {
         reply(socket, xid, 7n, 0, (w) => writeGetDataResponse(w, { data: text, stat }));
       } else if (type === OpCode.exists) {
         reply(socket, xid, 8n, 0, (w) => writeStat(w, stat));
-      } else if (type === OpCode.closeSession) {
-        reply(socket, xid, 9n);
       }
-    };
-    accept(socket);
-    const zk = await connecting;
+    });
     await assert.rejects(zk.getConfig(), (e: unknown) => {
       assert.ok(ZooKeeperError.is(e, "MARSHALLINGERROR"));
       assert.match(e.message, /bad role "chairman"/);

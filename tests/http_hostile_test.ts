@@ -382,49 +382,46 @@ describe("The gateway against a hostile client, on a real server", () => {
         }
       });
 
-      it("/v1/prometheus/targets answers 503 within the read timeout while ZooKeeper is away", async () => {
+      /**
+       * What `path` answers, after `readFirst` is read, once ZooKeeper stops
+       * answering and the read timeout passes on the fake clock.
+       */
+      async function answerWhileAway(path: string, readFirst?: string): Promise<Response> {
         const proxy = await startFaultProxy({ host: "127.0.0.1", port: server.port });
         const behind = await Registry.connect({ servers: proxy.address, sessionTimeout: 30_000 });
         const clock = new FakeClock();
+        let response: Response | undefined;
         try {
           await withGateway(kind, { clock, limits: { readTimeout: 2000 } }, async (http) => {
+            if (readFirst !== undefined) {
+              assert.equal((await fetch(`${http.url}${readFirst}`)).status, 200);
+            }
             proxy.setMode("blackhole");
             const timers = clock.pending;
-            const answer = fetch(`${http.url}/v1/prometheus/targets`);
+            const answer = fetch(`${http.url}${path}`);
             await eventually(() => clock.pending > timers, "the read timer");
             clock.advance(2000);
-            const response = await answer;
-            assert.equal(response.status, 503);
-            await response.body?.cancel();
+            const reply = await answer;
+            response = new Response(await reply.text(), { status: reply.status });
           }, behind);
         } finally {
           proxy.setMode("pass");
           await behind.close();
           await proxy.close();
         }
+        return response!;
+      }
+
+      it("/v1/prometheus/targets answers 503 within the read timeout while ZooKeeper is away", async () => {
+        const response = await answerWhileAway("/v1/prometheus/targets");
+        assert.equal(response.status, 503);
+        assert.match((await response.json()).error.message, /did not answer within 2s/);
       });
 
       it("an unknown path answers 503 within the read timeout while ZooKeeper is away", async () => {
-        const proxy = await startFaultProxy({ host: "127.0.0.1", port: server.port });
-        const behind = await Registry.connect({ servers: proxy.address, sessionTimeout: 30_000 });
-        const clock = new FakeClock();
-        try {
-          await withGateway(kind, { clock, limits: { readTimeout: 2000 } }, async (http) => {
-            assert.equal((await fetch(`${http.url}/v1/services/web`)).status, 200);
-            proxy.setMode("blackhole");
-            const timers = clock.pending;
-            const answer = fetch(`${http.url}/v1/nodes/web/never-read`);
-            await eventually(() => clock.pending > timers, "the read timer");
-            clock.advance(2000);
-            const response = await answer;
-            assert.equal(response.status, 503);
-            assert.match((await response.json()).error.message, /did not answer within 2s/);
-          }, behind);
-        } finally {
-          proxy.setMode("pass");
-          await behind.close();
-          await proxy.close();
-        }
+        const response = await answerWhileAway("/v1/nodes/web/never-read", "/v1/services/web");
+        assert.equal(response.status, 503);
+        assert.match((await response.json()).error.message, /did not answer within 2s/);
       });
     });
   }

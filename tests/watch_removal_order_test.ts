@@ -6,12 +6,12 @@
 
 import { describe, it } from "./helpers/test.ts";
 import assert from "node:assert/strict";
-import { ZooKeeper, ZooKeeperError } from "../mod.ts";
+import { ZooKeeperError } from "../mod.ts";
 import type { WatchedEvent } from "../src/client/watch_registry.ts";
 import { EventType, KeeperState, OpCode } from "../src/protocol/constants.ts";
 import { JuteWriter } from "../src/jute/writer.ts";
-import { type FakeSocket, FakeTransport, flush } from "./helpers/fake_transport.ts";
-import { accept, header, reply } from "./helpers/fake_session.ts";
+import { type FakeSocket, flush } from "./helpers/fake_transport.ts";
+import { fakeClient, header } from "./helpers/fake_session.ts";
 import {
   writeGetChildrenResponse,
   writeGetDataResponse,
@@ -20,19 +20,7 @@ import {
   zeroStat,
 } from "./helpers/server_codec.ts";
 
-async function connect(): Promise<{ zk: ZooKeeper; socket: FakeSocket }> {
-  const transport = new FakeTransport();
-  const opened = transport.nextSocket();
-  const connecting = ZooKeeper.connect("127.0.0.1:2181", { transport, closeTimeout: 0 });
-  const socket = await opened;
-  await flush();
-  socket.onFrame = (frame) => {
-    const { xid, type } = header(frame);
-    if (type === OpCode.closeSession) reply(socket, xid, 1n);
-  };
-  accept(socket);
-  return { zk: await connecting, socket };
-}
+const connect = () => fakeClient();
 
 /** The replies to `frames`, in one chunk: removals answered OK, reads with data. */
 function answerInOneChunk(socket: FakeSocket, frames: Uint8Array[]): void {

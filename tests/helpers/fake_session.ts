@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ZooKeeper } from "../../mod.ts";
 import { JuteReader } from "../../src/jute/reader.ts";
 import type { JuteWriter } from "../../src/jute/writer.ts";
 import { OpCode } from "../../src/protocol/constants.ts";
@@ -117,4 +118,26 @@ export async function connected() {
   accept(ctx.transport.last);
   await flush();
   return ctx;
+}
+
+/**
+ * A client connected over a fake transport, the test playing the server:
+ * `onFrame` sees every frame after the handshake but closeSession, which is
+ * answered here.
+ */
+export async function fakeClient(
+  onFrame?: (frame: Uint8Array, socket: FakeSocket) => void,
+): Promise<{ zk: ZooKeeper; socket: FakeSocket; transport: FakeTransport }> {
+  const transport = new FakeTransport();
+  const opened = transport.nextSocket();
+  const connecting = ZooKeeper.connect("127.0.0.1:2181", { transport, closeTimeout: 0 });
+  const socket = await opened;
+  await flush();
+  socket.onFrame = (frame) => {
+    const { xid, type } = header(frame);
+    if (type === OpCode.closeSession) reply(socket, xid, 1n);
+    else onFrame?.(frame, socket);
+  };
+  accept(socket);
+  return { zk: await connecting, socket, transport };
 }
