@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { digestACL, OPEN_ACL_UNSAFE, Registry, type ZooKeeper } from "../mod.ts";
 import { type Gateway, serve, type ServiceView } from "../src/http/mod.ts";
 import { useZooKeeper } from "./helpers/fixture.ts";
-import { eventually, within } from "./helpers/wait.ts";
+import { eventually } from "./helpers/wait.ts";
 import { EventReader } from "./helpers/sse.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { track } from "./helpers/timing.ts";
@@ -353,40 +353,6 @@ describe("The gateway's catalog after a failed first read", () => {
         return answer.status === 200;
       }, "the catalog to answer");
       assert.deepEqual((await (await services()).json()).services, []);
-    } finally {
-      await gateway.close();
-    }
-  });
-});
-
-describe("The gateway's service nodes", () => {
-  // Containers checked every 100 ms rather than every minute.
-  const fx = useZooKeeper({ jvmFlags: ["-Dznode.container.checkIntervalMs=100"] });
-
-  it("a PUT makes a new service's node a container, which the server deletes once it is empty", async () => {
-    await using root = await fx.chroot();
-    const admin = await root.connect();
-    await using registry = await Registry.connect({ servers: root.connectString });
-    const gateway = serve(registry, { token: TOKEN });
-    try {
-      const request = (method: string) =>
-        gateway(
-          new Request("http://localhost/v1/services/contained/c1", {
-            method,
-            headers: { authorization: `Bearer ${TOKEN}` },
-            body: method === "PUT" ? JSON.stringify({ address: "10.1.1.2" }) : undefined,
-          }),
-        );
-      assert.equal((await request("PUT")).status, 201);
-      let deleted!: () => void;
-      const gone = new Promise<void>((resolve) => deleted = resolve);
-      const stat = await admin.exists("/services/contained", {
-        watch: (e) => e.type === "NodeDeleted" && deleted(),
-      });
-      assert.notEqual(stat, null);
-      assert.equal((await request("DELETE")).status, 204);
-      await within(gone, "the server to delete the empty service node");
-      assert.notEqual(await admin.exists("/services"), null, "the base stays");
     } finally {
       await gateway.close();
     }

@@ -7,10 +7,7 @@
  * @module
  */
 
-import { ensurePath } from "../client/recipes.ts";
-import type { ZooKeeper } from "../client/zookeeper.ts";
 import { ZooKeeperError } from "../protocol/errors.ts";
-import { parentPath } from "../protocol/path.ts";
 import { curatorRecord } from "../registry/service_instance.ts";
 import { decodeNodeData, type JsonValue } from "../registry/node_data.ts";
 import type { Registry } from "../registry/registry.ts";
@@ -173,7 +170,7 @@ export class GatewayRegistrations {
       throw new HttpError(503, "ZooKeeper is not connected", { "retry-after": "5" });
     }
     const stat = await zk.exists(path);
-    if (stat === null) return await serviceContainer(zk, parentPath(path));
+    if (stat === null) return;
     if (stat.ephemeralOwner === 0n) {
       throw new HttpError(409, `Cannot register "${path}": a persistent node is there`);
     }
@@ -270,16 +267,4 @@ export class GatewayRegistrations {
       this.#unset(path).catch(this.#onError);
     }, ttl);
   }
-}
-
-/**
- * Makes a service's node a container (when nothing made it before): the
- * server deletes it once its last instance has gone, so the names of
- * services registered once do not pile up as nodes, nor in the catalog.
- */
-async function serviceContainer(zk: ZooKeeper, path: string): Promise<void> {
-  await ensurePath(zk, parentPath(path));
-  await zk.create(path, undefined, { mode: "container" }).catch((error) => {
-    if (!ZooKeeperError.is(error, "NODEEXISTS")) throw error;
-  });
 }
