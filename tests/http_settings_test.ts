@@ -79,9 +79,9 @@ describe("EventStreams' queued-bytes budgets", () => {
     const response = streams.open(feed, null, new AbortController().signal);
     for (let i = 0; i < 30 && streams.count > 0; i++) send(event);
     assert.equal(streams.count, 0, "ended");
+    const text = await response.text();
+    assert.ok(text.length <= 1000 && text.length > 800, `${text.length} bytes queued`);
     assert.equal(streams.queuedBytes, 0);
-    // What was queued goes with the connection, not kept for a reader that may never come.
-    await assert.rejects(response.text(), /does not read/);
   });
 
   it("a first event larger than the stream budget still reaches a subscriber that reads", async () => {
@@ -115,7 +115,7 @@ describe("EventStreams' queued-bytes budgets", () => {
     for (let i = 0; i < 8; i++) b.send(event);
     assert.ok(streams.queuedBytes <= 1500, `${streams.queuedBytes} queued in all`);
     assert.equal(streams.count, 1, "the stream that would pass the total is ended");
-    await assert.rejects(second.text(), /does not read/);
+    assert.ok((await second.text()).length <= 1500 - 800);
     await first.body?.cancel();
     assert.equal(streams.count, 0);
   });

@@ -112,8 +112,6 @@ export class EventStreams {
         const limit = this.#limits.maxQueuedBytes;
         // Whether an event is among what is queued (reset once it is all read).
         let holdsEvent = false;
-        // Ended for not reading.
-        let overrun = false;
         const countQueued = () => {
           const now = limit - (controller.desiredSize ?? limit);
           this.#queued += now - mine;
@@ -132,10 +130,7 @@ export class EventStreams {
           // still reaches a subscriber that reads.
           const over = holdsEvent && (mine + bytes.length > limit ||
             this.#queued + bytes.length > this.#limits.maxTotalQueuedBytes);
-          if (over) {
-            overrun = true;
-            return close();
-          }
+          if (over) return close();
           controller.enqueue(bytes);
           mine += bytes.length;
           this.#queued += bytes.length;
@@ -159,15 +154,11 @@ export class EventStreams {
           this.#clock.clearTimeout(timer);
           signal.removeEventListener("abort", close);
           this.#closers.delete(close);
+          // What stays queued drains or goes with the connection: no longer ours.
           this.#queued -= mine;
           mine = 0;
           try {
-            // A subscriber that does not read loses what is queued with its
-            // connection (the server drops it), or it would hold that memory
-            // for as long as it kept the socket open; it resumes by
-            // Last-Event-ID. Otherwise what is queued drains, then the end.
-            if (overrun) controller.error(new Error("The subscriber does not read"));
-            else controller.close();
+            controller.close();
           } catch {
             // Already cancelled by the client.
           }
