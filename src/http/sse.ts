@@ -110,34 +110,33 @@ export class EventStreams {
         // What this stream has queued, as counted in the total.
         let mine = 0;
         const limit = this.#limits.maxQueuedBytes;
-        // Whether an event is among what is queued (reset once it is all read).
-        let holdsEvent = false;
+        // While the opening line and the first events are queued: they go
+        // out whatever their size, so a catalog larger than the budget still
+        // reaches a subscriber that reads.
+        let opening = true;
         const countQueued = () => {
           const now = limit - (controller.desiredSize ?? limit);
           this.#queued += now - mine;
           mine = now;
-          if (now === 0) holdsEvent = false;
         };
         recount = () => {
           if (!ended) countQueued();
         };
-        const write = (text: string, event = false) => {
+        const write = (text: string) => {
           if (ended) return;
           countQueued();
           const bytes = encoder.encode(text);
-          // An event always fits a queue holding no event (the opening
-          // line and keep-alives aside), so one larger than the budget
-          // still reaches a subscriber that reads.
-          const over = holdsEvent && (mine + bytes.length > limit ||
+          // An event always fits an empty queue, so one larger than the
+          // budget still reaches a subscriber that reads.
+          const over = mine > 0 && ((!opening && mine + bytes.length > limit) ||
             this.#queued + bytes.length > this.#limits.maxTotalQueuedBytes);
           if (over) return close();
           controller.enqueue(bytes);
           mine += bytes.length;
           this.#queued += bytes.length;
-          if (event) holdsEvent = true;
         };
         const send = (event: ServerEvent) => {
-          write(formatEvent(event), true);
+          write(formatEvent(event));
           this.#delivered++;
         };
         const unsubscribe = feed.subscribe(send);
@@ -167,6 +166,7 @@ export class EventStreams {
         signal.addEventListener("abort", close, { once: true });
         write("retry: 1000\n\n");
         for (const event of feed.initial(lastEventId)) send(event);
+        opening = false;
         if (signal.aborted) close();
       },
       pull: () => recount(),
