@@ -261,7 +261,11 @@ export class Lock implements AsyncDisposable {
 
   /** The node to wait for, or `undefined` when ours is among the holders. */
   async #ahead(): Promise<string | undefined> {
-    const children = await this.#contenders(this.#options.signal);
+    return this.#aheadIn(await this.#contenders(this.#options.signal));
+  }
+
+  /** The node to wait for among the contenders listed; `undefined` when ours holds. */
+  #aheadIn(children: string[]): string | undefined {
     const index = children.indexOf(this.#node!);
     if (index === -1) {
       this.#node = undefined;
@@ -284,8 +288,8 @@ export class Lock implements AsyncDisposable {
   // free a place (Curator's semaphore watches them all too).
   #waitTurn(timeout: number, giveUp: AbortSignal): Promise<void> {
     return this.#waitWatch(this.path, "children", timeout, giveUp, async (watch) => {
-      const children = contenders(await this.#zk.getChildren(this.path, { watch }));
-      return children.indexOf(this.#node!) >= this.#simultaneous;
+      return this.#aheadIn(contenders(await this.#zk.getChildren(this.path, { watch }))) !==
+        undefined;
     });
   }
 
