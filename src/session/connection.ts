@@ -69,6 +69,8 @@ export interface ConnectionOptions {
 // Frames are read one at a time, each whole before the next: one reader
 // serves every connection.
 const NO_BYTES = new Uint8Array(0);
+const ESTABLISHED = 1;
+const CLOSED = 2;
 const frameReader = new JuteReader(NO_BYTES);
 
 // What the socket, the frame decoder and the heartbeat call back: one object
@@ -90,8 +92,11 @@ export class Connection {
   // Only until the handshake's answer.
   #handshakeTimer: TimerHandle | undefined;
   #heartbeat: Heartbeat | undefined;
-  #established = false;
-  #closed = false;
+  // ESTABLISHED and CLOSED in one field, which the handshake writes already:
+  // V8 compiles a field that no object has written since it was made as a
+  // constant, and a flag first written when some connection closes would
+  // throw away the compiled reads and writes of every connection.
+  #flags = 0;
   #lastReceive = 0;
   // Frames written since the last flush; none while idle.
   #outbox: Uint8Array[] | undefined;
@@ -148,6 +153,14 @@ export class Connection {
    */
   get established(): boolean {
     return this.#established;
+  }
+
+  get #established(): boolean {
+    return (this.#flags & ESTABLISHED) !== 0;
+  }
+
+  get #closed(): boolean {
+    return (this.#flags & CLOSED) !== 0;
   }
 
   /** When data last arrived, by the clock. */
@@ -244,7 +257,7 @@ export class Connection {
   /** Closes the socket and stops the timers; no event follows. */
   close(): void {
     if (this.#closed) return;
-    this.#closed = true;
+    this.#flags |= CLOSED;
     this.#outbox = undefined;
     this.#outboxBytes = 0;
     this.#heartbeat?.stop();
@@ -327,7 +340,7 @@ export class Connection {
     }
     const response = readConnectResponse(r);
     this.#stopHandshakeTimer();
-    this.#established = true;
+    this.#flags |= ESTABLISHED;
     this.#events.established(response);
   }
 }

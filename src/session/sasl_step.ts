@@ -86,6 +86,7 @@ export class SaslStep {
 
   /** Forgets the login of the connection, which is gone. */
   drop(): void {
-    this.#conn = undefined;
+    // Unwritten without a login, for the reason Session's phase gives.
+    if (this.#conn !== undefined) this.#conn = undefined;
   }
 }

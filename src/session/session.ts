@@ -39,6 +39,10 @@ import { connectedState, type ConnectionState, endCode } from "./state.ts";
 export type { SessionListener, SessionOptions } from "./session_options.ts";
 export { MAX_SESSION_TIMEOUT } from "./session_identity.ts";
 
+// A session's life, in this order.
+const Phase = { new: 0, running: 1, closing: 2, ended: 3 } as const;
+type Phase = typeof Phase[keyof typeof Phase];
+
 /** A session with a ZooKeeper ensemble. */
 export class Session {
   readonly #options: SessionOptions;
@@ -58,8 +62,11 @@ export class Session {
   #lastError: Error | undefined;
   readonly #pacing: ReconnectPacing;
   #everConnected = false;
-  #closing = false;
-  #ended = false;
+  // Where the session is in its life, in one field that start() writes
+  // already: V8 compiles a field that no object has written since it was made
+  // as a constant, and a flag first written when some session closes would
+  // throw away the compiled calls of every session of the process.
+  #phase: Phase = Phase.new;
   #retryTimer: TimerHandle | undefined;
 
   /**
@@ -94,7 +101,8 @@ export class Session {
       listener,
       maxFrameSize: this.#options.maxFrameSize,
     });
-    if (!this.#ended) this.#connect();
+    if (this.#phase === Phase.new) this.#phase = Phase.running;
+    if (this.#phase !== Phase.ended) this.#connect();
   }
 
   /**
@@ -148,7 +156,7 @@ export class Session {
 
   /** Whether the session has ended: closed, expired or refused authentication. */
   get ended(): boolean {
-    return this.#ended;
+    return this.#phase === Phase.ended;
   }
 
   /**
@@ -161,7 +169,7 @@ export class Session {
    */
   submit<T>(request: Request<T>, call?: CallOptions): Promise<T> {
     const { verb, path } = request;
-    if (this.#ended) {
+    if (this.#phase === Phase.ended) {
       return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), verb, path));
     }
     if (call?.signal?.aborted) return Promise.reject(call.signal.reason);
@@ -197,7 +205,7 @@ export class Session {
    *   them or the session ends first.
    */
   addAuth(scheme: string, auth: Uint8Array): Promise<void> {
-    if (this.#ended) {
+    if (this.#phase === Phase.ended) {
       return Promise.reject(ZooKeeperError.fromServer(endCode(this.#state), "authenticate"));
     }
     return new Promise((resolve, reject) => {
@@ -215,10 +223,10 @@ export class Session {
    * server deletes its ephemeral nodes now rather than when it expires.
    */
   async close(): Promise<void> {
-    if (this.#ended) return;
+    if (this.#phase === Phase.ended) return;
     // The server closes the socket once it has answered closeSession: that is
     // the end, not a connection loss to recover from.
-    this.#closing = true;
+    this.#phase = Phase.closing;
     const closeWait = this.#closeWait ??= new CloseWait(this.#options.clock);
     const reach = this.#options.closeTimeout ?? 1000;
     if (!this.connected && this.#everConnected && reach > 0) {
@@ -244,7 +252,7 @@ export class Session {
    */
   updateHosts(hosts: readonly HostPort[]): boolean {
     const moveTo = this.#hosts.rebalance(hosts, this.#options.random);
-    if (moveTo === undefined || this.#ended) return false;
+    if (moveTo === undefined || this.#phase === Phase.ended) return false;
     if (this.#conn === undefined) this.#hosts.choose(moveTo);
     else this.#moveTo(moveTo, "", " after a change of the server list");
     return true;
@@ -292,11 +300,13 @@ export class Session {
 
     frame(r: JuteReader): void {
       const session = this.#session;
-      if (!session.#ended && session.#replies!.frame(r)) session.#end({ type: "authFailed" });
+      if (session.#phase !== Phase.ended && session.#replies!.frame(r)) {
+        session.#end({ type: "authFailed" });
+      }
     }
 
     oversized(r: JuteReader, length: number): void {
-      if (!this.#session.#ended) this.#session.#replies!.oversized(r, length);
+      if (this.#session.#phase !== Phase.ended) this.#session.#replies!.oversized(r, length);
     }
 
     lost(error: Error): void {
@@ -305,7 +315,7 @@ export class Session {
   };
 
   #onEstablished(conn: Connection, response: ConnectResponse): void {
-    if (this.#ended) return;
+    if (this.#phase === Phase.ended) return;
     if (response.timeOut <= 0) {
       this.#end({ type: "expired" });
       return;
@@ -325,9 +335,11 @@ export class Session {
 
   #prime(conn: Connection, response: ConnectResponse, resumed: boolean): void {
     // While closing, only the credentials go: closeSession follows them.
-    const watches = this.#closing ? undefined : this.#listener!.restoreWatches(this.lastZxid);
+    const watches = this.#phase >= Phase.closing
+      ? undefined
+      : this.#listener!.restoreWatches(this.lastZxid);
     primeConnection(conn, this.#auth, watches, this.#requests);
-    if (this.#closing) {
+    if (this.#phase >= Phase.closing) {
       this.#closeWait?.reached();
       return;
     }
@@ -355,8 +367,8 @@ export class Session {
   }
 
   #lost(error: Error, reconnectDelay?: number): void {
-    if (this.#ended) return;
-    if (this.#closing && this.#closeWait?.waiting !== true) {
+    if (this.#phase === Phase.ended) return;
+    if (this.#phase >= Phase.closing && this.#closeWait?.waiting !== true) {
       this.#end({ type: "closed" });
       return;
     }
@@ -390,8 +402,8 @@ export class Session {
   }
 
   #end(state: ConnectionState & { type: "closed" | "expired" | "authFailed" }): void {
-    if (this.#ended) return;
-    this.#ended = true;
+    if (this.#phase === Phase.ended) return;
+    this.#phase = Phase.ended;
     this.#teardown();
     this.#options.clock.clearTimeout(this.#retryTimer);
     this.#expiry.clear();
