@@ -80,7 +80,7 @@ describe("Call deadlines on a server that answers pings but never a request", ()
     reply(socket, 2, 6n, 0, (w) => writePathRequest(w, { path: "/b" }));
     assert.equal(await second, "/b");
     assert.equal(socket.closed, false);
-    assert.equal(session.lastZxid, 6n);
+    assert.equal(session.identity.lastZxid, 6n);
   });
 
   it("an abort rejects with the signal's reason and leaves the reply order intact", async () => {
@@ -147,7 +147,7 @@ describe("Session timeouts a timer cannot wait", () => {
     await flush();
     accept(transport.last, 2 ** 31 - 1);
     await flush();
-    assert.equal(session.timeout, MAX_SESSION_TIMEOUT);
+    assert.equal(session.identity.timeout, MAX_SESSION_TIMEOUT);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0].message, /granted a session timeout of 2147483647 ms/);
     transport.refuse = new Error("refused");

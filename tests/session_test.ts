@@ -52,9 +52,9 @@ describe("Session", () => {
   it("becomes connected with the negotiated timeout and session id", async () => {
     const { session, states } = await connected();
     assert.equal(session.connected, true);
-    assert.equal(session.sessionId, 0x1234n);
-    assert.equal(session.timeout, 9000);
-    assert.deepEqual(session.password, PASSWORD);
+    assert.equal(session.identity.sessionId, 0x1234n);
+    assert.equal(session.identity.timeout, 9000);
+    assert.deepEqual(session.identity.password, PASSWORD);
     assert.equal(states.at(-1)?.type, "connected");
   });
 
@@ -74,7 +74,7 @@ describe("Session", () => {
     reply(socket, 2, 11n, 0, (w) => writePathRequest(w, { path: "/b" }));
     assert.deepEqual(await a, { path: "/a" });
     assert.deepEqual(await b, { path: "/b" });
-    assert.equal(session.lastZxid, 11n);
+    assert.equal(session.identity.lastZxid, 11n);
   });
 
   it("wraps xids back to 1 before 2^31", async () => {
@@ -106,7 +106,7 @@ describe("Session", () => {
     reply(transport.last, 2, -1n, -101);
     await a;
     await assert.rejects(b);
-    assert.equal(session.lastZxid, 42n);
+    assert.equal(session.identity.lastZxid, 42n);
   });
 
   it("rejects a request with the server's error code, named", async () => {
@@ -171,7 +171,7 @@ describe("Session", () => {
       return true;
     });
     assert.deepEqual(await p2, { path: "/a" });
-    assert.equal(session.lastZxid, 10n);
+    assert.equal(session.identity.lastZxid, 10n);
     assert.equal(transport.sockets[0].closed, false);
     assert.equal(states.at(-1)?.type, "connected");
   });

@@ -87,22 +87,22 @@ export abstract class ZooKeeperCore implements AsyncDisposable {
 
   /** The session id. */
   get sessionId(): bigint {
-    return this.#session.sessionId;
+    return this.#session.identity.sessionId;
   }
 
   /** The session password: with the id, another client can resume the session. */
   get sessionPassword(): Uint8Array {
-    return this.#session.password;
+    return this.#session.identity.password;
   }
 
   /** The negotiated session timeout in milliseconds. */
   get sessionTimeout(): number {
-    return this.#session.timeout;
+    return this.#session.identity.timeout;
   }
 
   /** The highest zxid seen in a reply. */
   get lastZxid(): bigint {
-    return this.#session.lastZxid;
+    return this.#session.identity.lastZxid;
   }
 
   /**

@@ -119,24 +119,12 @@ export class Session {
     return this.#state;
   }
 
-  /** The session id, `0n` before the first connection. */
-  get sessionId(): bigint {
-    return this.#identity.sessionId;
-  }
-
-  /** The session password, for resuming the session elsewhere. */
-  get password(): Uint8Array {
-    return this.#identity.password;
-  }
-
-  /** The negotiated session timeout (the requested one until connected). */
-  get timeout(): number {
-    return this.#identity.timeout;
-  }
-
-  /** The highest zxid seen in a reply. */
-  get lastZxid(): bigint {
-    return this.#identity.lastZxid;
+  /**
+   * The session id (`0n` before the first connection), its password, the
+   * negotiated timeout (the requested one until connected), the last zxid.
+   */
+  get identity(): SessionIdentity {
+    return this.#identity;
   }
 
   /** Whether requests are being sent now (connected, handshake done). */
@@ -337,7 +325,7 @@ export class Session {
     // While closing, only the credentials go: closeSession follows them.
     const watches = this.#phase >= Phase.closing
       ? undefined
-      : this.#listener!.restoreWatches(this.lastZxid);
+      : this.#listener!.restoreWatches(this.#identity.lastZxid);
     primeConnection(conn, this.#auth, watches, this.#requests);
     if (this.#phase >= Phase.closing) {
       this.#closeWait?.reached();
