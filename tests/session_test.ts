@@ -77,6 +77,22 @@ describe("Session", () => {
     assert.equal(session.identity.lastZxid, 11n);
   });
 
+  it("sends a long burst in parts of 16 KiB as it is made, the rest when the turn ends", async () => {
+    const { session, transport } = await connected();
+    const socket = transport.last;
+    const before = socket.writes;
+    // Frames of 3,016 bytes: every sixth passes 16 KiB.
+    const long = `/${"a".repeat(2999)}`;
+    const calls = Array.from({ length: 13 }, () => sync(session, long));
+    assert.equal(socket.writes, before + 2);
+    await flush();
+    assert.equal(socket.writes, before + 3);
+    const xids = socket.frames.slice(-13).map((f) => header(f).xid);
+    assert.deepEqual(xids, Array.from({ length: 13 }, (_, i) => i + 1));
+    for (const xid of xids) reply(socket, xid, 10n, 0, (w) => writePathRequest(w, { path: long }));
+    assert.equal((await Promise.all(calls)).length, 13);
+  });
+
   it("wraps xids back to 1 before 2^31", async () => {
     const { session, transport } = setup({ firstXid: 0x7ffffffe });
     await flush();

@@ -72,6 +72,8 @@ const NO_BYTES = new Uint8Array(0);
 const ESTABLISHED = 1;
 const CLOSED = 2;
 const frameReader = new JuteReader(NO_BYTES);
+/** The bytes of queued frames that go out at once, without waiting for the burst's end. */
+const FLUSH_BYTES = 16 * 1024;
 
 // What the socket, the frame decoder and the heartbeat call back: one object
 // per connection (see `Connection.#Wires`).
@@ -229,7 +231,9 @@ export class Connection {
 
   /**
    * Queues a frame. Writes go out once per microtask checkpoint: a burst of
-   * calls made in one turn of the event loop becomes one socket write.
+   * calls made in one turn of the event loop becomes one socket write, or
+   * one per {@linkcode FLUSH_BYTES} of it, so that the server works on the
+   * first requests of a long burst while the rest are being made.
    *
    * @param frame The frame.
    */
@@ -237,6 +241,12 @@ export class Connection {
     if (this.#closed) return;
     (this.#outbox ??= []).push(frame);
     this.#outboxBytes += frame.length;
+    if (this.#outboxBytes >= FLUSH_BYTES) {
+      // The microtask, if one is queued, finds an empty outbox or the
+      // frames queued after this flush.
+      this.#flush();
+      return;
+    }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       if (Connection.#toFlush.push(this) === 1) microtask(Connection.#flushAll);
