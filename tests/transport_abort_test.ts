@@ -136,6 +136,51 @@ describe("denoTransport writes", () => {
       }
     },
   );
+
+  it("sends what came during a write as one write, frames of 64 KiB and more on their own", {
+    skip: !("Deno" in globalThis),
+  }, async () => {
+    const writes: number[][] = [];
+    let finishWrite: (() => void) | undefined;
+    const conn = {
+      read: () => new Promise<number | null>(() => {}),
+      // Each write waits for the test to let it end.
+      write: (bytes: Uint8Array) => {
+        writes.push([...bytes.subarray(0, 2), bytes.length]);
+        return new Promise<number>((resolve) => finishWrite = () => resolve(bytes.length));
+      },
+      close: () => {},
+    };
+    const deno = (globalThis as unknown as { Deno: { connect: unknown } }).Deno;
+    const connect = deno.connect;
+    deno.connect = () => Promise.resolve(conn);
+    try {
+      const socket = await denoTransport.connect({ host: "127.0.0.1", port: 1 }, {
+        data: () => {},
+        closed: () => {},
+      });
+      const large = new Uint8Array(64 * 1024).fill(9);
+      socket.write(new Uint8Array([1, 1]));
+      socket.write(new Uint8Array([2]));
+      socket.write(new Uint8Array([3, 3, 3]));
+      socket.write(large);
+      socket.write(new Uint8Array([4]));
+      const next = async (count: number) => {
+        finishWrite!();
+        await eventually(() => writes.length === count, `write ${count} to start`);
+      };
+      assert.deepEqual(writes, [[1, 1, 2]]);
+      await next(2);
+      assert.deepEqual(writes[1], [2, 3, 4]);
+      await next(3);
+      assert.deepEqual(writes[2], [9, 9, large.length]);
+      await next(4);
+      assert.deepEqual(writes[3], [4, 1]);
+      socket.close();
+    } finally {
+      deno.connect = connect;
+    }
+  });
 });
 
 describe("abortable()", () => {

@@ -151,7 +151,9 @@ export const denoTransport: Transport = {
     })();
     // One write at a time, so that bytes reach the socket whole and in order
     // even when the kernel takes part of them; what comes meanwhile waits in
-    // `queued`, which exists only while a write is under way.
+    // `queued`, which exists only while a write is under way, and goes out
+    // as one write when the one before ends: each write is a round trip
+    // through Deno's event loop and a system call, a copy is neither.
     let queued: Uint8Array[] | undefined;
     const drain = async (first: Uint8Array) => {
       try {
@@ -159,7 +161,7 @@ export const denoTransport: Transport = {
           for (let off = 0; off < bytes.length;) {
             off += await conn.write(off === 0 ? bytes : bytes.subarray(off));
           }
-          bytes = queued!.shift();
+          bytes = takeQueued(queued!);
         }
       } catch (error) {
         finish(error instanceof Error ? error : new Error(String(error)));
@@ -181,3 +183,23 @@ export const denoTransport: Transport = {
     };
   },
 };
+
+// What waited while a write was under way, as one buffer: the queue's head,
+// joined with what follows it up to JOIN_LIMIT bytes (larger frames go on
+// their own, not copied).
+const JOIN_LIMIT = 64 * 1024;
+function takeQueued(queued: Uint8Array[]): Uint8Array | undefined {
+  let count = 0;
+  let total = 0;
+  while (count < queued.length && (count === 0 || total + queued[count].length <= JOIN_LIMIT)) {
+    total += queued[count++].length;
+  }
+  if (count <= 1) return queued.shift();
+  const joined = new Uint8Array(total);
+  let at = 0;
+  for (const bytes of queued.splice(0, count)) {
+    joined.set(bytes, at);
+    at += bytes.length;
+  }
+  return joined;
+}
