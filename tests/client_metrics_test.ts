@@ -42,25 +42,29 @@ describe("A client's metrics recorder", () => {
     assert.equal(await zk.exists("/missing"), null);
     await zk.setData("/a", "y");
     await zk.delete("/a");
+    // create asks for the path alone; createWithStat for the Stat too.
+    assert.equal((await zk.createWithStat("/b")).stat.version, 0);
     assert.deepEqual(log.started, [
-      "create2",
+      "create",
       "getData",
-      "create2",
+      "create",
       "getData",
       "exists",
       "setData",
       "delete",
+      "create2",
     ]);
     assert.deepEqual(
       log.ended.map(({ op, errorCode }) => errorCode ? `${op} ${errorCode}` : op),
       [
-        "create2",
+        "create",
         "getData",
-        "create2 NODEEXISTS",
+        "create NODEEXISTS",
         "getData NONODE",
         "exists NONODE",
         "setData",
         "delete",
+        "create2",
       ],
     );
     for (const { ms } of log.ended) assert.ok(ms >= 0 && ms < 60_000, `${ms} ms`);

@@ -173,8 +173,8 @@ describe("The gateway's /metrics with a client recorder, on a real server", () =
       const response = await gateway(new Request("http://localhost/metrics"));
       assert.equal(response.status, 200);
       const text = await response.text();
-      assert.match(text, /^zk_client_request_duration_seconds_count\{op="create2"\} [1-9]/m);
-      assert.match(text, /^zk_client_requests_in_flight\{op="create2"\} 0$/m);
+      assert.match(text, /^zk_client_request_duration_seconds_count\{op="create"\} [1-9]/m);
+      assert.match(text, /^zk_client_requests_in_flight\{op="create"\} 0$/m);
       assert.match(text, /^zk_client_watches\{kind="[a-zA-Z]+"\} [1-9]/m);
       assert.match(text, /^zk_client_state_changes_total\{state="connected"\} 1$/m);
       assert.match(text, /^zk_registry_state\{state="connected"\} 1$/m);

@@ -26,7 +26,9 @@ import type { CreateArgs } from "./create_args.ts";
 import { decodeStat } from "./read_requests.ts";
 
 /**
- * create2, createTTL or createContainer, as the mode says.
+ * create, create2, createTTL or createContainer: the last two as the mode
+ * says; otherwise create2 when the Stat is wanted and create, whose reply is
+ * the path alone, when it is not (as the Java client does).
  *
  * @param path The user's path.
  * @param args The path on the server, data, ACL, mode and TTL.
@@ -44,8 +46,11 @@ export function createRequest(
   // Without a chroot the reply's path is the user's: the readers are shared,
   // and the request is one object with its body's fields.
   const plain = paths.chroot === "";
+  const opcode = args.mode.opcode === OpCode.create2 && !withStat
+    ? OpCode.create
+    : args.mode.opcode;
   const request: CreateRequest = {
-    opcode: args.mode.opcode,
+    opcode,
     verb: "create",
     path,
     serverPath: args.serverPath,
@@ -85,8 +90,8 @@ function encodeCreate(this: CreateRequest, w: JuteWriter): void {
   if (this.ttl !== undefined) w.writeLong(this.ttl);
 }
 
-// The path of a Create2Response: what `create` returns; the Stat after it is
-// left unread.
+// The path of a CreateResponse, or of a Create2Response (createContainer's
+// and createTTL's reply), whose Stat after it is left unread.
 function readCreatedPath(r: JuteReader): string {
   return r.readNonNullString("path");
 }
