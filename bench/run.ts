@@ -18,10 +18,13 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { ZooKeeper } from "../mod.ts";
 import { startZooKeeper } from "../tests/helpers/zk_server.ts";
+import { chart } from "./chart.ts";
 
 interface Result {
   client: string;
   workload: string;
+  /** The repetition, from 0. */
+  rep?: number;
   ops: number;
   seconds: number;
   opsPerSec: number;
@@ -199,7 +202,7 @@ try {
           await clearBenchNodes();
         }
         if ("skipped" in r) continue;
-        results.push(r);
+        results.push({ ...r, rep });
         process.stderr.write(
           `${workload} #${rep + 1} ${label}: ${r.opsPerSec.toFixed(0)} ops/s, ` +
             `${r.cpuUsPerOp.toFixed(1)} µs CPU/op${
@@ -223,6 +226,12 @@ type Row = {
   max: number;
 };
 const rows: Row[] = [];
+const pairedMetrics: [keyof Result, string][] = [
+  ["opsPerSec", "ops/s"],
+  ["cpuUsPerOp", "µs CPU/op"],
+  ["p99Us", "p99 µs"],
+  ["perSessionKb", "KB/session"],
+];
 const metrics: [keyof Result, string][] = [
   ["opsPerSec", "ops/s"],
   ["cpuUsPerOp", "µs CPU/op"],
@@ -305,8 +314,49 @@ for (const workload of workloads) {
     );
   }
 }
-const table = lines.join("\n");
+// The ratios again, each the median of the repetitions' own ratios: the runs
+// of one repetition are minutes apart, its repetitions up to an hour, and a
+// change of the machine's speed between repetitions moves every client's
+// figures together.
+const pairedLines = [
+  "The ratios paired by repetition: the median of each repetition's own ratio (above 1× ours is better).",
+  "",
+  `| workload | metric | ${
+    pairedComparisons().map(([a, b]) => `${short(a)} vs ${short(b)}`).join(" | ")
+  } |`,
+  `| --- | --- |${pairedComparisons().map(() => " ---: |").join("")}`,
+];
+for (const workload of workloads) {
+  for (const [key, metric] of pairedMetrics) {
+    const cells = pairedComparisons().map(([a, b]) => {
+      const ratios = pairs(workload, a, b, key).map(([x, y]) =>
+        key === "opsPerSec" ? x / y : y / x
+      );
+      return ratios.length ? `${median(ratios).toFixed(2)}×` : "n/a";
+    });
+    if (cells.every((c) => c === "n/a")) continue;
+    pairedLines.push(`| ${workload} | ${metric} | ${cells.join(" | ")} |`);
+  }
+}
+const table = `${lines.join("\n")}\n\n${pairedLines.join("\n")}`;
 console.log(table);
+
+function pairedComparisons(): [string, string][] {
+  return comparisons.filter(([a, b]) => a.startsWith("ours") && !b.startsWith("reference-client"));
+}
+
+// The values of a metric for two clients in each repetition that has both.
+function pairs(workload: string, a: string, b: string, key: keyof Result): [number, number][] {
+  const of = (client: string, rep: number) =>
+    results.find((r) => r.workload === workload && r.client === client && r.rep === rep)?.[key];
+  const out: [number, number][] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const x = of(a, rep);
+    const y = of(b, rep);
+    if (typeof x === "number" && typeof y === "number" && x > 0 && y > 0) out.push([x, y]);
+  }
+  return out;
+}
 
 const version = (command: string[]) =>
   spawnSync(command[0], command.slice(1), { encoding: "utf8" }).stdout.split("\n")[0].trim();
@@ -327,49 +377,5 @@ await writeFile(
   `${root}/bench/results/latest.md`,
   `${new Date().toISOString()} — ${machine}\n\n${table}\n`,
 );
-await writeFile(`${root}/bench/results/latest.svg`, chart());
+await writeFile(`${root}/bench/results/latest.svg`, chart(workloads, Object.keys(clients), find));
 console.log(`\n${machine}\nwrote bench/results/latest.{json,md,svg}`);
-
-/** A grouped bar chart of throughput per workload, each client a colour. */
-function chart(): string {
-  const names = Object.keys(clients).filter((c) => !c.startsWith("reference-client"));
-  const colours = ["#2b6cb0", "#4299e1", "#dd6b20", "#718096", "#38a169"];
-  const groups = workloads.filter((w) => w !== "latency" && w !== "scale" && w !== "idle");
-  const w = 760, h = 320, left = 60, bottom = 40, top = 30;
-  const groupWidth = (w - left - 20) / groups.length;
-  const barWidth = groupWidth / (names.length + 1);
-  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${
-    h + 30
-  }" font-family="sans-serif" font-size="11">`;
-  svg +=
-    `<text x="${left}" y="16" font-size="13">Throughput relative to the Java client (median; higher is better)</text>`;
-  const values = groups.flatMap((g) =>
-    names.map((n) => (find(g, n, "ops/s") ?? 0) / (find(g, "java", "ops/s") ?? 1))
-  );
-  const max = Math.max(1.5, ...values) * 1.1;
-  for (let t = 0; t <= max; t += 0.5) {
-    const y = h - bottom - (t / max) * (h - bottom - top);
-    svg += `<line x1="${left}" x2="${w - 10}" y1="${y}" y2="${y}" stroke="#e2e8f0"/>`;
-    svg += `<text x="${left - 6}" y="${y + 4}" text-anchor="end">${t.toFixed(1)}×</text>`;
-  }
-  groups.forEach((g, gi) => {
-    names.forEach((n, ni) => {
-      const v = (find(g, n, "ops/s") ?? 0) / (find(g, "java", "ops/s") ?? 1);
-      const bh = (v / max) * (h - bottom - top);
-      const x = left + gi * groupWidth + (ni + 0.5) * barWidth;
-      svg += `<rect x="${x}" y="${h - bottom - bh}" width="${barWidth - 2}" height="${bh}" fill="${
-        colours[ni]
-      }"/>`;
-    });
-    svg += `<text x="${left + gi * groupWidth + groupWidth / 2}" y="${
-      h - bottom + 16
-    }" text-anchor="middle">${g}</text>`;
-  });
-  names.forEach((n, ni) => {
-    svg += `<rect x="${left + ni * 140}" y="${h + 8}" width="10" height="10" fill="${
-      colours[ni]
-    }"/>`;
-    svg += `<text x="${left + ni * 140 + 14}" y="${h + 17}">${n}</text>`;
-  });
-  return svg + "</svg>\n";
-}
