@@ -5,7 +5,7 @@ import { type CloudflareSocket, cloudflareTransport } from "../src/transport/clo
 import { denoTransport } from "../src/transport/deno.ts";
 import { abortable, abortReason } from "../src/util/abortable.ts";
 import { eventually } from "./helpers/wait.ts";
-import type { Transport } from "../src/transport/transport.ts";
+import type { Transport, TransportConnection } from "../src/transport/transport.ts";
 
 const handlers = { data: () => {}, closed: () => {} };
 
@@ -107,14 +107,7 @@ describe("denoTransport writes", () => {
         },
         close: () => {},
       };
-      const deno = (globalThis as unknown as { Deno: { connect: unknown } }).Deno;
-      const connect = deno.connect;
-      deno.connect = () => Promise.resolve(conn);
-      try {
-        const socket = await denoTransport.connect({ host: "127.0.0.1", port: 1 }, {
-          data: () => {},
-          closed: (error) => closed.push(error),
-        });
+      await overFakeConn(conn, (error) => closed.push(error), async (socket) => {
         socket.write(new Uint8Array([1, 2, 3, 4, 5, 6, 7]));
         socket.write(new Uint8Array([8]));
         socket.write(new Uint8Array([9, 10, 11, 12]));
@@ -131,9 +124,7 @@ describe("denoTransport writes", () => {
         socket.close();
         assert.equal(closed.length, 1);
         assert.equal(sent.length, 13);
-      } finally {
-        deno.connect = connect;
-      }
+      });
     },
   );
 
@@ -151,14 +142,7 @@ describe("denoTransport writes", () => {
       },
       close: () => {},
     };
-    const deno = (globalThis as unknown as { Deno: { connect: unknown } }).Deno;
-    const connect = deno.connect;
-    deno.connect = () => Promise.resolve(conn);
-    try {
-      const socket = await denoTransport.connect({ host: "127.0.0.1", port: 1 }, {
-        data: () => {},
-        closed: () => {},
-      });
+    await overFakeConn(conn, () => {}, async (socket) => {
       const large = new Uint8Array(64 * 1024).fill(9);
       socket.write(new Uint8Array([1, 1]));
       socket.write(new Uint8Array([2]));
@@ -177,11 +161,30 @@ describe("denoTransport writes", () => {
       await next(4);
       assert.deepEqual(writes[3], [4, 1]);
       socket.close();
-    } finally {
-      deno.connect = connect;
-    }
+    });
   });
 });
+
+/**
+ * Runs `body` with a connection of denoTransport over `conn`, which
+ * `Deno.connect` returns meanwhile.
+ */
+async function overFakeConn(
+  conn: object,
+  closed: (error?: Error) => void,
+  body: (socket: TransportConnection) => Promise<void>,
+): Promise<void> {
+  const deno = (globalThis as unknown as { Deno: { connect: unknown } }).Deno;
+  const connect = deno.connect;
+  deno.connect = () => Promise.resolve(conn);
+  try {
+    await body(
+      await denoTransport.connect({ host: "127.0.0.1", port: 1 }, { data: () => {}, closed }),
+    );
+  } finally {
+    deno.connect = connect;
+  }
+}
 
 describe("abortable()", () => {
   it("settles as the promise does while the signal stays unaborted", async () => {
