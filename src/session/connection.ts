@@ -242,9 +242,8 @@ export class Connection {
     (this.#outbox ??= []).push(frame);
     this.#outboxBytes += frame.length;
     if (this.#outboxBytes >= FLUSH_BYTES) {
-      // The microtask, if one is queued, finds an empty outbox or the
-      // frames queued after this flush.
-      this.#flush();
+      // A flush already scheduled stays so, for the frames that follow.
+      this.#writeOutbox();
       return;
     }
     if (!this.#flushScheduled) {
@@ -277,6 +276,10 @@ export class Connection {
 
   #flush(): void {
     this.#flushScheduled = false;
+    this.#writeOutbox();
+  }
+
+  #writeOutbox(): void {
     const frames = this.#outbox;
     const total = this.#outboxBytes;
     this.#outbox = undefined;
