@@ -30,6 +30,7 @@ import type { Clock, TimerHandle } from "./clock.ts";
 import type { HostPort } from "./connect_string.ts";
 import { Heartbeat, type HeartbeatTarget } from "./heartbeat.ts";
 import { PING_FRAME } from "./request_encoder.ts";
+import { concatBytes } from "../util/bytes.ts";
 import { microtask } from "../util/microtask.ts";
 
 /** What a {@linkcode Connection} reports; nothing after it is closed. */
@@ -382,11 +383,5 @@ function join(frames: Uint8Array[], total: number): Uint8Array {
     end += f.length;
   }
   if (adjacent) return new Uint8Array(first.buffer, first.byteOffset, total);
-  const bytes = new Uint8Array(total);
-  let off = 0;
-  for (const f of frames) {
-    bytes.set(f, off);
-    off += f.length;
-  }
-  return bytes;
+  return concatBytes(frames, total);
 }

@@ -9,6 +9,7 @@
  */
 
 import { md5, toHex } from "../util/md5.ts";
+import { concatBytes } from "../util/bytes.ts";
 
 /** Settings of a DIGEST-MD5 login. */
 export interface DigestMd5Options {
@@ -74,14 +75,7 @@ function randomNonce(): string {
 }
 
 function concat(...parts: (Uint8Array | string)[]): Uint8Array {
-  const bytes = parts.map((p) => typeof p === "string" ? encoder.encode(p) : p);
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return concatBytes(parts.map((p) => typeof p === "string" ? encoder.encode(p) : p));
 }
 
 /** One DIGEST-MD5 login, step by step. */

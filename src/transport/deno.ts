@@ -17,6 +17,7 @@
  */
 
 import { abortable, abortReason } from "../util/abortable.ts";
+import { concatBytes } from "../util/bytes.ts";
 import type {
   Transport,
   TransportConnection,
@@ -194,12 +195,5 @@ function takeQueued(queued: Uint8Array[]): Uint8Array | undefined {
   while (count < queued.length && (count === 0 || total + queued[count].length <= JOIN_LIMIT)) {
     total += queued[count++].length;
   }
-  if (count <= 1) return queued.shift();
-  const joined = new Uint8Array(total);
-  let at = 0;
-  for (const bytes of queued.splice(0, count)) {
-    joined.set(bytes, at);
-    at += bytes.length;
-  }
-  return joined;
+  return count <= 1 ? queued.shift() : concatBytes(queued.splice(0, count), total);
 }

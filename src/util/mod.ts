@@ -7,6 +7,7 @@
  * - `sleep.ts`: an abortable wait on a clock.
  * - `abortable.ts`: waiting on a promise until a signal aborts.
  * - `type_name.ts`: what a refused value is, for messages.
+ * - `bytes.ts`: byte arrays joined into one.
  *
  * @module
  */
