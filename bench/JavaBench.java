@@ -174,15 +174,15 @@ public class JavaBench {
       case "latency": {
         zk.create(root + "/l", new byte[128], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         for (int i = 0; i < 500; i++) zk.getData(root + "/l", false, null);
-        double[] times = new double[2000];
+        double[] times = new double[20000];
         start();
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < 20000; i++) {
           long t = System.nanoTime();
           zk.getData(root + "/l", false, null);
           times[i] = (System.nanoTime() - t) / 1e3;
         }
         Arrays.sort(times);
-        result = done(2000, String.format(",\"p50Us\":%f,\"p99Us\":%f", times[1000], times[1980]));
+        result = done(20000, String.format(",\"p50Us\":%f,\"p99Us\":%f", times[10000], times[19800]));
         break;
       }
       case "recursive": {
