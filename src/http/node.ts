@@ -144,20 +144,25 @@ async function send(response: Response, res: ServerResponse, req: IncomingMessag
   res.writeHead(response.status, headers);
   res.flushHeaders();
   res.on("close", () => reader.cancel().catch(() => {}));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) {
-        await new Promise<void>((resolve) => {
-          res.once("drain", resolve);
-          res.once("close", resolve);
-        });
-      }
+  // A stream that fails (a subscriber cut for not reading) is cut here too,
+  // at once, without the body's end: the client must not take what it got
+  // for the whole, and a client that does not read would not get to the next
+  // read, which throws it out of here.
+  reader.closed.catch(() => res.destroy());
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!res.write(value)) {
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          res.off("drain", go).off("close", go);
+          resolve();
+        };
+        res.on("drain", go).on("close", go);
+      });
     }
-  } finally {
-    res.end();
   }
+  res.end();
 }
 
 const RELATIVE = /(^|\/)(\.|%2e){1,2}(\/|$)/i;

@@ -41,11 +41,14 @@ export interface GatewayLimits {
   readTimeout: number;
   /** Milliseconds between keep-alive comments on event streams. @default {15000} */
   keepAlive: number;
-  /** Bytes queued for an event stream that does not read, before it is ended. @default {1048576} */
+  /**
+   * Bytes queued for an event stream that does not read, past which it is cut
+   * and its queue dropped. @default {1048576}
+   */
   maxQueuedBytes: number;
   /**
-   * Bytes queued for all event streams together; a stream whose event would
-   * pass it is ended. @default {67108864}
+   * Bytes queued for all event streams together; a stream with bytes unread
+   * whose event would pass it is cut and its queue dropped. @default {67108864}
    */
   maxTotalQueuedBytes: number;
 }

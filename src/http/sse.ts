@@ -2,9 +2,10 @@
  * Server-sent events: a `text/event-stream` body that sends one event per
  * change with the version as its `id:`, resumes after `Last-Event-ID`
  * (sending the current state when that id is not the current one), sends a
- * comment now and then so proxies keep it open, and ends a subscriber that
- * stops reading rather than buffering for it without bound (its
- * `EventSource` reconnects and catches up with `Last-Event-ID`).
+ * comment now and then so proxies keep it open, and cuts a subscriber that
+ * stops reading, dropping what was queued for it, rather than buffering for
+ * it without bound (its `EventSource` reconnects and catches up with
+ * `Last-Event-ID`).
  *
  * @module
  */
@@ -36,9 +37,9 @@ export interface EventStreamLimits {
   maxSubscribers: number;
   /** Milliseconds between keep-alive comments. */
   keepAlive: number;
-  /** Bytes queued for a subscriber that does not read, past which it is ended. */
+  /** Bytes queued for a subscriber that does not read, past which it is cut. */
   maxQueuedBytes: number;
-  /** Bytes queued for all subscribers together, past which a writer is ended. */
+  /** Bytes queued for all subscribers together, past which a stream behind is cut. */
   maxTotalQueuedBytes: number;
 }
 
@@ -53,6 +54,15 @@ const encoder = new TextEncoder();
 export function formatEvent(event: ServerEvent): string {
   const id = event.id === undefined ? "" : `id: ${event.id}\n`;
   return `${id}event: ${event.event}\ndata: ${cachedJson(event.data)}\n`;
+}
+
+// The reason a stream is cut with: a server that reports a failed body
+// (Deno.serve logs it) shows one line, not the stack of the event that found
+// the queue full.
+function stalledError(): Error {
+  const error = new Error("Event stream cut: its subscriber had not read what was queued");
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
 }
 
 /** The event streams of one gateway, bounded. */
@@ -122,6 +132,28 @@ export class EventStreams {
         recount = () => {
           if (!ended) countQueued();
         };
+        let unsubscribe = () => {};
+        let timer: TimerHandle | undefined;
+        // Ends the stream: what is queued still goes out, unless the
+        // subscriber stopped reading; then the queue is dropped now and the
+        // connection cut, rather than held until the client hangs up (its
+        // `EventSource` reconnects, and `Last-Event-ID` gets it the state).
+        const end = (stalled: boolean) => {
+          if (ended) return;
+          ended = true;
+          unsubscribe();
+          if (timer !== undefined) this.#clock.clearTimeout(timer);
+          signal.removeEventListener("abort", close);
+          this.#closers.delete(close);
+          this.#queued -= mine;
+          mine = 0;
+          try {
+            if (stalled) controller.error(stalledError());
+            else controller.close();
+          } catch {
+            // Already cancelled by the client.
+          }
+        };
         const write = (text: string) => {
           if (ended) return;
           countQueued();
@@ -130,7 +162,7 @@ export class EventStreams {
           // budget still reaches a subscriber that reads.
           const over = mine > 0 && ((!opening && mine + bytes.length > limit) ||
             this.#queued + bytes.length > this.#limits.maxTotalQueuedBytes);
-          if (over) return close();
+          if (over) return end(true);
           controller.enqueue(bytes);
           mine += bytes.length;
           this.#queued += bytes.length;
@@ -139,29 +171,14 @@ export class EventStreams {
           write(formatEvent(event));
           this.#delivered++;
         };
-        const unsubscribe = feed.subscribe(send);
-        let timer: TimerHandle;
+        unsubscribe = feed.subscribe(send);
+        if (ended) return unsubscribe();
         const keepAlive = () => {
           write(": keep-alive\n\n");
           if (!ended) timer = this.#clock.setTimeout(keepAlive, this.#limits.keepAlive);
         };
         timer = this.#clock.setTimeout(keepAlive, this.#limits.keepAlive);
-        close = () => {
-          if (ended) return;
-          ended = true;
-          unsubscribe();
-          this.#clock.clearTimeout(timer);
-          signal.removeEventListener("abort", close);
-          this.#closers.delete(close);
-          // What stays queued drains or goes with the connection: no longer ours.
-          this.#queued -= mine;
-          mine = 0;
-          try {
-            controller.close();
-          } catch {
-            // Already cancelled by the client.
-          }
-        };
+        close = () => end(false);
         this.#closers.add(close);
         signal.addEventListener("abort", close, { once: true });
         write("retry: 1000\n\n");
