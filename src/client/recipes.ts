@@ -16,11 +16,16 @@ export interface EnsurePathOptions {
   acl?: readonly ACL[] | undefined;
   /** Awaited before each request (a rate limiter). */
   before?: (() => Promise<void>) | undefined;
+  /**
+   * Creates the missing nodes as containers, which ZooKeeper deletes once
+   * their last child is gone (Curator's `creatingParentContainersIfNeeded`).
+   */
+  container?: boolean | undefined;
 }
 
 /**
- * Creates `path` and each missing parent as empty persistent nodes; nodes
- * already there are left as they are.
+ * Creates `path` and each missing parent as empty persistent nodes (or
+ * containers); nodes already there are left as they are.
  *
  * @param zk The client.
  * @param path The path to make.
@@ -37,7 +42,8 @@ export async function ensurePath(
     at = path.indexOf("/", at + 1);
     const prefix = at < 0 ? path : path.slice(0, at);
     await options.before?.();
-    await zk.create(prefix, undefined, { acl: options.acl }).catch((error) => {
+    const mode = options.container ? "container" : "persistent";
+    await zk.create(prefix, undefined, { acl: options.acl, mode }).catch((error) => {
       if (!ZooKeeperError.is(error, "NODEEXISTS")) throw error;
     });
   }

@@ -212,7 +212,11 @@ export class GatewayRegistrations {
       registrationTimeUTC,
       serviceType: "DYNAMIC",
     });
-    await this.#registry.setNode(path, data, { ephemeral: true, metadata: false });
+    await this.#registry.setNode(path, data, {
+      ephemeral: true,
+      metadata: false,
+      parents: "container",
+    });
     const entry: Held = held ?? { key, registrationTimeUTC, expires, timer: undefined! };
     entry.key = key;
     this.#held.set(path, entry);

@@ -107,6 +107,7 @@ export class ServiceDiscovery {
     await this.#registry.setNode(this.#path(instance.name, instance.id), curatorRecord(instance), {
       ephemeral: instance.serviceType !== "PERMANENT",
       metadata: false,
+      parents: "container",
     });
   }
 

@@ -40,6 +40,16 @@ export interface SetNodeOptions {
    */
   ephemeral?: boolean | undefined;
   /**
+   * How the registry creates the node's missing parents: `persistent` nodes
+   * (kazoo's `makepath`, ndServiceRegistry's), or `container` nodes, which
+   * ZooKeeper deletes once their last child is gone, as Curator's discovery
+   * makes its service nodes: a service whose instances have all gone leaves
+   * nothing behind.
+   *
+   * @default {"persistent"}
+   */
+  parents?: "persistent" | "container" | undefined;
+  /**
    * `false` keeps the registration but removes the node (a server that is
    * down for maintenance); `true` again puts it back.
    *
@@ -168,6 +178,15 @@ export class Registrations {
    * @param options `ephemeral`, `state` and the health check.
    */
   async set(path: string, data: RegistrationData, options: SetNodeOptions): Promise<void> {
+    const parents: unknown = options.parents;
+    if (parents !== undefined && parents !== "persistent" && parents !== "container") {
+      const what = typeof parents === "string" ? `"${parents}"` : typeof parents;
+      throw new ZooKeeperError(
+        "BADARGUMENTS",
+        `Cannot register "${path}": parents must be "persistent" or "container", not ${what}`,
+        { path },
+      );
+    }
     // Made first: a check refused leaves the registration as it was.
     let onHealth = (_healthy: boolean): void => {};
     const health = options.check === undefined ? undefined : new HealthMonitor(
@@ -195,6 +214,7 @@ export class Registrations {
     const { keeper } = entry;
     const ephemeral = options.ephemeral ?? true;
     const state = options.state ?? true;
+    keeper.containerParents = options.parents === "container";
     // A new registration is kept only once its first write is accepted, or
     // failed for a reason the next session cures: one the server or the
     // client refuses (data too large, no right to create) would be refused

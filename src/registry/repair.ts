@@ -105,6 +105,9 @@ export class NodeKeeper {
     };
   }
 
+  /** Whether the node's missing parents are made as containers. */
+  containerParents = false;
+
   /** Whether the node is ephemeral. */
   get ephemeral(): boolean {
     return this.#ephemeral;
@@ -359,6 +362,12 @@ export class NodeKeeper {
   async #create(zk: ZooKeeper): Promise<void> {
     const acl = await this.#ctx.acl();
     const mode = this.#ephemeral ? "ephemeral" : "persistent";
+    // The server may delete an empty container parent between its check and
+    // the create below it: it is made again, a few times.
+    const attempts = this.containerParents ? 4 : 2;
+    const retryOn = (error: unknown, attempt: number) => {
+      if (!ZooKeeperError.is(error, "NONODE") || attempt + 1 >= attempts) throw error;
+    };
     for (let attempt = 0;; attempt++) {
       await this.#ctx.gate();
       try {
@@ -367,9 +376,12 @@ export class NodeKeeper {
         return;
       } catch (error) {
         if (ZooKeeperError.is(error, "NODEEXISTS")) return;
-        if (!ZooKeeperError.is(error, "NONODE") || attempt > 0) throw error;
-        await ensurePath(zk, parentPath(this.path), { before: this.#ctx.gate });
+        retryOn(error, attempt);
       }
+      await ensurePath(zk, parentPath(this.path), {
+        before: this.#ctx.gate,
+        container: this.containerParents,
+      }).catch((error) => retryOn(error, attempt));
     }
   }
 
