@@ -10,6 +10,7 @@ import { JuteWriter } from "../src/jute/writer.ts";
 import { FrameDecoder } from "../src/protocol/framing.ts";
 import { readGetDataResponse, writeWatchRequest } from "../src/protocol/records_ops.ts";
 import { readWatcherEvent } from "../src/protocol/records_session.ts";
+import { concatBytes } from "../src/util/bytes.ts";
 import {
   writeGetDataResponse,
   writeReplyHeader,
@@ -53,13 +54,7 @@ const chunk = (() => {
     frames.push(f);
     size += f.length;
   }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const f of frames) {
-    out.set(f, off);
-    off += f.length;
-  }
-  return out;
+  return concatBytes(frames, size);
 })();
 
 Deno.bench("encode a GetDataRequest frame", () => {

@@ -37,12 +37,12 @@ export async function ensurePath(
   options: EnsurePathOptions = {},
 ): Promise<void> {
   if (path === "/") return;
+  const mode = options.container ? "container" : "persistent";
   let at = 0;
   while (at >= 0) {
     at = path.indexOf("/", at + 1);
     const prefix = at < 0 ? path : path.slice(0, at);
     await options.before?.();
-    const mode = options.container ? "container" : "persistent";
     await zk.create(prefix, undefined, { acl: options.acl, mode }).catch((error) => {
       if (!ZooKeeperError.is(error, "NODEEXISTS")) throw error;
     });

@@ -16,6 +16,7 @@ import { ZooKeeperError } from "../protocol/errors.ts";
 import type { ACL } from "../protocol/records_data.ts";
 import type { Clock } from "../util/clock.ts";
 import { notifyAll } from "../util/notify.ts";
+import { typeName } from "../util/type_name.ts";
 import { type HealthCheck, HealthMonitor } from "./health.ts";
 import {
   encodeNodeData,
@@ -180,7 +181,7 @@ export class Registrations {
   async set(path: string, data: RegistrationData, options: SetNodeOptions): Promise<void> {
     const parents: unknown = options.parents;
     if (parents !== undefined && parents !== "persistent" && parents !== "container") {
-      const what = typeof parents === "string" ? `"${parents}"` : typeof parents;
+      const what = typeof parents === "string" ? `"${parents}"` : typeName(parents);
       throw new ZooKeeperError(
         "BADARGUMENTS",
         `Cannot register "${path}": parents must be "persistent" or "container", not ${what}`,
